@@ -1,0 +1,50 @@
+// ESLint for the whole project: TypeScript (strict, type-aware at module boundaries) and Vue.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import vue from 'eslint-plugin-vue';
+import globals from 'globals';
+
+export default tseslint.config(
+  { ignores: ['out/**', 'dist/**', 'node_modules/**', '.gpu/**', 'test-results/**', 'resources/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  ...vue.configs['flat/recommended'],
+  {
+    files: ['**/*.vue'],
+    languageOptions: { parserOptions: { parser: tseslint.parser } },
+  },
+  {
+    files: ['renderer/**'],
+    languageOptions: { globals: globals.browser },
+  },
+  {
+    files: ['main/**', 'electron/**', 'tests/**', 'bench/**', 'scripts/**', 'bin/**', '*.config.*'],
+    languageOptions: { globals: globals.node },
+  },
+  {
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+      'vue/multi-word-component-names': 'off',
+      'vue/max-attributes-per-line': 'off',
+      'vue/singleline-html-element-content-newline': 'off',
+      'vue/html-self-closing': 'off',
+    },
+  },
+  {
+    // The renderer talks only to the API client; it may not reach into Node-side code.
+    files: ['renderer/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/main/*', '!**/main/api', '**/main/api/*', '!**/main/api/contract*'], message: 'The renderer imports only main/api/contract.' },
+            { group: ['node:*', 'electron'], message: 'The renderer runs in a browser sandbox.' },
+          ],
+        },
+      ],
+    },
+  },
+);

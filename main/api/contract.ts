@@ -1,0 +1,162 @@
+/**
+ * The one API of Lafite Studio: every method's name, input schema and output type.
+ *
+ * Electron IPC, the HTTP server and the CLI all serve exactly these methods; the renderer
+ * imports this file (types and schemas only, no Node) to call them.
+ *
+ * @example
+ *   const info = await api.call('info', {});
+ *   const job = await api.call('jobs.start', { kind: 'backend-benchmark', input: { size: 256 } });
+ */
+import { z } from 'zod';
+
+/** Compute backends, in the order they are tried (ARCHITECTURE.md, Compute backends). */
+export const BACKEND_IDS = ['node-gpu', 'webgpu', 'node', 'wasm', 'cpu'] as const;
+export type BackendId = (typeof BACKEND_IDS)[number];
+
+/** One candidate backend as probed on this machine. */
+export interface BackendStatus {
+  /** Our name for it (`--backend` takes these). */
+  id: BackendId;
+  /** The npm package that provides it. */
+  package: string;
+  /** Whether it loaded and found what it needs (for GPU backends: a hardware device). */
+  available: boolean;
+  /** The GPU adapter or device name, where there is one. */
+  device?: string;
+  /** Why it is not available: not installed, no GPU adapter, or failed to load (the error). */
+  reason?: string;
+}
+
+/** What `lafite info` reports. */
+export interface InfoResult {
+  version: string;
+  /** The backend actually in use by this process. */
+  backend: BackendId;
+  backends: BackendStatus[];
+  tfjsVersion: string;
+  onnxruntimeVersion: string;
+  nodeVersion: string;
+  dataDir: string;
+  dbPath: string;
+  schemaVersion: number;
+}
+
+export const JOB_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled', 'interrupted'] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+
+/** Progress of a running job, as shown by the CLI's bar and the UI. */
+export interface JobProgress {
+  /** Fraction done, 0 to 1. */
+  fraction: number;
+  /** What it is doing now, in words. */
+  message: string;
+  /** Steps done and the total, where the work counts steps. */
+  step?: number;
+  total?: number;
+  /** Estimated time left in milliseconds. */
+  etaMs?: number;
+  /** Figures worth plotting (losses, rates). */
+  metrics?: Record<string, number>;
+}
+
+/** A job as stored in the `jobs` table. */
+export interface JobRecord {
+  id: string;
+  kind: JobKind;
+  status: JobStatus;
+  input: unknown;
+  progress: JobProgress | null;
+  result: unknown;
+  error: { code: string; message: string } | null;
+  /** How many times it has been started (resume adds one). */
+  attempts: number;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+}
+
+/** Input schemas of the job kinds; a later capability adds a kind here and a handler in main/jobs/kinds/. */
+export const jobInputSchemas = {
+  /** Times matrix products on a compute backend: a check that the backend works and how fast. */
+  'backend-benchmark': z
+    .object({
+      size: z.number().int().min(8).max(4096).default(512).describe('matrix side n of an n×n·n×n product'),
+      repeats: z.number().int().min(1).max(1000).default(10).describe('how many products to time'),
+      backend: z.enum(BACKEND_IDS).optional().describe('backend to force; default: the best available'),
+    })
+    .strict(),
+} as const;
+export type JobKind = keyof typeof jobInputSchemas;
+export const JOB_KINDS = Object.keys(jobInputSchemas) as JobKind[];
+
+const jobId = z.string().regex(/^[0-9a-f-]{8,64}$/, 'a job id');
+
+/** Input schemas of every API method. */
+export const inputSchemas = {
+  info: z.object({}).strict(),
+  'jobs.list': z
+    .object({
+      limit: z.number().int().min(1).max(1000).default(50),
+      status: z.enum(JOB_STATUSES).optional(),
+    })
+    .strict(),
+  'jobs.get': z.object({ id: jobId }).strict(),
+  'jobs.start': z
+    .object({
+      kind: z.enum(JOB_KINDS as [JobKind, ...JobKind[]]),
+      input: z.record(z.string(), z.unknown()).default({}),
+    })
+    .strict(),
+  'jobs.cancel': z.object({ id: jobId }).strict(),
+  'jobs.resume': z.object({ id: jobId }).strict(),
+} as const;
+
+/** Output types of every API method. */
+export interface Outputs {
+  info: InfoResult;
+  'jobs.list': JobRecord[];
+  'jobs.get': JobRecord;
+  'jobs.start': JobRecord;
+  'jobs.cancel': JobRecord;
+  'jobs.resume': JobRecord;
+}
+
+export type Method = keyof typeof inputSchemas;
+export const METHODS = Object.keys(inputSchemas) as Method[];
+/** What a caller passes (defaults may be left out). */
+export type Input<M extends Method> = z.input<(typeof inputSchemas)[M]>;
+/** What a handler receives (after validation, defaults filled in). */
+export type ParsedInput<M extends Method> = z.output<(typeof inputSchemas)[M]>;
+export type Output<M extends Method> = Outputs[M];
+
+/** Events pushed to every client: over IPC, server-sent events, or in-process. */
+export type ApiEvent = { type: 'job.updated'; job: JobRecord };
+
+/** Error codes; each adapter maps them to an IPC result, an HTTP status or a CLI exit code. */
+export const ERROR_CODES = ['invalid_input', 'unauthorized', 'not_found', 'conflict', 'unavailable', 'cancelled', 'internal'] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** An error as it crosses a process boundary: never a stack trace. */
+export interface ErrorPayload {
+  code: ErrorCode;
+  message: string;
+  /** The input field at fault, as a dotted path, where there is one. */
+  field?: string;
+}
+
+/** The result of a call as it crosses IPC or HTTP. */
+export type CallResult<T> = { ok: true; result: T } | { ok: false; error: ErrorPayload };
+
+/** Any client of the API: the IPC bridge, the HTTP client, or the service itself. */
+export interface ApiClient {
+  call<M extends Method>(method: M, input: Input<M>): Promise<Output<M>>;
+  /** Listens to events; returns a function that stops listening. */
+  subscribe(listener: (event: ApiEvent) => void): () => void;
+}
+
+/** The object the Electron preload exposes as `window.lafite`. */
+export interface PreloadBridge {
+  call(method: Method, input: unknown): Promise<CallResult<unknown>>;
+  onEvent(listener: (event: ApiEvent) => void): () => void;
+}

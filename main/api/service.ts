@@ -1,0 +1,91 @@
+/**
+ * The service behind the API: one function per method of contract.ts, input validated
+ * here and nowhere else. IPC, HTTP and the CLI are thin adapters over `call`.
+ *
+ * @example
+ *   const service = openService({ dataDir: '/tmp/lafite' });
+ *   const info = await service.call('info', {});
+ *   await service.close();
+ */
+import { initBackend, parseBackendId } from '../engine/backend.ts';
+import { JobRunner } from '../jobs/runner.ts';
+import { openDatabase, type Db } from '../store/db.ts';
+import { JobStore } from '../store/jobs.ts';
+import { databasePath, resolveDataDir } from '../store/paths.ts';
+import {
+  inputSchemas,
+  type ApiClient,
+  type ApiEvent,
+  type BackendId,
+  type Input,
+  type Method,
+  type Output,
+  type ParsedInput,
+} from './contract.ts';
+import { fromZodError, LafiteError } from './errors.ts';
+import { getInfo } from './info.ts';
+
+export interface ServiceOptions {
+  /** The data folder; default: `LAFITE_DATA_DIR` or the per-user app data folder. */
+  dataDir?: string;
+  /** Force a compute backend (`--backend`, `LAFITE_BACKEND`). */
+  backend?: string;
+}
+
+export interface Service extends ApiClient {
+  readonly dataDir: string;
+  readonly dbPath: string;
+  /** Calls a method by a name that came from outside (IPC, HTTP): unknown names are an error. */
+  callUntyped(method: string, input: unknown): Promise<unknown>;
+  close(): Promise<void>;
+}
+
+type Handlers = { [M in Method]: (input: ParsedInput<M>) => Promise<Output<M>> | Output<M> };
+
+function handlersFor(db: Db, jobs: JobRunner, paths: { dataDir: string; dbPath: string }): Handlers {
+  return {
+    info: () => getInfo(db, paths),
+    'jobs.list': ({ limit, status }) => jobs.list(limit, status),
+    'jobs.get': ({ id }) => jobs.get(id),
+    'jobs.start': ({ kind, input }) => jobs.start(kind, input),
+    'jobs.cancel': ({ id }) => jobs.cancel(id),
+    'jobs.resume': ({ id }) => jobs.resume(id),
+  };
+}
+
+export function openService(options: ServiceOptions = {}): Service {
+  const dataDir = resolveDataDir(options.dataDir);
+  const dbPath = databasePath(dataDir);
+  const backend: BackendId | undefined = parseBackendId(options.backend ?? process.env.LAFITE_BACKEND);
+  const db = openDatabase(dbPath);
+  const jobs = new JobRunner(new JobStore(db), { dataDir, dbPath, ...(backend ? { backend } : {}) });
+  const handlers = handlersFor(db, jobs, { dataDir, dbPath });
+  // Fails early and clearly when a forced backend cannot load.
+  const backendReady = initBackend(backend);
+  backendReady.catch(() => undefined);
+
+  async function call<M extends Method>(method: M, input: Input<M>): Promise<Output<M>> {
+    const parsed = inputSchemas[method].safeParse(input ?? {});
+    if (!parsed.success) throw fromZodError(parsed.error, method);
+    await backendReady;
+    const handler = handlers[method] as (input: ParsedInput<M>) => Promise<Output<M>> | Output<M>;
+    return handler(parsed.data as ParsedInput<M>);
+  }
+
+  return {
+    dataDir,
+    dbPath,
+    call,
+    callUntyped(method, input) {
+      if (!Object.hasOwn(inputSchemas, method)) throw new LafiteError('not_found', `unknown API method '${method}'`);
+      return call(method as Method, input as Input<Method>);
+    },
+    subscribe(listener: (event: ApiEvent) => void) {
+      return jobs.subscribe((job) => listener({ type: 'job.updated', job }));
+    },
+    async close() {
+      await jobs.dispose();
+      db.close();
+    },
+  };
+}

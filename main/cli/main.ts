@@ -1,0 +1,176 @@
+/**
+ * The `lafite` command line: a thin adapter over the service (main/api/service.ts).
+ * Every command has `--help`; `--json` prints machine-readable output; `--data-dir`
+ * (or LAFITE_DATA_DIR) picks the data folder; `--backend` (or LAFITE_BACKEND) forces a
+ * compute backend.
+ *
+ * @example
+ *   lafite info --json
+ *   lafite serve --port 8080
+ *   lafite backend bench --size 512 --repeats 10
+ */
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { BACKEND_IDS, JOB_STATUSES, type InfoResult, type JobRecord, type JobStatus } from '../api/contract.ts';
+import { APP_VERSION } from '../api/info.ts';
+import { openService, type Service } from '../api/service.ts';
+import { followJob } from './follow.ts';
+import { formatMs, printError, printResult, table, type OutputOptions } from './output.ts';
+
+interface GlobalOptions {
+  json?: boolean;
+  dataDir?: string;
+  backend?: string;
+}
+
+const integer = (value: string): number => {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed)) throw new InvalidArgumentError('not an integer');
+  return parsed;
+};
+
+function formatInfo(info: InfoResult): string {
+  const backends = info.backends.map((b) => [
+    b.id === info.backend ? `* ${b.id}` : `  ${b.id}`,
+    b.available ? 'available' : 'unavailable',
+    b.device ?? b.reason ?? '',
+  ]);
+  return [
+    `Lafite Studio ${info.version} (Node ${info.nodeVersion}, tfjs ${info.tfjsVersion}, ONNX Runtime ${info.onnxruntimeVersion})`,
+    `data:    ${info.dataDir}`,
+    `db:      ${info.dbPath} (schema ${info.schemaVersion})`,
+    `backend: ${info.backend}`,
+    table(backends),
+  ].join('\n');
+}
+
+function formatJobs(jobs: JobRecord[]): string {
+  if (jobs.length === 0) return 'no jobs';
+  return table([
+    ['id', 'kind', 'status', 'progress', 'created'],
+    ...jobs.map((j) => [j.id, j.kind, j.status, j.progress ? `${Math.round(j.progress.fraction * 100)}% ${j.progress.message}` : '', j.createdAt]),
+  ]);
+}
+
+function formatJob(job: JobRecord): string {
+  const lines = [`${job.id}  ${job.kind}  ${job.status}  (attempt ${job.attempts})`, `input:  ${JSON.stringify(job.input)}`];
+  if (job.progress) lines.push(`progress: ${Math.round(job.progress.fraction * 100)}% ${job.progress.message}`);
+  if (job.result !== null) lines.push(`result: ${JSON.stringify(job.result)}`);
+  if (job.error) lines.push(`error:  ${job.error.message}`);
+  return lines.join('\n');
+}
+
+/** Builds the program; `run` opens the service lazily, so `--help` costs nothing. */
+export function buildProgram(): Command {
+  const program = new Command('lafite')
+    .description('Lafite Studio: train a text-to-image generator from images alone, then generate from prompts.')
+    .version(APP_VERSION)
+    .option('--json', 'machine-readable output (JSON; JSON lines for progress)')
+    .option('--data-dir <dir>', 'data folder (default: LAFITE_DATA_DIR or the per-user app data folder)')
+    .addOption(new Option('--backend <name>', 'force a compute backend (or LAFITE_BACKEND)').choices([...BACKEND_IDS]))
+    .showHelpAfterError()
+    .exitOverride();
+
+  const globals = (): GlobalOptions => program.opts<GlobalOptions>();
+  const output = (): OutputOptions => ({ json: globals().json === true });
+
+  /** Runs a command against a fresh service and closes it after. */
+  const withService =
+    <A extends unknown[]>(action: (service: Service, ...args: A) => Promise<void>) =>
+    async (...args: A): Promise<void> => {
+      const { dataDir, backend } = globals();
+      const service = openService({ ...(dataDir ? { dataDir } : {}), ...(backend ? { backend } : {}) });
+      try {
+        await action(service, ...args);
+      } finally {
+        await service.close();
+      }
+    };
+
+  program
+    .command('info')
+    .description('versions, compute backends (with why each is or is not available) and the data folder')
+    .action(
+      withService(async (service) => {
+        printResult(await service.call('info', {}), output(), formatInfo);
+      }),
+    );
+
+  program
+    .command('serve')
+    .description('serve the app and its API over HTTP (web mode), bound to 127.0.0.1 with a token')
+    .option('--host <host>', 'address to bind (0.0.0.0 exposes it to the network)', '127.0.0.1')
+    .option('--port <n>', 'port (0 picks a free one)', integer, 7860)
+    .action(async (options: { host: string; port: number }) => {
+      const { serve } = await import('./serve.ts');
+      await serve(globals(), options, output());
+    });
+
+  const jobs = program.command('jobs').description('long-running work: list, show, cancel, resume');
+  jobs
+    .command('list')
+    .description('recent jobs, newest first')
+    .addOption(new Option('--status <status>', 'only jobs with this status').choices([...JOB_STATUSES]))
+    .option('--limit <n>', 'how many', integer, 50)
+    .action(
+      withService(async (service, options: { status?: JobStatus; limit: number }) => {
+        printResult(await service.call('jobs.list', options), output(), formatJobs);
+      }),
+    );
+  jobs
+    .command('show <id>')
+    .description('one job: input, progress, result or error')
+    .action(
+      withService(async (service, id: string) => {
+        printResult(await service.call('jobs.get', { id }), output(), formatJob);
+      }),
+    );
+  jobs
+    .command('cancel <id>')
+    .description('cancel a queued or running job (also one running in another process)')
+    .action(
+      withService(async (service, id: string) => {
+        printResult(await service.call('jobs.cancel', { id }), output(), (job) => `job ${job.id}: cancel requested (${job.status})`);
+      }),
+    );
+  jobs
+    .command('resume <id>')
+    .description('run an interrupted, cancelled or failed job again from its last checkpoint, and follow it')
+    .action(
+      withService(async (service, id: string) => {
+        await service.call('jobs.resume', { id });
+        printResult(await followJob(service, id, output()), output(), formatJob);
+      }),
+    );
+
+  const backend = program.command('backend').description('compute backends');
+  backend
+    .command('bench')
+    .description('time matrix products on the compute backend, as a job with progress (Ctrl+C cancels)')
+    .option('--size <n>', 'matrix side', integer, 512)
+    .option('--repeats <n>', 'products to time', integer, 10)
+    .action(
+      withService(async (service, options: { size: number; repeats: number }) => {
+        const forced = globals().backend;
+        const input = { ...options, ...(forced ? { backend: forced } : {}) };
+        const job = await service.call('jobs.start', { kind: 'backend-benchmark', input });
+        const done = await followJob(service, job.id, output());
+        printResult(done.result as { backend: string; size: number; gflops: number; medianMs: number }, output(), (r) =>
+          `${r.backend}: matMul ${r.size}³ ${r.gflops.toFixed(2)} GFLOP/s (median ${r.medianMs.toFixed(1)} ms per product)`,
+        );
+      }),
+    );
+
+  return program;
+}
+
+/** Runs the CLI; resolves with the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2; // usage errors exit 2
+    return printError(error, { json: program.opts<GlobalOptions>().json === true });
+  }
+}

@@ -1,0 +1,10 @@
+/**
+ * The job kinds, each loaded only inside the worker that runs it. A capability adds its
+ * kind here (and its input schema in api/contract.ts).
+ */
+import type { JobKind } from '../../api/contract.ts';
+import type { JobHandler } from '../job-kind.ts';
+
+export const jobHandlers: { [K in JobKind]: () => Promise<JobHandler<K>> } = {
+  'backend-benchmark': async () => (await import('./backend-benchmark.ts')).backendBenchmark,
+};

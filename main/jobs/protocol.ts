@@ -1,0 +1,26 @@
+/** Messages between the job runner and a job's worker thread. */
+import type { BackendId, ErrorPayload, JobKind, JobProgress } from '../api/contract.ts';
+
+/** What a worker is started with (its `workerData`). */
+export interface WorkerStart {
+  jobId: string;
+  kind: JobKind;
+  /** Already validated against the kind's schema. */
+  input: unknown;
+  /** The last checkpoint of an earlier attempt, if resuming. */
+  resumeState: unknown;
+  backend?: BackendId;
+  dataDir: string;
+  dbPath: string;
+  /** Only for the TypeScript bootstrap: the module to load. */
+  entry?: string;
+}
+
+export type ToWorker = { type: 'cancel' };
+
+export type FromWorker =
+  | { type: 'progress'; progress: JobProgress }
+  | { type: 'checkpoint'; state: unknown }
+  | { type: 'succeeded'; result: unknown }
+  | { type: 'cancelled' }
+  | { type: 'failed'; error: ErrorPayload };

@@ -1,0 +1,272 @@
+/**
+ * Runs long work as jobs in worker threads: a queue (one job at a time by default: the
+ * work is compute-bound), progress events, cancel (also from another process, through the
+ * jobs table), and resume from the last checkpoint after a cancel, a failure or a killed process.
+ *
+ * @example
+ *   const runner = new JobRunner(new JobStore(db), { dataDir, dbPath });
+ *   const job = runner.start('backend-benchmark', { size: 256 });
+ *   runner.subscribe((job) => console.log(job.status, job.progress?.message));
+ *   await runner.waitFor(job.id);
+ */
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { jobInputSchemas, type BackendId, type JobKind, type JobProgress, type JobRecord } from '../api/contract.ts';
+import { conflict, fromZodError, notFound } from '../api/errors.ts';
+import type { JobStore } from '../store/jobs.ts';
+import type { FromWorker, ToWorker, WorkerStart } from './protocol.ts';
+
+export interface RunnerOptions {
+  dataDir: string;
+  dbPath: string;
+  /** Backend the workers must use (`--backend`); default: each picks the best available. */
+  backend?: BackendId;
+  /** Jobs run at the same time. */
+  concurrency?: number;
+  /** Progress is written to the database and announced at most this often. */
+  progressIntervalMs?: number;
+  /** A worker that ignores a cancel for this long is terminated. */
+  cancelGraceMs?: number;
+}
+
+interface Running {
+  worker: Worker;
+  startedAt: number;
+  lastProgressAt: number;
+  pendingProgress: JobProgress | null;
+  cancelTimer?: NodeJS.Timeout;
+}
+
+type Listener = (job: JobRecord) => void;
+
+const isAlive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+/** The worker script: the TypeScript bootstrap when running from sources, the bundle otherwise. */
+function workerEntry(): { file: string; entry?: string } {
+  const here = fileURLToPath(import.meta.url);
+  if (here.endsWith('.ts')) {
+    return { file: join(dirname(here), 'worker-bootstrap.mjs'), entry: new URL('./worker.ts', import.meta.url).href };
+  }
+  const bundled = join(dirname(here), 'job-worker.js');
+  if (!existsSync(bundled)) throw new Error(`job worker bundle missing: ${bundled}`);
+  return { file: bundled };
+}
+
+export class JobRunner {
+  private readonly running = new Map<string, Running>();
+  private readonly queue: string[] = [];
+  private readonly listeners = new Set<Listener>();
+  private readonly waiters = new Map<string, Array<(job: JobRecord) => void>>();
+  private cancelPoll?: NodeJS.Timeout;
+  private readonly options: Required<Omit<RunnerOptions, 'backend'>> & Pick<RunnerOptions, 'backend'>;
+
+  constructor(
+    private readonly store: JobStore,
+    options: RunnerOptions,
+  ) {
+    this.options = { concurrency: 1, progressIntervalMs: 200, cancelGraceMs: 10_000, ...options };
+    store.reapOrphans(isAlive);
+  }
+
+  /** Validates the input against the kind's schema, stores the job and queues it. */
+  start(kind: JobKind, rawInput: unknown): JobRecord {
+    const parsed = jobInputSchemas[kind].safeParse(rawInput ?? {});
+    if (!parsed.success) {
+      const error = fromZodError(parsed.error, `${kind} job`);
+      throw error.field ? Object.assign(error, { field: `input.${error.field}` }) : error;
+    }
+    const job = this.store.create(kind, parsed.data, process.pid);
+    this.enqueue(job.id);
+    return job;
+  }
+
+  list(limit: number, status?: JobRecord['status']): JobRecord[] {
+    return this.store.list(limit, status);
+  }
+
+  get(id: string): JobRecord {
+    const job = this.store.get(id);
+    if (!job) throw notFound(`no job '${id}'`);
+    return job;
+  }
+
+  /** Cancels a queued or running job; a job of another process is cancelled by that process. */
+  cancel(id: string): JobRecord {
+    const job = this.get(id);
+    if (job.status !== 'queued' && job.status !== 'running') {
+      throw conflict(`job ${id} is ${job.status}: only queued or running jobs can be cancelled`);
+    }
+    const running = this.running.get(id);
+    const queuedHere = this.queue.indexOf(id);
+    if (running) {
+      this.store.requestCancel(id);
+      this.askToCancel(id, running);
+    } else if (queuedHere >= 0) {
+      this.queue.splice(queuedHere, 1);
+      this.settle(id, 'cancelled', {});
+    } else {
+      this.store.requestCancel(id); // owned by another process, which polls for this
+    }
+    return this.get(id);
+  }
+
+  /** Starts an interrupted, cancelled or failed job again from its last checkpoint. */
+  resume(id: string): JobRecord {
+    const job = this.get(id);
+    if (!['interrupted', 'cancelled', 'failed'].includes(job.status)) {
+      throw conflict(`job ${id} is ${job.status}: only interrupted, cancelled or failed jobs can be resumed`);
+    }
+    this.store.markQueued(id, process.pid);
+    this.enqueue(id);
+    return this.get(id);
+  }
+
+  subscribe(listener: Listener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Resolves when the job has finished, whatever the outcome. */
+  waitFor(id: string): Promise<JobRecord> {
+    const job = this.get(id);
+    if (!['queued', 'running'].includes(job.status)) return Promise.resolve(job);
+    return new Promise((resolve) => this.waiters.set(id, [...(this.waiters.get(id) ?? []), resolve]));
+  }
+
+  /** Cancels everything this process runs and waits for the workers to stop. */
+  async dispose(): Promise<void> {
+    for (const id of [...this.queue]) this.cancel(id);
+    const ids = [...this.running.keys()];
+    ids.forEach((id) => this.cancel(id));
+    await Promise.all(ids.map((id) => this.waitFor(id)));
+    clearInterval(this.cancelPoll);
+  }
+
+  private enqueue(id: string): void {
+    this.queue.push(id);
+    this.announce(id);
+    this.pump();
+  }
+
+  private pump(): void {
+    while (this.running.size < this.options.concurrency && this.queue.length > 0) {
+      this.launch(this.queue.shift()!);
+    }
+    if (this.running.size > 0 && !this.cancelPoll) {
+      this.cancelPoll = setInterval(() => this.pollCancelRequests(), 1000);
+      this.cancelPoll.unref();
+    }
+  }
+
+  private launch(id: string): void {
+    const job = this.get(id);
+    const { file, entry } = workerEntry();
+    const start: WorkerStart = {
+      jobId: id,
+      kind: job.kind,
+      input: job.input,
+      resumeState: this.store.checkpointOf(id),
+      dataDir: this.options.dataDir,
+      dbPath: this.options.dbPath,
+      ...(this.options.backend ? { backend: this.options.backend } : {}),
+      ...(entry ? { entry } : {}),
+    };
+    this.store.markRunning(id, process.pid);
+    const worker = new Worker(file, { workerData: start });
+    const running: Running = { worker, startedAt: Date.now(), lastProgressAt: 0, pendingProgress: null };
+    this.running.set(id, running);
+    worker.on('message', (message: FromWorker) => this.onMessage(id, running, message));
+    worker.on('error', (error) => this.settle(id, 'failed', { error: { code: 'internal', message: `worker crashed: ${error.message}` } }));
+    worker.on('exit', (code) => {
+      if (this.running.get(id) === running) {
+        const cancelled = running.cancelTimer !== undefined;
+        this.settle(id, cancelled ? 'cancelled' : 'failed', cancelled ? {} : { error: { code: 'internal', message: `worker exited with code ${code} before finishing` } });
+      }
+    });
+    this.announce(id);
+  }
+
+  private onMessage(id: string, running: Running, message: FromWorker): void {
+    switch (message.type) {
+      case 'progress':
+        running.pendingProgress = withEta(message.progress, Date.now() - running.startedAt);
+        if (Date.now() - running.lastProgressAt >= this.options.progressIntervalMs) this.flushProgress(id, running);
+        break;
+      case 'checkpoint':
+        this.store.saveCheckpoint(id, message.state);
+        break;
+      case 'succeeded':
+        this.flushProgress(id, running);
+        this.settle(id, 'succeeded', { result: message.result });
+        break;
+      case 'cancelled':
+        this.flushProgress(id, running);
+        this.settle(id, 'cancelled', {});
+        break;
+      case 'failed':
+        this.flushProgress(id, running);
+        this.settle(id, 'failed', { error: message.error });
+        break;
+    }
+  }
+
+  private flushProgress(id: string, running: Running): void {
+    if (!running.pendingProgress) return;
+    this.store.saveProgress(id, running.pendingProgress);
+    running.pendingProgress = null;
+    running.lastProgressAt = Date.now();
+    this.announce(id);
+  }
+
+  private askToCancel(id: string, running: Running): void {
+    if (running.cancelTimer) return;
+    running.worker.postMessage({ type: 'cancel' } satisfies ToWorker);
+    running.cancelTimer = setTimeout(() => void running.worker.terminate(), this.options.cancelGraceMs);
+  }
+
+  private pollCancelRequests(): void {
+    for (const id of this.store.cancelRequested([...this.running.keys()])) {
+      const running = this.running.get(id);
+      if (running) this.askToCancel(id, running);
+    }
+  }
+
+  private settle(id: string, status: 'succeeded' | 'failed' | 'cancelled', outcome: Parameters<JobStore['finish']>[2]): void {
+    const running = this.running.get(id);
+    if (running) {
+      clearTimeout(running.cancelTimer);
+      this.running.delete(id);
+      void running.worker.terminate();
+    }
+    this.store.finish(id, status, outcome);
+    const job = this.announce(id);
+    this.waiters.get(id)?.forEach((resolve) => resolve(job));
+    this.waiters.delete(id);
+    if (this.running.size === 0) {
+      clearInterval(this.cancelPoll);
+      this.cancelPoll = undefined;
+    }
+    this.pump();
+  }
+
+  private announce(id: string): JobRecord {
+    const job = this.get(id);
+    this.listeners.forEach((listener) => listener(job));
+    return job;
+  }
+}
+
+/** Fills in the time left from the fraction done, where the job did not say. */
+function withEta(progress: JobProgress, elapsedMs: number): JobProgress {
+  if (progress.etaMs !== undefined || progress.fraction <= 0) return progress;
+  return { ...progress, etaMs: Math.round((elapsedMs * (1 - progress.fraction)) / progress.fraction) };
+}

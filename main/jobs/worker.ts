@@ -1,0 +1,47 @@
+/**
+ * The entry of every job's worker thread: loads the kind's handler, runs it, and reports
+ * progress, checkpoints and the outcome to the runner. Cancel arrives as a message.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { LafiteError, toErrorPayload } from '../api/errors.ts';
+import { cancelledError, type JobContext } from './job-kind.ts';
+import { jobHandlers } from './kinds/index.ts';
+import type { FromWorker, ToWorker, WorkerStart } from './protocol.ts';
+
+const port = parentPort!;
+const start = workerData as WorkerStart;
+const controller = new AbortController();
+const post = (message: FromWorker): void => port.postMessage(message);
+
+port.on('message', (message: ToWorker) => {
+  if (message.type === 'cancel') controller.abort();
+});
+
+const context: JobContext = {
+  jobId: start.jobId,
+  dataDir: start.dataDir,
+  dbPath: start.dbPath,
+  backend: start.backend,
+  resumeState: start.resumeState ?? undefined,
+  signal: controller.signal,
+  progress: (progress) => post({ type: 'progress', progress }),
+  checkpoint: (state) => post({ type: 'checkpoint', state }),
+  throwIfCancelled() {
+    if (controller.signal.aborted) throw cancelledError();
+  },
+};
+
+async function main(): Promise<void> {
+  try {
+    const handler = await jobHandlers[start.kind]();
+    const result = await handler.run(start.input as never, context);
+    post({ type: 'succeeded', result });
+  } catch (error) {
+    if (error instanceof LafiteError && error.code === 'cancelled') post({ type: 'cancelled' });
+    else post({ type: 'failed', error: toErrorPayload(error) });
+  } finally {
+    port.close(); // lets the thread end once the last message is out
+  }
+}
+
+void main();

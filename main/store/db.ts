@@ -1,0 +1,51 @@
+/**
+ * Opens the project database (better-sqlite3): WAL journal, foreign keys on, migrations
+ * applied in order, each in its own transaction.
+ */
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { LafiteError } from '../api/errors.ts';
+import { MIGRATIONS, SCHEMA_VERSION, type Migration } from './migrations.ts';
+
+export type Db = Database.Database;
+
+export interface OpenOptions {
+  /** Apply pending migrations (the default); off only for read-only inspection. */
+  migrate?: boolean;
+}
+
+export function openDatabase(path: string, options: OpenOptions = {}): Db {
+  mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('synchronous = NORMAL');
+  // Several processes (the app, the CLI, workers) share one file: wait rather than fail.
+  db.pragma('busy_timeout = 5000');
+  if (options.migrate !== false) migrate(db, MIGRATIONS);
+  return db;
+}
+
+export function schemaVersion(db: Db): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+export function migrate(db: Db, migrations: readonly Migration[]): void {
+  const current = schemaVersion(db);
+  if (current > SCHEMA_VERSION) {
+    throw new LafiteError(
+      'conflict',
+      `the database has schema version ${current}, newer than this Lafite Studio (${SCHEMA_VERSION}): update the app`,
+    );
+  }
+  for (const migration of migrations) {
+    if (migration.version <= current) continue;
+    db.transaction(() => {
+      // Another process may have applied it while we waited for the write lock.
+      if (schemaVersion(db) >= migration.version) return;
+      db.exec(migration.sql);
+      db.pragma(`user_version = ${migration.version}`);
+    }).immediate();
+  }
+}

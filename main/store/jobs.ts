@@ -1,0 +1,146 @@
+/**
+ * Queries on the `jobs` table. Rows hold JSON text; this module turns them into
+ * `JobRecord`s and back. It knows nothing of workers or tensors.
+ */
+import { randomUUID } from 'node:crypto';
+import type { ErrorPayload, JobKind, JobProgress, JobRecord, JobStatus } from '../api/contract.ts';
+import type { Db } from './db.ts';
+
+interface JobRow {
+  id: string;
+  kind: string;
+  status: string;
+  input: string;
+  progress: string | null;
+  checkpoint: string | null;
+  result: string | null;
+  error_code: string | null;
+  error_message: string | null;
+  attempts: number;
+  owner_pid: number | null;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+}
+
+const parse = (text: string | null): unknown => (text === null ? null : JSON.parse(text));
+const now = (): string => new Date().toISOString();
+
+function toRecord(row: JobRow): JobRecord {
+  return {
+    id: row.id,
+    kind: row.kind as JobKind,
+    status: row.status as JobStatus,
+    input: parse(row.input),
+    progress: parse(row.progress) as JobProgress | null,
+    result: parse(row.result),
+    error: row.error_code ? { code: row.error_code, message: row.error_message ?? '' } : null,
+    attempts: row.attempts,
+    createdAt: row.created_at,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+  };
+}
+
+export class JobStore {
+  constructor(private readonly db: Db) {}
+
+  /** A new queued job, owned by process `pid` until it finishes. */
+  create(kind: JobKind, input: unknown, pid: number): JobRecord {
+    const id = randomUUID();
+    this.db
+      .prepare('INSERT INTO jobs (id, kind, status, input, owner_pid, created_at) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(id, kind, 'queued', JSON.stringify(input), pid, now());
+    return this.get(id)!;
+  }
+
+  get(id: string): JobRecord | undefined {
+    const row = this.db.prepare('SELECT * FROM jobs WHERE id = ?').get(id) as JobRow | undefined;
+    return row && toRecord(row);
+  }
+
+  list(limit: number, status?: JobStatus): JobRecord[] {
+    const rows = status
+      ? this.db.prepare('SELECT * FROM jobs WHERE status = ? ORDER BY created_at DESC LIMIT ?').all(status, limit)
+      : this.db.prepare('SELECT * FROM jobs ORDER BY created_at DESC LIMIT ?').all(limit);
+    return (rows as JobRow[]).map(toRecord);
+  }
+
+  checkpointOf(id: string): unknown {
+    const row = this.db.prepare('SELECT checkpoint FROM jobs WHERE id = ?').get(id) as { checkpoint: string | null } | undefined;
+    return parse(row?.checkpoint ?? null);
+  }
+
+  /** Asks the process that owns the job to cancel it (it may be another process). */
+  requestCancel(id: string): void {
+    this.db.prepare('UPDATE jobs SET cancel_requested = 1 WHERE id = ?').run(id);
+  }
+
+  /** Which of these jobs someone asked to cancel. */
+  cancelRequested(ids: string[]): string[] {
+    if (ids.length === 0) return [];
+    const rows = this.db
+      .prepare(`SELECT id FROM jobs WHERE cancel_requested = 1 AND id IN (${ids.map(() => '?').join(',')})`)
+      .all(...ids) as { id: string }[];
+    return rows.map((row) => row.id);
+  }
+
+  ownerOf(id: string): number | null {
+    const row = this.db.prepare('SELECT owner_pid FROM jobs WHERE id = ?').get(id) as { owner_pid: number | null } | undefined;
+    return row?.owner_pid ?? null;
+  }
+
+  markRunning(id: string, pid: number): void {
+    this.db
+      .prepare(
+        `UPDATE jobs SET status = 'running', attempts = attempts + 1, owner_pid = ?, started_at = ?, cancel_requested = 0,
+           finished_at = NULL, error_code = NULL, error_message = NULL WHERE id = ?`,
+      )
+      .run(pid, now(), id);
+  }
+
+  markQueued(id: string, pid: number): void {
+    this.db.prepare(`UPDATE jobs SET status = 'queued', owner_pid = ?, cancel_requested = 0, finished_at = NULL WHERE id = ?`).run(pid, id);
+  }
+
+  saveProgress(id: string, progress: JobProgress): void {
+    this.db.prepare('UPDATE jobs SET progress = ? WHERE id = ?').run(JSON.stringify(progress), id);
+  }
+
+  saveCheckpoint(id: string, state: unknown): void {
+    this.db.prepare('UPDATE jobs SET checkpoint = ? WHERE id = ?').run(JSON.stringify(state), id);
+  }
+
+  finish(id: string, status: Exclude<JobStatus, 'queued' | 'running'>, outcome: { result?: unknown; error?: ErrorPayload }): void {
+    this.db
+      .prepare(
+        `UPDATE jobs SET status = ?, result = ?, error_code = ?, error_message = ?, owner_pid = NULL, finished_at = ?
+         WHERE id = ?`,
+      )
+      .run(
+        status,
+        outcome.result === undefined ? null : JSON.stringify(outcome.result),
+        outcome.error?.code ?? null,
+        outcome.error?.message ?? null,
+        now(),
+        id,
+      );
+  }
+
+  /**
+   * Jobs left `running` or `queued` by a process that no longer exists (killed, crashed)
+   * become `interrupted`, so they can be resumed from their last checkpoint.
+   */
+  reapOrphans(isAlive: (pid: number) => boolean): string[] {
+    const rows = this.db
+      .prepare(`SELECT id, owner_pid FROM jobs WHERE status IN ('running', 'queued')`)
+      .all() as Pick<JobRow, 'id' | 'owner_pid'>[];
+    const orphans = rows.filter((row) => row.owner_pid === null || !isAlive(row.owner_pid)).map((row) => row.id);
+    const mark = this.db.prepare(
+      `UPDATE jobs SET status = 'interrupted', owner_pid = NULL, finished_at = ?,
+         error_code = 'interrupted', error_message = 'the process running this job stopped' WHERE id = ?`,
+    );
+    this.db.transaction(() => orphans.forEach((id) => mark.run(now(), id)))();
+    return orphans;
+  }
+}

@@ -1,0 +1,39 @@
+/**
+ * Numbered schema migrations. Never edit a migration that has shipped: append a new one.
+ * The schema version is SQLite's `user_version`, reported by `lafite info`.
+ */
+export interface Migration {
+  version: number;
+  description: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'jobs: long work run in worker threads',
+    sql: `
+      CREATE TABLE jobs (
+        id           TEXT PRIMARY KEY,
+        kind         TEXT NOT NULL,
+        status       TEXT NOT NULL CHECK (status IN ('queued','running','succeeded','failed','cancelled','interrupted')),
+        input        TEXT NOT NULL,              -- JSON, validated by the kind's schema
+        progress     TEXT,                       -- JSON JobProgress
+        checkpoint   TEXT,                       -- JSON state a resumed attempt continues from
+        result       TEXT,                       -- JSON
+        error_code   TEXT,
+        error_message TEXT,
+        attempts     INTEGER NOT NULL DEFAULT 0,
+        owner_pid    INTEGER,                    -- process running it, to detect killed runs
+        cancel_requested INTEGER NOT NULL DEFAULT 0, -- set by any process, honoured by the owner
+        created_at   TEXT NOT NULL,
+        started_at   TEXT,
+        finished_at  TEXT
+      );
+      CREATE INDEX jobs_status ON jobs (status);
+      CREATE INDEX jobs_created ON jobs (created_at);
+    `,
+  },
+];
+
+export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

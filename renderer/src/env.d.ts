@@ -1,0 +1,11 @@
+/** Globals the renderer can see: the Electron preload bridge, when it runs inside the desktop app. */
+import type { PreloadBridge } from '../../main/api/contract.ts';
+
+declare global {
+  interface Window {
+    /** Exposed by electron/preload.ts through contextBridge; absent in web mode (`lafite serve`). */
+    lafite?: PreloadBridge;
+  }
+}
+
+export {};

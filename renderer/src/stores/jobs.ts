@@ -1,0 +1,105 @@
+/** Jobs: the list from `jobs.list`, kept live by `job.updated` events; start, cancel, resume. */
+import { defineStore } from 'pinia';
+import { computed, ref } from 'vue';
+import type { Input, JobKind, JobRecord } from '../../../main/api/contract.ts';
+import { toDisplayError, useApiClient, type DisplayError } from '../api/index.ts';
+import { isStaleJob } from './job-order.ts';
+
+/** How many jobs the list asks for. */
+const LIST_LIMIT = 100;
+
+export const useJobsStore = defineStore('jobs', () => {
+  const api = useApiClient();
+
+  const byId = ref<Record<string, JobRecord>>({});
+  const loading = ref(false);
+  const loaded = ref(false);
+  const error = ref<DisplayError | null>(null);
+  /** Ids with a cancel or resume call in flight (their buttons are disabled). */
+  const pendingIds = ref<Set<string>>(new Set());
+  const starting = ref(false);
+  let stopListening: (() => void) | null = null;
+
+  /** Newest first. */
+  const jobs = computed(() =>
+    Object.values(byId.value).sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0)),
+  );
+
+  /**
+   * Keeps the newer copy of a job. `before` is the copy we held when we asked for an action:
+   * if no event replaced it meanwhile, the action's answer is the newest state.
+   */
+  function upsert(job: JobRecord, before?: JobRecord): void {
+    const current = byId.value[job.id];
+    if (current && current !== before && isStaleJob(job, current)) return;
+    byId.value[job.id] = job;
+  }
+
+  /** Subscribes to `job.updated` events (once; later calls do nothing). */
+  function listen(): void {
+    if (stopListening) return;
+    stopListening = api.subscribe((event) => {
+      if (event.type === 'job.updated') upsert(event.job);
+    });
+  }
+
+  function stop(): void {
+    stopListening?.();
+    stopListening = null;
+  }
+
+  async function load(): Promise<void> {
+    loading.value = true;
+    try {
+      const list = await api.call('jobs.list', { limit: LIST_LIMIT });
+      const next: Record<string, JobRecord> = {};
+      for (const job of list) {
+        const current = byId.value[job.id];
+        next[job.id] = current && isStaleJob(job, current) ? current : job;
+      }
+      byId.value = next;
+      loaded.value = true;
+    } catch (caught) {
+      error.value = toDisplayError(caught);
+    } finally {
+      loading.value = false;
+    }
+  }
+
+  /** Starts a job; returns its record, or null when the call failed (see `error`). */
+  async function start(kind: JobKind, input: Input<'jobs.start'>['input']): Promise<JobRecord | null> {
+    starting.value = true;
+    try {
+      const job = await api.call('jobs.start', { kind, input });
+      upsert(job);
+      error.value = null;
+      return byId.value[job.id] ?? job;
+    } catch (caught) {
+      error.value = toDisplayError(caught);
+      return null;
+    } finally {
+      starting.value = false;
+    }
+  }
+
+  async function act(id: string, method: 'jobs.cancel' | 'jobs.resume'): Promise<void> {
+    pendingIds.value.add(id);
+    const before = byId.value[id];
+    try {
+      upsert(await api.call(method, { id }), before);
+    } catch (caught) {
+      error.value = toDisplayError(caught);
+    } finally {
+      pendingIds.value.delete(id);
+    }
+  }
+
+  const cancel = (id: string): Promise<void> => act(id, 'jobs.cancel');
+  const resume = (id: string): Promise<void> => act(id, 'jobs.resume');
+
+  function dismissError(): void {
+    error.value = null;
+  }
+
+  return { byId, jobs, loading, loaded, error, pendingIds, starting, listen, stop, load, start, cancel, resume, dismissError };
+});
