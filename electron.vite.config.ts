@@ -31,6 +31,8 @@ export default defineConfig({
   },
   renderer: {
     root: 'renderer',
+    // Relative asset paths: the same build loads from file:// (Electron) and from `lafite serve`.
+    base: './',
     plugins: [vue()],
     build: {
       outDir: resolve('out/renderer'),

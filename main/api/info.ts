@@ -1,11 +1,9 @@
 /** `info`: versions, the compute backends and where the data lives. */
 import * as tf from '@tensorflow/tfjs';
-import packageJson from '../../package.json' with { type: 'json' };
 import { activeBackend, probeBackends } from '../engine/backend.ts';
 import { schemaVersion, type Db } from '../store/db.ts';
 import type { InfoResult } from './contract.ts';
-
-export const APP_VERSION: string = packageJson.version;
+import { APP_VERSION } from './version.ts';
 
 async function onnxruntimeVersion(): Promise<string> {
   try {

@@ -11,9 +11,8 @@
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { BACKEND_IDS, JOB_STATUSES, type InfoResult, type JobRecord, type JobStatus } from '../api/contract.ts';
-import { APP_VERSION } from '../api/info.ts';
-import { openService, type Service } from '../api/service.ts';
-import { followJob } from './follow.ts';
+import type { Service } from '../api/service.ts';
+import { APP_VERSION } from '../api/version.ts';
 import { formatMs, printError, printResult, table, type OutputOptions } from './output.ts';
 
 interface GlobalOptions {
@@ -78,6 +77,8 @@ export function buildProgram(): Command {
     <A extends unknown[]>(action: (service: Service, ...args: A) => Promise<void>) =>
     async (...args: A): Promise<void> => {
       const { dataDir, backend } = globals();
+      // Loaded on use: `--help` should not pay for TensorFlow.js and SQLite.
+      const { openService } = await import('../api/service.ts');
       const service = openService({ ...(dataDir ? { dataDir } : {}), ...(backend ? { backend } : {}) });
       try {
         await action(service, ...args);
@@ -138,6 +139,7 @@ export function buildProgram(): Command {
     .action(
       withService(async (service, id: string) => {
         await service.call('jobs.resume', { id });
+        const { followJob } = await import('./follow.ts');
         printResult(await followJob(service, id, output()), output(), formatJob);
       }),
     );
@@ -153,6 +155,7 @@ export function buildProgram(): Command {
         const forced = globals().backend;
         const input = { ...options, ...(forced ? { backend: forced } : {}) };
         const job = await service.call('jobs.start', { kind: 'backend-benchmark', input });
+        const { followJob } = await import('./follow.ts');
         const done = await followJob(service, job.id, output());
         printResult(done.result as { backend: string; size: number; gflops: number; medianMs: number }, output(), (r) =>
           `${r.backend}: matMul ${r.size}³ ${r.gflops.toFixed(2)} GFLOP/s (median ${r.medianMs.toFixed(1)} ms per product)`,

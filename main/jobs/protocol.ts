@@ -12,11 +12,14 @@ export interface WorkerStart {
   backend?: BackendId;
   dataDir: string;
   dbPath: string;
+  /**
+   * One Int32 the runner sets to 1 to cancel. Shared memory rather than a message: a
+   * worker busy in synchronous or microtask-only work never sees a message, but reads this.
+   */
+  cancelFlag: SharedArrayBuffer;
   /** Only for the TypeScript bootstrap: the module to load. */
   entry?: string;
 }
-
-export type ToWorker = { type: 'cancel' };
 
 export type FromWorker =
   | { type: 'progress'; progress: JobProgress }

@@ -16,7 +16,7 @@ import { Worker } from 'node:worker_threads';
 import { jobInputSchemas, type BackendId, type JobKind, type JobProgress, type JobRecord } from '../api/contract.ts';
 import { conflict, fromZodError, notFound } from '../api/errors.ts';
 import type { JobStore } from '../store/jobs.ts';
-import type { FromWorker, ToWorker, WorkerStart } from './protocol.ts';
+import type { FromWorker, WorkerStart } from './protocol.ts';
 
 export interface RunnerOptions {
   dataDir: string;
@@ -33,6 +33,7 @@ export interface RunnerOptions {
 
 interface Running {
   worker: Worker;
+  cancelFlag: Int32Array;
   startedAt: number;
   lastProgressAt: number;
   pendingProgress: JobProgress | null;
@@ -170,7 +171,9 @@ export class JobRunner {
   private launch(id: string): void {
     const job = this.get(id);
     const { file, entry } = workerEntry();
+    const cancelFlag = new SharedArrayBuffer(4);
     const start: WorkerStart = {
+      cancelFlag,
       jobId: id,
       kind: job.kind,
       input: job.input,
@@ -182,7 +185,7 @@ export class JobRunner {
     };
     this.store.markRunning(id, process.pid);
     const worker = new Worker(file, { workerData: start });
-    const running: Running = { worker, startedAt: Date.now(), lastProgressAt: 0, pendingProgress: null };
+    const running: Running = { worker, cancelFlag: new Int32Array(cancelFlag), startedAt: Date.now(), lastProgressAt: 0, pendingProgress: null };
     this.running.set(id, running);
     worker.on('message', (message: FromWorker) => this.onMessage(id, running, message));
     worker.on('error', (error) => this.settle(id, 'failed', { error: { code: 'internal', message: `worker crashed: ${error.message}` } }));
@@ -229,7 +232,7 @@ export class JobRunner {
 
   private askToCancel(id: string, running: Running): void {
     if (running.cancelTimer) return;
-    running.worker.postMessage({ type: 'cancel' } satisfies ToWorker);
+    Atomics.store(running.cancelFlag, 0, 1);
     running.cancelTimer = setTimeout(() => void running.worker.terminate(), this.options.cancelGraceMs);
   }
 

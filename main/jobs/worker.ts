@@ -6,16 +6,21 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { LafiteError, toErrorPayload } from '../api/errors.ts';
 import { cancelledError, type JobContext } from './job-kind.ts';
 import { jobHandlers } from './kinds/index.ts';
-import type { FromWorker, ToWorker, WorkerStart } from './protocol.ts';
+import type { FromWorker, WorkerStart } from './protocol.ts';
 
 const port = parentPort!;
 const start = workerData as WorkerStart;
 const controller = new AbortController();
+const cancelFlag = new Int32Array(start.cancelFlag);
 const post = (message: FromWorker): void => port.postMessage(message);
 
-port.on('message', (message: ToWorker) => {
-  if (message.type === 'cancel') controller.abort();
-});
+/** Turns the runner's shared cancel flag into the abort signal handlers see. */
+function cancelRequested(): boolean {
+  if (!controller.signal.aborted && Atomics.load(cancelFlag, 0) === 1) controller.abort();
+  return controller.signal.aborted;
+}
+// Handlers that wait on I/O see the signal without polling.
+const watch = setInterval(cancelRequested, 100);
 
 const context: JobContext = {
   jobId: start.jobId,
@@ -27,7 +32,7 @@ const context: JobContext = {
   progress: (progress) => post({ type: 'progress', progress }),
   checkpoint: (state) => post({ type: 'checkpoint', state }),
   throwIfCancelled() {
-    if (controller.signal.aborted) throw cancelledError();
+    if (cancelRequested()) throw cancelledError();
   },
 };
 
@@ -40,6 +45,7 @@ async function main(): Promise<void> {
     if (error instanceof LafiteError && error.code === 'cancelled') post({ type: 'cancelled' });
     else post({ type: 'failed', error: toErrorPayload(error) });
   } finally {
+    clearInterval(watch);
     port.close(); // lets the thread end once the last message is out
   }
 }

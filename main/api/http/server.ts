@@ -83,18 +83,19 @@ function cookieToken(req: IncomingMessage): string | undefined {
   return undefined;
 }
 
+/** Reads a request body; past `maxBytes` it keeps draining (so the 413 reaches the client) but keeps nothing. */
 function readBody(req: IncomingMessage, maxBytes: number): Promise<string> {
   return new Promise((resolveBody, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > maxBytes) {
-        reject(Object.assign(new Error('too large'), { tooLarge: true }));
-        req.destroy();
-      } else chunks.push(chunk);
+      if (size <= maxBytes) chunks.push(chunk);
     });
-    req.on('end', () => resolveBody(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => {
+      if (size > maxBytes) reject(Object.assign(new Error('too large'), { tooLarge: true }));
+      else resolveBody(Buffer.concat(chunks).toString('utf8'));
+    });
     req.on('error', reject);
   });
 }

@@ -3,7 +3,7 @@ import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 import type { Input, JobKind, JobRecord } from '../../../main/api/contract.ts';
 import { toDisplayError, useApiClient, type DisplayError } from '../api/index.ts';
-import { isStaleJob } from './job-order.ts';
+import { isCancellable, isStaleJob } from './job-order.ts';
 
 /** How many jobs the list asks for. */
 const LIST_LIMIT = 100;
@@ -17,6 +17,8 @@ export const useJobsStore = defineStore('jobs', () => {
   const error = ref<DisplayError | null>(null);
   /** Ids with a cancel or resume call in flight (their buttons are disabled). */
   const pendingIds = ref<Set<string>>(new Set());
+  /** Ids whose cancel was accepted but whose worker has not stopped yet. */
+  const cancellingIds = ref<Set<string>>(new Set());
   const starting = ref(false);
   let stopListening: (() => void) | null = null;
 
@@ -33,6 +35,7 @@ export const useJobsStore = defineStore('jobs', () => {
     const current = byId.value[job.id];
     if (current && current !== before && isStaleJob(job, current)) return;
     byId.value[job.id] = job;
+    if (!isCancellable(job)) cancellingIds.value.delete(job.id);
   }
 
   /** Subscribes to `job.updated` events (once; later calls do nothing). */
@@ -86,7 +89,9 @@ export const useJobsStore = defineStore('jobs', () => {
     pendingIds.value.add(id);
     const before = byId.value[id];
     try {
-      upsert(await api.call(method, { id }), before);
+      const job = await api.call(method, { id });
+      if (method === 'jobs.cancel' && isCancellable(job)) cancellingIds.value.add(id);
+      upsert(job, before);
     } catch (caught) {
       error.value = toDisplayError(caught);
     } finally {
@@ -101,5 +106,5 @@ export const useJobsStore = defineStore('jobs', () => {
     error.value = null;
   }
 
-  return { byId, jobs, loading, loaded, error, pendingIds, starting, listen, stop, load, start, cancel, resume, dismissError };
+  return { byId, jobs, loading, loaded, error, pendingIds, cancellingIds, starting, listen, stop, load, start, cancel, resume, dismissError };
 });

@@ -1,0 +1,103 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { tempDir } from '../../tests/helpers/temp.ts';
+import type { JobRecord } from '../api/contract.ts';
+import { openDatabase } from '../store/db.ts';
+import { JobStore } from '../store/jobs.ts';
+import { JobRunner } from './runner.ts';
+
+describe('JobRunner', () => {
+  const dir = tempDir();
+  const dbPath = `${dir.path}/lafite.db`;
+  const db = openDatabase(dbPath);
+  const store = new JobStore(db);
+  const runner = new JobRunner(store, { dataDir: dir.path, dbPath, backend: 'wasm', progressIntervalMs: 0 });
+  const events: JobRecord[] = [];
+  runner.subscribe((job) => events.push(job));
+  afterAll(async () => {
+    await runner.dispose();
+    db.close();
+    dir.remove();
+  });
+
+  it('runs a job in a worker thread, reporting progress, and stores the result', async () => {
+    const job = runner.start('backend-benchmark', { size: 32, repeats: 3 });
+    expect(job.status).toBe('queued');
+    const done = await runner.waitFor(job.id);
+    expect(done.status).toBe('succeeded');
+    expect(done.result).toMatchObject({ backend: 'wasm', size: 32, repeats: 3 });
+    expect((done.result as { gflops: number }).gflops).toBeGreaterThan(0);
+    const mine = events.filter((e) => e.id === job.id);
+    expect(mine.map((e) => e.status)).toEqual(expect.arrayContaining(['queued', 'running', 'succeeded']));
+    expect(mine.filter((e) => e.status === 'running' && e.progress).map((e) => e.progress!.step)).toEqual([1, 2, 3]);
+    expect(store.checkpointOf(job.id)).toMatchObject({ backend: 'wasm', timingsMs: expect.any(Array) });
+  });
+
+  it('rejects bad input before creating a job, naming the field', () => {
+    const before = runner.list(1000).length;
+    expect(() => runner.start('backend-benchmark', { size: 2 })).toThrow(/field 'size'/);
+    try {
+      runner.start('backend-benchmark', { size: 64, colour: 'red' });
+    } catch (error) {
+      expect(error).toMatchObject({ code: 'invalid_input' });
+    }
+    expect(runner.list(1000).length).toBe(before);
+  });
+
+  it('cancels a running job, then resumes it from its checkpoint', async () => {
+    const job = runner.start('backend-benchmark', { size: 256, repeats: 200 });
+    // Wait for a few products to be timed and checkpointed.
+    await new Promise<void>((resolve) => {
+      const stop = runner.subscribe((e) => {
+        if (e.id === job.id && (e.progress?.step ?? 0) >= 3) {
+          stop();
+          resolve();
+        }
+      });
+    });
+    runner.cancel(job.id);
+    const cancelled = await runner.waitFor(job.id);
+    expect(cancelled.status).toBe('cancelled');
+    const saved = (store.checkpointOf(job.id) as { timingsMs: number[] }).timingsMs.length;
+    expect(saved).toBeGreaterThanOrEqual(3);
+    expect(saved).toBeLessThan(200);
+
+    const firstSteps: number[] = [];
+    const stop = runner.subscribe((e) => {
+      if (e.id === job.id && e.progress && e.status === 'running') firstSteps.push(e.progress.step!);
+    });
+    runner.resume(job.id);
+    const finished = await runner.waitFor(job.id);
+    stop();
+    expect(finished).toMatchObject({ status: 'succeeded', attempts: 2, result: { repeats: 200 } });
+    // The second attempt continued where the first stopped instead of starting again
+    // (its first event still shows the first attempt's last progress).
+    expect(firstSteps.every((step) => step >= saved)).toBe(true);
+    expect(Math.min(...firstSteps.filter((step) => step > saved))).toBe(saved + 1);
+  });
+
+  it('refuses to cancel a finished job or resume a running one', async () => {
+    const job = runner.start('backend-benchmark', { size: 16, repeats: 1 });
+    await runner.waitFor(job.id);
+    expect(() => runner.cancel(job.id)).toThrow(/is succeeded: only queued or running jobs can be cancelled/);
+    expect(() => runner.resume(job.id)).toThrow(/only interrupted, cancelled or failed jobs can be resumed/);
+    expect(() => runner.get('00000000-0000-0000-0000-000000000000')).toThrow(/no job/);
+  });
+
+  it('runs queued jobs one after another', async () => {
+    const a = runner.start('backend-benchmark', { size: 64, repeats: 5 });
+    const b = runner.start('backend-benchmark', { size: 64, repeats: 5 });
+    expect(runner.get(b.id).status).toBe('queued');
+    const [doneA, doneB] = await Promise.all([runner.waitFor(a.id), runner.waitFor(b.id)]);
+    expect(doneA.status).toBe('succeeded');
+    expect(doneB.status).toBe('succeeded');
+    expect(doneB.startedAt! >= doneA.finishedAt!).toBe(true);
+  });
+
+  it('records a failing job with its error, not a crash', async () => {
+    const job = runner.start('backend-benchmark', { size: 16, repeats: 1, backend: 'node-gpu' });
+    const done = await runner.waitFor(job.id);
+    // node-gpu loads only where there is a CUDA GPU; elsewhere the job fails saying why.
+    if (done.status === 'failed') expect(done.error).toMatchObject({ code: 'unavailable', message: expect.stringMatching(/backend 'node-gpu' cannot be used/) });
+    else expect(done.status).toBe('succeeded');
+  });
+});

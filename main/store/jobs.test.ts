@@ -1,0 +1,44 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { tempDir } from '../../tests/helpers/temp.ts';
+import { openDatabase } from './db.ts';
+import { JobStore } from './jobs.ts';
+
+describe('JobStore', () => {
+  const dir = tempDir();
+  const db = openDatabase(`${dir.path}/jobs.db`);
+  const store = new JobStore(db);
+  afterAll(() => {
+    db.close();
+    dir.remove();
+  });
+
+  it('round-trips input, progress, checkpoint and result as JSON', () => {
+    const job = store.create('backend-benchmark', { size: 8, repeats: 1 }, process.pid);
+    expect(job).toMatchObject({ status: 'queued', attempts: 0, input: { size: 8, repeats: 1 }, progress: null, error: null });
+    store.markRunning(job.id, process.pid);
+    store.saveProgress(job.id, { fraction: 0.5, message: 'half' });
+    store.saveCheckpoint(job.id, { done: [1, 2] });
+    store.finish(job.id, 'succeeded', { result: { gflops: 1.5 } });
+    expect(store.get(job.id)).toMatchObject({ status: 'succeeded', attempts: 1, progress: { fraction: 0.5 }, result: { gflops: 1.5 } });
+    expect(store.checkpointOf(job.id)).toEqual({ done: [1, 2] });
+  });
+
+  it('marks jobs of dead processes interrupted and leaves those of live ones alone', () => {
+    const live = store.create('backend-benchmark', {}, 111);
+    const dead = store.create('backend-benchmark', {}, 222);
+    store.markRunning(dead.id, 222);
+    const reaped = store.reapOrphans((pid) => pid === 111);
+    expect(reaped).toEqual([dead.id]);
+    expect(store.get(dead.id)).toMatchObject({ status: 'interrupted', error: { code: 'interrupted' } });
+    expect(store.get(live.id)?.status).toBe('queued');
+  });
+
+  it('records cancel requests for the owner to see', () => {
+    const job = store.create('backend-benchmark', {}, process.pid);
+    expect(store.cancelRequested([job.id])).toEqual([]);
+    store.requestCancel(job.id);
+    expect(store.cancelRequested([job.id])).toEqual([job.id]);
+    store.markRunning(job.id, process.pid);
+    expect(store.cancelRequested([job.id])).toEqual([]);
+  });
+});
