@@ -13,7 +13,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { BACKEND_IDS, JOB_STATUSES, type InfoResult, type JobRecord, type JobStatus } from '../api/contract.ts';
 import type { Service } from '../api/service.ts';
 import { APP_VERSION } from '../api/version.ts';
-import { formatMs, printError, printResult, table, type OutputOptions } from './output.ts';
+import { printError, printResult, table, type OutputOptions } from './output.ts';
 
 interface GlobalOptions {
   json?: boolean;

@@ -45,7 +45,8 @@ describe('HTTP server', () => {
   });
 
   it('refuses requests without the right token', async () => {
-    for (const headers of [{}, { Authorization: 'Bearer nope' }, { Cookie: 'lafite_token=nope' }]) {
+    const attempts: Record<string, string>[] = [{}, { Authorization: 'Bearer nope' }, { Cookie: 'lafite_token=nope' }];
+    for (const headers of attempts) {
       const res = await raw(server, '/api/call/info', { method: 'POST', headers });
       expect(res.status).toBe(401);
       expect(JSON.parse(res.body)).toMatchObject({ ok: false, error: { code: 'unauthorized' } });

@@ -1,0 +1,42 @@
+/**
+ * `npm run bench`: speed figures as JSON on stdout (progress on stderr).
+ * Today: float32 matrix products on every available compute backend. Later capabilities
+ * add their workloads here (import, embedding, retrieval, training kernels).
+ */
+import { cpus, totalmem } from 'node:os';
+import { initBackend, probeBackends } from '../main/engine/backend.ts';
+import { matMulFlops, timeMatMul } from '../main/engine/matmul-benchmark.ts';
+
+const SIZES = [128, 512];
+const REPEATS = 5;
+
+interface MatMulFigure {
+  backend: string;
+  size: number;
+  medianMs: number;
+  gflops: number;
+}
+
+async function matMulFigures(): Promise<MatMulFigure[]> {
+  const figures: MatMulFigure[] = [];
+  for (const status of await probeBackends()) {
+    if (!status.available) continue;
+    await initBackend(status.id);
+    for (const size of SIZES) {
+      await timeMatMul(size, 0); // warm-up
+      const ms: number[] = [];
+      for (let i = 0; i < REPEATS; i++) ms.push((await timeMatMul(size, i + 1)).ms);
+      const medianMs = ms.sort((a, b) => a - b)[REPEATS >> 1]!;
+      figures.push({ backend: status.id, size, medianMs, gflops: matMulFlops(size) / (medianMs * 1e6) });
+      process.stderr.write(`matMul ${size}³ on ${status.id}: ${figures.at(-1)!.gflops.toFixed(2)} GFLOP/s\n`);
+    }
+  }
+  return figures;
+}
+
+const report = {
+  date: new Date().toISOString(),
+  machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.versions.node },
+  matMul: await matMulFigures(),
+};
+process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
