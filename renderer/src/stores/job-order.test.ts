@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import type { JobRecord } from '../../../main/api/contract.ts';
+import { isCancellable, isResumable, isStaleJob } from './job-order.ts';
+
+function job(overrides: Partial<JobRecord>): JobRecord {
+  return {
+    id: '0123abcd-0000',
+    kind: 'backend-benchmark',
+    status: 'queued',
+    input: {},
+    progress: null,
+    result: null,
+    error: null,
+    attempts: 0,
+    createdAt: '2026-01-01T00:00:00.000Z',
+    startedAt: null,
+    finishedAt: null,
+    ...overrides,
+  };
+}
+
+describe('isStaleJob', () => {
+  it('drops a queued copy that arrives after the job finished', () => {
+    expect(isStaleJob(job({ status: 'queued', attempts: 1 }), job({ status: 'succeeded', attempts: 1 }))).toBe(true);
+    expect(isStaleJob(job({ status: 'queued', attempts: 0 }), job({ status: 'running', attempts: 1 }))).toBe(true);
+  });
+
+  it('keeps the copy of a later attempt (a resume)', () => {
+    expect(isStaleJob(job({ status: 'running', attempts: 2 }), job({ status: 'failed', attempts: 1 }))).toBe(false);
+  });
+
+  it('orders running copies by progress', () => {
+    const at = (fraction: number) => job({ status: 'running', attempts: 1, progress: { fraction, message: '' } });
+    expect(isStaleJob(at(0.2), at(0.5))).toBe(true);
+    expect(isStaleJob(at(0.5), at(0.2))).toBe(false);
+  });
+});
+
+describe('job actions', () => {
+  it('offers cancel on queued and running jobs, resume on stopped ones', () => {
+    expect(['queued', 'running'].map((status) => isCancellable(job({ status: status as JobRecord['status'] })))).toEqual([true, true]);
+    for (const status of ['interrupted', 'cancelled', 'failed'] as const) expect(isResumable(job({ status }))).toBe(true);
+    expect(isResumable(job({ status: 'succeeded' }))).toBe(false);
+    expect(isCancellable(job({ status: 'succeeded' }))).toBe(false);
+  });
+});
