@@ -38,7 +38,10 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** The same policy as renderer/index.html's meta tag, also sent as a header. */
+/**
+ * The renderer's Content-Security-Policy, sent as a header (index.html carries the same in a
+ * meta tag, less `frame-ancestors`, which only a header can set).
+ */
 export const CONTENT_SECURITY_POLICY =
   "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; " +
   "font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";

@@ -40,7 +40,7 @@ export const backendBenchmark: JobHandler<'backend-benchmark', State> = {
       job.checkpoint({ backend: backend.id, timingsMs });
       job.progress({
         fraction: timingsMs.length / input.repeats,
-        message: `matMul ${input.size}³ on ${backend.id}: ${gflops.toFixed(1)} GFLOP/s`,
+        message: `matMul ${input.size}³ on ${backend.id}: ${gflops.toPrecision(3)} GFLOP/s`,
         step: timingsMs.length,
         total: input.repeats,
         metrics: { gflops },
