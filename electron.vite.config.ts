@@ -6,6 +6,20 @@
 import { resolve } from 'node:path';
 import { defineConfig } from 'electron-vite';
 import vue from '@vitejs/plugin-vue';
+import type { Plugin } from 'vite';
+
+/**
+ * The dev server injects styles inline and talks to the page over a WebSocket (hot reload):
+ * in `electron-vite dev` only, the CSP allows both. Builds keep the strict policy.
+ */
+function devServerCsp(): Plugin {
+  return {
+    name: 'lafite-dev-csp',
+    apply: 'serve',
+    transformIndexHtml: (html) =>
+      html.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'").replace("connect-src 'self'", "connect-src 'self' ws:"),
+  };
+}
 
 export default defineConfig({
   main: {
@@ -33,7 +47,7 @@ export default defineConfig({
     root: 'renderer',
     // Relative asset paths: the same build loads from file:// (Electron) and from `lafite serve`.
     base: './',
-    plugins: [vue()],
+    plugins: [vue(), devServerCsp()],
     build: {
       outDir: resolve('out/renderer'),
       rollupOptions: { input: resolve('renderer/index.html') },

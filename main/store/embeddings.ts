@@ -1,0 +1,74 @@
+/**
+ * The embedding cache: features stored with the database, keyed by encoder id and content
+ * (an image's sha256, or the text itself), so nothing is encoded twice. Vectors are float32
+ * BLOBs; the store never sees tensors, only Float32Arrays.
+ */
+import type { Db } from './db.ts';
+
+export type EmbeddingKind = 'image' | 'text';
+
+export const EMBEDDINGS_SQL = `
+  CREATE TABLE embeddings (
+    model_id   TEXT NOT NULL,
+    kind       TEXT NOT NULL CHECK (kind IN ('image', 'text')),
+    key        TEXT NOT NULL,            -- image sha256, or the text
+    dim        INTEGER NOT NULL,
+    vector     BLOB NOT NULL,            -- float32, little-endian, L2-normalised
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (model_id, kind, key)
+  ) WITHOUT ROWID;
+`;
+
+const toBlob = (vector: Float32Array): Buffer => Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength);
+const fromBlob = (blob: Buffer, dim: number): Float32Array => {
+  // Copy: SQLite's buffer may not be 4-byte aligned.
+  const out = new Float32Array(dim);
+  new Uint8Array(out.buffer).set(blob.subarray(0, dim * 4));
+  return out;
+};
+
+export class EmbeddingStore {
+  constructor(private readonly db: Db) {}
+
+  /** The cached vectors among `keys` (missing keys are absent from the map). */
+  getMany(modelId: string, kind: EmbeddingKind, keys: readonly string[]): Map<string, Float32Array> {
+    const found = new Map<string, Float32Array>();
+    const select = this.db.prepare('SELECT key, dim, vector FROM embeddings WHERE model_id = ? AND kind = ? AND key = ?');
+    for (const key of keys) {
+      const row = select.get(modelId, kind, key) as { key: string; dim: number; vector: Buffer } | undefined;
+      if (row) found.set(row.key, fromBlob(row.vector, row.dim));
+    }
+    return found;
+  }
+
+  /** Which of `keys` are not cached yet, in order, without duplicates. */
+  missing(modelId: string, kind: EmbeddingKind, keys: readonly string[]): string[] {
+    const has = this.db.prepare('SELECT 1 FROM embeddings WHERE model_id = ? AND kind = ? AND key = ?');
+    return [...new Set(keys)].filter((key) => !has.get(modelId, kind, key));
+  }
+
+  /** Stores vectors in one transaction (a batch is all there or not at all). */
+  putMany(modelId: string, kind: EmbeddingKind, entries: ReadonlyArray<readonly [string, Float32Array]>): void {
+    const insert = this.db.prepare(
+      'INSERT OR REPLACE INTO embeddings (model_id, kind, key, dim, vector, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+    );
+    const now = new Date().toISOString();
+    this.db.transaction(() => {
+      for (const [key, vector] of entries) insert.run(modelId, kind, key, vector.length, toBlob(vector), now);
+    })();
+  }
+
+  count(modelId: string, kind?: EmbeddingKind): number {
+    const row = (
+      kind
+        ? this.db.prepare('SELECT count(*) AS n FROM embeddings WHERE model_id = ? AND kind = ?').get(modelId, kind)
+        : this.db.prepare('SELECT count(*) AS n FROM embeddings WHERE model_id = ?').get(modelId)
+    ) as { n: number };
+    return row.n;
+  }
+
+  /** Drops every vector of a model (when the model is removed or replaced). */
+  removeModel(modelId: string): number {
+    return this.db.prepare('DELETE FROM embeddings WHERE model_id = ?').run(modelId).changes;
+  }
+}
