@@ -7,4 +7,5 @@ import type { JobHandler } from '../job-kind.ts';
 
 export const jobHandlers: { [K in JobKind]: () => Promise<JobHandler<K>> } = {
   'backend-benchmark': async () => (await import('./backend-benchmark.ts')).backendBenchmark,
+  'shapes-generate': async () => (await import('./shapes-generate.ts')).shapesGenerate,
 };
