@@ -11,6 +11,7 @@ import * as tf from '@tensorflow/tfjs';
 import { execFileSync } from 'node:child_process';
 import { BACKEND_IDS, type BackendId, type BackendStatus } from '../api/contract.ts';
 import { invalidInput, unavailable } from '../api/errors.ts';
+import { registerWasmKernels } from './kernels/index.ts';
 
 // tfjs warns on stderr that tfjs-node would be faster; `lafite info` says that better.
 tf.env().set('PROD', true);
@@ -124,6 +125,7 @@ const CANDIDATES: readonly Candidate[] = [
     tfjsName: 'wasm',
     async load() {
       await importPackage('@tensorflow/tfjs-backend-wasm');
+      registerWasmKernels();
       return undefined;
     },
   },
