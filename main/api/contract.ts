@@ -86,6 +86,16 @@ export const jobInputSchemas = {
       backend: z.enum(BACKEND_IDS).optional().describe('backend to force; default: the best available'),
     })
     .strict(),
+  /** Draws ShapesWorld pictures (the demo domain) into a folder: PNGs plus metadata.jsonl, deterministic by seed. */
+  'shapes-generate': z
+    .object({
+      n: z.number().int().min(1).max(1_000_000).describe('how many images'),
+      out: z.string().regex(/^(\/|[A-Za-z]:[\\/]|\\\\)/, 'an absolute path').describe('output folder, absolute; empty, new, or an earlier run of the same seed and size'),
+      size: z.number().int().min(8).max(1024).default(64).describe('image side in pixels'),
+      seed: z.number().int().min(0).max(0xffffffff).default(0).describe('run seed: the same seed draws the same images'),
+      captions: z.boolean().default(false).describe('write ground-truth captions into metadata.jsonl'),
+    })
+    .strict(),
 } as const;
 export type JobKind = keyof typeof jobInputSchemas;
 export const JOB_KINDS = Object.keys(jobInputSchemas) as JobKind[];

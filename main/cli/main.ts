@@ -8,7 +8,9 @@
  *   lafite info --json
  *   lafite serve --port 8080
  *   lafite backend bench --size 512 --repeats 10
+ *   lafite shapes generate --n 1000 --out ./shapes --captions
  */
+import { resolve } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { BACKEND_IDS, JOB_STATUSES, type InfoResult, type JobRecord, type JobStatus } from '../api/contract.ts';
 import type { Service } from '../api/service.ts';
@@ -159,6 +161,27 @@ export function buildProgram(): Command {
         const done = await followJob(service, job.id, output());
         printResult(done.result as { backend: string; size: number; gflops: number; medianMs: number }, output(), (r) =>
           `${r.backend}: matMul ${r.size}³ ${r.gflops.toFixed(2)} GFLOP/s (median ${r.medianMs.toFixed(1)} ms per product)`,
+        );
+      }),
+    );
+
+  const shapes = program.command('shapes').description('ShapesWorld, the built-in demo domain: pictures of shapes with known attributes');
+  shapes
+    .command('generate')
+    .description('draw N pictures into a folder (PNGs and metadata.jsonl), deterministic by seed, as a job (Ctrl+C cancels)')
+    .requiredOption('--n <n>', 'how many images', integer)
+    .requiredOption('--out <dir>', 'output folder: empty, new, or an earlier run of the same seed and size (continued)')
+    .option('--size <px>', 'image side in pixels', integer, 64)
+    .option('--seed <n>', 'run seed: the same seed draws the same images', integer, 0)
+    .option('--captions', 'write ground-truth captions into metadata.jsonl', false)
+    .action(
+      withService(async (service, options: { n: number; out: string; size: number; seed: number; captions: boolean }) => {
+        const input = { ...options, out: resolve(options.out) }; // the job runs elsewhere: no relative paths
+        const job = await service.call('jobs.start', { kind: 'shapes-generate', input });
+        const { followJob } = await import('./follow.ts');
+        const done = await followJob(service, job.id, output());
+        printResult(done.result as { count: number; out: string; size: number; seconds: number }, output(), (r) =>
+          `${r.count} images (${r.size}×${r.size}) in ${r.out} (${r.seconds.toFixed(1)} s)`,
         );
       }),
     );
