@@ -43,8 +43,8 @@ export function registerWasmBatchMatMul(): void {
       try {
         return original.kernelFunc({ ...args, inputs: { a: aT, b: bT }, attrs: { ...args.attrs, transposeA: false, transposeB: false } });
       } finally {
-        if (aT !== a) args.backend.disposeData(aT.dataId);
-        if (bT !== b) args.backend.disposeData(bT.dataId);
+        if (aT !== a) (args.backend as tf.KernelBackend).disposeData(aT.dataId);
+        if (bT !== b) (args.backend as tf.KernelBackend).disposeData(bT.dataId);
       }
     },
   };
