@@ -147,6 +147,7 @@ export async function loadClipTokenizer(dir: string): Promise<ClipTokenizer> {
   env.localModelPath = '';
   const tokenizer = await AutoTokenizer.from_pretrained(dir, { local_files_only: true });
   const contextLength = Number(tokenizer.model_max_length);
+  const eosTokenId = tokenizer.convert_tokens_to_ids(EOS);
   return {
     contextLength,
     async encodeBatch(texts, options = {}) {
@@ -156,7 +157,8 @@ export async function loadClipTokenizer(dir: string): Promise<ClipTokenizer> {
         max_length: contextLength,
         return_tensor: false,
       }) as { input_ids: number[][] };
-      const rows = encoded.input_ids;
+      // A truncated text keeps its end token, as CLIP's own tokenizer does: the text tower pools there.
+      const rows = encoded.input_ids.map((ids) => (ids.length === contextLength && !ids.includes(eosTokenId) ? [...ids.slice(0, -1), eosTokenId] : ids));
       const length = rows[0]?.length ?? 0;
       const data = new Int32Array(rows.length * length);
       rows.forEach((ids, i) => data.set(ids, i * length));
