@@ -19,7 +19,7 @@ import { randomClipWeights } from '../main/engine/clip/weights.ts';
 import { loadClipTokenizer, writeClipTokenizerFiles, type ClipTokenizer } from '../main/engine/encoders/clip-tokenizer.ts';
 import type { Features } from '../main/engine/encoders/encoder.ts';
 import { SHAPES_CLIP_CONTEXT, SHAPES_CLIP_DIR, SHAPES_CLIP_IMAGE_SIZE, shapesClipConfig, shapesClipWords } from '../main/engine/encoders/shapes-clip.ts';
-import { allCaptions, mulberry32, renderScene, sampleScene, type Scene } from '../main/engine/shapes/index.ts';
+import { allCaptions, mulberry32, renderScene, sampleScene, sceneAttributes, type Scene } from '../main/engine/shapes/index.ts';
 import { shapesZeroShot } from '../main/engine/encoders/shapes-clip-eval.ts';
 
 const { values: args } = parseArgs({
@@ -29,6 +29,10 @@ const { values: args } = parseArgs({
     pool: { type: 'string', default: '20000' },
     seed: { type: 'string', default: '1' },
     lr: { type: 'string', default: '1e-3' },
+    width: { type: 'string' },
+    image: { type: 'string' },
+    patch: { type: 'string' },
+    layers: { type: 'string' },
     out: { type: 'string', default: SHAPES_CLIP_DIR },
   },
 });
@@ -36,7 +40,9 @@ const minutes = Number(args.minutes);
 const batchSize = Number(args.batch);
 const poolSize = Number(args.pool);
 const seed = Number(args.seed);
-const size = SHAPES_CLIP_IMAGE_SIZE;
+const size = Number(args.image ?? SHAPES_CLIP_IMAGE_SIZE);
+/** Colors in a batch (see the batch sampler). */
+const COLORS_PER_BATCH = 4;
 
 const log = (message: string): void => void process.stderr.write(`${message}\n`);
 
@@ -95,12 +101,27 @@ async function main(): Promise<void> {
   log(`backend ${backend.id}; rendering ${poolSize} scenes at ${size} px`);
   const { scenes, pixels } = renderPool(poolSize, seed);
   const captionsOf = scenes.map((scene) => allCaptions(scene));
+  // Batches are a few colors with many images each: once color is learned, the other
+  // images of a color are the negatives, so shape, count and size must be told apart.
+  const byColor = new Map<string, number[]>();
+  scenes.forEach((scene, i) => {
+    const color = sceneAttributes(scene).color;
+    byColor.set(color, [...(byColor.get(color) ?? []), i]);
+  });
+  const colorGroups = [...byColor.values()];
 
   await rm(args.out!, { recursive: true, force: true });
   await mkdir(args.out!, { recursive: true });
   const tokenizerInfo = await writeClipTokenizerFiles(args.out!, shapesClipWords(), { contextLength: SHAPES_CLIP_CONTEXT });
   const tokenizer = await loadClipTokenizer(args.out!);
   const config = shapesClipConfig(tokenizerInfo.vocabSize, tokenizerInfo.eosTokenId);
+  config.vision.imageSize = size;
+  if (args.patch) config.vision.patchSize = Number(args.patch);
+  // Experiments may change the width and depth of both towers.
+  for (const tower of [config.vision, config.text]) {
+    if (args.width) Object.assign(tower, { hiddenSize: Number(args.width), intermediateSize: 4 * Number(args.width) });
+    if (args.layers) tower.layers = Number(args.layers);
+  }
   const towers = ClipTowers.fromWeights(config, randomClipWeights(config, { seed }));
   const trainer = new ClipTrainer(towers, { learningRate: Number(args.lr) });
 
@@ -109,8 +130,12 @@ async function main(): Promise<void> {
   const deadline = started + minutes * 60_000;
   const history: { step: number; loss: number; seconds: number }[] = [];
   let step = 0;
+  let group: number[] = [];
   while (performance.now() < deadline) {
-    const picks = Array.from({ length: batchSize }, () => Math.floor(rng() * poolSize));
+    const picks = Array.from({ length: batchSize }, (_, k) => {
+      if (k % (batchSize / COLORS_PER_BATCH) === 0) group = colorGroups[Math.floor(rng() * colorGroups.length)]!;
+      return group[Math.floor(rng() * group.length)]!;
+    });
     const texts = picks.map((i) => captionsOf[i]![Math.floor(rng() * captionsOf[i]!.length)]!);
     const batchPixels = new Float32Array(batchSize * size * size * 3);
     picks.forEach((i, row) => {

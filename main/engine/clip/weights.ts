@@ -6,6 +6,7 @@
  *   const weights = randomClipWeights(CLIP_PRESETS.tiny, { seed: 1 });
  *   weights.get('visual_projection.weight'); // { shape: [16, 32], data: Float32Array(512) }
  */
+import { mulberry32 } from '../random.ts';
 import { clipWeightSpecs, type ClipConfig, type WeightSpec } from './config.ts';
 
 /** One weight tensor, row-major. */
@@ -20,18 +21,6 @@ export type ClipWeights = Map<string, ClipWeight>;
 /** Number of elements of a shape ([] is a scalar: 1). */
 export function sizeOf(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
-}
-
-/** Mulberry32: a small seeded generator, so test models are reproducible. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** A seeded source of normal deviates (Box–Muller). */

@@ -20,6 +20,8 @@ export interface ZeroShotReport {
   meanTextTextCosine: number;
   /** Mean cosine between different images. */
   meanImageImageCosine: number;
+  /** ‖mean image feature − mean text feature‖ (Liang et al. 2022's modality gap; 0 when the modalities share one region). */
+  modalityGap: number;
 }
 
 export interface ZeroShotOptions {
@@ -36,6 +38,18 @@ export type EmbedTexts = (texts: string[]) => Promise<Features>;
 
 const row = (f: Features, i: number): Float32Array => f.data.subarray(i * f.dim, (i + 1) * f.dim);
 const dot = (a: Float32Array, b: Float32Array): number => a.reduce((sum, value, k) => sum + value * b[k]!, 0);
+
+/** ‖centroid(a) − centroid(b)‖ */
+function centroidDistance(a: Features, b: Features): number {
+  const centroid = (f: Features) => {
+    const c = new Float64Array(f.dim);
+    for (let i = 0; i < f.count; i++) row(f, i).forEach((v, k) => (c[k]! += v / f.count));
+    return c;
+  };
+  const ca = centroid(a);
+  const cb = centroid(b);
+  return Math.sqrt(ca.reduce((sum, v, k) => sum + (v - cb[k]!) ** 2, 0));
+}
 
 /** Mean cosine over pairs (i, j), i ≠ j, of the first `limit` rows. */
 function meanPairCosine(f: Features, limit = 200): number {
@@ -78,5 +92,6 @@ export async function shapesZeroShot(embedImages: EmbedImages, embedTexts: Embed
     meanImageTextCosine: imageText / n,
     meanTextTextCosine: meanPairCosine(captions),
     meanImageImageCosine: meanPairCosine(images),
+    modalityGap: centroidDistance(images, captions),
   };
 }

@@ -25,20 +25,9 @@ import {
   type SizeName,
 } from './attributes.ts';
 
-/** A source of uniform numbers in [0, 1). */
-export type Rng = () => number;
+import type { Rng } from '../random.ts';
 
-/** mulberry32 (Tommy Ettinger): a small, fast 32-bit generator, good enough for drawing pictures. */
-export function mulberry32(seed: number): Rng {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32, type Rng } from '../random.ts';
 
 /** MurmurHash3's finaliser: mixes every bit of a 32-bit word into every other. */
 const fmix32 = (h: number): number => {
