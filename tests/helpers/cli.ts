@@ -37,3 +37,22 @@ export function startServe(args: string[]): Promise<{ child: ChildProcess; url: 
     child.on('exit', (code) => reject(new Error(`lafite serve exited with ${code}: ${stderr}`)));
   });
 }
+
+/**
+ * Starts a `lafite --json …` command that follows a job, and resolves with the child and the
+ * job id once the job reports progress step `minStep` (for tests that kill it mid-job).
+ */
+export function spawnUntilStep(args: string[], minStep: number): Promise<{ child: ChildProcess; jobId: string }> {
+  const child = spawn(process.execPath, [LAFITE_BIN, '--json', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  return new Promise((resolve, reject) => {
+    let buffered = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString();
+      for (const line of buffered.split('\n').slice(0, -1)) {
+        const event = JSON.parse(line) as { job?: { id: string; progress?: { step?: number } } };
+        if ((event.job?.progress?.step ?? 0) >= minStep) resolve({ child, jobId: event.job!.id });
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`exited before step ${minStep} with ${code}`)));
+  });
+}

@@ -2,12 +2,11 @@
  * A job whose process is killed (kill -9) is found `interrupted` by the next process and
  * resumes from its last checkpoint; the database stays consistent.
  */
-import { spawn } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openService } from '../../main/api/service.ts';
 import { openDatabase } from '../../main/store/db.ts';
 import { JobStore } from '../../main/store/jobs.ts';
-import { LAFITE_BIN } from '../helpers/cli.ts';
+import { spawnUntilStep } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/temp.ts';
 
 describe('kill -9 during a job', () => {
@@ -15,21 +14,8 @@ describe('kill -9 during a job', () => {
   afterAll(() => dir.remove());
 
   it('leaves an interrupted job that resumes from its checkpoint', async () => {
-    const child = spawn(process.execPath, [LAFITE_BIN, '--json', '--data-dir', dir.path, '--backend', 'wasm', 'backend', 'bench', '--size', '256', '--repeats', '300'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
     // Kill it once a few products are checkpointed.
-    const jobId = await new Promise<string>((resolve, reject) => {
-      let buffered = '';
-      child.stdout.on('data', (chunk: Buffer) => {
-        buffered += chunk.toString();
-        for (const line of buffered.split('\n').slice(0, -1)) {
-          const event = JSON.parse(line) as { job?: { id: string; progress?: { step?: number } } };
-          if ((event.job?.progress?.step ?? 0) >= 3) resolve(event.job!.id);
-        }
-      });
-      child.on('exit', (code) => reject(new Error(`exited early with ${code}`)));
-    });
+    const { child, jobId } = await spawnUntilStep(['--data-dir', dir.path, '--backend', 'wasm', 'backend', 'bench', '--size', '256', '--repeats', '300'], 3);
     child.kill('SIGKILL');
     await new Promise((resolve) => child.on('close', resolve));
 

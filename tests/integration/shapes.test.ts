@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generateShapes } from '../../main/engine/shapes/index.ts';
-import { LAFITE_BIN, runCli } from '../helpers/cli.ts';
+import { LAFITE_BIN, runCli, spawnUntilStep } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/temp.ts';
 
 interface MetadataLine {
@@ -86,18 +86,7 @@ describe('lafite shapes generate', () => {
   it('resumes a run killed with kill -9 to the same images, each listed once', async () => {
     const out = join(dir.path, 'killed');
     const n = 1500;
-    const child = spawn(process.execPath, [LAFITE_BIN, '--json', '--data-dir', data, 'shapes', 'generate', '--n', String(n), '--out', out], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const jobId = await new Promise<string>((resolve, reject) => {
-      let buffered = '';
-      child.stdout.on('data', (chunk: Buffer) => {
-        buffered += chunk.toString();
-        for (const line of buffered.split('\n').slice(0, -1)) {
-          const event = JSON.parse(line) as { job?: { id: string; progress?: { step?: number } } };
-          if ((event.job?.progress?.step ?? 0) >= 100) resolve(event.job!.id);
-        }
-      });
-      child.on('exit', (code) => reject(new Error(`exited before the kill with ${code}`)));
-    });
+    const { child, jobId } = await spawnUntilStep(['--data-dir', data, 'shapes', 'generate', '--n', String(n), '--out', out], 100);
     child.kill('SIGKILL');
     await new Promise((resolve) => child.on('close', resolve));
     const before = readMetadata(out).length;
