@@ -76,6 +76,38 @@ export interface JobRecord {
   finishedAt: string | null;
 }
 
+/** Where a model comes from: shipped with the app, a user's folder (referenced in place), or downloaded into dataDir/models. */
+export const MODEL_SOURCES = ['builtin', 'folder', 'download'] as const;
+export type ModelSource = (typeof MODEL_SOURCES)[number];
+
+/** One file of a model folder, as hashed when the model was added. */
+export interface ModelFile {
+  /** Path inside the folder, `/`-separated. */
+  path: string;
+  bytes: number;
+  /** Hex sha256. */
+  sha256: string;
+}
+
+/** A CLIP encoder known to the model manager (`models` table). */
+export interface ModelRecord {
+  id: string;
+  kind: 'clip';
+  source: ModelSource;
+  /** Absolute folder in the Hugging Face ONNX layout. */
+  path: string;
+  /** Feature dimension. */
+  dim: number;
+  files: ModelFile[];
+  /** Where a download came from: the registry id and the URLs. */
+  origin?: { registryId?: string; urls: string[] };
+  addedAt: string;
+}
+
+/** A model id: also a folder name under dataDir/models. */
+export const modelIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'a model id: letters, digits, ., _ or -, at most 64');
+const absolutePath = z.string().regex(/^(\/|[A-Za-z]:[\\/]|\\\\)/, 'an absolute path');
+
 /** Input schemas of the job kinds; a later capability adds a kind here and a handler in main/jobs/kinds/. */
 export const jobInputSchemas = {
   /** Times matrix products on a compute backend: a check that the backend works and how fast. */
@@ -94,6 +126,26 @@ export const jobInputSchemas = {
       size: z.number().int().min(8).max(1024).default(64).describe('image side in pixels'),
       seed: z.number().int().min(0).max(0xffffffff).default(0).describe('run seed: the same seed draws the same images'),
       captions: z.boolean().default(false).describe('write ground-truth captions into metadata.jsonl'),
+    })
+    .strict(),
+  /** Downloads a CLIP folder (a registry id, or a list of files) into dataDir/models/<id>, resumable, verified, then registers it. */
+  'model-download': z
+    .object({
+      id: modelIdSchema.describe('model id: a registry id (clip-vit-b32, clip-vit-b16), or the id for `files`'),
+      files: z
+        .array(
+          z
+            .object({
+              path: z.string().regex(/^(?!.*(^|\/)\.\.?(\/|$))[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/, 'a relative path inside the model folder').describe('path inside the model folder'),
+              url: z.string().url().regex(/^https?:\/\//, 'an http(s) URL').describe('where to download it'),
+              sha256: z.string().regex(/^[0-9a-f]{64}$/, 'a hex sha256').optional().describe('expected sha256; verified when given'),
+            })
+            .strict(),
+        )
+        .min(1)
+        .optional()
+        .describe('files to download instead of a registry entry'),
+      mirror: z.string().url().regex(/^https?:\/\//, 'an http(s) URL').optional().describe('base URL replacing https://huggingface.co for registry files (default: LAFITE_MODEL_MIRROR)'),
     })
     .strict(),
 } as const;
@@ -120,6 +172,14 @@ export const inputSchemas = {
     .strict(),
   'jobs.cancel': z.object({ id: jobId }).strict(),
   'jobs.resume': z.object({ id: jobId }).strict(),
+  'models.list': z.object({}).strict(),
+  'models.add': z
+    .object({
+      folder: absolutePath.describe('a CLIP folder in the Hugging Face ONNX layout, absolute; referenced in place, never copied'),
+      id: modelIdSchema.optional().describe('model id; default: the folder name'),
+    })
+    .strict(),
+  'models.remove': z.object({ id: modelIdSchema }).strict(),
 } as const;
 
 /** Output types of every API method. */
@@ -130,6 +190,10 @@ export interface Outputs {
   'jobs.start': JobRecord;
   'jobs.cancel': JobRecord;
   'jobs.resume': JobRecord;
+  'models.list': ModelRecord[];
+  'models.add': ModelRecord;
+  /** `deletedFiles`: whether a downloaded model's folder was deleted (a user's folder never is). */
+  'models.remove': { id: string; deletedFiles: boolean };
 }
 
 export type Method = keyof typeof inputSchemas;

@@ -11,6 +11,7 @@ import { initBackend, parseBackendId } from '../engine/backend.ts';
 import { JobRunner } from '../jobs/runner.ts';
 import { openDatabase, type Db } from '../store/db.ts';
 import { JobStore } from '../store/jobs.ts';
+import { ModelStore } from '../store/models.ts';
 import { databasePath, resolveDataDir } from '../store/paths.ts';
 import {
   inputSchemas,
@@ -24,6 +25,7 @@ import {
 } from './contract.ts';
 import { fromZodError, LafiteError } from './errors.ts';
 import { getInfo } from './info.ts';
+import { addModel, listModels, removeModel } from './models.ts';
 
 export interface ServiceOptions {
   /** The data folder; default: `LAFITE_DATA_DIR` or the per-user app data folder. */
@@ -43,6 +45,7 @@ export interface Service extends ApiClient {
 type Handlers = { [M in Method]: (input: ParsedInput<M>) => Promise<Output<M>> | Output<M> };
 
 function handlersFor(db: Db, jobs: JobRunner, paths: { dataDir: string; dbPath: string }): Handlers {
+  const models = new ModelStore(db);
   return {
     info: () => getInfo(db, paths),
     'jobs.list': ({ limit, status }) => jobs.list(limit, status),
@@ -50,6 +53,9 @@ function handlersFor(db: Db, jobs: JobRunner, paths: { dataDir: string; dbPath: 
     'jobs.start': ({ kind, input }) => jobs.start(kind, input),
     'jobs.cancel': ({ id }) => jobs.cancel(id),
     'jobs.resume': ({ id }) => jobs.resume(id),
+    'models.list': () => listModels(models),
+    'models.add': (input) => addModel(models, input),
+    'models.remove': ({ id }) => removeModel(models, paths.dataDir, id),
   };
 }
 

@@ -16,6 +16,7 @@ import { BACKEND_IDS, JOB_STATUSES, type InfoResult, type JobRecord, type JobSta
 import type { Service } from '../api/service.ts';
 import { APP_VERSION } from '../api/version.ts';
 import { printError, printResult, table, type OutputOptions } from './output.ts';
+import type { ModelRecord } from '../api/contract.ts';
 
 interface GlobalOptions {
   json?: boolean;
@@ -183,6 +184,51 @@ export function buildProgram(): Command {
         printResult(done.result as { count: number; out: string; size: number; seconds: number }, output(), (r) =>
           `${r.count} images (${r.size}×${r.size}) in ${r.out} (${r.seconds.toFixed(1)} s)`,
         );
+      }),
+    );
+
+  const model = program.command('model').description('CLIP encoders: list, add a folder, download, remove');
+  const formatModel = (m: ModelRecord): string => `${m.id}  ${m.source}  ${m.dim}-d  ${m.path}`;
+  model
+    .command('list')
+    .description('the models Lafite Studio knows')
+    .action(
+      withService(async (service) => {
+        printResult(await service.call('models.list', {}), output(), (models) =>
+          models.length === 0 ? 'no models' : table([['id', 'source', 'dim', 'path'], ...models.map((m) => [m.id, m.source, String(m.dim), m.path])]),
+        );
+      }),
+    );
+  model
+    .command('add <folder>')
+    .description('register a CLIP folder (Hugging Face ONNX layout): checked by loading it, referenced in place, never copied')
+    .option('--id <id>', 'model id (default: the folder name)')
+    .action(
+      withService(async (service, folder: string, options: { id?: string }) => {
+        printResult(await service.call('models.add', { folder: resolve(folder), ...options }), output(), (m) => `added ${formatModel(m)}`);
+      }),
+    );
+  model
+    .command('download <id>')
+    .description('download a known CLIP (clip-vit-b32, clip-vit-b16) into the data folder, resumable and verified, as a job (Ctrl+C cancels)')
+    .option('--mirror <url>', 'base URL instead of https://huggingface.co (or LAFITE_MODEL_MIRROR)')
+    .action(
+      withService(async (service, id: string, options: { mirror?: string }) => {
+        const mirror = options.mirror ?? process.env.LAFITE_MODEL_MIRROR; // the job may run elsewhere: pass it along
+        const job = await service.call('jobs.start', { kind: 'model-download', input: { id, ...(mirror ? { mirror } : {}) } });
+        const { followJob } = await import('./follow.ts');
+        const done = await followJob(service, job.id, output());
+        printResult(done.result as { model: ModelRecord; downloadedBytes: number; seconds: number }, output(), (r) =>
+          `installed ${formatModel(r.model)} (${(r.downloadedBytes / 1e6).toFixed(1)} MB in ${r.seconds.toFixed(1)} s)`,
+        );
+      }),
+    );
+  model
+    .command('remove <id>')
+    .description("forget a model; a downloaded model's files are deleted, a folder you added is left as it is")
+    .action(
+      withService(async (service, id: string) => {
+        printResult(await service.call('models.remove', { id }), output(), (r) => `removed ${r.id}${r.deletedFiles ? ' and its downloaded files' : ''}`);
       }),
     );
 

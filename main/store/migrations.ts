@@ -34,6 +34,22 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX jobs_created ON jobs (created_at);
     `,
   },
+  {
+    version: 2,
+    description: 'models: CLIP encoders known to the model manager',
+    sql: `
+      CREATE TABLE models (
+        id         TEXT PRIMARY KEY,
+        kind       TEXT NOT NULL CHECK (kind IN ('clip')),
+        source     TEXT NOT NULL CHECK (source IN ('builtin', 'folder', 'download')),
+        path       TEXT NOT NULL,                -- absolute folder (a user's folder is only referenced)
+        dim        INTEGER NOT NULL,             -- feature dimension
+        files      TEXT NOT NULL,                -- JSON [{path, bytes, sha256}] of the model's files
+        origin     TEXT,                         -- JSON: registry id and/or URLs it was downloaded from
+        added_at   TEXT NOT NULL
+      );
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -1,6 +1,7 @@
 /** The `lafite` command as a user runs it: help everywhere, JSON output, exit codes. */
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildProgram } from '../../main/cli/main.ts';
+import { SCHEMA_VERSION } from '../../main/store/migrations.ts';
 import { runCli } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/temp.ts';
 import type { Command } from 'commander';
@@ -26,7 +27,7 @@ describe('lafite CLI', () => {
     const result = await runCli(['info', '--json'], { LAFITE_DATA_DIR: dir.path });
     expect(result.code).toBe(0);
     const info = JSON.parse(result.stdout);
-    expect(info).toMatchObject({ version: expect.any(String), tfjsVersion: '4.22.0', onnxruntimeVersion: '1.30.0', dataDir: dir.path, dbPath: `${dir.path}/lafite.db`, schemaVersion: 1 });
+    expect(info).toMatchObject({ version: expect.any(String), tfjsVersion: '4.22.0', onnxruntimeVersion: '1.30.0', dataDir: dir.path, dbPath: `${dir.path}/lafite.db`, schemaVersion: SCHEMA_VERSION });
     expect(['wasm', 'cpu', 'node', 'webgpu', 'node-gpu']).toContain(info.backend);
     expect(info.backends).toHaveLength(5);
   });

@@ -139,14 +139,17 @@ export interface ClipTokenizer {
   encodeBatch(texts: readonly string[], options?: { padToContext?: boolean }): Promise<TokenBatch>;
 }
 
-/** Loads a CLIP tokenizer from a folder's tokenizer files, never from the network. */
-export async function loadClipTokenizer(dir: string): Promise<ClipTokenizer> {
+/**
+ * Loads a CLIP tokenizer from a folder's tokenizer files, never from the network.
+ * `contextLength` overrides tokenizer_config.json's `model_max_length` (some exports write 1e30 there).
+ */
+export async function loadClipTokenizer(dir: string, options: { contextLength?: number } = {}): Promise<ClipTokenizer> {
   const { AutoTokenizer, env } = await import('@huggingface/transformers');
   env.allowRemoteModels = false;
   env.allowLocalModels = true;
   env.localModelPath = '';
   const tokenizer = await AutoTokenizer.from_pretrained(dir, { local_files_only: true });
-  const contextLength = Number(tokenizer.model_max_length);
+  const contextLength = options.contextLength ?? Number(tokenizer.model_max_length);
   const eosTokenId = tokenizer.convert_tokens_to_ids(EOS);
   return {
     contextLength,

@@ -8,4 +8,5 @@ import type { JobHandler } from '../job-kind.ts';
 export const jobHandlers: { [K in JobKind]: () => Promise<JobHandler<K>> } = {
   'backend-benchmark': async () => (await import('./backend-benchmark.ts')).backendBenchmark,
   'shapes-generate': async () => (await import('./shapes-generate.ts')).shapesGenerate,
+  'model-download': async () => (await import('./model-download.ts')).modelDownload,
 };

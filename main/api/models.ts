@@ -1,0 +1,69 @@
+/**
+ * The model manager's service functions (`models.list`, `models.add`, `models.remove`);
+ * downloads are the `model-download` job kind. A user's folder is referenced in place and
+ * never deleted; downloaded models live under dataDir/models/<id> and are deleted on remove.
+ *
+ * @example
+ *   const model = await addModel(store, { folder: '/models/clip-vit-b32' }); // validated by loading it
+ *   await removeModel(store, dataDir, model.id);
+ */
+import { existsSync, statSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { basename, join, relative, resolve } from 'node:path';
+import { loadClipOnnx } from '../engine/encoders/clip-onnx.ts';
+import { hashModelFiles } from '../engine/encoders/model-files.ts';
+import { modelsDir, type ModelStore } from '../store/models.ts';
+import { modelIdSchema, type ModelRecord, type Output, type ParsedInput } from './contract.ts';
+import { conflict, invalidInput, notFound } from './errors.ts';
+
+export function listModels(store: ModelStore): ModelRecord[] {
+  return store.list();
+}
+
+/** Registers a user's CLIP folder: loads it (which validates it), hashes its files, references its path. */
+export async function addModel(store: ModelStore, input: ParsedInput<'models.add'>): Promise<ModelRecord> {
+  const folder = resolve(input.folder);
+  if (!existsSync(folder)) throw notFound(`models.add: folder ${folder} does not exist`);
+  if (!statSync(folder).isDirectory()) throw invalidInput(`models.add: field 'folder' must be a folder, ${folder} is a file`, 'folder');
+  const id = input.id ?? basename(folder);
+  if (!modelIdSchema.safeParse(id).success) {
+    throw invalidInput(`models.add: the folder name '${id}' is not a valid model id (letters, digits, ., _ or -): give one with 'id'`, 'id');
+  }
+  if (store.get(id)) throw conflict(`models.add: model '${id}' already exists: remove it first or choose another id`);
+  const encoder = await loadClipOnnx(folder, { id });
+  const dim = encoder.dim;
+  await encoder.dispose();
+  const files = await hashModelFiles(folder);
+  if (!store.add({ id, source: 'folder', path: folder, dim, files })) throw conflict(`models.add: model '${id}' already exists`);
+  return store.get(id)!;
+}
+
+/** Whether `path` lies inside `dir`. */
+const isInside = (path: string, dir: string): boolean => {
+  const rel = relative(dir, path);
+  return rel !== '' && !rel.startsWith('..') && !rel.startsWith('/') && !/^[A-Za-z]:/.test(rel);
+};
+
+/**
+ * Forgets a model. A downloaded model's folder (under dataDir/models) is deleted, and so is
+ * an unfinished download's `.partial` folder; a user's folder is never touched.
+ */
+export async function removeModel(store: ModelStore, dataDir: string, id: string): Promise<Output<'models.remove'>> {
+  const root = modelsDir(dataDir);
+  const partial = join(root, `${id}.partial`);
+  const record = store.get(id);
+  if (!record) {
+    if (!existsSync(partial)) throw notFound(`models.remove: no model '${id}'`);
+    await rm(partial, { recursive: true, force: true }); // an unfinished download
+    return { id, deletedFiles: true };
+  }
+  if (record.source === 'builtin') throw conflict(`models.remove: '${id}' is built in and cannot be removed`);
+  let deletedFiles = false;
+  if (record.source === 'download' && isInside(record.path, root)) {
+    await rm(record.path, { recursive: true, force: true });
+    deletedFiles = true;
+  }
+  await rm(partial, { recursive: true, force: true });
+  store.remove(id);
+  return { id, deletedFiles };
+}
