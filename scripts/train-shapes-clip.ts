@@ -4,21 +4,24 @@
  * files, preprocessor and model config), where `loadClipOnnx` loads it like a real CLIP.
  *
  *   npx tsx scripts/train-shapes-clip.ts [--minutes 8] [--batch 128] [--lr 1e-3] [--pool 20000] [--out DIR] [--seed 1]
+ *                                        [--init DIR]   (continue from an earlier export: its config, weights and temperature)
  *
  * Then `lafite model eval shapes-clip --json` measures it on held-out renders.
  */
 import * as tf from '@tensorflow/tfjs';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { initBackend } from '../main/engine/backend.ts';
+import { builtinModelDir } from '../main/store/paths.ts';
 import { writeClipOnnx } from '../main/engine/clip/onnx-export.ts';
+import { readClipConfig, readClipWeightsFromOnnx } from '../main/engine/clip/onnx-import.ts';
 import { nhwcToClipPixels, ClipTowers } from '../main/engine/clip/tfjs-model.ts';
 import { ClipTrainer } from '../main/engine/clip/train.ts';
 import { randomClipWeights } from '../main/engine/clip/weights.ts';
 import { loadClipTokenizer, writeClipTokenizerFiles, type ClipTokenizer } from '../main/engine/encoders/clip-tokenizer.ts';
 import type { Features } from '../main/engine/encoders/encoder.ts';
-import { SHAPES_CLIP_CONTEXT, SHAPES_CLIP_DIR, SHAPES_CLIP_IMAGE_SIZE, shapesClipConfig, shapesClipWords } from '../main/engine/encoders/shapes-clip.ts';
+import { SHAPES_CLIP_CONTEXT, SHAPES_CLIP_ID, SHAPES_CLIP_IMAGE_SIZE, shapesClipConfig, shapesClipWords } from '../main/engine/encoders/shapes-clip.ts';
 import { allCaptions, mulberry32, renderScene, sampleScene, sceneAttributes, type Scene } from '../main/engine/shapes/index.ts';
 import { shapesZeroShot } from '../main/engine/encoders/shapes-clip-eval.ts';
 
@@ -32,8 +35,9 @@ const { values: args } = parseArgs({
     width: { type: 'string' },
     image: { type: 'string' },
     patch: { type: 'string' },
+    init: { type: 'string' },
     layers: { type: 'string' },
-    out: { type: 'string', default: SHAPES_CLIP_DIR },
+    out: { type: 'string', default: builtinModelDir(SHAPES_CLIP_ID) },
   },
 });
 const minutes = Number(args.minutes);
@@ -96,6 +100,14 @@ function tfjsEmbedders(towers: ClipTowers, tokenizer: ClipTokenizer) {
   };
 }
 
+/** An earlier export to continue training from (the tokenizer written here must be the same). */
+async function continueFrom(dir: string) {
+  const config = await readClipConfig(dir);
+  if (!config) throw new Error(`--init ${dir}: no config.json`);
+  const meta = JSON.parse(await readFile(join(dir, 'lafite-model.json'), 'utf8')) as { finalLogitScale: number; totalSteps: number; totalPairsSeen: number; totalTrainingSeconds: number };
+  return { config, weights: await readClipWeightsFromOnnx(dir, config), logitScale: meta.finalLogitScale, meta };
+}
+
 async function main(): Promise<void> {
   const backend = await initBackend('wasm');
   log(`backend ${backend.id}; rendering ${poolSize} scenes at ${size} px`);
@@ -110,6 +122,8 @@ async function main(): Promise<void> {
   });
   const colorGroups = [...byColor.values()];
 
+  // Read before the output folder is cleared: it may be the same folder.
+  const earlier = args.init ? await continueFrom(args.init) : undefined;
   await rm(args.out!, { recursive: true, force: true });
   await mkdir(args.out!, { recursive: true });
   const tokenizerInfo = await writeClipTokenizerFiles(args.out!, shapesClipWords(), { contextLength: SHAPES_CLIP_CONTEXT });
@@ -122,8 +136,9 @@ async function main(): Promise<void> {
     if (args.width) Object.assign(tower, { hiddenSize: Number(args.width), intermediateSize: 4 * Number(args.width) });
     if (args.layers) tower.layers = Number(args.layers);
   }
-  const towers = ClipTowers.fromWeights(config, randomClipWeights(config, { seed }));
-  const trainer = new ClipTrainer(towers, { learningRate: Number(args.lr) });
+  if (earlier) Object.assign(config, earlier.config);
+  const towers = ClipTowers.fromWeights(config, earlier?.weights ?? randomClipWeights(config, { seed }));
+  const trainer = new ClipTrainer(towers, { learningRate: Number(args.lr), ...(earlier ? { initialTemperature: 1 / earlier.logitScale } : {}) });
 
   const rng = mulberry32(seed + 1);
   const started = performance.now();
@@ -193,6 +208,10 @@ async function main(): Promise<void> {
         batchSize,
         pairsSeen: step * batchSize,
         trainingSeconds: Math.round(seconds),
+        // Over every segment when training continued from an earlier export (--init).
+        totalSteps: step + (earlier?.meta.totalSteps ?? 0),
+        totalPairsSeen: step * batchSize + (earlier?.meta.totalPairsSeen ?? 0),
+        totalTrainingSeconds: Math.round(seconds) + (earlier?.meta.totalTrainingSeconds ?? 0),
         seed,
         finalLogitScale: await trainer.scale(),
         heldOutZeroShot: accuracy,

@@ -128,6 +128,23 @@ export const jobInputSchemas = {
       captions: z.boolean().default(false).describe('write ground-truth captions into metadata.jsonl'),
     })
     .strict(),
+  /** Zero-shot accuracy (color, shape) and modality-gap figures of an installed encoder on held-out ShapesWorld renders. */
+  'model-eval': z
+    .object({
+      model: modelIdSchema.describe('installed model id (see models.list), e.g. shapes-clip'),
+      n: z.number().int().min(10).max(100_000).default(1000).describe('held-out images'),
+      seed: z.number().int().min(0).max(0xffffffff).default(999).describe('seed of the held-out scenes (not the training seed)'),
+      size: z.number().int().min(8).max(1024).default(64).describe('render side in pixels; the model preprocesses it to its own input size'),
+    })
+    .strict(),
+  /** Image features of every picture in a folder, through the embedding cache (nothing encoded twice). */
+  embed: z
+    .object({
+      model: modelIdSchema.describe('installed model id (see models.list)'),
+      folder: absolutePath.describe('folder of images, read recursively'),
+      batchSize: z.number().int().min(1).max(1024).default(64).describe('images per encoder call, stored together'),
+    })
+    .strict(),
   /** Downloads a CLIP folder (a registry id, or a list of files) into dataDir/models/<id>, resumable, verified, then registers it. */
   'model-download': z
     .object({

@@ -8,10 +8,11 @@
  *   await removeModel(store, dataDir, model.id);
  */
 import { existsSync, statSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { basename, join, relative, resolve } from 'node:path';
 import { loadClipOnnx } from '../engine/encoders/clip-onnx.ts';
 import { hashModelFiles } from '../engine/encoders/model-files.ts';
+import type { EmbeddingStore } from '../store/embeddings.ts';
 import { modelsDir, type ModelStore } from '../store/models.ts';
 import { modelIdSchema, type ModelRecord, type Output, type ParsedInput } from './contract.ts';
 import { conflict, invalidInput, notFound } from './errors.ts';
@@ -38,6 +39,23 @@ export async function addModel(store: ModelStore, input: ParsedInput<'models.add
   return store.get(id)!;
 }
 
+/**
+ * Registers the models that ship with the app (today `shapes-clip`, the ShapesWorld demo
+ * CLIP) as `builtin`, pointing at their folder in this installation; a moved installation
+ * updates the path.
+ */
+export async function registerBuiltinModels(store: ModelStore, builtins: ReadonlyArray<{ id: string; folder: string }>): Promise<void> {
+  for (const builtin of builtins) {
+    const configFile = join(builtin.folder, 'config.json');
+    if (!existsSync(configFile)) continue; // not shipped in this build
+    const known = store.get(builtin.id);
+    if (known && (known.source !== 'builtin' || known.path === builtin.folder)) continue;
+    const { projection_dim: dim } = JSON.parse(await readFile(configFile, 'utf8')) as { projection_dim: number };
+    if (known) store.remove(builtin.id);
+    store.add({ id: builtin.id, source: 'builtin', path: builtin.folder, dim, files: await hashModelFiles(builtin.folder) });
+  }
+}
+
 /** Whether `path` lies inside `dir`. */
 const isInside = (path: string, dir: string): boolean => {
   const rel = relative(dir, path);
@@ -48,7 +66,7 @@ const isInside = (path: string, dir: string): boolean => {
  * Forgets a model. A downloaded model's folder (under dataDir/models) is deleted, and so is
  * an unfinished download's `.partial` folder; a user's folder is never touched.
  */
-export async function removeModel(store: ModelStore, dataDir: string, id: string): Promise<Output<'models.remove'>> {
+export async function removeModel(store: ModelStore, embeddings: EmbeddingStore, dataDir: string, id: string): Promise<Output<'models.remove'>> {
   const root = modelsDir(dataDir);
   const partial = join(root, `${id}.partial`);
   const record = store.get(id);
@@ -65,5 +83,6 @@ export async function removeModel(store: ModelStore, dataDir: string, id: string
   }
   await rm(partial, { recursive: true, force: true });
   store.remove(id);
+  embeddings.removeModel(id); // features of a model that is gone are of no use
   return { id, deletedFiles };
 }

@@ -11,8 +11,10 @@ import { initBackend, parseBackendId } from '../engine/backend.ts';
 import { JobRunner } from '../jobs/runner.ts';
 import { openDatabase, type Db } from '../store/db.ts';
 import { JobStore } from '../store/jobs.ts';
+import { EmbeddingStore } from '../store/embeddings.ts';
 import { ModelStore } from '../store/models.ts';
-import { databasePath, resolveDataDir } from '../store/paths.ts';
+import { SHAPES_CLIP_ID } from '../engine/encoders/shapes-clip.ts';
+import { builtinModelDir, databasePath, resolveDataDir } from '../store/paths.ts';
 import {
   inputSchemas,
   type ApiClient,
@@ -25,7 +27,7 @@ import {
 } from './contract.ts';
 import { fromZodError, LafiteError } from './errors.ts';
 import { getInfo } from './info.ts';
-import { addModel, listModels, removeModel } from './models.ts';
+import { addModel, listModels, registerBuiltinModels, removeModel } from './models.ts';
 
 export interface ServiceOptions {
   /** The data folder; default: `LAFITE_DATA_DIR` or the per-user app data folder. */
@@ -55,7 +57,7 @@ function handlersFor(db: Db, jobs: JobRunner, paths: { dataDir: string; dbPath: 
     'jobs.resume': ({ id }) => jobs.resume(id),
     'models.list': () => listModels(models),
     'models.add': (input) => addModel(models, input),
-    'models.remove': ({ id }) => removeModel(models, paths.dataDir, id),
+    'models.remove': ({ id }) => removeModel(models, new EmbeddingStore(db), paths.dataDir, id),
   };
 }
 
@@ -69,11 +71,14 @@ export function openService(options: ServiceOptions = {}): Service {
   // Fails early and clearly when a forced backend cannot load.
   const backendReady = initBackend(backend);
   backendReady.catch(() => undefined);
+  const builtinsReady = registerBuiltinModels(new ModelStore(db), [{ id: SHAPES_CLIP_ID, folder: builtinModelDir(SHAPES_CLIP_ID) }]);
+  builtinsReady.catch(() => undefined);
 
   async function call<M extends Method>(method: M, input: Input<M>): Promise<Output<M>> {
     const parsed = inputSchemas[method].safeParse(input ?? {});
     if (!parsed.success) throw fromZodError(parsed.error, method);
     await backendReady;
+    await builtinsReady;
     const handler = handlers[method] as (input: ParsedInput<M>) => Promise<Output<M>> | Output<M>;
     return handler(parsed.data as ParsedInput<M>);
   }

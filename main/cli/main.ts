@@ -12,11 +12,23 @@
  */
 import { resolve } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { BACKEND_IDS, JOB_STATUSES, type InfoResult, type JobRecord, type JobStatus } from '../api/contract.ts';
+import { BACKEND_IDS, JOB_STATUSES, type JobKind, type InfoResult, type JobRecord, type JobStatus } from '../api/contract.ts';
 import type { Service } from '../api/service.ts';
 import { APP_VERSION } from '../api/version.ts';
 import { printError, printResult, table, type OutputOptions } from './output.ts';
 import type { ModelRecord } from '../api/contract.ts';
+
+/** What `model eval` prints (the model-eval job's result). */
+interface ZeroShotSummary {
+  images: number;
+  colorAccuracy: number;
+  shapeAccuracy: number;
+  colorShapeAccuracy: number;
+  meanImageTextCosine: number;
+  meanTextTextCosine: number;
+  meanImageImageCosine: number;
+  modalityGap: number;
+}
 
 interface GlobalOptions {
   json?: boolean;
@@ -90,6 +102,14 @@ export function buildProgram(): Command {
       }
     };
 
+  /** Starts a job, follows it to the end (progress, Ctrl+C cancels), and prints its result. */
+  async function runJob<R>(service: Service, kind: JobKind, input: Record<string, unknown>, human: (result: R) => string): Promise<void> {
+    const job = await service.call('jobs.start', { kind, input });
+    const { followJob } = await import('./follow.ts');
+    const done = await followJob(service, job.id, output());
+    printResult(done.result as R, output(), human);
+  }
+
   program
     .command('info')
     .description('versions, compute backends (with why each is or is not available) and the data folder')
@@ -157,10 +177,7 @@ export function buildProgram(): Command {
       withService(async (service, options: { size: number; repeats: number }) => {
         const forced = globals().backend;
         const input = { ...options, ...(forced ? { backend: forced } : {}) };
-        const job = await service.call('jobs.start', { kind: 'backend-benchmark', input });
-        const { followJob } = await import('./follow.ts');
-        const done = await followJob(service, job.id, output());
-        printResult(done.result as { backend: string; size: number; gflops: number; medianMs: number }, output(), (r) =>
+        await runJob(service, 'backend-benchmark', input, (r: { backend: string; size: number; gflops: number; medianMs: number }) =>
           `${r.backend}: matMul ${r.size}³ ${r.gflops.toFixed(2)} GFLOP/s (median ${r.medianMs.toFixed(1)} ms per product)`,
         );
       }),
@@ -178,10 +195,7 @@ export function buildProgram(): Command {
     .action(
       withService(async (service, options: { n: number; out: string; size: number; seed: number; captions: boolean }) => {
         const input = { ...options, out: resolve(options.out) }; // the job runs elsewhere: no relative paths
-        const job = await service.call('jobs.start', { kind: 'shapes-generate', input });
-        const { followJob } = await import('./follow.ts');
-        const done = await followJob(service, job.id, output());
-        printResult(done.result as { count: number; out: string; size: number; seconds: number }, output(), (r) =>
+        await runJob(service, 'shapes-generate', input, (r: { count: number; out: string; size: number; seconds: number }) =>
           `${r.count} images (${r.size}×${r.size}) in ${r.out} (${r.seconds.toFixed(1)} s)`,
         );
       }),
@@ -215,10 +229,7 @@ export function buildProgram(): Command {
     .action(
       withService(async (service, id: string, options: { mirror?: string }) => {
         const mirror = options.mirror ?? process.env.LAFITE_MODEL_MIRROR; // the job may run elsewhere: pass it along
-        const job = await service.call('jobs.start', { kind: 'model-download', input: { id, ...(mirror ? { mirror } : {}) } });
-        const { followJob } = await import('./follow.ts');
-        const done = await followJob(service, job.id, output());
-        printResult(done.result as { model: ModelRecord; downloadedBytes: number; seconds: number }, output(), (r) =>
+        await runJob(service, 'model-download', { id, ...(mirror ? { mirror } : {}) }, (r: { model: ModelRecord; downloadedBytes: number; seconds: number }) =>
           `installed ${formatModel(r.model)} (${(r.downloadedBytes / 1e6).toFixed(1)} MB in ${r.seconds.toFixed(1)} s)`,
         );
       }),
@@ -229,6 +240,37 @@ export function buildProgram(): Command {
     .action(
       withService(async (service, id: string) => {
         printResult(await service.call('models.remove', { id }), output(), (r) => `removed ${r.id}${r.deletedFiles ? ' and its downloaded files' : ''}`);
+      }),
+    );
+  model
+    .command('eval <id>')
+    .description('zero-shot color and shape accuracy on held-out ShapesWorld renders, and the modality gap, as a job')
+    .option('--n <n>', 'held-out images', integer, 1000)
+    .option('--seed <n>', 'seed of the held-out scenes', integer, 999)
+    .action(
+      withService(async (service, id: string, options: { n: number; seed: number }) => {
+        await runJob(service, 'model-eval', { model: id, ...options }, (r: ZeroShotSummary) =>
+          [
+            `${id} on ${r.images} held-out ShapesWorld images:`,
+            `  color accuracy ${r.colorAccuracy.toFixed(3)}, shape accuracy ${r.shapeAccuracy.toFixed(3)} (both ${r.colorShapeAccuracy.toFixed(3)})`,
+            `  mean cosine image-text ${r.meanImageTextCosine.toFixed(3)}, text-text ${r.meanTextTextCosine.toFixed(3)}, image-image ${r.meanImageImageCosine.toFixed(3)}; modality gap ${r.modalityGap.toFixed(3)}`,
+          ].join('\n'),
+        );
+      }),
+    );
+
+  program
+    .command('embed')
+    .description('image features of every picture in a folder, through the embedding cache (a second run encodes only what is new), as a job')
+    .requiredOption('--folder <dir>', 'folder of images, read recursively')
+    .requiredOption('--model <id>', 'installed model id (lafite model list)')
+    .option('--batch-size <n>', 'images per encoder call', integer, 64)
+    .action(
+      withService(async (service, options: { folder: string; model: string; batchSize: number }) => {
+        const input = { model: options.model, folder: resolve(options.folder), batchSize: options.batchSize };
+        await runJob(service, 'embed', input, (r: { images: number; encoded: number; cached: number; seconds: number }) =>
+          `${r.images} images: ${r.encoded} encoded, ${r.cached} already cached (${r.seconds.toFixed(1)} s)`,
+        );
       }),
     );
 

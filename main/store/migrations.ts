@@ -2,6 +2,8 @@
  * Numbered schema migrations. Never edit a migration that has shipped: append a new one.
  * The schema version is SQLite's `user_version`, reported by `lafite info`.
  */
+import { EMBEDDINGS_SQL } from './embeddings.ts';
+
 export interface Migration {
   version: number;
   description: string;
@@ -49,6 +51,11 @@ export const MIGRATIONS: readonly Migration[] = [
         added_at   TEXT NOT NULL
       );
     `,
+  },
+  {
+    version: 3,
+    description: 'embeddings: the feature cache, keyed by model and content',
+    sql: EMBEDDINGS_SQL,
   },
 ];
 

@@ -4,7 +4,9 @@
  * `LAFITE_DATA_DIR` says otherwise.
  */
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 export const PRODUCT_NAME = 'Lafite Studio';
 
@@ -27,3 +29,24 @@ export function resolveDataDir(flag?: string): string {
 }
 
 export const databasePath = (dataDir: string): string => join(dataDir, 'lafite.db');
+
+/**
+ * The folder of what ships besides code (default vocabularies, the demo model): in a packaged
+ * app Electron's resources folder, else the `resources/` of this checkout, found by walking up
+ * from this file (its depth differs between the sources and the bundles).
+ */
+export function resourcesDir(): string {
+  if (process.env.LAFITE_RESOURCES_DIR) return resolve(process.env.LAFITE_RESOURCES_DIR);
+  const packaged = (process as { resourcesPath?: string }).resourcesPath;
+  if (packaged && existsSync(join(packaged, 'resources'))) return join(packaged, 'resources');
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json')) || !existsSync(join(dir, 'resources'))) {
+    const parent = dirname(dir);
+    if (parent === dir) return join(process.cwd(), 'resources');
+    dir = parent;
+  }
+  return join(dir, 'resources');
+}
+
+/** The folder of a model that ships with the app (resources/models/<id>). */
+export const builtinModelDir = (id: string): string => join(resourcesDir(), 'models', id);

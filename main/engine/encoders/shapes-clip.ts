@@ -4,14 +4,10 @@
  * contrastively by scripts/train-shapes-clip.ts and shipped in the Hugging Face ONNX layout
  * under resources/models/shapes-clip, where the same code that loads a real CLIP loads it.
  */
-import { fileURLToPath } from 'node:url';
 import type { ClipConfig } from '../clip/config.ts';
 import { allCaptions, sampleScene, mulberry32 } from '../shapes/index.ts';
 
 export const SHAPES_CLIP_ID = 'shapes-clip';
-
-/** Where the trained model ships. */
-export const SHAPES_CLIP_DIR = fileURLToPath(new URL('../../../resources/models/shapes-clip', import.meta.url));
 
 /** Images are encoded at 32 px, the side the `shapes` generator preset draws. */
 export const SHAPES_CLIP_IMAGE_SIZE = 32;

@@ -9,4 +9,6 @@ export const jobHandlers: { [K in JobKind]: () => Promise<JobHandler<K>> } = {
   'backend-benchmark': async () => (await import('./backend-benchmark.ts')).backendBenchmark,
   'shapes-generate': async () => (await import('./shapes-generate.ts')).shapesGenerate,
   'model-download': async () => (await import('./model-download.ts')).modelDownload,
+  'model-eval': async () => (await import('./model-eval.ts')).modelEval,
+  embed: async () => (await import('./embed.ts')).embed,
 };
