@@ -1,11 +1,15 @@
 /**
  * `npm run bench`: speed figures as JSON on stdout (progress on stderr).
- * Today: float32 matrix products on every available compute backend. Later capabilities
- * add their workloads here (import, embedding, retrieval, training kernels).
+ * Float32 matrix products on every available compute backend; the encoders' throughput
+ * through the pipeline against a bare ONNX Runtime session. Later capabilities add their
+ * workloads here (import, retrieval, training kernels).
  */
 import { cpus, totalmem } from 'node:os';
 import { initBackend, probeBackends } from '../main/engine/backend.ts';
 import { matMulFlops, timeMatMul } from '../main/engine/matmul-benchmark.ts';
+import { SHAPES_CLIP_ID } from '../main/engine/encoders/shapes-clip.ts';
+import { builtinModelDir } from '../main/store/paths.ts';
+import { encoderFigures } from './encoders.ts';
 
 const SIZES = [128, 512];
 const REPEATS = 5;
@@ -38,5 +42,6 @@ const report = {
   date: new Date().toISOString(),
   machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.versions.node },
   matMul: await matMulFigures(),
+  encoders: await encoderFigures(builtinModelDir(SHAPES_CLIP_ID)),
 };
 process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);

@@ -15,6 +15,7 @@ import { parseArgs } from 'node:util';
 import { initBackend } from '../main/engine/backend.ts';
 import { builtinModelDir } from '../main/store/paths.ts';
 import { writeClipOnnx } from '../main/engine/clip/onnx-export.ts';
+import { clipPreprocessorConfig } from '../main/engine/clip/preprocessor-config.ts';
 import { readClipConfig, readClipWeightsFromOnnx } from '../main/engine/clip/onnx-import.ts';
 import { nhwcToClipPixels, ClipTowers } from '../main/engine/clip/tfjs-model.ts';
 import { ClipTrainer } from '../main/engine/clip/train.ts';
@@ -175,27 +176,7 @@ async function main(): Promise<void> {
   log(`held-out zero-shot accuracy (TFJS): ${JSON.stringify(accuracy)}`);
 
   await writeClipOnnx(args.out!, config, await towers.toWeights());
-  await writeFile(
-    join(args.out!, 'preprocessor_config.json'),
-    `${JSON.stringify(
-      {
-        image_processor_type: 'CLIPImageProcessor',
-        do_resize: true,
-        size: { shortest_edge: size },
-        resample: 3,
-        do_center_crop: true,
-        crop_size: { height: size, width: size },
-        do_rescale: true,
-        rescale_factor: 1 / 255,
-        do_normalize: true,
-        image_mean: [0.48145466, 0.4578275, 0.40821073],
-        image_std: [0.26862954, 0.26130258, 0.27577711],
-        do_convert_rgb: true,
-      },
-      null,
-      2,
-    )}\n`,
-  );
+  await writeFile(join(args.out!, 'preprocessor_config.json'), `${JSON.stringify(clipPreprocessorConfig(size), null, 2)}\n`);
   await writeFile(
     join(args.out!, 'lafite-model.json'),
     `${JSON.stringify(

@@ -18,6 +18,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { textWeightSpecs, visionGrid, visionWeightSpecs, type ClipConfig, type ClipTextConfig, type ClipVisionConfig } from './config.ts';
 import { checkWeights, type ClipWeights } from './weights.ts';
+import { CLIP_IMAGE_MEAN, CLIP_IMAGE_STD } from './preprocessor-config.ts';
 
 /** Weight name → tensor (tf.Variables when training). */
 export type ClipParams = ReadonlyMap<string, tf.Tensor>;
@@ -26,8 +27,7 @@ export type ClipParams = ReadonlyMap<string, tf.Tensor>;
 export const MASKED = -1e9;
 
 /** CLIP's image normalisation (OpenAI `clip.py`, `_transform`). */
-export const CLIP_MEAN = [0.48145466, 0.4578275, 0.40821073] as const;
-export const CLIP_STD = [0.26862954, 0.26130258, 0.27577711] as const;
+export { CLIP_IMAGE_MEAN as CLIP_MEAN, CLIP_IMAGE_STD as CLIP_STD } from './preprocessor-config.ts';
 
 function param(params: ClipParams, name: string): tf.Tensor {
   const t = params.get(name);
@@ -181,7 +181,7 @@ export function textForward(params: ClipParams, config: ClipTextConfig, inputIds
 /** NHWC images in [0, 1] at the tower's size → CLIP-normalised NCHW pixel values. */
 export function nhwcToClipPixels(images: tf.Tensor4D): tf.Tensor4D {
   return tf.tidy(() => {
-    const normed = tf.div(tf.sub(images, tf.tensor1d([...CLIP_MEAN])), tf.tensor1d([...CLIP_STD])); // [N, H, W, 3]
+    const normed = tf.div(tf.sub(images, tf.tensor1d([...CLIP_IMAGE_MEAN])), tf.tensor1d([...CLIP_IMAGE_STD])); // [N, H, W, 3]
     return tf.transpose(normed, [0, 3, 1, 2]) as tf.Tensor4D; // [N, 3, H, W]
   });
 }

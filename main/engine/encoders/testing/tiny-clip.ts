@@ -16,10 +16,10 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { OnnxGraphBuilder, type OnnxValue } from '../../clip/onnx-builder.ts';
 import { writeClipTokenizerFiles, type ClipTokenizerInfo } from '../clip-tokenizer.ts';
+import { CLIP_IMAGE_MEAN, CLIP_IMAGE_STD, clipPreprocessorConfig } from '../../clip/preprocessor-config.ts';
 
 /** CLIP's normalisation constants (OpenAI's preprocessing). */
-export const CLIP_IMAGE_MEAN = [0.48145466, 0.4578275, 0.40821073] as const;
-export const CLIP_IMAGE_STD = [0.26862954, 0.26130258, 0.27577711] as const;
+export { CLIP_IMAGE_MEAN, CLIP_IMAGE_STD, clipPreprocessorConfig };
 
 export interface TinyClipOptions {
   /** Words that become single tokens. */
@@ -106,25 +106,6 @@ export function buildTinyVisionOnnx(clip: Omit<TinyClip, 'dir' | 'tokenizer'>, n
     [{ name: names.input, elemType: 'float32', shape: ['batch_size', 3, s, s] }],
     [{ name: names.output, elemType: 'float32', shape: ['batch_size', clip.visionProjectionDim] }],
   );
-}
-
-/** A CLIP image processor config (HF `preprocessor_config.json`) for `size`-pixel crops. */
-export function clipPreprocessorConfig(size: number): Record<string, unknown> {
-  return {
-    image_processor_type: 'CLIPImageProcessor',
-    feature_extractor_type: 'CLIPFeatureExtractor',
-    do_resize: true,
-    size: { shortest_edge: size },
-    resample: 3, // bicubic
-    do_center_crop: true,
-    crop_size: { height: size, width: size },
-    do_rescale: true,
-    rescale_factor: 1 / 255,
-    do_normalize: true,
-    image_mean: [...CLIP_IMAGE_MEAN],
-    image_std: [...CLIP_IMAGE_STD],
-    do_convert_rgb: true,
-  };
 }
 
 /** Writes a complete tiny CLIP folder (onnx/, tokenizer files, preprocessor_config.json, config.json). */
