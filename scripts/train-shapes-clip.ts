@@ -114,14 +114,16 @@ async function main(): Promise<void> {
   log(`backend ${backend.id}; rendering ${poolSize} scenes at ${size} px`);
   const { scenes, pixels } = renderPool(poolSize, seed);
   const captionsOf = scenes.map((scene) => allCaptions(scene));
-  // Batches are a few colors with many images each: once color is learned, the other
-  // images of a color are the negatives, so shape, count and size must be told apart.
-  const byColor = new Map<string, number[]>();
+  // Batches are a few groups of images that share color, size and count: within a group
+  // the negatives differ in shape (and background), so shape must be learned. With random
+  // batches a small model learns color, count and size and leaves shape at chance.
+  const byGroup = new Map<string, number[]>();
   scenes.forEach((scene, i) => {
-    const color = sceneAttributes(scene).color;
-    byColor.set(color, [...(byColor.get(color) ?? []), i]);
+    const { color, size: objectSize, count } = sceneAttributes(scene);
+    const key = `${color} ${objectSize} ${count}`;
+    byGroup.set(key, [...(byGroup.get(key) ?? []), i]);
   });
-  const colorGroups = [...byColor.values()];
+  const colorGroups = [...byGroup.values()];
 
   // Read before the output folder is cleared: it may be the same folder.
   const earlier = args.init ? await continueFrom(args.init) : undefined;
