@@ -17,18 +17,7 @@ import type { Service } from '../api/service.ts';
 import { APP_VERSION } from '../api/version.ts';
 import { printError, printResult, table, type OutputOptions } from './output.ts';
 import type { ModelRecord } from '../api/contract.ts';
-
-/** What `model eval` prints (the model-eval job's result). */
-interface ZeroShotSummary {
-  images: number;
-  colorAccuracy: number;
-  shapeAccuracy: number;
-  colorShapeAccuracy: number;
-  meanImageTextCosine: number;
-  meanTextTextCosine: number;
-  meanImageImageCosine: number;
-  modalityGap: number;
-}
+import type { ZeroShotReport } from '../engine/encoders/shapes-clip-eval.ts';
 
 interface GlobalOptions {
   json?: boolean;
@@ -249,7 +238,7 @@ export function buildProgram(): Command {
     .option('--seed <n>', 'seed of the held-out scenes', integer, 999)
     .action(
       withService(async (service, id: string, options: { n: number; seed: number }) => {
-        await runJob(service, 'model-eval', { model: id, ...options }, (r: ZeroShotSummary) =>
+        await runJob(service, 'model-eval', { model: id, ...options }, (r: ZeroShotReport) =>
           [
             `${id} on ${r.images} held-out ShapesWorld images:`,
             `  color accuracy ${r.colorAccuracy.toFixed(3)}, shape accuracy ${r.shapeAccuracy.toFixed(3)} (both ${r.colorShapeAccuracy.toFixed(3)})`,
