@@ -3,7 +3,7 @@
  * the Hugging Face ONNX layout to resources/models/shapes-clip (ONNX towers, tokenizer
  * files, preprocessor and model config), where `loadClipOnnx` loads it like a real CLIP.
  *
- *   npx tsx scripts/train-shapes-clip.ts [--minutes 8] [--batch 128] [--lr 1e-3] [--pool 20000] [--out DIR] [--seed 1]
+ *   npx tsx scripts/train-shapes-clip.ts [--minutes 16] [--batch 128] [--lr 2e-3] [--pool 20000] [--out DIR] [--seed 1]
  *                                        [--init DIR]   (continue from an earlier export: its config, weights and temperature)
  *
  * Then `lafite model eval shapes-clip --json` measures it on held-out renders.
@@ -28,15 +28,16 @@ import { shapesZeroShot } from '../main/engine/encoders/shapes-clip-eval.ts';
 
 const { values: args } = parseArgs({
   options: {
-    minutes: { type: 'string', default: '8' },
+    minutes: { type: 'string', default: '16' },
     batch: { type: 'string', default: '128' },
     pool: { type: 'string', default: '20000' },
     seed: { type: 'string', default: '1' },
-    lr: { type: 'string', default: '1e-3' },
+    lr: { type: 'string', default: '2e-3' },
     width: { type: 'string' },
     image: { type: 'string' },
     patch: { type: 'string' },
     init: { type: 'string' },
+    group: { type: 'string', default: 'color' },
     layers: { type: 'string' },
     out: { type: 'string', default: builtinModelDir(SHAPES_CLIP_ID) },
   },
@@ -114,13 +115,13 @@ async function main(): Promise<void> {
   log(`backend ${backend.id}; rendering ${poolSize} scenes at ${size} px`);
   const { scenes, pixels } = renderPool(poolSize, seed);
   const captionsOf = scenes.map((scene) => allCaptions(scene));
-  // Batches are a few groups of images that share color, size and count: within a group
-  // the negatives differ in shape (and background), so shape must be learned. With random
-  // batches a small model learns color, count and size and leaves shape at chance.
+  // Batches are a few groups of images that share their color (`--group color`) or color,
+  // size and count (`--group color-size-count`): within a group the other attributes must
+  // tell the pairs apart. With random batches color alone explains most of the loss.
   const byGroup = new Map<string, number[]>();
   scenes.forEach((scene, i) => {
     const { color, size: objectSize, count } = sceneAttributes(scene);
-    const key = `${color} ${objectSize} ${count}`;
+    const key = args.group === 'color' ? color : `${color} ${objectSize} ${count}`;
     byGroup.set(key, [...(byGroup.get(key) ?? []), i]);
   });
   const colorGroups = [...byGroup.values()];
@@ -196,6 +197,8 @@ async function main(): Promise<void> {
         totalPairsSeen: step * batchSize + (earlier?.meta.totalPairsSeen ?? 0),
         totalTrainingSeconds: Math.round(seconds) + (earlier?.meta.totalTrainingSeconds ?? 0),
         seed,
+        batchGroups: `${COLORS_PER_BATCH} groups by ${args.group}`,
+        command: `npx tsx scripts/train-shapes-clip.ts ${process.argv.slice(2).join(' ')}`,
         finalLogitScale: await trainer.scale(),
         heldOutZeroShot: accuracy,
         lossHistory: history,
