@@ -15,7 +15,7 @@ import { hashModelFiles } from '../engine/encoders/model-files.ts';
 import type { EmbeddingStore } from '../store/embeddings.ts';
 import { modelsDir, type ModelStore } from '../store/models.ts';
 import { modelIdSchema, type ModelRecord, type Output, type ParsedInput } from './contract.ts';
-import { conflict, invalidInput, notFound } from './errors.ts';
+import { conflict, invalidInput, LafiteError, notFound } from './errors.ts';
 
 export function listModels(store: ModelStore): ModelRecord[] {
   return store.list();
@@ -24,7 +24,7 @@ export function listModels(store: ModelStore): ModelRecord[] {
 /** Registers a user's CLIP folder: loads it (which validates it), hashes its files, references its path. */
 export async function addModel(store: ModelStore, input: ParsedInput<'models.add'>): Promise<ModelRecord> {
   const folder = resolve(input.folder);
-  if (!existsSync(folder)) throw notFound(`models.add: folder ${folder} does not exist`);
+  if (!existsSync(folder)) throw new LafiteError('not_found', `models.add: folder ${folder} does not exist`, 'folder');
   if (!statSync(folder).isDirectory()) throw invalidInput(`models.add: field 'folder' must be a folder, ${folder} is a file`, 'folder');
   const id = input.id ?? basename(folder);
   if (!modelIdSchema.safeParse(id).success) {

@@ -33,3 +33,19 @@ export function formatShortDateTime(iso: string | null | undefined, now: Date = 
   if (Number.isNaN(date.getTime())) return iso;
   return date.toDateString() === now.toDateString() ? timeOnly.format(date) : dayAndTime.format(date);
 }
+
+/** Bytes as "512 B", "12.3 kB", "254 MB" or "1.2 GB" (decimal units, as download sizes are quoted). */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1000) return `${bytes} B`;
+  const units = ['kB', 'MB', 'GB', 'TB'];
+  let value = bytes / 1000;
+  let unit = 0;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit += 1;
+  }
+  return `${value >= 100 ? Math.round(value) : value.toPrecision(3)} ${units[unit]}`;
+}
+
+/** A figure 0..1 or a cosine with three decimals. */
+export const formatFigure = (value: number): string => value.toFixed(3);

@@ -5,6 +5,7 @@
 import { computed, ref, type Component } from 'vue';
 import DatasetsView from './views/DatasetsView.vue';
 import JobsView from './views/JobsView.vue';
+import ModelsView from './views/ModelsView.vue';
 import PlaygroundView from './views/PlaygroundView.vue';
 import PseudoCaptionsView from './views/PseudoCaptionsView.vue';
 import RunsView from './views/RunsView.vue';
@@ -25,6 +26,7 @@ export const ROUTES: readonly Route[] = [
   { id: 'datasets', title: 'Datasets', group: 'Domain', component: DatasetsView },
   { id: 'vocabulary', title: 'Vocabulary & Templates', group: 'Domain', component: VocabularyView },
   { id: 'pseudo-captions', title: 'Pseudo-captions', group: 'Domain', component: PseudoCaptionsView },
+  { id: 'models', title: 'Models', group: 'Model', component: ModelsView },
   { id: 'training', title: 'Training', group: 'Model', component: TrainingView },
   { id: 'playground', title: 'Playground', group: 'Model', component: PlaygroundView },
   { id: 'runs', title: 'Runs', group: 'Model', component: RunsView },

@@ -2,7 +2,11 @@
  * Web mode end to end: `lafite serve` serves the built renderer and the API; the token guards
  * both; a real Chromium opens the printed URL, sees the backend in the status bar, visits
  * every view, runs a small backend benchmark from the Jobs view, and logs no console errors
- * (a CSP violation would be one). Leaves a screenshot in test-results/web-shell.png.
+ * (a CSP violation would be one). Then the Models view: the built-in `shapes-clip` (when this
+ * checkout ships it) is listed as builtin, cannot be removed, and evaluates; its folder added
+ * again is a `folder` model that Remove (after a confirm) forgets; a folder that does not exist
+ * shows the API's message; a download from an unreachable mirror shows its failure. Leaves screenshots in test-results/web-shell.png and
+ * test-results/models-view.png.
  *
  *   npx electron-vite build && npx vitest run tests/e2e/web.test.ts
  */
@@ -28,6 +32,11 @@ const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 const SCREENSHOT = join(ROOT, 'test-results', 'web-shell.png');
+const MODELS_SCREENSHOT = join(ROOT, 'test-results', 'models-view.png');
+/** The demo encoder, registered as built in when resources/models/shapes-clip exists. */
+const BUILTIN_MODEL = 'shapes-clip';
+/** Held-out images for the evaluation run from the UI (the UI's default is 1000). */
+const EVAL_IMAGES = 200;
 /** The machine may have two cores and a cold start; everything waits this long. */
 const TIMEOUT_MS = 60_000;
 
@@ -36,6 +45,7 @@ const VIEWS = [
   { id: 'datasets', heading: 'Datasets' },
   { id: 'vocabulary', heading: 'Vocabulary & Templates' },
   { id: 'pseudo-captions', heading: 'Pseudo-captions' },
+  { id: 'models', heading: 'Models' },
   { id: 'training', heading: 'Training' },
   { id: 'playground', heading: 'Playground' },
   { id: 'runs', heading: 'Runs' },
@@ -100,6 +110,31 @@ function stopServer(): Promise<void> {
     });
     child.kill('SIGTERM');
   });
+}
+
+/** Calls an API method with the token and returns its result. */
+async function callApi<T>(method: string, input: unknown): Promise<T> {
+  const response = await fetch(`${origin}/api/call/${method}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${serve.token}` },
+    body: JSON.stringify(input),
+  });
+  const body = (await response.json()) as { ok: boolean; result?: T; error?: { message: string } };
+  if (!body.ok) throw new Error(`${method}: ${body.error?.message}`);
+  return body.result as T;
+}
+
+/** Console errors, except the HTTP status lines Chromium logs for API calls that were meant to fail. */
+function collectConsoleErrors(page: Page, expectedStatuses: number[] = []): string[] {
+  const errors: string[] = [];
+  const expected = expectedStatuses.map((status) => `Failed to load resource: the server responded with a status of ${status}`);
+  page.on('console', (message) => {
+    if (message.type() !== 'error') return;
+    if (expected.some((prefix) => message.text().startsWith(prefix))) return;
+    errors.push(message.text());
+  });
+  page.on('pageerror', (error) => errors.push(`uncaught: ${error.message}`));
+  return errors;
 }
 
 function callInfo(headers: Record<string, string>): Promise<Response> {
@@ -169,11 +204,7 @@ describe('web mode (lafite serve)', () => {
       expect(backend, 'the API test runs first and reads the backend').not.toBe('');
       browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
       const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-      const consoleErrors: string[] = [];
-      page.on('console', (message) => {
-        if (message.type() === 'error') consoleErrors.push(message.text());
-      });
-      page.on('pageerror', (error) => consoleErrors.push(`uncaught: ${error.message}`));
+      const consoleErrors = collectConsoleErrors(page);
 
       await page.goto(serve.url, { timeout: TIMEOUT_MS });
       const backendLabel = page.getByTestId('status-backend');
@@ -205,5 +236,98 @@ describe('web mode (lafite serve)', () => {
       expect(consoleErrors).toEqual([]);
     },
     TIMEOUT_MS * 3,
+  );
+
+  it.skipIf(!hasChromium)(
+    'manages models: the built-in one listed and evaluated, a missing folder refused with the API message',
+    async () => {
+      browser ??= await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+      // Adding a missing folder answers 404, a relative path 400: Chromium logs both.
+      const consoleErrors = collectConsoleErrors(page, [400, 404]);
+      await page.goto(serve.url, { timeout: TIMEOUT_MS });
+      await page.getByTestId('nav-models').click();
+      await expect.poll(() => page.locator('main h1').textContent(), { timeout: TIMEOUT_MS }).toBe('Models');
+
+      const models = await callApi<Array<{ id: string; source: string }>>('models.list', {});
+      const rows = page.getByTestId('model-row');
+      if (models.length === 0) {
+        await page.getByTestId('models-empty').waitFor({ timeout: TIMEOUT_MS });
+      } else {
+        await expect.poll(() => rows.count(), { timeout: TIMEOUT_MS }).toBe(models.length);
+      }
+
+      const downloads = page.getByTestId('download-row');
+      expect(await downloads.evaluateAll((items) => items.map((item) => item.getAttribute('data-model-id')))).toEqual([
+        'clip-vit-b32',
+        'clip-vit-b16',
+      ]);
+
+      const form = page.getByTestId('add-model-form');
+      const builtin = models.find((model) => model.id === BUILTIN_MODEL);
+      if (builtin) {
+        expect(builtin.source).toBe('builtin');
+        const row = page.locator(`[data-testid=model-row][data-model-id="${BUILTIN_MODEL}"]`);
+        expect((await row.getByTestId('model-source').textContent())?.trim()).toBe('builtin');
+        expect(await row.getByTestId('model-remove').isDisabled()).toBe(true);
+
+        await page.locator('input[name=eval-images]').fill(String(EVAL_IMAGES));
+        await row.getByTestId('model-evaluate').click();
+        const evalRow = page.locator(`[data-testid=model-eval-row][data-model-id="${BUILTIN_MODEL}"]`);
+        const result = evalRow.getByTestId('model-eval-result');
+        await result.waitFor({ timeout: TIMEOUT_MS * 2 });
+        expect(await evalRow.getByTestId('model-eval').getAttribute('data-status')).toBe('succeeded');
+        expect(await result.textContent()).toContain(`${EVAL_IMAGES} held-out ShapesWorld images`);
+        const color = Number.parseFloat((await result.getByTestId('eval-color').textContent()) ?? '');
+        expect(color, 'shapes-clip tells colors apart').toBeGreaterThan(50);
+        expect(Number.isFinite(Number.parseFloat((await result.getByTestId('eval-gap').textContent()) ?? ''))).toBe(true);
+
+        // The same folder added as a user's model: listed as `folder`, removed after a confirm step.
+        await form.locator('input[name=folder]').fill(join(ROOT, 'resources', 'models', BUILTIN_MODEL));
+        await form.locator('input[name=id]').fill('my-shapes-clip');
+        await form.locator('button[type=submit]').click();
+        await form.getByTestId('add-model-added').waitFor({ timeout: TIMEOUT_MS });
+        const added = page.locator('[data-testid=model-row][data-model-id="my-shapes-clip"]');
+        expect((await added.getByTestId('model-source').textContent())?.trim()).toBe('folder');
+        await added.getByTestId('model-remove').click();
+        await added.getByTestId('model-remove-confirm').click();
+        await added.waitFor({ state: 'detached', timeout: TIMEOUT_MS });
+        expect((await callApi<Array<{ id: string }>>('models.list', {})).map((model) => model.id)).toEqual(models.map((model) => model.id));
+        expect(existsSync(join(ROOT, 'resources', 'models', BUILTIN_MODEL, 'config.json')), 'a user folder is never deleted').toBe(true);
+      } else {
+        console.warn(`web.test.ts: ${BUILTIN_MODEL} is not built in this checkout (resources/models/${BUILTIN_MODEL}); its checks are skipped`);
+      }
+
+      const missing = join(dataDir, 'no-such-clip-folder');
+      await form.locator('input[name=folder]').fill(missing);
+      await form.locator('button[type=submit]').click();
+      const addError = form.getByTestId('add-model-error');
+      await addError.waitFor({ timeout: TIMEOUT_MS });
+      expect(await addError.textContent()).toContain(`folder ${missing} does not exist`);
+
+      await form.locator('input[name=folder]').fill('relative/clip');
+      await form.locator('button[type=submit]').click();
+      await expect.poll(() => form.locator('input[name=folder][aria-invalid=true]').count(), { timeout: TIMEOUT_MS }).toBe(1);
+      expect(await addError.textContent()).toContain('an absolute path');
+      expect(await rows.count(), 'nothing was added').toBe(models.length);
+
+      // A download from a mirror that refuses connections: the job runs and its failure shows in its row.
+      await page.getByTestId('model-downloads').locator('input[name=mirror]').fill('http://127.0.0.1:9');
+      const b32 = downloads.filter({ has: page.locator('code', { hasText: 'clip-vit-b32' }) });
+      await b32.getByTestId('download-start').click();
+      await b32.getByTestId('download-error').waitFor({ timeout: TIMEOUT_MS });
+      expect((await b32.getByTestId('job-status').textContent())?.trim()).toBe('failed');
+
+      // Leave the first message on screen for the screenshot.
+      await form.locator('input[name=folder]').fill(missing);
+      await form.locator('button[type=submit]').click();
+      await expect.poll(() => addError.textContent(), { timeout: TIMEOUT_MS }).toContain('does not exist');
+      expect(await page.getByTestId('error-banner').allTextContents()).toEqual([]);
+
+      mkdirSync(join(ROOT, 'test-results'), { recursive: true });
+      await page.screenshot({ path: MODELS_SCREENSHOT, fullPage: true });
+      expect(consoleErrors).toEqual([]);
+    },
+    TIMEOUT_MS * 4,
   );
 });
