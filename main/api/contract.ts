@@ -108,6 +108,31 @@ export interface ModelRecord {
 export const modelIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'a model id: letters, digits, ., _ or -, at most 64');
 const absolutePath = z.string().regex(/^(\/|[A-Za-z]:[\\/]|\\\\)/, 'an absolute path');
 
+/** Zero-shot figures of an encoder on held-out ShapesWorld renders (engine/encoders/shapes-clip-eval.ts). */
+export interface ZeroShotReport {
+  images: number;
+  colorAccuracy: number;
+  shapeAccuracy: number;
+  /** Both color and shape right at once. */
+  colorShapeAccuracy: number;
+  /** Mean cosine of each image with its own canonical caption. */
+  meanImageTextCosine: number;
+  /** Mean cosine between captions of different images. */
+  meanTextTextCosine: number;
+  /** Mean cosine between different images. */
+  meanImageImageCosine: number;
+  /** ‖mean image feature − mean text feature‖ (Liang et al. 2022's modality gap; 0 when the modalities share one region). */
+  modalityGap: number;
+}
+
+/** What a `model-eval` job returns. */
+export interface ModelEvalResult extends ZeroShotReport {
+  model: string;
+  seed: number;
+  imageSize: number;
+  seconds: number;
+}
+
 /** Input schemas of the job kinds; a later capability adds a kind here and a handler in main/jobs/kinds/. */
 export const jobInputSchemas = {
   /** Times matrix products on a compute backend: a check that the backend works and how fast. */

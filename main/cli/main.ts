@@ -16,8 +16,7 @@ import { BACKEND_IDS, JOB_STATUSES, type JobKind, type InfoResult, type JobRecor
 import type { Service } from '../api/service.ts';
 import { APP_VERSION } from '../api/version.ts';
 import { printError, printResult, table, type OutputOptions } from './output.ts';
-import type { ModelRecord } from '../api/contract.ts';
-import type { ZeroShotReport } from '../engine/encoders/shapes-clip-eval.ts';
+import type { ModelRecord, ZeroShotReport } from '../api/contract.ts';
 
 interface GlobalOptions {
   json?: boolean;

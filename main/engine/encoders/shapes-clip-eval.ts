@@ -6,23 +6,10 @@
  * matching pairs against mean text–text and image–image cosines.
  */
 import { COLOR_NAMES, SHAPE_NAMES, canonicalCaption, mulberry32, renderScene, sampleScene, sceneAttributes } from '../shapes/index.ts';
+import type { ZeroShotReport } from '../../api/contract.ts';
 import type { Features } from './encoder.ts';
 
-export interface ZeroShotReport {
-  images: number;
-  colorAccuracy: number;
-  shapeAccuracy: number;
-  /** Both right at once. */
-  colorShapeAccuracy: number;
-  /** Mean cosine of each image with its own canonical caption. */
-  meanImageTextCosine: number;
-  /** Mean cosine between captions of different images. */
-  meanTextTextCosine: number;
-  /** Mean cosine between different images. */
-  meanImageImageCosine: number;
-  /** ‖mean image feature − mean text feature‖ (Liang et al. 2022's modality gap; 0 when the modalities share one region). */
-  modalityGap: number;
-}
+export type { ZeroShotReport };
 
 export interface ZeroShotOptions {
   /** Seed of the held-out scenes (keep it apart from the training seed). */

@@ -3,20 +3,15 @@
  * renders (color and shape), and its modality-gap figures, through the same loading code
  * and preprocessing every encoder uses (encoders/clip-onnx.ts).
  */
+import type { ModelEvalResult } from '../../api/contract.ts';
 import { notFound } from '../../api/errors.ts';
 import { loadClipOnnx } from '../../engine/encoders/clip-onnx.ts';
 import type { ImageSource } from '../../engine/encoders/encoder.ts';
-import { shapesZeroShot, type ZeroShotReport } from '../../engine/encoders/shapes-clip-eval.ts';
+import { shapesZeroShot } from '../../engine/encoders/shapes-clip-eval.ts';
 import { openDatabase } from '../../store/db.ts';
 import { ModelStore } from '../../store/models.ts';
 import type { JobHandler } from '../job-kind.ts';
 
-export interface ModelEvalResult extends ZeroShotReport {
-  model: string;
-  seed: number;
-  imageSize: number;
-  seconds: number;
-}
 
 function modelPath(dbPath: string, id: string): string {
   const db = openDatabase(dbPath);

@@ -3,27 +3,9 @@
  * about (from its input), and an evaluation's result. Job inputs and results cross the API
  * as `unknown`, so they are checked here rather than cast.
  */
-import type { JobRecord } from '../../../main/api/contract.ts';
+import type { JobRecord, ModelEvalResult } from '../../../main/api/contract.ts';
 
-/** What a `model-eval` job returns (main/jobs/kinds/model-eval.ts). */
-export interface ModelEvalResult {
-  model: string;
-  /** Held-out images rendered and encoded. */
-  images: number;
-  colorAccuracy: number;
-  shapeAccuracy: number;
-  /** Both color and shape right at once. */
-  colorShapeAccuracy: number;
-  /** Mean cosine of each image with its own caption. */
-  meanImageTextCosine: number;
-  /** Mean cosine between captions of different images. */
-  meanTextTextCosine: number;
-  /** Mean cosine between different images. */
-  meanImageImageCosine: number;
-  /** ‖mean image feature − mean text feature‖ (0 when both modalities share one region). */
-  modalityGap: number;
-  seconds: number;
-}
+export type { ModelEvalResult };
 
 const EVAL_FIGURES = [
   'images',
