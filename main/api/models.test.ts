@@ -11,6 +11,8 @@ import { writeTinyClipFolder } from '../engine/encoders/testing/tiny-clip.ts';
 import { modelsDir } from '../store/models.ts';
 import { openService, type Service } from './service.ts';
 
+import { userModels as mine } from '../../tests/helpers/models.ts';
+
 describe('models.* (the model manager)', () => {
   const dir = tempDir('lafite-models-');
   const folder = join(dir.path, 'my-clip');
@@ -25,7 +27,9 @@ describe('models.* (the model manager)', () => {
   });
 
   it('adds a folder under its name, with its dimension and the sha256 of its files', async () => {
-    expect(await service.call('models.list', {})).toEqual([]);
+    const builtins = (await service.call('models.list', {})).filter((m) => m.source === 'builtin');
+    expect(builtins.map((m) => m.id)).toEqual(['shapes-clip']); // the demo model ships with the app
+    expect(mine(await service.call('models.list', {}))).toEqual([]);
     const model = await service.call('models.add', { folder });
     expect(model).toMatchObject({ id: 'my-clip', kind: 'clip', source: 'folder', path: folder, dim: 6 });
     const text = model.files.find((f) => f.path === 'onnx/text_model.onnx')!;
@@ -33,7 +37,7 @@ describe('models.* (the model manager)', () => {
     expect(model.files.map((f) => f.path)).toEqual(
       ['config.json', 'onnx/text_model.onnx', 'onnx/vision_model.onnx', 'preprocessor_config.json', 'special_tokens_map.json', 'tokenizer.json', 'tokenizer_config.json'],
     );
-    expect(await service.call('models.list', {})).toEqual([model]);
+    expect(mine(await service.call('models.list', {}))).toEqual([model]);
   });
 
   it('adds the same folder under another id, and refuses a taken id', async () => {
@@ -51,7 +55,7 @@ describe('models.* (the model manager)', () => {
     const spaced = join(dir.path, 'has space');
     mkdirSync(spaced);
     await expect(service.call('models.add', { folder: spaced })).rejects.toMatchObject({ code: 'invalid_input', field: 'id' });
-    expect((await service.call('models.list', {})).map((m) => m.id)).toEqual(['my-clip', 'second']);
+    expect(mine(await service.call('models.list', {})).map((m) => m.id)).toEqual(['my-clip', 'second']);
   });
 
   it("removes a folder model without touching the user's folder; deletes a downloaded model's files", async () => {

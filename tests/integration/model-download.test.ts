@@ -15,6 +15,8 @@ import { MODEL_REGISTRY } from '../../main/engine/encoders/registry.ts';
 import { runCli } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/temp.ts';
 
+import { userModels as mine } from '../helpers/models.ts';
+
 const FILES = MODEL_REGISTRY[0].files.map((f) => f.path);
 const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 const lastJsonLine = (stdout: string): Record<string, unknown> => JSON.parse(stdout.trim().split('\n').at(-1)!) as Record<string, unknown>;
@@ -69,7 +71,7 @@ describe('model download', () => {
     expect(existsSync(join(installed, '.lafite-download.json'))).toBe(false);
 
     const list = await runCli(['--json', '--data-dir', data, 'model', 'list']);
-    const models = JSON.parse(list.stdout) as Array<{ id: string; files: Array<{ path: string; sha256: string }> }>;
+    const models = mine(JSON.parse(list.stdout) as Array<{ id: string; source: string; files: Array<{ path: string; sha256: string }> }>);
     expect(models.map((m) => m.id)).toEqual(['clip-vit-b32']);
     expect(models[0]!.files.find((f) => f.path === 'onnx/vision_model.onnx')!.sha256).toBe(sha256(bytes.get('onnx/vision_model.onnx')!));
 
@@ -103,7 +105,7 @@ describe('model download', () => {
       expect(existsSync(join(models, 'corrupt'))).toBe(false);
       expect(existsSync(join(models, 'corrupt.partial', 'tokenizer.json'))).toBe(false);
       expect(existsSync(join(models, 'corrupt.partial', 'onnx', 'vision_model.onnx'))).toBe(true); // verified files before it stay for a retry
-      expect(await service.call('models.list', {})).toEqual([]);
+      expect(mine(await service.call('models.list', {}))).toEqual([]);
     });
 
     it('resumes a file cut off mid-transfer with a Range request from the bytes already there', async () => {
@@ -128,7 +130,7 @@ describe('model download', () => {
       const installed = join(service.dataDir, 'models', 'resumed', path);
       expect(readFileSync(installed).equals(bytes.get(path)!)).toBe(true);
       expect(second.result).toMatchObject({ model: { id: 'resumed', dim: 6 }, resumedBytes: expect.any(Number) });
-      expect((await service.call('models.list', {})).map((m) => m.id)).toEqual(['resumed']);
+      expect(mine(await service.call('models.list', {})).map((m) => m.id)).toEqual(['resumed']);
     });
   });
 });
