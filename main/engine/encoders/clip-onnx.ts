@@ -200,14 +200,33 @@ export async function loadClipImagePreprocessor(dir: string): Promise<ClipImageP
 }
 
 /** Runs `encodeBatch` over `count` items in batches, with progress and cancel; returns normalised rows. */
-async function inBatches(count: number, dim: number, options: EncodeOptions, defaultBatch: number, encodeBatch: (start: number, end: number) => Promise<Float32Array>): Promise<Features> {
+async function inBatches<P>(
+  count: number,
+  dim: number,
+  options: EncodeOptions,
+  defaultBatch: number,
+  prepare: (start: number, end: number) => Promise<P>,
+  run: (prepared: P) => Promise<Float32Array>,
+): Promise<Features> {
   const batchSize = Math.max(1, Math.floor(options.batchSize ?? defaultBatch));
   const data = new Float32Array(count * dim); // [count, dim]
   options.onProgress?.(0, count);
-  for (let start = 0; start < count; start += batchSize) {
+  const starts = Array.from({ length: Math.ceil(count / batchSize) }, (_, i) => i * batchSize);
+  const prepareAt = (i: number): Promise<P> | undefined => {
+    if (i >= starts.length) return undefined;
+    const preparing = prepare(starts[i]!, Math.min(count, starts[i]! + batchSize));
+    preparing.catch(() => undefined); // awaited below; this only keeps an early exit from leaving it unhandled
+    return preparing;
+  };
+  // Batch i + 1 is tokenised or decoded while ONNX Runtime runs batch i on its own threads.
+  let next = prepareAt(0);
+  for (let i = 0; i < starts.length; i++) {
     if (options.signal?.aborted) throw cancelled();
+    const prepared = await next!;
+    next = prepareAt(i + 1);
+    const start = starts[i]!;
     const end = Math.min(count, start + batchSize);
-    const rows = await encodeBatch(start, end);
+    const rows = await run(prepared);
     if (rows.length !== (end - start) * dim) throw new Error(`model returned ${rows.length} values for ${end - start} rows of ${dim}`);
     data.set(rows, start * dim);
     options.onProgress?.(end, count);
@@ -225,8 +244,8 @@ interface Towers {
   images: ClipImagePreprocessor;
 }
 
-/** Unnormalised text_embeds of a batch of texts, padded and truncated to the context length: [n · P]. */
-async function runText(towers: Towers, texts: readonly string[]): Promise<Float32Array> {
+/** A batch of texts as the text model's feeds, padded and truncated to the context length. */
+async function textFeeds(towers: Towers, texts: readonly string[]): Promise<Record<string, ort.Tensor>> {
   const batch = await towers.tokenizer.encodeBatch(texts, { padToContext: true }); // [n, S]
   const { count: n, length: seq } = batch;
   const ids = BigInt64Array.from(batch.data, BigInt);
@@ -239,20 +258,38 @@ async function runText(towers: Towers, texts: readonly string[]): Promise<Float3
   }
   const feeds: Record<string, ort.Tensor> = { input_ids: new ort.Tensor('int64', ids, [n, seq]) };
   if (towers.text.inputNames.includes('attention_mask')) feeds.attention_mask = new ort.Tensor('int64', mask, [n, seq]);
+  return feeds;
+}
+
+/** Unnormalised text_embeds: [n · P]. */
+async function runTextFeeds(towers: Towers, feeds: Record<string, ort.Tensor>): Promise<Float32Array> {
   const out = await towers.text.run(feeds, ['text_embeds']);
   return out.text_embeds!.data as Float32Array;
 }
 
-/** Unnormalised image_embeds of a batch of images ([n · P]) and the side they were cropped to. */
-async function runImages(towers: Towers, sources: readonly ImageSource[], expectedSize: number | undefined): Promise<{ embeds: Float32Array; size: number }> {
+const runText = async (towers: Towers, texts: readonly string[]): Promise<Float32Array> => runTextFeeds(towers, await textFeeds(towers, texts));
+
+/** A batch of images decoded and preprocessed into pixel_values [n, 3, H, W], CLIP-normalised. */
+async function imagePixels(towers: Towers, sources: readonly ImageSource[], expectedSize: number | undefined): Promise<ort.Tensor> {
   const decoded = await Promise.all(sources.map(decodeRgb));
   const pixels = await towers.images.process(decoded); // [n, 3, H, W], CLIP-normalised
   const [n, c, h, w] = pixels.dims as [number, number, number, number];
   if (expectedSize !== undefined && (h !== expectedSize || w !== expectedSize)) {
     throw badModel(towers.dir, CLIP_ONNX_FILES.preprocessorConfig, `crops images to ${h}×${w} but the vision model's pixel_values takes ${expectedSize}×${expectedSize}`);
   }
-  const out = await towers.vision.run({ pixel_values: new ort.Tensor('float32', pixels.data, [n, c, h, w]) }, ['image_embeds']);
-  return { embeds: out.image_embeds!.data as Float32Array, size: h };
+  return new ort.Tensor('float32', pixels.data, [n, c, h, w]);
+}
+
+/** Unnormalised image_embeds: [n · P]. */
+async function runPixels(towers: Towers, pixels: ort.Tensor): Promise<Float32Array> {
+  const out = await towers.vision.run({ pixel_values: pixels }, ['image_embeds']);
+  return out.image_embeds!.data as Float32Array;
+}
+
+/** Unnormalised image_embeds of a batch of images ([n · P]) and the side they were cropped to. */
+async function runImages(towers: Towers, sources: readonly ImageSource[], expectedSize: number | undefined): Promise<{ embeds: Float32Array; size: number }> {
+  const pixels = await imagePixels(towers, sources, expectedSize);
+  return { embeds: await runPixels(towers, pixels), size: pixels.dims[2]! };
 }
 
 /** Validates the sessions' tensors; returns what the encoder needs from them. */
@@ -329,12 +366,26 @@ export class ClipOnnxEncoder implements Encoder {
 
   async encodeTexts(texts: readonly string[], options: EncodeOptions = {}): Promise<Features> {
     this.checkOpen();
-    return inBatches(texts.length, this.dim, options, this.defaultBatch, (start, end) => runText(this.towers, texts.slice(start, end)));
+    return inBatches(
+      texts.length,
+      this.dim,
+      options,
+      this.defaultBatch,
+      (start, end) => textFeeds(this.towers, texts.slice(start, end)),
+      (feeds) => runTextFeeds(this.towers, feeds),
+    );
   }
 
   async encodeImages(images: readonly ImageSource[], options: EncodeOptions = {}): Promise<Features> {
     this.checkOpen();
-    return inBatches(images.length, this.dim, options, this.defaultBatch, async (start, end) => (await runImages(this.towers, images.slice(start, end), this.imageSize)).embeds);
+    return inBatches(
+      images.length,
+      this.dim,
+      options,
+      this.defaultBatch,
+      (start, end) => imagePixels(this.towers, images.slice(start, end), this.imageSize),
+      (pixels) => runPixels(this.towers, pixels),
+    );
   }
 
   async dispose(): Promise<void> {
