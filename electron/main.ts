@@ -2,10 +2,11 @@
  * The desktop shell: one window, a menu, and the API bound to IPC. No logic lives here;
  * everything is in main/ (the same service the CLI and the HTTP server use).
  */
-import { app, BrowserWindow, ipcMain, Menu } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu } from 'electron';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { bindIpc, IPC_EVENT } from '../main/api/ipc.ts';
+import { IPC_PICK_FOLDER } from '../main/api/ipc-channels.ts';
 import { openService, type Service } from '../main/api/service.ts';
 import { PRODUCT_NAME, resolveDataDir } from '../main/store/paths.ts';
 import { hardenSession, hardenWebContents, isAppUrl } from './security.ts';
@@ -67,6 +68,11 @@ async function start(): Promise<void> {
   bindIpc(ipcMain, service, {
     isTrustedSender: (url) => isAppUrl(url, rendererRoot, devServerUrl),
     send: (event) => window?.webContents.send(IPC_EVENT, event),
+  });
+  ipcMain.handle(IPC_PICK_FOLDER, async (event) => {
+    if (!isAppUrl(event.senderFrame?.url ?? '', rendererRoot, devServerUrl) || !window) return null;
+    const picked = await dialog.showOpenDialog(window, { properties: ['openDirectory'] });
+    return picked.canceled ? null : (picked.filePaths[0] ?? null);
   });
   window = createWindow();
   app.on('activate', () => {

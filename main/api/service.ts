@@ -13,6 +13,7 @@ import { openDatabase, type Db } from '../store/db.ts';
 import { JobStore } from '../store/jobs.ts';
 import { EmbeddingStore } from '../store/embeddings.ts';
 import { ModelStore } from '../store/models.ts';
+import { DatasetStore } from '../store/datasets.ts';
 import { SHAPES_CLIP_ID } from '../engine/encoders/shapes-clip.ts';
 import { builtinModelDir, databasePath, resolveDataDir } from '../store/paths.ts';
 import {
@@ -25,9 +26,10 @@ import {
   type Output,
   type ParsedInput,
 } from './contract.ts';
-import { fromZodError, LafiteError } from './errors.ts';
+import { fromZodError, LafiteError, notFound } from './errors.ts';
 import { getInfo } from './info.ts';
 import { addModel, listModels, registerBuiltinModels, removeModel } from './models.ts';
+import { getDataset, importCaptions, markFewShot, removeDataset, splitDataset, thumbnails } from './datasets.ts';
 
 export interface ServiceOptions {
   /** The data folder; default: `LAFITE_DATA_DIR` or the per-user app data folder. */
@@ -48,6 +50,7 @@ type Handlers = { [M in Method]: (input: ParsedInput<M>) => Promise<Output<M>> |
 
 function handlersFor(db: Db, jobs: JobRunner, paths: { dataDir: string; dbPath: string }): Handlers {
   const models = new ModelStore(db);
+  const datasets = new DatasetStore(db);
   return {
     info: () => getInfo(db, paths),
     'jobs.list': ({ limit, status }) => jobs.list(limit, status),
@@ -58,6 +61,19 @@ function handlersFor(db: Db, jobs: JobRunner, paths: { dataDir: string; dbPath: 
     'models.list': () => listModels(models),
     'models.add': (input) => addModel(models, input),
     'models.remove': ({ id }) => removeModel(models, new EmbeddingStore(db), paths.dataDir, id),
+    'datasets.list': () => datasets.list(),
+    'datasets.get': ({ dataset }) => getDataset(datasets, dataset),
+    'datasets.remove': ({ dataset }) => removeDataset(datasets, paths.dataDir, dataset),
+    'datasets.images': ({ dataset, offset, limit, ...filter }) => datasets.images(getDataset(datasets, dataset).id, filter, offset, limit),
+    'datasets.image': ({ dataset, id }) => {
+      const image = datasets.image(getDataset(datasets, dataset).id, id);
+      if (!image) throw notFound(`dataset '${dataset}' has no image ${id}`);
+      return image;
+    },
+    'datasets.thumbnails': (input) => thumbnails(datasets, paths.dataDir, input),
+    'datasets.captions': (input) => importCaptions(datasets, input),
+    'datasets.split': (input) => splitDataset(datasets, input),
+    'datasets.fewshot': (input) => markFewShot(datasets, input),
   };
 }
 

@@ -11,10 +11,12 @@
  *   lafite shapes generate --n 1000 --out ./shapes --captions
  */
 import { resolve } from 'node:path';
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { BACKEND_IDS, JOB_STATUSES, type JobKind, type InfoResult, type JobRecord, type JobStatus } from '../api/contract.ts';
 import type { Service } from '../api/service.ts';
 import { APP_VERSION } from '../api/version.ts';
+import { integer, type CliContext } from './context.ts';
+import { registerDatasetCommands } from './dataset.ts';
 import { printError, printResult, table, type OutputOptions } from './output.ts';
 import type { ModelRecord, ZeroShotReport } from '../api/contract.ts';
 
@@ -24,11 +26,6 @@ interface GlobalOptions {
   backend?: string;
 }
 
-const integer = (value: string): number => {
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed)) throw new InvalidArgumentError('not an integer');
-  return parsed;
-};
 
 function formatInfo(info: InfoResult): string {
   const backends = info.backends.map((b) => [
@@ -249,19 +246,22 @@ export function buildProgram(): Command {
 
   program
     .command('embed')
-    .description('image features of every picture in a folder, through the embedding cache (a second run encodes only what is new), as a job')
-    .requiredOption('--folder <dir>', 'folder of images, read recursively')
+    .description('image features of every picture in a folder or dataset, through the embedding cache (a second run encodes only what is new), as a job')
+    .option('--folder <dir>', 'folder of images, read recursively')
+    .option('--dataset <name>', 'or a dataset: its imported images')
     .requiredOption('--model <id>', 'installed model id (lafite model list)')
     .option('--batch-size <n>', 'images per encoder call', integer, 64)
     .action(
-      withService(async (service, options: { folder: string; model: string; batchSize: number }) => {
-        const input = { model: options.model, folder: resolve(options.folder), batchSize: options.batchSize };
+      withService(async (service, options: { folder?: string; dataset?: string; model: string; batchSize: number }) => {
+        const source = options.folder !== undefined ? { folder: resolve(options.folder) } : options.dataset !== undefined ? { dataset: options.dataset } : {};
+        const input = { model: options.model, ...source, batchSize: options.batchSize };
         await runJob(service, 'embed', input, (r: { images: number; encoded: number; cached: number; seconds: number }) =>
           `${r.images} images: ${r.encoded} encoded, ${r.cached} already cached (${r.seconds.toFixed(1)} s)`,
         );
       }),
     );
 
+  registerDatasetCommands(program, { withService, runJob, output } satisfies CliContext);
   return program;
 }
 

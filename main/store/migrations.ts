@@ -2,6 +2,7 @@
  * Numbered schema migrations. Never edit a migration that has shipped: append a new one.
  * The schema version is SQLite's `user_version`, reported by `lafite info`.
  */
+import { DATASETS_SQL } from './datasets.ts';
 import { EMBEDDINGS_SQL } from './embeddings.ts';
 
 export interface Migration {
@@ -56,6 +57,11 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 3,
     description: 'embeddings: the feature cache, keyed by model and content',
     sql: EMBEDDINGS_SQL,
+  },
+  {
+    version: 4,
+    description: 'datasets: imported folders, their images (with rejects and duplicates) and captions',
+    sql: DATASETS_SQL,
   },
 ];
 

@@ -1,7 +1,7 @@
 /**
  * Job kind `embed`: the image features of every picture in a folder, through the embedding
  * cache (keyed by model id and each file's sha256), so a second run, or a run resumed after a
- * cancel or a kill, encodes only what is new. (Datasets will hand their images here the same way.)
+ * cancel or a kill, encodes only what is new. `dataset` instead of `folder` embeds a dataset's imported images.
  */
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
@@ -13,7 +13,8 @@ import { openDatabase } from '../../store/db.ts';
 import { EmbeddingStore } from '../../store/embeddings.ts';
 import { ModelStore } from '../../store/models.ts';
 import { encodeCached, type CacheItem } from '../cached-encode.ts';
-import type { JobHandler } from '../job-kind.ts';
+import type { JobContext, JobHandler } from '../job-kind.ts';
+import { cropPath, datasetCacheDir, DatasetStore } from '../../store/datasets.ts';
 
 const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.webp', '.bmp', '.gif', '.tif', '.tiff']);
 
@@ -41,6 +42,37 @@ async function imageFiles(folder: string): Promise<string[]> {
 
 const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
 
+/** Every image of a folder, keyed by the sha256 of its bytes. */
+async function folderItems(folder: string, job: JobContext): Promise<CacheItem<ImageSource>[]> {
+  const files = await imageFiles(folder);
+  job.progress({ fraction: 0, message: `hashing ${files.length} images` });
+  const items: CacheItem<ImageSource>[] = [];
+  for (const file of files) {
+    job.throwIfCancelled();
+    const bytes = await readFile(file);
+    items.push({ key: sha256(bytes), load: async () => ({ kind: 'encoded', bytes: await readFile(file) }) });
+  }
+  return items;
+}
+
+/**
+ * The imported images of a dataset, keyed by the sha256 recorded at import: the original file
+ * while it is unchanged (full resolution for the encoder's own preprocessing), else the cached crop.
+ */
+function datasetItems(store: DatasetStore, dataDir: string, id: string): CacheItem<ImageSource>[] {
+  const dataset = store.get(id);
+  if (!dataset) throw notFound(`no dataset '${id}': see \`lafite dataset list\``);
+  const cache = datasetCacheDir(dataDir, id);
+  return store.importedImages(id).map((image) => ({
+    key: image.sha256,
+    load: async () => {
+      const original = await readFile(join(dataset.folder, image.path)).catch(() => undefined);
+      const bytes = original && sha256(original) === image.sha256 ? original : await readFile(cropPath(cache, dataset.imageSize, image.sha256));
+      return { kind: 'encoded', bytes };
+    },
+  }));
+}
+
 export const embed: JobHandler<'embed'> = {
   async run(input, job) {
     const started = performance.now();
@@ -48,14 +80,7 @@ export const embed: JobHandler<'embed'> = {
     try {
       const model = new ModelStore(db).get(input.model);
       if (!model) throw notFound(`no model '${input.model}': see \`lafite model list\``);
-      const files = await imageFiles(input.folder);
-      job.progress({ fraction: 0, message: `hashing ${files.length} images` });
-      const items: CacheItem<ImageSource>[] = [];
-      for (const file of files) {
-        job.throwIfCancelled();
-        const bytes = await readFile(file);
-        items.push({ key: sha256(bytes), load: async () => ({ kind: 'encoded', bytes: await readFile(file) }) });
-      }
+      const items = input.dataset ? datasetItems(new DatasetStore(db), job.dataDir, input.dataset) : await folderItems(input.folder!, job);
       // Loaded only when something is not cached yet.
       let encoder: ClipOnnxEncoder | undefined;
       try {
@@ -66,7 +91,7 @@ export const embed: JobHandler<'embed'> = {
           onProgress: (done, total) => job.progress({ fraction: total ? done / total : 1, message: `embedded ${done} of ${total} images with ${model.id}`, step: done, total }),
         });
         const seconds = (performance.now() - started) / 1000;
-        const result: EmbedResult = { model: model.id, images: files.length, encoded, cached, seconds, imagesPerSecond: encoded / seconds };
+        const result: EmbedResult = { model: model.id, images: items.length, encoded, cached, seconds, imagesPerSecond: encoded / seconds };
         return result;
       } finally {
         await encoder?.dispose();

@@ -10,5 +10,7 @@ export const jobHandlers: { [K in JobKind]: () => Promise<JobHandler<K>> } = {
   'shapes-generate': async () => (await import('./shapes-generate.ts')).shapesGenerate,
   'model-download': async () => (await import('./model-download.ts')).modelDownload,
   'model-eval': async () => (await import('./model-eval.ts')).modelEval,
+  'dataset-import': async () => (await import('./dataset-import.ts')).datasetImport,
+  'dataset-dedupe': async () => (await import('./dataset-dedupe.ts')).datasetDedupe,
   embed: async () => (await import('./embed.ts')).embed,
 };
