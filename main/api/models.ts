@@ -10,7 +10,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { basename, join, relative, resolve } from 'node:path';
-import { loadClipOnnx } from '../engine/encoders/clip-onnx.ts';
 import { hashModelFiles } from '../engine/encoders/model-files.ts';
 import type { EmbeddingStore } from '../store/embeddings.ts';
 import { modelsDir, type ModelStore } from '../store/models.ts';
@@ -31,6 +30,7 @@ export async function addModel(store: ModelStore, input: ParsedInput<'models.add
     throw invalidInput(`models.add: the folder name '${id}' is not a valid model id (letters, digits, ., _ or -): give one with 'id'`, 'id');
   }
   if (store.get(id)) throw conflict(`models.add: model '${id}' already exists: remove it first or choose another id`);
+  const { loadClipOnnx } = await import('../engine/encoders/clip-onnx.ts'); // ONNX Runtime loads only when a model is added
   const encoder = await loadClipOnnx(folder, { id });
   const dim = encoder.dim;
   await encoder.dispose();

@@ -7,7 +7,7 @@
  *   const info = await service.call('info', {});
  *   await service.close();
  */
-import { initBackend, parseBackendId } from '../engine/backend.ts';
+import { parseBackendId } from '../engine/backend-id.ts';
 import { JobRunner } from '../jobs/runner.ts';
 import { openDatabase, type Db } from '../store/db.ts';
 import { JobStore } from '../store/jobs.ts';
@@ -27,7 +27,6 @@ import {
   type ParsedInput,
 } from './contract.ts';
 import { fromZodError, LafiteError, notFound } from './errors.ts';
-import { getInfo } from './info.ts';
 import { addModel, listModels, registerBuiltinModels, removeModel } from './models.ts';
 import { getDataset, importCaptions, markFewShot, removeDataset, splitDataset, thumbnails } from './datasets.ts';
 
@@ -46,13 +45,16 @@ export interface Service extends ApiClient {
   close(): Promise<void>;
 }
 
+/** Methods that use TensorFlow.js in this process. */
+const NEEDS_BACKEND: ReadonlySet<Method> = new Set(['info']);
+
 type Handlers = { [M in Method]: (input: ParsedInput<M>) => Promise<Output<M>> | Output<M> };
 
 function handlersFor(db: Db, jobs: JobRunner, paths: { dataDir: string; dbPath: string }): Handlers {
   const models = new ModelStore(db);
   const datasets = new DatasetStore(db);
   return {
-    info: () => getInfo(db, paths),
+    info: async () => (await import('./info.ts')).getInfo(db, paths),
     'jobs.list': ({ limit, status }) => jobs.list(limit, status),
     'jobs.get': ({ id }) => jobs.get(id),
     'jobs.start': ({ kind, input }) => jobs.start(kind, input),
@@ -84,16 +86,19 @@ export function openService(options: ServiceOptions = {}): Service {
   const db = openDatabase(dbPath);
   const jobs = new JobRunner(new JobStore(db), { dataDir, dbPath, ...(backend ? { backend } : {}) });
   const handlers = handlersFor(db, jobs, { dataDir, dbPath });
-  // Fails early and clearly when a forced backend cannot load.
-  const backendReady = initBackend(backend);
-  backendReady.catch(() => undefined);
+  // TensorFlow.js loads only for what needs it here (jobs load it in their workers): a CLI call
+  // that lists datasets should not pay a second for it. A forced backend loads at once, so
+  // it fails early and clearly when it cannot.
+  let backendReady: Promise<unknown> | undefined;
+  const ensureBackend = (): Promise<unknown> => (backendReady ??= import('../engine/backend.ts').then((m) => m.initBackend(backend)));
+  if (backend) ensureBackend().catch(() => undefined);
   const builtinsReady = registerBuiltinModels(new ModelStore(db), [{ id: SHAPES_CLIP_ID, folder: builtinModelDir(SHAPES_CLIP_ID) }]);
   builtinsReady.catch(() => undefined);
 
   async function call<M extends Method>(method: M, input: Input<M>): Promise<Output<M>> {
     const parsed = inputSchemas[method].safeParse(input ?? {});
     if (!parsed.success) throw fromZodError(parsed.error, method);
-    await backendReady;
+    if (backend || NEEDS_BACKEND.has(method)) await ensureBackend();
     await builtinsReady;
     const handler = handlers[method] as (input: ParsedInput<M>) => Promise<Output<M>> | Output<M>;
     return handler(parsed.data as ParsedInput<M>);

@@ -102,7 +102,9 @@ describe('parseCaptionFile: json', () => {
 
   it('suggests JSON Lines for a .json file holding one object per line', () => {
     const text = '{"image": "a.jpg", "caption": "x"}\n{"image": "b.jpg", "caption": "y"}\n';
-    expect(errorOf(() => parseCaptionFile(text, 'auto', 'c.json')).message).toContain('name it .jsonl or choose format jsonl');
+    expect(errorOf(() => parseCaptionFile(text, 'auto', 'c.json')).message).toBe(
+      'c.json: invalid JSON at line 2, column 1: Unexpected non-whitespace character after JSON (if it holds one object per line, name it .jsonl or choose format jsonl)',
+    );
   });
 
   it('says which keys it expected and which it found', () => {
@@ -122,6 +124,9 @@ describe('parseCaptionFile: json', () => {
     expect(errorOf(() => parseCaptionFile(json({ 'a.jpg': [['nested']] }), 'json', 'c.json')).message).toContain("key 'a.jpg'");
     const coco = json({ images: [{ id: 1, file_name: 'a.jpg' }], annotations: [] });
     expect(errorOf(() => parseCaptionFile(coco, 'json', 'c.json')).message).toContain('choose format coco or auto');
+    expect(errorOf(() => parseCaptionFile(json({ images: [{ id: 1, file_name: 'a.jpg' }], annotations: 3 }), 'auto', 'c.json')).message).toBe(
+      "c.json: 'annotations' must be a list of {image_id, caption} (COCO captions), found number 3",
+    );
   });
 
   it('refuses an empty file and a file with nothing in it', () => {

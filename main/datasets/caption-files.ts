@@ -105,7 +105,7 @@ function parseJson(text: string, fileName: string): unknown {
 }
 
 /** V8's message without the position (given separately) or the echo of the text. */
-const jsonErrorDetail = (message: string): string => message.replace(/ in JSON at position \d+.*$/s, '').replace(/, ".*" is not valid JSON$/s, '');
+const jsonErrorDetail = (message: string): string => message.replace(/ (in JSON )?at position \d+.*$/s, '').replace(/, ".*" is not valid JSON$/s, '');
 
 function lineAndColumn(text: string, offset: number): string {
   const before = text.slice(0, offset);
@@ -131,6 +131,7 @@ function readJson(doc: unknown, fileName: string, out: EntryCollector): void {
     doc.forEach((record, index) => readRecord(record, `${fileName} item ${index + 1}`, out));
   } else if (isObject(doc) && Array.isArray(doc.images)) {
     if (Array.isArray(doc.annotations)) throw invalidInput(`${fileName} holds COCO captions (images and annotations): choose format coco or auto`, 'format');
+    if (Object.hasOwn(doc, 'annotations')) throw invalidInput(`${fileName}: 'annotations' must be a list of {image_id, caption} (COCO captions), found ${describe(doc.annotations)}`, 'file');
     doc.images.forEach((record, index) => readRecord(record, `${fileName} images item ${index + 1}`, out));
   } else if (isObject(doc)) {
     for (const [image, value] of Object.entries(doc)) {

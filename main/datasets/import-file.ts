@@ -115,6 +115,29 @@ function decodeFailure(error: unknown, format: ImageFormat, maxPixels: number): 
   return `corrupt or truncated ${format.toUpperCase()}: ${message}`;
 }
 
+/** Pixels handed to an encoder: CLIP looks at 224 px, so larger pictures are shrunk on decoding (memory). */
+const ENCODER_MAX_SIDE = 512;
+
+/**
+ * A picture as the encoder should see it: EXIF orientation applied, alpha flattened on white,
+ * RGB, the shorter side at most 512 px (CLIP preprocessing crops 224 px from it). BMP included.
+ */
+export async function decodeForEncoder(bytes: Buffer): Promise<{ data: Uint8Array; width: number; height: number; channels: 3 }> {
+  const sniffed = sniffImage(bytes);
+  if (sniffed.kind === 'unsupported') throw new Error(sniffed.reason);
+  const picture = openPicture(bytes, sniffed.format, MAX_PIXELS);
+  if (typeof picture === 'string') throw new Error(picture);
+  const { data, info } = await picture
+    .rotate()
+    .flatten({ background: '#ffffff' })
+    .toColourspace('srgb')
+    .resize(ENCODER_MAX_SIDE, ENCODER_MAX_SIDE, { fit: 'outside', withoutEnlargement: true })
+    .removeAlpha()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  return { data, width: info.width, height: info.height, channels: 3 };
+}
+
 export async function importFile(path: string, bytes: number, options: ImportFileOptions): Promise<FileOutcome> {
   if (bytes === 0) return rejected('empty file (0 bytes)');
   if (bytes > MAX_FILE_BYTES) return rejected(`too large: ${Math.round(bytes / 2 ** 20)} MB (the limit is ${MAX_FILE_BYTES / 2 ** 20} MB)`);

@@ -9,9 +9,12 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { execFileSync } from 'node:child_process';
-import { BACKEND_IDS, type BackendId, type BackendStatus } from '../api/contract.ts';
-import { invalidInput, unavailable } from '../api/errors.ts';
+import type { BackendId, BackendStatus } from '../api/contract.ts';
+import { unavailable } from '../api/errors.ts';
+import { parseBackendId } from './backend-id.ts';
 import { registerWasmKernels } from './kernels/index.ts';
+
+export { parseBackendId };
 
 // tfjs warns on stderr that tfjs-node would be faster; `lafite info` says that better.
 tf.env().set('PROD', true);
@@ -158,12 +161,6 @@ function probe(candidate: Candidate): Promise<BackendStatus> {
   return status;
 }
 
-/** Parses a backend name from `--backend` or `LAFITE_BACKEND`. */
-export function parseBackendId(name: string | undefined): BackendId | undefined {
-  if (name === undefined || name === '') return undefined;
-  if ((BACKEND_IDS as readonly string[]).includes(name)) return name as BackendId;
-  throw invalidInput(`unknown backend '${name}': choose one of ${BACKEND_IDS.join(', ')}`, 'backend');
-}
 
 /** Every candidate with whether it is available here and, where not, why. */
 export async function probeBackends(): Promise<BackendStatus[]> {

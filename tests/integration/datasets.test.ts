@@ -106,19 +106,29 @@ describe('lafite dataset', () => {
     expect(tooMany.stderr).toMatch(/captioned images/);
   });
 
-  it('excludes what another dataset holds (sha256 and MD5), then removes a dataset and its cache', async () => {
+  it('excludes what another dataset holds (sha256 and MD5), marks near-duplicates by image features, removes a dataset and its cache', async () => {
     const second = join(dir.path, 'downstream');
     mkdirSync(second);
     copyFileSync(join(folder, 'good', 'red.png'), join(second, 'also-red.png'));
     writeFileSync(join(second, 'own.png'), await solid(40, 40, [90, 90, 0]).png().toBuffer());
+    // The same picture saved again as JPEG: other bytes, the same image features.
+    writeFileSync(join(second, 'own-again.jpg'), await solid(40, 40, [90, 90, 0]).jpeg({ quality: 80 }).toBuffer());
     await lafite('dataset', 'import', second, '--name', 'downstream', '--size', '32');
     const deduped = await lafite<DatasetDedupeResult>('dataset', 'dedupe', 'downstream', '--against', 'photos');
-    expect(deduped).toMatchObject({ excludedBySha256: 1, excludedByMd5: 0, counts: { imported: 1, excluded: 1 } });
+    expect(deduped).toMatchObject({ excludedBySha256: 1, excludedByMd5: 0, counts: { imported: 2, excluded: 1 } });
     const [excluded] = (await lafite<{ images: DatasetImage[] }>('dataset', 'images', 'downstream', '--status', 'excluded')).images;
     expect(excluded?.reason).toMatch(/also in dataset 'photos'/);
 
+    const noFeatures = await lafite<DatasetDedupeResult>('dataset', 'dedupe', 'downstream', '--near', '0.999');
+    expect(noFeatures).toMatchObject({ nearDuplicates: 0, withoutFeatures: 2 });
+    await lafite('embed', '--dataset', 'downstream', '--model', 'shapes-clip');
+    const near = await lafite<DatasetDedupeResult>('dataset', 'dedupe', 'downstream', '--near', '0.999');
+    expect(near).toMatchObject({ nearDuplicates: 1, withoutFeatures: 0, counts: { imported: 1, duplicate: 1, excluded: 1 } });
+    const [nearCopy] = (await lafite<{ images: DatasetImage[] }>('dataset', 'images', 'downstream', '--status', 'duplicate')).images;
+    expect(nearCopy).toMatchObject({ path: 'own.png', reason: expect.stringMatching(/near-duplicate of own-again.jpg/) });
+
     expect(existsSync(join(dataDir, 'datasets', 'downstream'))).toBe(true);
-    expect(await lafite('dataset', 'remove', 'downstream')).toEqual({ dataset: 'downstream', deletedImages: 2 });
+    expect(await lafite('dataset', 'remove', 'downstream')).toEqual({ dataset: 'downstream', deletedImages: 3 });
     expect(existsSync(join(dataDir, 'datasets', 'downstream'))).toBe(false);
     expect((await lafite<DatasetRecord[]>('dataset', 'list')).map((d) => d.id)).toEqual(['photos']);
   });

@@ -24,16 +24,10 @@ import sharp, { type OutputInfo } from 'sharp';
 import { LafiteError } from '../../api/errors.ts';
 import { EOS, loadClipTokenizer, type ClipTokenizer } from './clip-tokenizer.ts';
 import type { EncodeOptions, Encoder, Features, ImageSource } from './encoder.ts';
+import { CLIP_ONNX_FILES } from './clip-files.ts';
 
-/** The files of the layout; the first five are required. */
-export const CLIP_ONNX_FILES = {
-  textModel: 'onnx/text_model.onnx',
-  visionModel: 'onnx/vision_model.onnx',
-  tokenizer: 'tokenizer.json',
-  tokenizerConfig: 'tokenizer_config.json',
-  preprocessorConfig: 'preprocessor_config.json',
-  config: 'config.json',
-} as const;
+export { CLIP_ONNX_FILES } from './clip-files.ts';
+
 const REQUIRED = ['textModel', 'visionModel', 'tokenizer', 'tokenizerConfig', 'preprocessorConfig'] as const;
 
 /** CLIP's context length, when neither tokenizer_config.json nor config.json says. */

@@ -10,7 +10,7 @@ import { createReadStream, existsSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ModelFile } from '../../api/contract.ts';
-import { CLIP_ONNX_FILES } from './clip-onnx.ts';
+import { CLIP_ONNX_FILES } from './clip-files.ts';
 
 /** Files besides the required ones that a CLIP folder may hold and the model uses. */
 const OPTIONAL_FILES = ['special_tokens_map.json', 'vocab.json', 'merges.txt'] as const;

@@ -15,6 +15,7 @@ import { ModelStore } from '../../store/models.ts';
 import { encodeCached, type CacheItem } from '../cached-encode.ts';
 import type { JobContext, JobHandler } from '../job-kind.ts';
 import { cropPath, datasetCacheDir, DatasetStore } from '../../store/datasets.ts';
+import { decodeForEncoder } from '../../datasets/import-file.ts';
 
 const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.webp', '.bmp', '.gif', '.tif', '.tiff']);
 
@@ -57,7 +58,8 @@ async function folderItems(folder: string, job: JobContext): Promise<CacheItem<I
 
 /**
  * The imported images of a dataset, keyed by the sha256 recorded at import: the original file
- * while it is unchanged (full resolution for the encoder's own preprocessing), else the cached crop.
+ * while it is unchanged (full resolution for the encoder's own preprocessing), else the cached
+ * crop; decoded as the importer did (EXIF orientation, BMP).
  */
 function datasetItems(store: DatasetStore, dataDir: string, id: string): CacheItem<ImageSource>[] {
   const dataset = store.get(id);
@@ -68,7 +70,7 @@ function datasetItems(store: DatasetStore, dataDir: string, id: string): CacheIt
     load: async () => {
       const original = await readFile(join(dataset.folder, image.path)).catch(() => undefined);
       const bytes = original && sha256(original) === image.sha256 ? original : await readFile(cropPath(cache, dataset.imageSize, image.sha256));
-      return { kind: 'encoded', bytes };
+      return { kind: 'raw', ...(await decodeForEncoder(bytes)) };
     },
   }));
 }
