@@ -1,8 +1,9 @@
 /**
  * `npm run bench`: speed figures as JSON on stdout (progress on stderr).
  * Float32 matrix products on every available compute backend; the encoders' throughput
- * through the pipeline against a bare ONNX Runtime session. Later capabilities add their
- * workloads here (import, retrieval, training kernels).
+ * through the pipeline against a bare ONNX Runtime session; dataset import (images/s, peak
+ * memory). Later capabilities add their workloads here (retrieval, training kernels).
+ * `npm run bench -- import` runs only the named sections.
  */
 import { cpus, totalmem } from 'node:os';
 import { initBackend, probeBackends } from '../main/engine/backend.ts';
@@ -10,6 +11,7 @@ import { matMulFlops, timeMatMul } from '../main/engine/matmul-benchmark.ts';
 import { SHAPES_CLIP_ID } from '../main/engine/encoders/shapes-clip.ts';
 import { builtinModelDir } from '../main/store/paths.ts';
 import { encoderFigures } from './encoders.ts';
+import { importFigures } from './import.ts';
 
 const SIZES = [128, 512];
 const REPEATS = 5;
@@ -38,10 +40,21 @@ async function matMulFigures(): Promise<MatMulFigure[]> {
   return figures;
 }
 
-const report = {
+const SECTIONS = {
+  matMul: matMulFigures,
+  encoders: () => encoderFigures(builtinModelDir(SHAPES_CLIP_ID)),
+  import: () => importFigures(),
+} as const;
+type Section = keyof typeof SECTIONS;
+
+const asked = process.argv.slice(2);
+const unknown = asked.filter((name) => !(name in SECTIONS));
+if (unknown.length > 0) throw new Error(`unknown bench section ${unknown.join(', ')}: choose from ${Object.keys(SECTIONS).join(', ')}`);
+const chosen = (asked.length > 0 ? asked : Object.keys(SECTIONS)) as Section[];
+
+const report: Record<string, unknown> = {
   date: new Date().toISOString(),
   machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.versions.node },
-  matMul: await matMulFigures(),
-  encoders: await encoderFigures(builtinModelDir(SHAPES_CLIP_ID)),
 };
+for (const section of chosen) report[section] = await SECTIONS[section]();
 process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);

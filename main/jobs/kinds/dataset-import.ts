@@ -7,6 +7,7 @@
 import { availableParallelism } from 'node:os';
 import { resolve, sep } from 'node:path';
 import { stat } from 'node:fs/promises';
+import sharp from 'sharp';
 import type { DatasetImportResult } from '../../api/contract.ts';
 import { conflict, invalidInput } from '../../api/errors.ts';
 import { importFile, type ImportFileOptions } from '../../datasets/import-file.ts';
@@ -54,8 +55,14 @@ async function mapLimited<T, R>(items: readonly T[], limit: number, work: (item:
   return results;
 }
 
+/**
+ * Many small images: one libvips thread per image and two images per core in flight beat
+ * libvips' own threading of each image (measured: 176 against 116 images/s on 2 cores).
+ */
+const LANES_PER_CORE = 2;
+
 async function processBatch(batch: readonly ScannedFile[], options: ImportFileOptions): Promise<SeenFile[]> {
-  return mapLimited(batch, Math.max(2, availableParallelism()), async (file) => ({
+  return mapLimited(batch, LANES_PER_CORE * availableParallelism(), async (file) => ({
     path: file.path,
     bytes: file.bytes,
     mtimeMs: file.mtimeMs,
@@ -68,6 +75,7 @@ export const datasetImport: JobHandler<'dataset-import'> = {
     const started = performance.now();
     const folder = resolve(input.folder);
     await checkFolder(folder, job.dataDir);
+    sharp.concurrency(1); // see LANES_PER_CORE
     const db = openDatabase(job.dbPath);
     try {
       const store = new DatasetStore(db);
