@@ -4,8 +4,8 @@
  */
 import { readFile, rm, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import type { CaptionImportResult, DatasetRecord, Outputs, ParsedInput } from './contract.ts';
-import { invalidInput, notFound } from './errors.ts';
+import type { CaptionImportResult, DatasetRecord, JobRecord, Outputs, ParsedInput } from './contract.ts';
+import { conflict, invalidInput, notFound } from './errors.ts';
 import { matchImageNames, parseCaptionFile } from '../datasets/caption-files.ts';
 import { chooseFewShot, chooseValidation } from '../datasets/selection.ts';
 import type { DatasetStore} from '../store/datasets.ts';
@@ -21,7 +21,14 @@ export function getDataset(store: DatasetStore, id: string): DatasetRecord {
   return dataset;
 }
 
-export async function removeDataset(store: DatasetStore, dataDir: string, id: string): Promise<Outputs['datasets.remove']> {
+/** Removing a dataset under a running import would fail that job half-way: refused instead. */
+export function refuseWhileBusy(activeJobs: readonly JobRecord[], id: string): void {
+  const busy = activeJobs.find((job) => (job.input as { dataset?: unknown } | null)?.dataset === id);
+  if (busy) throw conflict(`dataset '${id}' is in use by job ${busy.id} (${busy.kind}): cancel it or wait for it to end`);
+}
+
+export async function removeDataset(store: DatasetStore, dataDir: string, id: string, activeJobs: readonly JobRecord[]): Promise<Outputs['datasets.remove']> {
+  refuseWhileBusy(activeJobs, id); // first: a queued import has not created its dataset yet
   getDataset(store, id);
   const deletedImages = store.remove(id);
   // The rows go first: a crash between the two leaves only unused cache files, never rows without pictures.

@@ -65,7 +65,7 @@ function handlersFor(db: Db, jobs: JobRunner, paths: { dataDir: string; dbPath: 
     'models.remove': ({ id }) => removeModel(models, new EmbeddingStore(db), paths.dataDir, id),
     'datasets.list': () => datasets.list(),
     'datasets.get': ({ dataset }) => getDataset(datasets, dataset),
-    'datasets.remove': ({ dataset }) => removeDataset(datasets, paths.dataDir, dataset),
+    'datasets.remove': ({ dataset }) => removeDataset(datasets, paths.dataDir, dataset, [...jobs.list(1000, 'running'), ...jobs.list(1000, 'queued')]),
     'datasets.images': ({ dataset, offset, limit, ...filter }) => datasets.images(getDataset(datasets, dataset).id, filter, offset, limit),
     'datasets.image': ({ dataset, id }) => {
       const image = datasets.image(getDataset(datasets, dataset).id, id);
