@@ -88,6 +88,13 @@ export class OnnxGraphBuilder {
     return out;
   }
 
+  /** Adds a node with several named outputs (TopK: values and indices). */
+  nodeWithOutputs(op: string, inputs: readonly string[], outputs: readonly string[], attrs: Record<string, OnnxAttr> = {}): readonly string[] {
+    const attributeList = Object.entries(attrs).map(([name, value]) => attribute(name, value));
+    this.nodes.push({ opType: op, name: `${outputs[0]}_node`, input: [...inputs], output: [...outputs], attribute: attributeList });
+    return outputs;
+  }
+
   /** Serialises the graph as a model (IR 8, opset 17). */
   toModel(graphName: string, inputs: readonly OnnxValue[], outputs: readonly OnnxValue[]): Uint8Array {
     const graph: OnnxTypes.IGraphProto = {
