@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import type { JobRecord } from '../../../main/api/contract.ts';
+import { inputSchemas, jobInputSchemas } from '../../../main/api/contract.ts';
+import { checkImportInput, datasetOfImport, DEFAULT_FILTER, imagesQuery, pagesCovering, parseImportResult } from './datasets.ts';
+
+const importJob = (input: unknown): JobRecord => ({
+  id: '0123abcd-0000',
+  kind: 'dataset-import',
+  status: 'succeeded',
+  input,
+  progress: null,
+  result: null,
+  error: null,
+  attempts: 1,
+  createdAt: '2026-01-01T00:00:00.000Z',
+  startedAt: null,
+  finishedAt: null,
+});
+
+describe('datasets store helpers', () => {
+  it('turns the filter into a datasets.images query the API accepts, leaving out what does not filter', () => {
+    expect(imagesQuery('cats', DEFAULT_FILTER, 0, 500)).toEqual({ dataset: 'cats', offset: 0, limit: 500 });
+    const query = imagesQuery('cats', { status: 'imported', captioned: 'no', split: 'val', fewShot: true }, 1000, 500);
+    expect(query).toEqual({ dataset: 'cats', offset: 1000, limit: 500, status: 'imported', captioned: false, split: 'val', fewShot: true });
+    expect(inputSchemas['datasets.images'].safeParse(query).success).toBe(true);
+    expect(imagesQuery('cats', { ...DEFAULT_FILTER, captioned: 'yes' }, 0, 10).captioned).toBe(true);
+  });
+
+  it('names the pages that hold a range of indices, clipped to the total', () => {
+    expect(pagesCovering(0, 99, null, 500)).toEqual([0]);
+    expect(pagesCovering(480, 520, null, 500)).toEqual([0, 1]);
+    expect(pagesCovering(480, 9_999, 700, 500)).toEqual([0, 1]);
+    expect(pagesCovering(800, 900, 700, 500)).toEqual([]);
+    expect(pagesCovering(0, 10, 0, 500)).toEqual([]);
+  });
+
+  it('checks the import form as the API would, field by field', () => {
+    const good = { dataset: 'cats-2024', folder: '/home/me/cats', imageSize: 256, minSize: 32 };
+    expect(checkImportInput(good)).toEqual({});
+    expect(jobInputSchemas['dataset-import'].safeParse(good).success).toBe(true);
+    expect(checkImportInput({ ...good, folder: 'C:\\pictures' })).toEqual({});
+
+    const bad = checkImportInput({ dataset: '-cats', folder: 'cats', imageSize: 4, minSize: '' });
+    expect(Object.keys(bad).sort()).toEqual(['dataset', 'folder', 'imageSize', 'minSize']);
+    expect(checkImportInput({ ...good, imageSize: 256.5 }).imageSize).toBeDefined();
+    expect(checkImportInput({ ...good, dataset: 'a'.repeat(65) }).dataset).toBeDefined();
+  });
+
+  it('reads an import result only when it has its shape, and the dataset from the job input', () => {
+    const counts = { files: 10, imported: 6, rejected: 3, duplicate: 1, excluded: 0, captioned: 0, captions: 0, train: 0, val: 0, fewShot: 0 };
+    const result = { dataset: 'cats', found: 10, unchanged: 0, imported: 6, rejected: 3, duplicate: 1, ignored: {}, seconds: 0.5, imagesPerSecond: 12, counts };
+    expect(parseImportResult(result)).toBe(result);
+    expect(parseImportResult({ ...result, imported: '6' })).toBeNull();
+    expect(parseImportResult(null)).toBeNull();
+    expect(datasetOfImport(importJob({ dataset: 'cats', folder: '/x' }))).toBe('cats');
+    expect(datasetOfImport(importJob(null))).toBeNull();
+  });
+});

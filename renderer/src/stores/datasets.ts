@@ -1,0 +1,492 @@
+/**
+ * Datasets: the list (`datasets.list`, `datasets.remove`), importing a folder as a
+ * `dataset-import` job followed through the jobs store's events, and browsing the selected
+ * dataset: its images a page at a time under a filter (`datasets.images`), their thumbnails
+ * fetched only for what is on screen and cached (`datasets.thumbnails`), one image's detail
+ * (`datasets.image`), and the caption, split and few-shot actions.
+ *
+ * Pages and thumbnails live in shallow refs: 10 000 image rows stay plain objects, and a
+ * loaded page or a batch of thumbnails replaces the map once rather than touching each row.
+ *
+ * @example
+ *   const datasets = useDatasetsStore();
+ *   await datasets.load();
+ *   await datasets.startImport({ dataset: 'cats', folder: '/home/me/cats', imageSize: 256, minSize: 32 });
+ */
+import { defineStore } from 'pinia';
+import { computed, ref, shallowRef, triggerRef, watch } from 'vue';
+import type {
+  CaptionFormat,
+  CaptionImportResult,
+  DatasetImage,
+  DatasetImageDetail,
+  DatasetImportResult,
+  DatasetRecord,
+  ImageStatus,
+  Input,
+  JobRecord,
+  Split,
+} from '../../../main/api/contract.ts';
+import { toDisplayError, useApiClient, type DisplayError } from '../api/index.ts';
+import { isCancellable } from './job-order.ts';
+import { useJobsStore } from './jobs.ts';
+
+/** Image rows per `datasets.images` call (the API takes at most 1000). */
+export const PAGE_SIZE = 500;
+/** Ids per `datasets.thumbnails` call (the API takes at most 500). */
+export const THUMBNAIL_BATCH = 500;
+/** Thumbnails kept in memory; the oldest go first (about 5 kB each as data URLs). */
+export const THUMBNAIL_CACHE_LIMIT = 4000;
+
+/** The image browser's filter, in the words of its controls. */
+export interface ImageFilter {
+  status: ImageStatus | 'all';
+  captioned: 'any' | 'yes' | 'no';
+  split: Split | 'any';
+  /** Only the few-shot subset. */
+  fewShot: boolean;
+}
+
+export const DEFAULT_FILTER: Readonly<ImageFilter> = { status: 'all', captioned: 'any', split: 'any', fewShot: false };
+
+/** What the import form sends: the `dataset-import` job's input. */
+export interface ImportInput {
+  dataset: string;
+  folder: string;
+  imageSize: number;
+  minSize: number;
+}
+
+/** Few-shot subset size: a number of pairs or a percentage of the captioned images. */
+export type FewShotSize = { pairs: number } | { percent: number };
+
+/** Patterns the API checks too (contract.ts); checked here first to say what is wrong before a round trip. */
+const DATASET_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+const ABSOLUTE_PATH = /^(\/|[A-Za-z]:[\\/]|\\\\)/;
+
+/** Messages for the import form's fields that are wrong, by field; empty when it may be sent. */
+export function checkImportInput(input: { dataset: string; folder: string; imageSize: number | ''; minSize: number | '' }): Partial<Record<'dataset' | 'folder' | 'imageSize' | 'minSize', string>> {
+  const problems: Partial<Record<'dataset' | 'folder' | 'imageSize' | 'minSize', string>> = {};
+  const isIntIn = (value: number | '', min: number, max: number): boolean => value !== '' && Number.isInteger(value) && value >= min && value <= max;
+  if (!DATASET_NAME.test(input.dataset)) problems.dataset = 'Letters, digits, ., _ or -, starting with a letter or digit; at most 64.';
+  if (!ABSOLUTE_PATH.test(input.folder)) problems.folder = 'An absolute path, e.g. /home/me/pictures.';
+  if (!isIntIn(input.imageSize, 8, 1024)) problems.imageSize = 'A whole number of pixels from 8 to 1024.';
+  if (!isIntIn(input.minSize, 1, 4096)) problems.minSize = 'A whole number of pixels from 1 to 4096.';
+  return problems;
+}
+
+/** The `datasets.images` input for one page under a filter. */
+export function imagesQuery(dataset: string, filter: ImageFilter, offset: number, limit: number): Input<'datasets.images'> {
+  return {
+    dataset,
+    offset,
+    limit,
+    ...(filter.status !== 'all' && { status: filter.status }),
+    ...(filter.captioned !== 'any' && { captioned: filter.captioned === 'yes' }),
+    ...(filter.split !== 'any' && { split: filter.split }),
+    ...(filter.fewShot && { fewShot: true }),
+  };
+}
+
+/** The pages holding image indices `first` to `last` (inclusive), clipped to `total` when it is known. */
+export function pagesCovering(first: number, last: number, total: number | null, pageSize: number = PAGE_SIZE): number[] {
+  const end = total === null ? last : Math.min(last, total - 1);
+  if (end < first || first < 0) return [];
+  const pages: number[] = [];
+  for (let page = Math.floor(first / pageSize); page <= Math.floor(end / pageSize); page++) pages.push(page);
+  return pages;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}
+
+const IMPORT_FIGURES = ['found', 'unchanged', 'imported', 'rejected', 'duplicate', 'seconds'] as const satisfies ReadonlyArray<keyof DatasetImportResult>;
+
+/** A `dataset-import` result, or null when the value does not have its shape. */
+export function parseImportResult(value: unknown): DatasetImportResult | null {
+  if (!isObject(value) || typeof value.dataset !== 'string' || !isObject(value.counts)) return null;
+  for (const figure of IMPORT_FIGURES) if (typeof value[figure] !== 'number') return null;
+  return value as unknown as DatasetImportResult;
+}
+
+/** The dataset a `dataset-import` job imports into. */
+export function datasetOfImport(job: JobRecord): string | null {
+  return isObject(job.input) && typeof job.input.dataset === 'string' ? job.input.dataset : null;
+}
+
+export const useDatasetsStore = defineStore('datasets', () => {
+  const api = useApiClient();
+  const jobsStore = useJobsStore();
+
+  const datasets = ref<DatasetRecord[]>([]);
+  const loading = ref(false);
+  const loaded = ref(false);
+  /** The last failure of listing, removing or browsing, for the banner. */
+  const error = ref<DisplayError | null>(null);
+  const removingIds = ref<Set<string>>(new Set());
+  const selectedId = ref<string | null>(null);
+  const selected = computed(() => datasets.value.find((dataset) => dataset.id === selectedId.value) ?? null);
+
+  // Import ------------------------------------------------------------------------------
+
+  /** The `dataset-import` job this view started or found running, and its record as `jobs.start` returned it. */
+  const importJobId = ref<string | null>(null);
+  const startedImport = shallowRef<JobRecord | null>(null);
+  const importStarting = ref(false);
+  /** Why the import could not start (`jobs.start`'s error, with the field at fault) or how it failed. */
+  const importError = ref<DisplayError | null>(null);
+  const importJob = computed(() => (importJobId.value ? (jobsStore.byId[importJobId.value] ?? startedImport.value) : null));
+  const importing = computed(() => importJob.value !== null && isCancellable(importJob.value));
+  const importResult = computed(() => (importJob.value?.status === 'succeeded' ? parseImportResult(importJob.value.result) : null));
+
+  async function list(): Promise<void> {
+    loading.value = true;
+    try {
+      datasets.value = await api.call('datasets.list', {});
+      loaded.value = true;
+      if (selectedId.value && !selected.value) select(null);
+    } catch (caught) {
+      error.value = toDisplayError(caught);
+    } finally {
+      loading.value = false;
+    }
+  }
+
+  /** The list, and a `dataset-import` job still running from before (a reload, another window). */
+  async function load(): Promise<void> {
+    await Promise.all([list(), jobsStore.load()]);
+    if (importJobId.value) return;
+    const running = jobsStore.jobs.find((job) => job.kind === 'dataset-import' && isCancellable(job));
+    if (running) importJobId.value = running.id;
+  }
+
+  async function startImport(input: ImportInput): Promise<JobRecord | null> {
+    importStarting.value = true;
+    importError.value = null;
+    try {
+      const job = await api.call('jobs.start', { kind: 'dataset-import', input: { ...input } });
+      startedImport.value = job;
+      importJobId.value = job.id;
+      return job;
+    } catch (caught) {
+      importError.value = toDisplayError(caught);
+      return null;
+    } finally {
+      importStarting.value = false;
+    }
+  }
+
+  function cancelImport(): Promise<void> {
+    return importJobId.value ? jobsStore.cancel(importJobId.value) : Promise.resolve();
+  }
+
+  /** Once per import that ends: its failure shown, the list read again, and (unless it failed) the dataset selected and browsed afresh. */
+  const handledImports = new Set<string>();
+  watch(
+    () => (importJob.value && !isCancellable(importJob.value) ? importJob.value : null),
+    async (job) => {
+      if (!job || handledImports.has(job.id)) return;
+      handledImports.add(job.id);
+      if (job.error) importError.value = toDisplayError(new Error(job.error.message));
+      await list();
+      const dataset = datasetOfImport(job);
+      if (job.status !== 'failed' && dataset && datasets.value.some((record) => record.id === dataset)) {
+        if (selectedId.value === dataset) resetBrowser({ keepThumbnails: false });
+        else select(dataset);
+      }
+    },
+  );
+
+  /** A new dataset shows in the list as soon as its import has created it, not only when it ends. */
+  const listedWhileRunning = new Set<string>();
+  watch(
+    () => (importJob.value?.status === 'running' && (importJob.value.progress?.step ?? 0) > 0 ? importJob.value : null),
+    async (job) => {
+      if (!job || listedWhileRunning.has(job.id)) return;
+      listedWhileRunning.add(job.id);
+      const dataset = datasetOfImport(job);
+      if (dataset && !datasets.value.some((record) => record.id === dataset)) await list();
+    },
+  );
+
+  async function remove(id: string): Promise<boolean> {
+    removingIds.value.add(id);
+    try {
+      await api.call('datasets.remove', { dataset: id });
+      datasets.value = datasets.value.filter((dataset) => dataset.id !== id);
+      if (selectedId.value === id) select(null);
+      error.value = null;
+      return true;
+    } catch (caught) {
+      error.value = toDisplayError(caught);
+      return false;
+    } finally {
+      removingIds.value.delete(id);
+    }
+  }
+
+  // Browsing ----------------------------------------------------------------------------
+
+  const filter = ref<ImageFilter>({ ...DEFAULT_FILTER });
+  /** Images under the filter; null until the first page answers. */
+  const total = ref<number | null>(null);
+  /** Loaded pages of image rows, by page number. */
+  const pages = shallowRef(new Map<number, readonly DatasetImage[]>());
+  /** Thumbnail data URLs by image id (insertion order is age, for eviction). */
+  const thumbnails = shallowRef(new Map<number, string>());
+  /** Bumped whenever the dataset or the filter changes: answers to older page calls are dropped. */
+  let generation = 0;
+  /** Bumped whenever the thumbnail cache is emptied: answers to older thumbnail calls are dropped. */
+  let thumbnailGeneration = 0;
+  const pagesInFlight = new Set<number>();
+  const thumbnailsInFlight = new Set<number>();
+  /** Ids the API had no thumbnail for (rejected files): not asked again. */
+  const withoutThumbnail = new Set<number>();
+
+  /** The image at an index under the current filter, once its page has loaded. */
+  function imageAt(index: number): DatasetImage | undefined {
+    return pages.value.get(Math.floor(index / PAGE_SIZE))?.[index % PAGE_SIZE];
+  }
+
+  async function fetchPage(page: number): Promise<void> {
+    const dataset = selectedId.value;
+    if (!dataset || pages.value.has(page) || pagesInFlight.has(page)) return;
+    const asked = generation;
+    pagesInFlight.add(page);
+    try {
+      const answer = await api.call('datasets.images', imagesQuery(dataset, filter.value, page * PAGE_SIZE, PAGE_SIZE));
+      if (asked !== generation) return;
+      pages.value.set(page, answer.images);
+      triggerRef(pages);
+      total.value = answer.total;
+    } catch (caught) {
+      if (asked === generation) error.value = toDisplayError(caught);
+    } finally {
+      if (asked === generation) pagesInFlight.delete(page);
+    }
+  }
+
+  /** Loads the pages holding image indices `first` to `last` that are not loaded yet. */
+  function ensureImages(first: number, last: number): void {
+    for (const page of pagesCovering(first, last, total.value)) void fetchPage(page);
+  }
+
+  /** Forgets the loaded pages (and thumbnails unless kept) and loads the first page again. */
+  function resetBrowser({ keepThumbnails }: { keepThumbnails: boolean }): void {
+    generation += 1;
+    pagesInFlight.clear();
+    pages.value = new Map();
+    total.value = null;
+    if (!keepThumbnails) forgetThumbnails();
+    void fetchPage(0);
+  }
+
+  function forgetThumbnails(): void {
+    thumbnailGeneration += 1;
+    thumbnailsInFlight.clear();
+    withoutThumbnail.clear();
+    thumbnails.value = new Map();
+  }
+
+  /** Fetches the thumbnails of these images that are neither cached nor known to have none. */
+  async function ensureThumbnails(ids: readonly number[]): Promise<void> {
+    const dataset = selectedId.value;
+    const wanted = ids.filter((id) => !thumbnails.value.has(id) && !thumbnailsInFlight.has(id) && !withoutThumbnail.has(id));
+    if (!dataset || wanted.length === 0) return;
+    const asked = thumbnailGeneration;
+    for (const id of wanted) thumbnailsInFlight.add(id);
+    const batches: number[][] = [];
+    for (let start = 0; start < wanted.length; start += THUMBNAIL_BATCH) batches.push(wanted.slice(start, start + THUMBNAIL_BATCH));
+    await Promise.all(
+      batches.map(async (batch) => {
+        try {
+          const found = await api.call('datasets.thumbnails', { dataset, ids: batch });
+          if (asked !== thumbnailGeneration) return;
+          const cache = thumbnails.value;
+          for (const { id, url } of found) cache.set(id, url);
+          const answered = new Set(found.map((entry) => entry.id));
+          for (const id of batch) if (!answered.has(id)) withoutThumbnail.add(id);
+          for (const id of cache.keys()) {
+            if (cache.size <= THUMBNAIL_CACHE_LIMIT) break;
+            cache.delete(id);
+          }
+          triggerRef(thumbnails);
+        } catch (caught) {
+          error.value = toDisplayError(caught);
+        } finally {
+          if (asked === thumbnailGeneration) for (const id of batch) thumbnailsInFlight.delete(id);
+        }
+      }),
+    );
+  }
+
+  function setFilter(next: Partial<ImageFilter>): void {
+    filter.value = { ...filter.value, ...next };
+    resetBrowser({ keepThumbnails: true });
+  }
+
+  function select(id: string | null): void {
+    if (id === selectedId.value) return;
+    selectedId.value = id;
+    closeImage();
+    captionResult.value = null;
+    captionsError.value = null;
+    subsetError.value = null;
+    filter.value = { ...DEFAULT_FILTER };
+    if (id) resetBrowser({ keepThumbnails: false });
+    else {
+      generation += 1;
+      pagesInFlight.clear();
+      pages.value = new Map();
+      total.value = null;
+      forgetThumbnails();
+    }
+  }
+
+  // Image detail ------------------------------------------------------------------------
+
+  const openImageId = ref<number | null>(null);
+  const imageDetail = ref<DatasetImageDetail | null>(null);
+  /** The training crop as a data URL; null while loading or when there is none (rejected files). */
+  const cropUrl = ref<string | null>(null);
+  const detailLoading = ref(false);
+
+  async function openImage(id: number): Promise<void> {
+    const dataset = selectedId.value;
+    if (!dataset) return;
+    openImageId.value = id;
+    imageDetail.value = null;
+    cropUrl.value = null;
+    detailLoading.value = true;
+    try {
+      const [detail, crops] = await Promise.all([
+        api.call('datasets.image', { dataset, id }),
+        api.call('datasets.thumbnails', { dataset, ids: [id], size: 'crop' }),
+      ]);
+      if (openImageId.value !== id) return;
+      imageDetail.value = detail;
+      cropUrl.value = crops[0]?.url ?? null;
+    } catch (caught) {
+      if (openImageId.value === id) error.value = toDisplayError(caught);
+    } finally {
+      if (openImageId.value === id) detailLoading.value = false;
+    }
+  }
+
+  function closeImage(): void {
+    openImageId.value = null;
+    imageDetail.value = null;
+    cropUrl.value = null;
+    detailLoading.value = false;
+  }
+
+  // Captions, validation split, few-shot subset -------------------------------------------
+
+  const captionResult = ref<CaptionImportResult | null>(null);
+  const captionsError = ref<DisplayError | null>(null);
+  const captionsBusy = ref(false);
+  const subsetError = ref<DisplayError | null>(null);
+  const subsetBusy = ref(false);
+
+  /** Puts a changed record into the list and browses the dataset afresh (counts, splits, flags moved). */
+  function replaceRecord(record: DatasetRecord): void {
+    datasets.value = datasets.value.map((dataset) => (dataset.id === record.id ? record : dataset));
+    if (selectedId.value === record.id) resetBrowser({ keepThumbnails: true });
+    if (openImageId.value !== null) void openImage(openImageId.value);
+  }
+
+  async function importCaptions(file: string, format: CaptionFormat): Promise<CaptionImportResult | null> {
+    const dataset = selected.value;
+    if (!dataset) return null;
+    captionsBusy.value = true;
+    captionsError.value = null;
+    captionResult.value = null;
+    try {
+      const result = await api.call('datasets.captions', { dataset: dataset.id, file, format });
+      captionResult.value = result;
+      replaceRecord({ ...dataset, counts: result.counts });
+      return result;
+    } catch (caught) {
+      captionsError.value = toDisplayError(caught);
+      return null;
+    } finally {
+      captionsBusy.value = false;
+    }
+  }
+
+  async function changeSubset(call: (dataset: string) => Promise<DatasetRecord>): Promise<boolean> {
+    const dataset = selectedId.value;
+    if (!dataset) return false;
+    subsetBusy.value = true;
+    subsetError.value = null;
+    try {
+      replaceRecord(await call(dataset));
+      return true;
+    } catch (caught) {
+      subsetError.value = toDisplayError(caught);
+      return false;
+    } finally {
+      subsetBusy.value = false;
+    }
+  }
+
+  /** Draws the validation split: `val` of the imported images, deterministic by seed. */
+  const split = (val: number, seed: number): Promise<boolean> => changeSubset((dataset) => api.call('datasets.split', { dataset, val, seed }));
+
+  /** Marks the few-shot subset among the captioned images of the train split. */
+  const fewShot = (size: FewShotSize, seed: number): Promise<boolean> => changeSubset((dataset) => api.call('datasets.fewshot', { dataset, ...size, seed }));
+
+  /** The desktop's folder picker, where there is one (Electron; not web mode). */
+  const canPickFolder = typeof window !== 'undefined' && typeof window.lafite?.pickFolder === 'function';
+  const pickFolder = (): Promise<string | null> => window.lafite?.pickFolder() ?? Promise.resolve(null);
+
+  return {
+    datasets,
+    loading,
+    loaded,
+    error,
+    removingIds,
+    selectedId,
+    selected,
+    importJob,
+    importing,
+    importStarting,
+    importResult,
+    importError,
+    filter,
+    total,
+    pages,
+    thumbnails,
+    openImageId,
+    imageDetail,
+    cropUrl,
+    detailLoading,
+    captionResult,
+    captionsError,
+    captionsBusy,
+    subsetError,
+    subsetBusy,
+    canPickFolder,
+    list,
+    load,
+    startImport,
+    cancelImport,
+    remove,
+    select,
+    imageAt,
+    ensureImages,
+    ensureThumbnails,
+    setFilter,
+    openImage,
+    closeImage,
+    importCaptions,
+    split,
+    fewShot,
+    pickFolder,
+    dismissError: () => (error.value = null),
+    dismissImportError: () => (importError.value = null),
+    dismissCaptionsError: () => (captionsError.value = null),
+    dismissSubsetError: () => (subsetError.value = null),
+  };
+});
