@@ -256,6 +256,42 @@ export interface DatasetDedupeResult {
   counts: DatasetCounts;
 }
 
+/** Pseudo text-feature methods (Lafite: gaussian, nn; Lafite2: retrieval, clo); `all` runs gaussian, retrieval and clo. */
+export const PSEUDO_METHODS = ['gaussian', 'retrieval', 'clo'] as const;
+export type PseudoMethodName = (typeof PSEUDO_METHODS)[number];
+
+/** A distribution of cosines (engine/pseudo/stats.ts). */
+export interface CosineDistribution {
+  count: number;
+  mean: number;
+  std: number;
+  histogram: { min: number; max: number; counts: number[] };
+}
+
+/** One stored synthesis of pseudo text features (`pseudo_runs`). */
+export interface PseudoRunRecord {
+  /** Hash of its configuration and of the dataset's images: its version. */
+  id: string;
+  dataset: string;
+  method: PseudoMethodName;
+  model: string;
+  config: Record<string, unknown>;
+  /** Lafite2 Figure 1: image–text and text–text cosines of the features. */
+  stats: { imageText: CosineDistribution; textText: CosineDistribution } | null;
+  /** Method figures: retrieval's distinct against naive prompt encodings, CLO's likelihood gain. */
+  summary: Record<string, number> | null;
+  complete: boolean;
+  createdAt: string;
+}
+
+/** What a `pseudo-synth` job returns. */
+export interface PseudoSynthResult {
+  dataset: string;
+  images: number;
+  runs: (PseudoRunRecord & { reused: boolean })[];
+  seconds: number;
+}
+
 /** Input schemas of the job kinds; a later capability adds a kind here and a handler in main/jobs/kinds/. */
 export const jobInputSchemas = {
   /** Times matrix products on a compute backend: a check that the backend works and how fast. */
@@ -314,6 +350,29 @@ export const jobInputSchemas = {
     })
     .strict()
     .refine((input) => input.against !== undefined || input.near !== undefined, { message: 'say --against D2, --near COSINE or both', path: ['against'] }),
+  /** Pseudo text features of a dataset's images (Lafite eq. 1, Lafite2 retrieval and CLO), stored per configuration. */
+  'pseudo-synth': z
+    .object({
+      dataset: datasetIdSchema.describe('the dataset'),
+      model: modelIdSchema.default('shapes-clip').describe('the CLIP encoder'),
+      method: z.enum([...PSEUDO_METHODS, 'all']).default('all').describe('which features; all: gaussian, retrieval and clo'),
+      seed: z.number().int().min(0).max(0xffffffff).default(0),
+      xi: z.number().min(0).max(100).optional().describe('Gaussian noise level ξ (paper form default 3; official form default 0.75)'),
+      form: z.enum(['paper', 'official']).default('paper').describe('Gaussian formula: the paper\'s eq. 1 or the official code\'s mixing'),
+      vocabulary: z.string().regex(/^[a-z0-9-]{1,64}$/, 'a vocabulary set name').default('shapes').describe('vocabulary set (a default domain: photos, faces, birds, shapes)'),
+      templates: z.string().regex(/^[a-z0-9-]{1,64}$/, 'a template set name').optional().describe('template set (default: the vocabulary set\'s domain)'),
+      k: z.number().int().min(1).max(50).default(5).describe('words kept per image and vocabulary'),
+      m: z.number().int().min(1).max(50).default(5).describe('prompts kept per image'),
+      mode: z.enum(['full', 'iterative']).default('iterative').describe('fill templates at once, or the core {Noun} {Verb} {Noun} first'),
+      keepCore: z.number().int().min(1).max(50).default(3).describe('r: core fillings kept per image (iterative mode)'),
+      threshold: z.number().min(-1).max(1).optional().describe('drop prompts under this cosine'),
+      cloSteps: z.number().int().min(0).max(1000).default(10).describe('CLO: K steps'),
+      cloStepSize: z.number().min(0).max(100).default(0.1).describe('CLO: step size η'),
+      cloTau: z.number().gt(0).max(10).default(0.1).describe('CLO: temperature τ'),
+      cloBatch: z.number().int().min(2).max(4096).default(64).describe('CLO: mini-batch size'),
+      cloInit: z.enum(['retrieval', 'gaussian', 'uniform']).default('retrieval').describe('CLO starting features (uniform: the paper\'s ablation)'),
+    })
+    .strict(),
   /** Downloads a CLIP folder (a registry id, or a list of files) into dataDir/models/<id>, resumable, verified, then registers it. */
   'model-download': z
     .object({
@@ -411,6 +470,14 @@ export const inputSchemas = {
     })
     .strict()
     .refine((input) => (input.pairs === undefined) !== (input.percent === undefined), { message: 'give either pairs or percent', path: ['pairs'] }),
+  'pseudo.runs': z.object({ dataset: datasetIdSchema }).strict(),
+  'pseudo.captions': z
+    .object({
+      run: z.string().regex(/^[0-9a-f]{16}$/, 'a pseudo run id'),
+      offset: z.number().int().min(0).default(0),
+      limit: z.number().int().min(1).max(500).default(50),
+    })
+    .strict(),
 } as const;
 
 /** Output types of every API method. */
@@ -436,6 +503,9 @@ export interface Outputs {
   'datasets.captions': CaptionImportResult;
   'datasets.split': DatasetRecord;
   'datasets.fewshot': DatasetRecord;
+  'pseudo.runs': PseudoRunRecord[];
+  /** Per image (in path order) its pseudo captions (retrieval) or feature scores (others), best first. */
+  'pseudo.captions': { total: number; images: { id: number; path: string; captions: { prompt: string | null; score: number }[] }[] };
 }
 
 export type Method = keyof typeof inputSchemas;

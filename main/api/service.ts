@@ -14,6 +14,7 @@ import { JobStore } from '../store/jobs.ts';
 import { EmbeddingStore } from '../store/embeddings.ts';
 import { ModelStore } from '../store/models.ts';
 import { DatasetStore } from '../store/datasets.ts';
+import { PseudoStore } from '../store/pseudo.ts';
 import { SHAPES_CLIP_ID } from '../engine/encoders/shapes-clip.ts';
 import { builtinModelDir, databasePath, resolveDataDir } from '../store/paths.ts';
 import {
@@ -29,6 +30,7 @@ import {
 import { fromZodError, LafiteError, notFound } from './errors.ts';
 import { addModel, listModels, registerBuiltinModels, removeModel } from './models.ts';
 import { getDataset, importCaptions, markFewShot, removeDataset, splitDataset, thumbnails } from './datasets.ts';
+import { listRuns, pseudoCaptions } from './pseudo.ts';
 
 export interface ServiceOptions {
   /** The data folder; default: `LAFITE_DATA_DIR` or the per-user app data folder. */
@@ -53,6 +55,7 @@ type Handlers = { [M in Method]: (input: ParsedInput<M>) => Promise<Output<M>> |
 function handlersFor(db: Db, jobs: JobRunner, paths: { dataDir: string; dbPath: string }): Handlers {
   const models = new ModelStore(db);
   const datasets = new DatasetStore(db);
+  const pseudo = new PseudoStore(db);
   return {
     info: async () => (await import('./info.ts')).getInfo(db, paths),
     'jobs.list': ({ limit, status }) => jobs.list(limit, status),
@@ -76,6 +79,8 @@ function handlersFor(db: Db, jobs: JobRunner, paths: { dataDir: string; dbPath: 
     'datasets.captions': (input) => importCaptions(datasets, input),
     'datasets.split': (input) => splitDataset(datasets, input),
     'datasets.fewshot': (input) => markFewShot(datasets, input),
+    'pseudo.runs': ({ dataset }) => listRuns(datasets, pseudo, dataset),
+    'pseudo.captions': (input) => pseudoCaptions(datasets, pseudo, input),
   };
 }
 

@@ -17,6 +17,7 @@ import type { Service } from '../api/service.ts';
 import { APP_VERSION } from '../api/version.ts';
 import { integer, type CliContext } from './context.ts';
 import { registerDatasetCommands } from './dataset.ts';
+import { registerPseudoCommands } from './pseudo.ts';
 import { printError, printResult, table, type OutputOptions } from './output.ts';
 import type { ModelRecord, ZeroShotReport } from '../api/contract.ts';
 
@@ -261,7 +262,9 @@ export function buildProgram(): Command {
       }),
     );
 
-  registerDatasetCommands(program, { withService, runJob, output } satisfies CliContext);
+  const cli: CliContext = { withService, runJob, output };
+  registerDatasetCommands(program, cli);
+  registerPseudoCommands(program, cli);
   return program;
 }
 

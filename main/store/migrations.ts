@@ -4,6 +4,7 @@
  */
 import { DATASETS_SQL } from './datasets.ts';
 import { EMBEDDINGS_SQL } from './embeddings.ts';
+import { PSEUDO_SQL } from './pseudo.ts';
 
 export interface Migration {
   version: number;
@@ -62,6 +63,11 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 4,
     description: 'datasets: imported folders, their images (with rejects and duplicates) and captions',
     sql: DATASETS_SQL,
+  },
+  {
+    version: 5,
+    description: 'pseudo text features: runs per configuration, features per image',
+    sql: PSEUDO_SQL,
   },
 ];
 

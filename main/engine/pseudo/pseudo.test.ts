@@ -85,3 +85,19 @@ describe('retrievalShare', () => {
     expect(() => validateSchedule({ kind: 'linear', startStep: 5, endStep: 5 })).toThrow();
   });
 });
+
+describe('similarityStats', () => {
+  it('measures image–text on matching rows and text–text on distinct rows', async () => {
+    const { similarityStats, distribution, nearestCaptionCosines } = await import('./stats.ts');
+    const images = Float32Array.from([1, 0, 0, 1, 1, 0]); // rows (1,0) (0,1) (1,0)
+    const texts = Float32Array.from([0.6, 0.8, 0, 1, 1, 0]);
+    const stats = similarityStats(images, texts, 2, { pairs: 200, seed: 1 });
+    expect(stats.imageText.mean).toBeCloseTo((0.6 + 1 + 1) / 3, 5);
+    // Pairs of distinct rows only: cos between rows of texts are 0.8, 0.6 and 0; never a row with itself (1).
+    expect(stats.textText.histogram.counts.at(-1)).toBe(0);
+    expect(stats.textText.count).toBe(200);
+    expect(distribution([-1, 1, 0.99], 4).histogram.counts).toEqual([1, 0, 0, 2]);
+    const nearest = await nearestCaptionCosines(texts, Float32Array.from([0, 1]), 2);
+    expect(nearest.mean).toBeCloseTo((0.8 + 1 + 0) / 3, 5);
+  });
+});

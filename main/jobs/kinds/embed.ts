@@ -14,8 +14,8 @@ import { EmbeddingStore } from '../../store/embeddings.ts';
 import { ModelStore } from '../../store/models.ts';
 import { encodeCached, type CacheItem } from '../cached-encode.ts';
 import type { JobContext, JobHandler } from '../job-kind.ts';
-import { cropPath, datasetCacheDir, DatasetStore } from '../../store/datasets.ts';
-import { decodeForEncoder } from '../../datasets/import-file.ts';
+import { DatasetStore } from '../../store/datasets.ts';
+import { datasetImageItems } from '../dataset-features.ts';
 
 const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.webp', '.bmp', '.gif', '.tif', '.tiff']);
 
@@ -56,25 +56,6 @@ async function folderItems(folder: string, job: JobContext): Promise<CacheItem<I
   return items;
 }
 
-/**
- * The imported images of a dataset, keyed by the sha256 recorded at import: the original file
- * while it is unchanged (full resolution for the encoder's own preprocessing), else the cached
- * crop; decoded as the importer did (EXIF orientation, BMP).
- */
-function datasetItems(store: DatasetStore, dataDir: string, id: string): CacheItem<ImageSource>[] {
-  const dataset = store.get(id);
-  if (!dataset) throw notFound(`no dataset '${id}': see \`lafite dataset list\``);
-  const cache = datasetCacheDir(dataDir, id);
-  return store.importedImages(id).map((image) => ({
-    key: image.sha256,
-    load: async () => {
-      const original = await readFile(join(dataset.folder, image.path)).catch(() => undefined);
-      const bytes = original && sha256(original) === image.sha256 ? original : await readFile(cropPath(cache, dataset.imageSize, image.sha256));
-      return { kind: 'raw', ...(await decodeForEncoder(bytes)) };
-    },
-  }));
-}
-
 export const embed: JobHandler<'embed'> = {
   async run(input, job) {
     const started = performance.now();
@@ -82,7 +63,7 @@ export const embed: JobHandler<'embed'> = {
     try {
       const model = new ModelStore(db).get(input.model);
       if (!model) throw notFound(`no model '${input.model}': see \`lafite model list\``);
-      const items = input.dataset ? datasetItems(new DatasetStore(db), job.dataDir, input.dataset) : await folderItems(input.folder!, job);
+      const items = input.dataset ? datasetImageItems(new DatasetStore(db), job.dataDir, input.dataset) : await folderItems(input.folder!, job);
       // Loaded only when something is not cached yet.
       let encoder: ClipOnnxEncoder | undefined;
       try {

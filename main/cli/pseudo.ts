@@ -1,0 +1,107 @@
+/**
+ * `lafite pseudo …`: pseudo text features of a dataset (Lafite's Gaussian perturbation,
+ * Lafite2's retrieval and CLO), their versions, diagnostics and pseudo captions.
+ *
+ * @example
+ *   lafite pseudo synth --dataset shapes --method all
+ *   lafite pseudo stats --dataset shapes --json
+ *   lafite pseudo captions 3f2a…   # a run id from `pseudo stats`
+ */
+import { Option, type Command } from 'commander';
+import type { CosineDistribution, PseudoRunRecord, PseudoSynthResult } from '../api/contract.ts';
+import { integer, number, type CliContext } from './context.ts';
+import { printResult, table } from './output.ts';
+
+const fmt = (d: CosineDistribution | undefined): string => (d ? `${d.mean.toFixed(3)} ± ${d.std.toFixed(3)}` : '');
+
+function formatRuns(runs: readonly (PseudoRunRecord & { reused?: boolean })[]): string {
+  if (runs.length === 0) return 'no pseudo features yet: lafite pseudo synth --dataset D';
+  return table([
+    ['run', 'method', 'model', 'image-text cos', 'text-text cos', 'figures', ''],
+    ...runs.map((r) => [
+      r.id,
+      r.method,
+      r.model,
+      fmt(r.stats?.imageText),
+      fmt(r.stats?.textText),
+      Object.entries(r.summary ?? {})
+        .map(([k, v]) => `${k} ${Number.isInteger(v) ? v : v.toFixed(3)}`)
+        .join(', '),
+      r.reused ? '(stored before)' : r.complete ? '' : '(incomplete)',
+    ]),
+  ]);
+}
+
+interface SynthOptions {
+  dataset: string;
+  model: string;
+  method: string;
+  seed: number;
+  xi?: number;
+  form: string;
+  vocabulary: string;
+  templates?: string;
+  k: number;
+  m: number;
+  mode: string;
+  keepCore: number;
+  threshold?: number;
+  cloSteps: number;
+  cloStepSize: number;
+  cloTau: number;
+  cloBatch: number;
+  cloInit: string;
+}
+
+export function registerPseudoCommands(program: Command, cli: CliContext): void {
+  const { withService, runJob, output } = cli;
+  const pseudo = program.command('pseudo').description('pseudo text features of a dataset: Gaussian (Lafite), retrieval and CLO (Lafite2)');
+
+  pseudo
+    .command('synth')
+    .description('synthesise pseudo text features for a dataset, stored per configuration (the same configuration is reused), as a job')
+    .requiredOption('--dataset <name>', 'the dataset')
+    .option('--model <id>', 'CLIP encoder', 'shapes-clip')
+    .addOption(new Option('--method <method>', 'which features').choices(['gaussian', 'retrieval', 'clo', 'all']).default('all'))
+    .option('--seed <n>', 'seed', integer, 0)
+    .option('--xi <ξ>', 'Gaussian noise level (paper form default 3, official form default 0.75)', number)
+    .addOption(new Option('--form <form>', "Gaussian formula: the paper's eq. 1 or the official code's mixing").choices(['paper', 'official']).default('paper'))
+    .option('--vocabulary <set>', 'vocabulary set: photos, faces, birds, shapes', 'shapes')
+    .option('--templates <set>', 'template set (default: the vocabulary set)')
+    .option('--k <n>', 'words kept per image and vocabulary', integer, 5)
+    .option('--m <n>', 'prompts kept per image', integer, 5)
+    .addOption(new Option('--mode <mode>', 'fill templates at once, or the core {Noun} {Verb} {Noun} first').choices(['full', 'iterative']).default('iterative'))
+    .option('--keep-core <r>', 'core fillings kept per image (iterative mode)', integer, 3)
+    .option('--threshold <cos>', 'drop prompts under this cosine', number)
+    .option('--clo-steps <K>', 'CLO gradient steps', integer, 10)
+    .option('--clo-step-size <η>', 'CLO step size', number, 0.1)
+    .option('--clo-tau <τ>', 'CLO temperature', number, 0.1)
+    .option('--clo-batch <n>', 'CLO mini-batch size', integer, 64)
+    .addOption(new Option('--clo-init <from>', "CLO starting features (uniform: the paper's ablation)").choices(['retrieval', 'gaussian', 'uniform']).default('retrieval'))
+    .action(
+      withService(async (service, options: SynthOptions) => {
+        await runJob(service, 'pseudo-synth', { ...options }, (r: PseudoSynthResult) => `${r.dataset}: ${r.images} images (${r.seconds.toFixed(1)} s)\n${formatRuns(r.runs)}`);
+      }),
+    );
+  pseudo
+    .command('stats')
+    .description('the stored runs of a dataset with their diagnostics (Lafite2 Figure 1: image-text and text-text cosines)')
+    .requiredOption('--dataset <name>', 'the dataset')
+    .action(
+      withService(async (service, options: { dataset: string }) => {
+        printResult(await service.call('pseudo.runs', { dataset: options.dataset }), output(), formatRuns);
+      }),
+    );
+  pseudo
+    .command('captions <run>')
+    .description("the pseudo captions of a retrieval run (or the feature scores of another), image by image")
+    .option('--offset <n>', 'skip this many images', integer, 0)
+    .option('--limit <n>', 'at most this many images (up to 500)', integer, 20)
+    .action(
+      withService(async (service, run: string, options: { offset: number; limit: number }) => {
+        printResult(await service.call('pseudo.captions', { run, ...options }), output(), (r) =>
+          r.images.map((image) => [image.path, ...image.captions.map((c) => `  ${c.score.toFixed(3)}  ${c.prompt ?? '(feature)'}`)].join('\n')).join('\n'),
+        );
+      }),
+    );
+}

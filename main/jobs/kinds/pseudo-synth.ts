@@ -1,0 +1,231 @@
+/**
+ * Job kind `pseudo-synth`: pseudo text features for a dataset's imported images, by Gaussian
+ * perturbation (Lafite eq. 1), retrieval of template prompts (Lafite2 §3.1) and contrastive
+ * latent optimization (Lafite2 eq. 2). Each method's run is stored under the hash of its
+ * configuration and of the dataset's images: asking again for the same thing reuses it.
+ */
+import { createHash } from 'node:crypto';
+import * as tf from '@tensorflow/tfjs';
+import type { PseudoMethodName, PseudoRunRecord, PseudoSynthResult } from '../../api/contract.ts';
+import { invalidInput } from '../../api/errors.ts';
+import { initBackend } from '../../engine/backend.ts';
+import { mulberry32 } from '../../engine/random.ts';
+import { contrastiveLatentOptimization, contrastiveLogLikelihood, uniformOnSphere } from '../../engine/pseudo/clo.ts';
+import { DEFAULT_XI, gaussianPseudoFeatures } from '../../engine/pseudo/gaussian.ts';
+import { retrievePrompts, type VocabularyFeatures } from '../../engine/pseudo/retrieval.ts';
+import { similarityStats } from '../../engine/pseudo/stats.ts';
+import { loadDefaultTemplateSet, parseTemplate, type ParsedTemplate } from '../../engine/pseudo/templates.ts';
+import { loadDefaultVocabularySet, vocabularyNames, type VocabularySet } from '../../engine/pseudo/vocabulary.ts';
+import { DatasetStore } from '../../store/datasets.ts';
+import { openDatabase } from '../../store/db.ts';
+import { EmbeddingStore } from '../../store/embeddings.ts';
+import { ModelStore } from '../../store/models.ts';
+import { PseudoStore, toPseudoRunRecord, type PseudoFeatureRow } from '../../store/pseudo.ts';
+import { CachedEncoder, datasetImageItems } from '../dataset-features.ts';
+import type { JobContext, JobHandler, JobInput } from '../job-kind.ts';
+
+type Input = JobInput<'pseudo-synth'>;
+
+/** A run's version: the hash of what determines its features. */
+const runId = (config: Record<string, unknown>): string => createHash('sha256').update(JSON.stringify(config)).digest('hex').slice(0, 16);
+
+/** What each method's features depend on (and nothing else, so unrelated options do not fork versions). */
+function configOf(method: PseudoMethodName, input: Input, imagesHash: string): Record<string, unknown> {
+  const base = { method, model: input.model, images: imagesHash, seed: input.seed };
+  const retrieval = { vocabulary: input.vocabulary, templates: input.templates ?? input.vocabulary, k: input.k, m: input.m, mode: input.mode, keepCore: input.keepCore, threshold: input.threshold ?? null };
+  const gaussian = { form: input.form, xi: input.xi ?? DEFAULT_XI[input.form] };
+  if (method === 'gaussian') return { ...base, ...gaussian };
+  if (method === 'retrieval') return { ...base, ...retrieval };
+  const init = input.cloInit === 'retrieval' ? retrieval : input.cloInit === 'gaussian' ? gaussian : {};
+  return { ...base, init: input.cloInit, ...init, steps: input.cloSteps, stepSize: input.cloStepSize, tau: input.cloTau, batch: input.cloBatch };
+}
+
+interface Context {
+  input: Input;
+  job: JobContext;
+  store: PseudoStore;
+  encoder: CachedEncoder;
+  imageIds: number[];
+  /** [N, D] unit rows, in imageIds order. */
+  images: Float32Array;
+  dim: number;
+  imagesHash: string;
+}
+
+const rowDot = (a: Float32Array, b: Float32Array, i: number, dim: number): number => {
+  let sum = 0;
+  for (let d = 0; d < dim; d++) sum += a[i * dim + d]! * b[i * dim + d]!;
+  return sum;
+};
+
+/** Stores one feature per image (rank 0) and the run's statistics. */
+function storeVectors(ctx: Context, id: string, features: Float32Array, summary: Record<string, number>): void {
+  const rows: PseudoFeatureRow[] = ctx.imageIds.map((imageId, i) => ({
+    imageId,
+    rank: 0,
+    prompt: null,
+    score: rowDot(ctx.images, features, i, ctx.dim),
+    vector: features.slice(i * ctx.dim, (i + 1) * ctx.dim),
+  }));
+  ctx.store.putFeatures(id, rows);
+  ctx.store.finish(id, similarityStats(ctx.images, features, ctx.dim, { seed: ctx.input.seed }), summary);
+}
+
+function gaussianFeatures(ctx: Context): Float32Array {
+  const f = tf.tensor2d(ctx.images, [ctx.imageIds.length, ctx.dim]);
+  const xi = ctx.input.xi ?? DEFAULT_XI[ctx.input.form];
+  const h = gaussianPseudoFeatures(f, { xi, form: ctx.input.form, seed: ctx.input.seed });
+  const data = h.dataSync() as Float32Array;
+  tf.dispose([f, h]);
+  return Float32Array.from(data);
+}
+
+/** The vocabulary set and its templates, checked against each other (before any work starts). */
+async function loadWordsAndTemplates(input: Input): Promise<{ vocabularySet: VocabularySet; templates: ParsedTemplate[] }> {
+  const vocabularySet = await loadDefaultVocabularySet(input.vocabulary);
+  const known = vocabularyNames(vocabularySet);
+  const templateSet = await loadDefaultTemplateSet(input.templates ?? input.vocabulary, known);
+  return { vocabularySet, templates: templateSet.templates.map((text) => parseTemplate(text, known)) };
+}
+
+/** The templates, with the text features of the vocabularies they use. */
+async function retrievalInputs(ctx: Context): Promise<{ templates: ParsedTemplate[]; vocabularies: VocabularyFeatures[] }> {
+  const { vocabularySet, templates } = await loadWordsAndTemplates(ctx.input);
+  const used = new Set(templates.flatMap((t) => t.slots));
+  const vocabularies: VocabularyFeatures[] = [];
+  for (const vocabulary of vocabularySet.vocabularies.filter((v) => used.has(v.name))) {
+    ctx.job.progress({ fraction: 0.1, message: `encoding the ${vocabulary.entries.length} words of ${vocabulary.name}` });
+    const features = await ctx.encoder.texts(vocabulary.entries, { signal: ctx.job.signal });
+    vocabularies.push({ slot: vocabulary.name, entries: vocabulary.entries, features: features.data });
+  }
+  return { templates, vocabularies };
+}
+
+async function runRetrieval(ctx: Context, id: string): Promise<void> {
+  const { templates, vocabularies } = await retrievalInputs(ctx);
+  let encodedSoFar = 0;
+  const result = await retrievePrompts({
+    images: ctx.images,
+    dim: ctx.dim,
+    templates,
+    vocabularies,
+    encode: async (prompts) => {
+      ctx.job.throwIfCancelled();
+      const features = await ctx.encoder.texts(prompts, {
+        signal: ctx.job.signal,
+        onProgress: (done, total) => ctx.job.progress({ fraction: 0.2 + 0.6 * (done / Math.max(1, total)), message: `encoding prompts: ${encodedSoFar + done} distinct so far`, step: done, total }),
+      });
+      encodedSoFar += prompts.length;
+      return features.data;
+    },
+    options: { k: ctx.input.k, m: ctx.input.m, mode: ctx.input.mode, keepCore: ctx.input.keepCore, ...(ctx.input.threshold !== undefined ? { threshold: ctx.input.threshold } : {}) },
+  });
+  ctx.store.putFeatures(
+    id,
+    result.perImage.flatMap((prompts, i) => prompts.map((p, rank) => ({ imageId: ctx.imageIds[i]!, rank, prompt: p.prompt, score: p.score, vector: null }))),
+  );
+  const top = await topPromptFeatures(ctx, result.perImage.map((p) => p[0]?.prompt));
+  ctx.store.finish(id, similarityStats(ctx.images, top, ctx.dim, { seed: ctx.input.seed }), {
+    distinctPrompts: result.distinctPrompts,
+    naivePrompts: result.naivePrompts,
+    encodingsSaved: result.naivePrompts / Math.max(1, result.distinctPrompts),
+    imagesWithoutPrompt: result.perImage.filter((p) => p.length === 0).length,
+  });
+}
+
+/** Each image's best prompt's feature ([N, D]); an image without one (threshold) gets its own image feature. */
+async function topPromptFeatures(ctx: Context, prompts: (string | undefined)[]): Promise<Float32Array> {
+  const present = prompts.filter((p): p is string => p !== undefined);
+  const features = await ctx.encoder.texts(present);
+  const out = new Float32Array(ctx.images.length);
+  let next = 0;
+  prompts.forEach((prompt, i) => {
+    const source = prompt !== undefined ? features.data.subarray(next++ * ctx.dim, next * ctx.dim) : ctx.images.subarray(i * ctx.dim, (i + 1) * ctx.dim);
+    out.set(source, i * ctx.dim);
+  });
+  return out;
+}
+
+/** CLO's starting features: the retrieval run's best prompts, a Gaussian draw, or uniform points on the sphere. */
+async function cloStart(ctx: Context): Promise<Float32Array> {
+  if (ctx.input.cloInit === 'gaussian') return gaussianFeatures(ctx);
+  if (ctx.input.cloInit === 'uniform') return Float32Array.from(uniformOnSphere(ctx.imageIds.length, ctx.dim, ctx.input.seed).dataSync());
+  const retrieval = await ensureRun(ctx, 'retrieval');
+  const best = new Map(ctx.store.features(retrieval.id, { maxRank: 1 }).map((row) => [row.imageId, row.prompt ?? undefined]));
+  return topPromptFeatures(ctx, ctx.imageIds.map((id) => best.get(id)));
+}
+
+async function runClo(ctx: Context, id: string): Promise<void> {
+  const start = await cloStart(ctx);
+  const n = ctx.imageIds.length;
+  const order = Array.from({ length: n }, (_, i) => i);
+  const rng = mulberry32(ctx.input.seed);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(rng() * (i + 1));
+    [order[i], order[j]] = [order[j]!, order[i]!];
+  }
+  const out = new Float32Array(start.length);
+  let gain = 0;
+  for (let b = 0; b < n; b += ctx.input.cloBatch) {
+    ctx.job.throwIfCancelled();
+    const batch = order.slice(b, b + ctx.input.cloBatch);
+    const gather = (source: Float32Array): tf.Tensor2D => tf.tensor2d(Float32Array.from(batch.flatMap((i) => Array.from(source.subarray(i * ctx.dim, (i + 1) * ctx.dim)))), [batch.length, ctx.dim]);
+    const [h0, f] = [gather(start), gather(ctx.images)];
+    const h = contrastiveLatentOptimization(h0, f, { steps: ctx.input.cloSteps, stepSize: ctx.input.cloStepSize, tau: ctx.input.cloTau });
+    gain += (contrastiveLogLikelihood(h, f, ctx.input.cloTau).dataSync()[0]! - contrastiveLogLikelihood(h0, f, ctx.input.cloTau).dataSync()[0]!) * batch.length;
+    const data = h.dataSync();
+    batch.forEach((i, row) => out.set(data.subarray(row * ctx.dim, (row + 1) * ctx.dim), i * ctx.dim));
+    tf.dispose([h0, f, h]);
+    ctx.job.progress({ fraction: 0.8 + 0.2 * Math.min(1, (b + batch.length) / n), message: `contrastive latent optimization: ${Math.min(n, b + batch.length)} of ${n} images` });
+  }
+  storeVectors(ctx, id, out, { meanLogLikelihoodGain: gain / n });
+}
+
+/** Runs one method, or reuses its stored run of the same version. */
+async function ensureRun(ctx: Context, method: PseudoMethodName): Promise<PseudoRunRecord & { reused: boolean }> {
+  const config = configOf(method, ctx.input, ctx.imagesHash);
+  const id = runId(config);
+  const existing = ctx.store.get(id);
+  if (existing?.complete) return { ...toPseudoRunRecord(existing), reused: true };
+  ctx.store.begin({ id, datasetId: ctx.input.dataset, method, modelId: ctx.input.model, config });
+  ctx.job.progress({ fraction: 0.05, message: `${method} features of ${ctx.imageIds.length} images` });
+  if (method === 'gaussian') storeVectors(ctx, id, gaussianFeatures(ctx), {});
+  else if (method === 'retrieval') await runRetrieval(ctx, id);
+  else await runClo(ctx, id);
+  return { ...toPseudoRunRecord(ctx.store.get(id)!), reused: false };
+}
+
+export const pseudoSynth: JobHandler<'pseudo-synth'> = {
+  async run(input, job) {
+    const started = performance.now();
+    await initBackend(job.backend);
+    const db = openDatabase(job.dbPath);
+    const encoder = CachedEncoder.open(new ModelStore(db), new EmbeddingStore(db), input.model);
+    try {
+      const datasets = new DatasetStore(db);
+      const items = datasetImageItems(datasets, job.dataDir, input.dataset);
+      const methods: PseudoMethodName[] = input.method === 'all' ? ['gaussian', 'retrieval', 'clo'] : [input.method];
+      if (methods.includes('retrieval') || (methods.includes('clo') && input.cloInit === 'retrieval')) await loadWordsAndTemplates(input); // bad names fail now
+      if (items.length < 2) throw invalidInput(`dataset '${input.dataset}' has ${items.length} imported images: pseudo features need at least 2`, 'dataset');
+      job.progress({ fraction: 0, message: `image features of ${items.length} images` });
+      const { features } = await encoder.images(items, { signal: job.signal });
+      const ctx: Context = {
+        input,
+        job,
+        store: new PseudoStore(db),
+        encoder,
+        imageIds: datasets.importedImages(input.dataset).map((image) => image.id),
+        images: features.data,
+        dim: features.dim,
+        imagesHash: createHash('sha256').update(items.map((item) => item.key).join('\n')).digest('hex'),
+      };
+      const runs = [];
+      for (const method of methods) runs.push(await ensureRun(ctx, method));
+      const result: PseudoSynthResult = { dataset: input.dataset, images: items.length, runs, seconds: (performance.now() - started) / 1000 };
+      return result;
+    } finally {
+      await encoder.dispose();
+      db.close();
+    }
+  },
+};

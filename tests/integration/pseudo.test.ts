@@ -1,0 +1,86 @@
+/**
+ * Pseudo text features through the real `lafite` command on ShapesWorld with the built-in
+ * shapes-clip: Gaussian, retrieval and CLO runs stored and reused by configuration, their
+ * diagnostics, and pseudo captions that name the color drawn.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PseudoRunRecord, PseudoSynthResult } from '../../main/api/contract.ts';
+import { runCli } from '../helpers/cli.ts';
+import { tempDir } from '../helpers/temp.ts';
+
+const IMAGES = 60;
+const dir = tempDir();
+const dataDir = join(dir.path, 'data');
+const folder = join(dir.path, 'shapes');
+
+async function lafite<T>(...args: string[]): Promise<T> {
+  const { code, stdout, stderr } = await runCli(['--json', '--data-dir', dataDir, ...args]);
+  if (code !== 0) throw new Error(`lafite ${args.join(' ')} exited ${code}: ${stderr}`);
+  return JSON.parse(stdout.trim().split('\n').pop()!) as T;
+}
+
+beforeAll(async () => {
+  await lafite('shapes', 'generate', '--n', String(IMAGES), '--size', '64', '--out', folder);
+  await lafite('dataset', 'import', folder, '--name', 'shapes', '--size', '64');
+});
+afterAll(() => dir.remove());
+
+describe('lafite pseudo', () => {
+  let runs: PseudoSynthResult['runs'];
+
+  it('synthesises Gaussian, retrieval and CLO features, each a stored version', async () => {
+    const result = await lafite<PseudoSynthResult>('pseudo', 'synth', '--dataset', 'shapes', '--method', 'all');
+    runs = result.runs;
+    expect(result.images).toBe(IMAGES);
+    expect(runs.map((r) => [r.method, r.complete, r.reused])).toEqual([
+      ['gaussian', true, false],
+      ['retrieval', true, false],
+      ['clo', true, false],
+    ]);
+    const byMethod = Object.fromEntries(runs.map((r) => [r.method, r])) as Record<string, PseudoRunRecord>;
+    // Lafite eq. 1 with ξ = 3 puts features at cosine 1/√10 from their image.
+    expect(byMethod.gaussian!.stats!.imageText.mean).toBeCloseTo(1 / Math.sqrt(10), 1);
+    expect(byMethod.retrieval!.summary!.naivePrompts).toBeGreaterThan(byMethod.retrieval!.summary!.distinctPrompts!);
+    expect(byMethod.clo!.summary!.meanLogLikelihoodGain).toBeGreaterThan(0);
+  });
+
+  it('reuses a run of the same configuration, and makes a new version when it changes', async () => {
+    const again = await lafite<PseudoSynthResult>('pseudo', 'synth', '--dataset', 'shapes', '--method', 'gaussian');
+    expect(again.runs[0]).toMatchObject({ id: runs[0]!.id, reused: true });
+    const other = await lafite<PseudoSynthResult>('pseudo', 'synth', '--dataset', 'shapes', '--method', 'gaussian', '--xi', '1');
+    expect(other.runs[0]!.id).not.toBe(runs[0]!.id);
+    expect(other.runs[0]!.stats!.imageText.mean).toBeCloseTo(1 / Math.sqrt(2), 1);
+    expect((await lafite<PseudoRunRecord[]>('pseudo', 'stats', '--dataset', 'shapes')).length).toBe(4);
+  });
+
+  it('gives each image its best prompts, sorted, naming the color drawn', async () => {
+    const retrieval = runs.find((r) => r.method === 'retrieval')!;
+    const page = await lafite<{ total: number; images: { path: string; captions: { prompt: string; score: number }[] }[] }>('pseudo', 'captions', retrieval.id, '--limit', String(IMAGES));
+    expect(page.total).toBe(IMAGES);
+    const colors = new Map(
+      readFileSync(join(folder, 'metadata.jsonl'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as { file: string; color: string })
+        .map((m) => [m.file, m.color]),
+    );
+    let right = 0;
+    for (const image of page.images) {
+      expect(image.captions).toHaveLength(5);
+      const scores = image.captions.map((c) => c.score);
+      expect(scores).toEqual([...scores].sort((a, b) => b - a));
+      if (image.captions[0]!.prompt.includes(colors.get(image.path)!)) right += 1;
+    }
+    expect(right / IMAGES).toBeGreaterThan(0.7); // chance is about 1/12
+  });
+
+  it('says clearly what is wrong with bad input', async () => {
+    const unknown = await runCli(['--data-dir', dataDir, 'pseudo', 'synth', '--dataset', 'shapes', '--vocabulary', 'nosuch']);
+    expect(unknown.code).toBe(3); // not found
+    expect(unknown.stderr).toMatch(/nosuch/);
+    const missing = await runCli(['--data-dir', dataDir, 'pseudo', 'synth', '--dataset', 'nope']);
+    expect(missing.stderr).toMatch(/no dataset 'nope'/);
+  });
+});
