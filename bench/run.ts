@@ -2,7 +2,7 @@
  * `npm run bench`: speed figures as JSON on stdout (progress on stderr).
  * Float32 matrix products on every available compute backend; the encoders' throughput
  * through the pipeline against a bare ONNX Runtime session; dataset import (images/s, peak
- * memory). Later capabilities add their workloads here (retrieval, training kernels).
+ * memory); retrieval at CLIP size. Later capabilities add theirs (training kernels).
  * `npm run bench -- import` runs only the named sections.
  */
 import { cpus, totalmem } from 'node:os';
@@ -12,6 +12,7 @@ import { SHAPES_CLIP_ID } from '../main/engine/encoders/shapes-clip.ts';
 import { builtinModelDir } from '../main/store/paths.ts';
 import { encoderFigures } from './encoders.ts';
 import { importFigures } from './import.ts';
+import { retrievalFigures } from './retrieval.ts';
 
 const SIZES = [128, 512];
 const REPEATS = 5;
@@ -44,6 +45,7 @@ const SECTIONS = {
   matMul: matMulFigures,
   encoders: () => encoderFigures(builtinModelDir(SHAPES_CLIP_ID)),
   import: () => importFigures(),
+  retrieval: () => retrievalFigures(),
 } as const;
 type Section = keyof typeof SECTIONS;
 
