@@ -2,20 +2,9 @@ import { describe, expect, it } from 'vitest';
 import type { JobRecord } from '../../../main/api/contract.ts';
 import { inputSchemas, jobInputSchemas } from '../../../main/api/contract.ts';
 import { checkImportInput, datasetOfImport, DEFAULT_FILTER, imagesQuery, pagesCovering, parseImportResult } from './datasets.ts';
+import { jobRecord } from './testing/job-record.ts';
 
-const importJob = (input: unknown): JobRecord => ({
-  id: '0123abcd-0000',
-  kind: 'dataset-import',
-  status: 'succeeded',
-  input,
-  progress: null,
-  result: null,
-  error: null,
-  attempts: 1,
-  createdAt: '2026-01-01T00:00:00.000Z',
-  startedAt: null,
-  finishedAt: null,
-});
+const importJob = (input: unknown): JobRecord => jobRecord({ kind: 'dataset-import', status: 'succeeded', input, attempts: 1 });
 
 describe('datasets store helpers', () => {
   it('turns the filter into a datasets.images query the API accepts, leaving out what does not filter', () => {

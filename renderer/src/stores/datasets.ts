@@ -30,6 +30,7 @@ import type {
 import { toDisplayError, useApiClient, type DisplayError } from '../api/index.ts';
 import { isCancellable } from './job-order.ts';
 import { useJobsStore } from './jobs.ts';
+import { trackCall, trackItemCall } from './tracked-call.ts';
 
 /** Image rows per `datasets.images` call (the API takes at most 1000). */
 export const PAGE_SIZE = 500;
@@ -141,16 +142,11 @@ export const useDatasetsStore = defineStore('datasets', () => {
   const importResult = computed(() => (importJob.value?.status === 'succeeded' ? parseImportResult(importJob.value.result) : null));
 
   async function list(): Promise<void> {
-    loading.value = true;
-    try {
+    await trackCall(loading, error, async () => {
       datasets.value = await api.call('datasets.list', {});
       loaded.value = true;
       if (selectedId.value && !selected.value) select(null);
-    } catch (caught) {
-      error.value = toDisplayError(caught);
-    } finally {
-      loading.value = false;
-    }
+    });
   }
 
   /** The list, and a `dataset-import` job still running from before (a reload, another window). */
@@ -161,20 +157,14 @@ export const useDatasetsStore = defineStore('datasets', () => {
     if (running) importJobId.value = running.id;
   }
 
-  async function startImport(input: ImportInput): Promise<JobRecord | null> {
-    importStarting.value = true;
+  function startImport(input: ImportInput): Promise<JobRecord | null> {
     importError.value = null;
-    try {
+    return trackCall(importStarting, importError, async () => {
       const job = await api.call('jobs.start', { kind: 'dataset-import', input: { ...input } });
       startedImport.value = job;
       importJobId.value = job.id;
       return job;
-    } catch (caught) {
-      importError.value = toDisplayError(caught);
-      return null;
-    } finally {
-      importStarting.value = false;
-    }
+    });
   }
 
   function cancelImport(): Promise<void> {
@@ -211,19 +201,14 @@ export const useDatasetsStore = defineStore('datasets', () => {
   );
 
   async function remove(id: string): Promise<boolean> {
-    removingIds.value.add(id);
-    try {
+    const removed = await trackItemCall(removingIds, id, error, async () => {
       await api.call('datasets.remove', { dataset: id });
       datasets.value = datasets.value.filter((dataset) => dataset.id !== id);
       if (selectedId.value === id) select(null);
       error.value = null;
       return true;
-    } catch (caught) {
-      error.value = toDisplayError(caught);
-      return false;
-    } finally {
-      removingIds.value.delete(id);
-    }
+    });
+    return removed ?? false;
   }
 
   // Browsing ----------------------------------------------------------------------------
@@ -399,36 +384,25 @@ export const useDatasetsStore = defineStore('datasets', () => {
   async function importCaptions(file: string, format: CaptionFormat): Promise<CaptionImportResult | null> {
     const dataset = selected.value;
     if (!dataset) return null;
-    captionsBusy.value = true;
     captionsError.value = null;
     captionResult.value = null;
-    try {
+    return trackCall(captionsBusy, captionsError, async () => {
       const result = await api.call('datasets.captions', { dataset: dataset.id, file, format });
       captionResult.value = result;
       replaceRecord({ ...dataset, counts: result.counts });
       return result;
-    } catch (caught) {
-      captionsError.value = toDisplayError(caught);
-      return null;
-    } finally {
-      captionsBusy.value = false;
-    }
+    });
   }
 
   async function changeSubset(call: (dataset: string) => Promise<DatasetRecord>): Promise<boolean> {
     const dataset = selectedId.value;
     if (!dataset) return false;
-    subsetBusy.value = true;
     subsetError.value = null;
-    try {
+    const changed = await trackCall(subsetBusy, subsetError, async () => {
       replaceRecord(await call(dataset));
       return true;
-    } catch (caught) {
-      subsetError.value = toDisplayError(caught);
-      return false;
-    } finally {
-      subsetBusy.value = false;
-    }
+    });
+    return changed ?? false;
   }
 
   /** Draws the validation split: `val` of the imported images, deterministic by seed. */

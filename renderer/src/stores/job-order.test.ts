@@ -1,23 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { JobRecord } from '../../../main/api/contract.ts';
 import { isCancellable, isResumable, isStaleJob } from './job-order.ts';
-
-function job(overrides: Partial<JobRecord>): JobRecord {
-  return {
-    id: '0123abcd-0000',
-    kind: 'backend-benchmark',
-    status: 'queued',
-    input: {},
-    progress: null,
-    result: null,
-    error: null,
-    attempts: 0,
-    createdAt: '2026-01-01T00:00:00.000Z',
-    startedAt: null,
-    finishedAt: null,
-    ...overrides,
-  };
-}
+import { jobRecord as job } from './testing/job-record.ts';
 
 describe('isStaleJob', () => {
   it('drops a queued copy that arrives after the job finished', () => {

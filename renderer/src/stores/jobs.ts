@@ -2,8 +2,9 @@
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 import type { Input, JobKind, JobRecord } from '../../../main/api/contract.ts';
-import { toDisplayError, useApiClient, type DisplayError } from '../api/index.ts';
+import { useApiClient, type DisplayError } from '../api/index.ts';
 import { isCancellable, isStaleJob } from './job-order.ts';
+import { trackCall, trackItemCall } from './tracked-call.ts';
 
 /** How many jobs the list asks for. */
 const LIST_LIMIT = 100;
@@ -52,8 +53,7 @@ export const useJobsStore = defineStore('jobs', () => {
   }
 
   async function load(): Promise<void> {
-    loading.value = true;
-    try {
+    await trackCall(loading, error, async () => {
       const list = await api.call('jobs.list', { limit: LIST_LIMIT });
       const next: Record<string, JobRecord> = {};
       for (const job of list) {
@@ -62,41 +62,26 @@ export const useJobsStore = defineStore('jobs', () => {
       }
       byId.value = next;
       loaded.value = true;
-    } catch (caught) {
-      error.value = toDisplayError(caught);
-    } finally {
-      loading.value = false;
-    }
+    });
   }
 
   /** Starts a job; returns its record, or null when the call failed (see `error`). */
-  async function start(kind: JobKind, input: Input<'jobs.start'>['input']): Promise<JobRecord | null> {
-    starting.value = true;
-    try {
+  function start(kind: JobKind, input: Input<'jobs.start'>['input']): Promise<JobRecord | null> {
+    return trackCall(starting, error, async () => {
       const job = await api.call('jobs.start', { kind, input });
       upsert(job);
       error.value = null;
       return byId.value[job.id] ?? job;
-    } catch (caught) {
-      error.value = toDisplayError(caught);
-      return null;
-    } finally {
-      starting.value = false;
-    }
+    });
   }
 
   async function act(id: string, method: 'jobs.cancel' | 'jobs.resume'): Promise<void> {
-    pendingIds.value.add(id);
     const before = byId.value[id];
-    try {
+    await trackItemCall(pendingIds, id, error, async () => {
       const job = await api.call(method, { id });
       if (method === 'jobs.cancel' && isCancellable(job)) cancellingIds.value.add(id);
       upsert(job, before);
-    } catch (caught) {
-      error.value = toDisplayError(caught);
-    } finally {
-      pendingIds.value.delete(id);
-    }
+    });
   }
 
   const cancel = (id: string): Promise<void> => act(id, 'jobs.cancel');

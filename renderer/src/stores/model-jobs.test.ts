@@ -1,20 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { JobRecord } from '../../../main/api/contract.ts';
 import { modelOfEval, parseEvalResult, registryIdOfDownload } from './model-jobs.ts';
+import { jobRecord } from './testing/job-record.ts';
 
-const job = (kind: JobRecord['kind'], input: unknown): JobRecord => ({
-  id: '0123abcd-0000',
-  kind,
-  status: 'running',
-  input,
-  progress: null,
-  result: null,
-  error: null,
-  attempts: 1,
-  createdAt: '2026-01-01T00:00:00.000Z',
-  startedAt: null,
-  finishedAt: null,
-});
+const job = (kind: JobRecord['kind'], input: unknown): JobRecord => jobRecord({ kind, status: 'running', input, attempts: 1 });
 
 describe('model jobs', () => {
   it('reads the model a download or an evaluation is about from its input', () => {

@@ -8,9 +8,10 @@
 import { defineStore } from 'pinia';
 import { computed, ref, watch } from 'vue';
 import type { Input, JobKind, JobRecord, ModelRecord } from '../../../main/api/contract.ts';
-import { toDisplayError, useApiClient, type DisplayError } from '../api/index.ts';
+import { useApiClient, type DisplayError } from '../api/index.ts';
 import { useJobsStore } from './jobs.ts';
 import { modelOfEval, parseEvalResult, registryIdOfDownload, type ModelEvalResult } from './model-jobs.ts';
+import { trackCall, trackItemCall } from './tracked-call.ts';
 
 export type { ModelEvalResult } from './model-jobs.ts';
 
@@ -61,16 +62,11 @@ export const useModelsStore = defineStore('models', () => {
   });
 
   async function list(): Promise<void> {
-    loading.value = true;
-    try {
+    await trackCall(loading, error, async () => {
       models.value = await api.call('models.list', {});
       loaded.value = true;
       error.value = null;
-    } catch (caught) {
-      error.value = toDisplayError(caught);
-    } finally {
-      loading.value = false;
-    }
+    });
   }
 
   /** The models and the jobs their downloads and evaluations live in. */
@@ -79,35 +75,24 @@ export const useModelsStore = defineStore('models', () => {
   }
 
   /** Registers a CLIP folder in place; returns the record, or null with `addError` set. */
-  async function add(input: Input<'models.add'>): Promise<ModelRecord | null> {
-    adding.value = true;
+  function add(input: Input<'models.add'>): Promise<ModelRecord | null> {
     addError.value = null;
-    try {
+    return trackCall(adding, addError, async () => {
       const model = await api.call('models.add', input);
       await list();
       return model;
-    } catch (caught) {
-      addError.value = toDisplayError(caught);
-      return null;
-    } finally {
-      adding.value = false;
-    }
+    });
   }
 
   /** Forgets a model (a downloaded one's files are deleted, a user's folder never is). */
   async function remove(id: string): Promise<boolean> {
-    removingIds.value.add(id);
-    try {
+    const removed = await trackItemCall(removingIds, id, error, async () => {
       await api.call('models.remove', { id });
       models.value = models.value.filter((model) => model.id !== id);
       error.value = null;
       return true;
-    } catch (caught) {
-      error.value = toDisplayError(caught);
-      return false;
-    } finally {
-      removingIds.value.delete(id);
-    }
+    });
+    return removed ?? false;
   }
 
   /** Starts a `model-download` job for a registry id; its progress arrives as job events. */

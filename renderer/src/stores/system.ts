@@ -2,7 +2,8 @@
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 import type { BackendStatus, InfoResult } from '../../../main/api/contract.ts';
-import { toDisplayError, useApiClient, type DisplayError } from '../api/index.ts';
+import { useApiClient, type DisplayError } from '../api/index.ts';
+import { trackCall } from './tracked-call.ts';
 
 export const useSystemStore = defineStore('system', () => {
   const api = useApiClient();
@@ -33,15 +34,10 @@ export const useSystemStore = defineStore('system', () => {
   const dataDir = computed(() => info.value?.dataDir ?? null);
 
   async function load(): Promise<void> {
-    loading.value = true;
-    try {
+    await trackCall(loading, error, async () => {
       info.value = await api.call('info', {});
       error.value = null;
-    } catch (caught) {
-      error.value = toDisplayError(caught);
-    } finally {
-      loading.value = false;
-    }
+    });
   }
 
   function dismissError(): void {
