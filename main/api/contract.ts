@@ -108,6 +108,8 @@ export interface ModelRecord {
 export const modelIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'a model id: letters, digits, ., _ or -, at most 64');
 /** A dataset name: also a folder name under dataDir/datasets. */
 export const datasetIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'a dataset name: letters, digits, ., _ or -, at most 64');
+/** A stored perturbation network's name (a file name under dataDir/perturbation). */
+export const perturbationIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'a name: letters, digits, ., _ or -, at most 64');
 const absolutePath = z.string().regex(/^(\/|[A-Za-z]:[\\/]|\\\\)/, 'an absolute path');
 
 /** Zero-shot figures of an encoder on held-out ShapesWorld renders (engine/encoders/shapes-clip-eval.ts). */
@@ -256,8 +258,8 @@ export interface DatasetDedupeResult {
   counts: DatasetCounts;
 }
 
-/** Pseudo text-feature methods (Lafite: gaussian, nn; Lafite2: retrieval, clo); `all` runs gaussian, retrieval and clo. */
-export const PSEUDO_METHODS = ['gaussian', 'retrieval', 'clo'] as const;
+/** Pseudo text-feature methods (Lafite: gaussian, nn; Lafite2: retrieval, clo); `all` runs gaussian, retrieval and clo (and nn when a network is named). */
+export const PSEUDO_METHODS = ['gaussian', 'nn', 'retrieval', 'clo'] as const;
 export type PseudoMethodName = (typeof PSEUDO_METHODS)[number];
 
 /** A distribution of cosines (engine/pseudo/stats.ts). */
@@ -371,6 +373,21 @@ export const jobInputSchemas = {
       cloTau: z.number().gt(0).max(10).default(0.1).describe('CLO: temperature τ'),
       cloBatch: z.number().int().min(2).max(4096).default(64).describe('CLO: mini-batch size'),
       cloInit: z.enum(['retrieval', 'gaussian', 'uniform']).default('retrieval').describe('CLO starting features (uniform: the paper\'s ablation)'),
+      nn: perturbationIdSchema.optional().describe('trained perturbation network (pseudo-train-nn) for the nn method'),
+    })
+    .strict()
+    .refine((input) => input.method !== 'nn' || input.nn !== undefined, { message: 'the nn method needs a trained network: --nn NAME (lafite pseudo train-nn)', path: ['nn'] }),
+  /** Trains Lafite's trainable perturbation (eq. 2) on a dataset's image–caption pairs; stored by name, reusable on other datasets. */
+  'pseudo-train-nn': z
+    .object({
+      dataset: datasetIdSchema.describe('a dataset with captions'),
+      model: modelIdSchema.default('shapes-clip').describe('the CLIP encoder'),
+      name: perturbationIdSchema.describe('name to store the trained network under'),
+      steps: z.number().int().min(1).max(1_000_000).default(2000),
+      batchSize: z.number().int().min(2).max(4096).default(64),
+      hidden: z.number().int().min(8).max(4096).default(1024).describe('width of the hidden layers of r1 and r2'),
+      learningRate: z.number().gt(0).max(1).default(0.001),
+      seed: z.number().int().min(0).max(0xffffffff).default(0),
     })
     .strict(),
   /** Downloads a CLIP folder (a registry id, or a list of files) into dataDir/models/<id>, resumable, verified, then registers it. */

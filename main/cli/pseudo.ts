@@ -51,6 +51,7 @@ interface SynthOptions {
   cloTau: number;
   cloBatch: number;
   cloInit: string;
+  nn?: string;
 }
 
 export function registerPseudoCommands(program: Command, cli: CliContext): void {
@@ -62,7 +63,7 @@ export function registerPseudoCommands(program: Command, cli: CliContext): void 
     .description('synthesise pseudo text features for a dataset, stored per configuration (the same configuration is reused), as a job')
     .requiredOption('--dataset <name>', 'the dataset')
     .option('--model <id>', 'CLIP encoder', 'shapes-clip')
-    .addOption(new Option('--method <method>', 'which features').choices(['gaussian', 'retrieval', 'clo', 'all']).default('all'))
+    .addOption(new Option('--method <method>', 'which features (nn needs --nn)').choices(['gaussian', 'nn', 'retrieval', 'clo', 'all']).default('all'))
     .option('--seed <n>', 'seed', integer, 0)
     .option('--xi <ξ>', 'Gaussian noise level (paper form default 3, official form default 0.75)', number)
     .addOption(new Option('--form <form>', "Gaussian formula: the paper's eq. 1 or the official code's mixing").choices(['paper', 'official']).default('paper'))
@@ -78,9 +79,29 @@ export function registerPseudoCommands(program: Command, cli: CliContext): void 
     .option('--clo-tau <τ>', 'CLO temperature', number, 0.1)
     .option('--clo-batch <n>', 'CLO mini-batch size', integer, 64)
     .addOption(new Option('--clo-init <from>', "CLO starting features (uniform: the paper's ablation)").choices(['retrieval', 'gaussian', 'uniform']).default('retrieval'))
+    .option('--nn <name>', 'trained perturbation network for the nn method (lafite pseudo train-nn)')
     .action(
       withService(async (service, options: SynthOptions) => {
         await runJob(service, 'pseudo-synth', { ...options }, (r: PseudoSynthResult) => `${r.dataset}: ${r.images} images (${r.seconds.toFixed(1)} s)\n${formatRuns(r.runs)}`);
+      }),
+    );
+  pseudo
+    .command('train-nn')
+    .description("train Lafite's trainable perturbation (eq. 2) on a dataset's image-caption pairs, stored by name for any dataset of the same encoder, as a job")
+    .requiredOption('--dataset <name>', 'a dataset with captions')
+    .requiredOption('--name <name>', 'name to store the network under')
+    .option('--model <id>', 'CLIP encoder', 'shapes-clip')
+    .option('--steps <n>', 'training steps', integer, 2000)
+    .option('--batch-size <n>', 'pairs per step', integer, 64)
+    .option('--hidden <n>', 'width of the hidden layers of r1 and r2', integer, 1024)
+    .option('--lr <rate>', 'Adam learning rate', number, 0.001)
+    .option('--seed <n>', 'seed', integer, 0)
+    .action(
+      withService(async (service, options: { dataset: string; name: string; model: string; steps: number; batchSize: number; hidden: number; lr: number; seed: number }) => {
+        const { lr, ...rest } = options;
+        await runJob(service, 'pseudo-train-nn', { ...rest, learningRate: lr }, (r: { name: string; pairs: number; steps: number; meanCosine: number; seconds: number }) =>
+          `trained '${r.name}' on ${r.pairs} pairs: ${r.steps} steps, mean cos(h′, h) ${r.meanCosine.toFixed(3)} (${r.seconds.toFixed(1)} s)`,
+        );
       }),
     );
   pseudo

@@ -328,6 +328,16 @@ export class DatasetStore {
       .all(id) as { id: number; sha256: string; split: Split | null }[];
   }
 
+  /** Every (image, caption) pair of the imported images; `fewShotOnly` keeps the few-shot subset's. */
+  captionPairs(id: string, options: { fewShotOnly?: boolean } = {}): { imageId: number; sha256: string; text: string }[] {
+    return this.db
+      .prepare(
+        `SELECT i.id AS imageId, i.sha256, c.text FROM captions c JOIN images i ON i.id = c.image_id
+         WHERE i.dataset_id = ? AND i.status = 'imported'${options.fewShotOnly ? ' AND i.few_shot = 1' : ''} ORDER BY i.id, c.id`,
+      )
+      .all(id) as { imageId: number; sha256: string; text: string }[];
+  }
+
   setFewShot(id: string, chosen: ReadonlySet<number>, spec: { pairs: number; seed: number }): void {
     this.db.transaction(() => {
       this.db.prepare('UPDATE images SET few_shot = 0 WHERE dataset_id = ?').run(id);

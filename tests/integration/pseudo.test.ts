@@ -22,7 +22,7 @@ async function lafite<T>(...args: string[]): Promise<T> {
 }
 
 beforeAll(async () => {
-  await lafite('shapes', 'generate', '--n', String(IMAGES), '--size', '64', '--out', folder);
+  await lafite('shapes', 'generate', '--n', String(IMAGES), '--size', '64', '--out', folder, '--captions');
   await lafite('dataset', 'import', folder, '--name', 'shapes', '--size', '64');
 });
 afterAll(() => dir.remove());
@@ -74,6 +74,21 @@ describe('lafite pseudo', () => {
       if (image.captions[0]!.prompt.includes(colors.get(image.path)!)) right += 1;
     }
     expect(right / IMAGES).toBeGreaterThan(0.7); // chance is about 1/12
+  });
+
+  it('trains the perturbation network on captions (Lafite eq. 2) and synthesises with it', async () => {
+    const noNet = await runCli(['--data-dir', dataDir, 'pseudo', 'synth', '--dataset', 'shapes', '--method', 'nn']);
+    expect(noNet.code).toBe(2);
+    expect(noNet.stderr).toMatch(/needs a trained network/);
+    const noCaptions = await runCli(['--data-dir', dataDir, 'pseudo', 'train-nn', '--dataset', 'shapes', '--name', 'net']);
+    expect(noCaptions.stderr).toMatch(/import captions first/);
+    await lafite('dataset', 'captions', 'shapes', join(folder, 'metadata.jsonl'));
+    const trained = await lafite<{ pairs: number; meanCosine: number }>('pseudo', 'train-nn', '--dataset', 'shapes', '--name', 'net', '--steps', '150', '--hidden', '64', '--lr', '0.003');
+    expect(trained.pairs).toBe(IMAGES * 5);
+    const nn = (await lafite<PseudoSynthResult>('pseudo', 'synth', '--dataset', 'shapes', '--method', 'nn', '--nn', 'net')).runs[0]!;
+    expect(nn).toMatchObject({ method: 'nn', complete: true, summary: { trainedMeanCosine: trained.meanCosine } });
+    // Trained towards captions, its features sit closer to the images than Gaussian noise of ξ = 3 leaves them.
+    expect(nn.stats!.imageText.mean).toBeGreaterThan(runs[0]!.stats!.imageText.mean);
   });
 
   it('says clearly what is wrong with bad input', async () => {

@@ -12,6 +12,7 @@ export const jobHandlers: { [K in JobKind]: () => Promise<JobHandler<K>> } = {
   'model-eval': async () => (await import('./model-eval.ts')).modelEval,
   'dataset-import': async () => (await import('./dataset-import.ts')).datasetImport,
   'dataset-dedupe': async () => (await import('./dataset-dedupe.ts')).datasetDedupe,
+  'pseudo-train-nn': async () => (await import('./pseudo-train-nn.ts')).pseudoTrainNn,
   'pseudo-synth': async () => (await import('./pseudo-synth.ts')).pseudoSynth,
   embed: async () => (await import('./embed.ts')).embed,
 };

@@ -1,6 +1,6 @@
 /**
  * Job kind `pseudo-synth`: pseudo text features for a dataset's imported images, by Gaussian
- * perturbation (Lafite eq. 1), retrieval of template prompts (Lafite2 §3.1) and contrastive
+ * perturbation (Lafite eq. 1), a trained perturbation network (Lafite eq. 2), retrieval of template prompts (Lafite2 §3.1) and contrastive
  * latent optimization (Lafite2 eq. 2). Each method's run is stored under the hash of its
  * configuration and of the dataset's images: asking again for the same thing reuses it.
  */
@@ -12,6 +12,7 @@ import { initBackend } from '../../engine/backend.ts';
 import { mulberry32 } from '../../engine/random.ts';
 import { contrastiveLatentOptimization, contrastiveLogLikelihood, uniformOnSphere } from '../../engine/pseudo/clo.ts';
 import { DEFAULT_XI, gaussianPseudoFeatures } from '../../engine/pseudo/gaussian.ts';
+import { PerturbationNet, type PerturbationFile } from '../../engine/pseudo/perturbation-nn.ts';
 import { retrievePrompts, type VocabularyFeatures } from '../../engine/pseudo/retrieval.ts';
 import { similarityStats } from '../../engine/pseudo/stats.ts';
 import { loadDefaultTemplateSet, parseTemplate, type ParsedTemplate } from '../../engine/pseudo/templates.ts';
@@ -23,6 +24,7 @@ import { ModelStore } from '../../store/models.ts';
 import { PseudoStore, toPseudoRunRecord, type PseudoFeatureRow } from '../../store/pseudo.ts';
 import { CachedEncoder, datasetImageItems } from '../dataset-features.ts';
 import type { JobContext, JobHandler, JobInput } from '../job-kind.ts';
+import { readPerturbationFile } from './pseudo-train-nn.ts';
 
 type Input = JobInput<'pseudo-synth'>;
 
@@ -30,11 +32,12 @@ type Input = JobInput<'pseudo-synth'>;
 const runId = (config: Record<string, unknown>): string => createHash('sha256').update(JSON.stringify(config)).digest('hex').slice(0, 16);
 
 /** What each method's features depend on (and nothing else, so unrelated options do not fork versions). */
-function configOf(method: PseudoMethodName, input: Input, imagesHash: string): Record<string, unknown> {
+function configOf(method: PseudoMethodName, input: Input, imagesHash: string, nnFileHash: string | null): Record<string, unknown> {
   const base = { method, model: input.model, images: imagesHash, seed: input.seed };
   const retrieval = { vocabulary: input.vocabulary, templates: input.templates ?? input.vocabulary, k: input.k, m: input.m, mode: input.mode, keepCore: input.keepCore, threshold: input.threshold ?? null };
   const gaussian = { form: input.form, xi: input.xi ?? DEFAULT_XI[input.form] };
   if (method === 'gaussian') return { ...base, ...gaussian };
+  if (method === 'nn') return { ...base, nn: input.nn ?? null, nnFile: nnFileHash };
   if (method === 'retrieval') return { ...base, ...retrieval };
   const init = input.cloInit === 'retrieval' ? retrieval : input.cloInit === 'gaussian' ? gaussian : {};
   return { ...base, init: input.cloInit, ...init, steps: input.cloSteps, stepSize: input.cloStepSize, tau: input.cloTau, batch: input.cloBatch };
@@ -50,6 +53,8 @@ interface Context {
   images: Float32Array;
   dim: number;
   imagesHash: string;
+  /** The trained perturbation network of the nn method, when one is named. */
+  nnFile: PerturbationFile | undefined;
 }
 
 const rowDot = (a: Float32Array, b: Float32Array, i: number, dim: number): number => {
@@ -78,6 +83,17 @@ function gaussianFeatures(ctx: Context): Float32Array {
   const data = h.dataSync() as Float32Array;
   tf.dispose([f, h]);
   return Float32Array.from(data);
+}
+
+/** Lafite eq. 2 with the named trained network. */
+function nnFeatures(ctx: Context): Float32Array {
+  const net = PerturbationNet.fromFile(ctx.nnFile!);
+  const f = tf.tensor2d(ctx.images, [ctx.imageIds.length, ctx.dim]);
+  const h = net.perturb(f, { seed: ctx.input.seed });
+  const data = Float32Array.from(h.dataSync());
+  tf.dispose([f, h]);
+  net.dispose();
+  return data;
 }
 
 /** The vocabulary set and its templates, checked against each other (before any work starts). */
@@ -183,13 +199,14 @@ async function runClo(ctx: Context, id: string): Promise<void> {
 
 /** Runs one method, or reuses its stored run of the same version. */
 async function ensureRun(ctx: Context, method: PseudoMethodName): Promise<PseudoRunRecord & { reused: boolean }> {
-  const config = configOf(method, ctx.input, ctx.imagesHash);
+  const config = configOf(method, ctx.input, ctx.imagesHash, ctx.nnFile ? createHash('sha256').update(JSON.stringify(ctx.nnFile.weights)).digest('hex') : null);
   const id = runId(config);
   const existing = ctx.store.get(id);
   if (existing?.complete) return { ...toPseudoRunRecord(existing), reused: true };
   ctx.store.begin({ id, datasetId: ctx.input.dataset, method, modelId: ctx.input.model, config });
   ctx.job.progress({ fraction: 0.05, message: `${method} features of ${ctx.imageIds.length} images` });
   if (method === 'gaussian') storeVectors(ctx, id, gaussianFeatures(ctx), {});
+  else if (method === 'nn') storeVectors(ctx, id, nnFeatures(ctx), { trainedMeanCosine: ctx.nnFile!.training.meanCosine });
   else if (method === 'retrieval') await runRetrieval(ctx, id);
   else await runClo(ctx, id);
   return { ...toPseudoRunRecord(ctx.store.get(id)!), reused: false };
@@ -204,7 +221,9 @@ export const pseudoSynth: JobHandler<'pseudo-synth'> = {
     try {
       const datasets = new DatasetStore(db);
       const items = datasetImageItems(datasets, job.dataDir, input.dataset);
-      const methods: PseudoMethodName[] = input.method === 'all' ? ['gaussian', 'retrieval', 'clo'] : [input.method];
+      const methods: PseudoMethodName[] = input.method === 'all' ? ['gaussian', ...(input.nn ? ['nn' as const] : []), 'retrieval', 'clo'] : [input.method];
+      const nnFile = input.nn ? await readPerturbationFile(job.dataDir, input.nn) : undefined;
+      if (nnFile && nnFile.model !== input.model) throw invalidInput(`perturbation network '${input.nn}' was trained for ${nnFile.model}, not ${input.model}`, 'nn');
       if (methods.includes('retrieval') || (methods.includes('clo') && input.cloInit === 'retrieval')) await loadWordsAndTemplates(input); // bad names fail now
       if (items.length < 2) throw invalidInput(`dataset '${input.dataset}' has ${items.length} imported images: pseudo features need at least 2`, 'dataset');
       job.progress({ fraction: 0, message: `image features of ${items.length} images` });
@@ -218,6 +237,7 @@ export const pseudoSynth: JobHandler<'pseudo-synth'> = {
         images: features.data,
         dim: features.dim,
         imagesHash: createHash('sha256').update(items.map((item) => item.key).join('\n')).digest('hex'),
+        nnFile,
       };
       const runs = [];
       for (const method of methods) runs.push(await ensureRun(ctx, method));
