@@ -110,6 +110,8 @@ export const modelIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$
 export const datasetIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'a dataset name: letters, digits, ., _ or -, at most 64');
 /** A stored perturbation network's name (a file name under dataDir/perturbation). */
 export const perturbationIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'a name: letters, digits, ., _ or -, at most 64');
+/** A vocabulary set's id (a domain: photos, faces, birds, shapes, or a user's). */
+export const vocabularySetIdSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'a vocabulary set id: lowercase letters, digits and -, at most 64');
 const absolutePath = z.string().regex(/^(\/|[A-Za-z]:[\\/]|\\\\)/, 'an absolute path');
 
 /** Zero-shot figures of an encoder on held-out ShapesWorld renders (engine/encoders/shapes-clip-eval.ts). */
@@ -294,6 +296,35 @@ export interface PseudoSynthResult {
   seconds: number;
 }
 
+/** A vocabulary set with its templates (Lafite2 step 1), as the editor shows it. */
+export interface VocabularySetRecord {
+  id: string;
+  description: string;
+  /** `saved`: edited, imported or built in this data folder (it takes the place of a default of the same id). */
+  source: 'saved' | 'default';
+  /** Whether a default of this id ships with the app (a saved one can be reset to it). */
+  hasDefault: boolean;
+  vocabularies: { name: string; entries: string[] }[];
+  templates: string[];
+}
+
+/** One template checked against a set's vocabulary names. */
+export interface TemplateCheck {
+  template: string;
+  ok: boolean;
+  /** Its slots in order, when it parses. */
+  slots: string[];
+  error?: string;
+}
+
+/** What retrieval finds for one image with a vocabulary set (the editor's preview). */
+export interface RetrievalPreview {
+  image: number;
+  /** Per vocabulary, its top-k entries with their cosine to the image. */
+  topWords: { vocabulary: string; words: { word: string; score: number }[] }[];
+  prompts: { prompt: string; score: number }[];
+}
+
 /** Input schemas of the job kinds; a later capability adds a kind here and a handler in main/jobs/kinds/. */
 export const jobInputSchemas = {
   /** Times matrix products on a compute backend: a check that the backend works and how fast. */
@@ -361,8 +392,8 @@ export const jobInputSchemas = {
       seed: z.number().int().min(0).max(0xffffffff).default(0),
       xi: z.number().min(0).max(100).optional().describe('Gaussian noise level ξ (paper form default 3; official form default 0.75)'),
       form: z.enum(['paper', 'official']).default('paper').describe('Gaussian formula: the paper\'s eq. 1 or the official code\'s mixing'),
-      vocabulary: z.string().regex(/^[a-z0-9-]{1,64}$/, 'a vocabulary set name').default('shapes').describe('vocabulary set (a default domain: photos, faces, birds, shapes)'),
-      templates: z.string().regex(/^[a-z0-9-]{1,64}$/, 'a template set name').optional().describe('template set (default: the vocabulary set\'s domain)'),
+      vocabulary: vocabularySetIdSchema.default('shapes').describe('vocabulary set (a default domain: photos, faces, birds, shapes)'),
+      templates: vocabularySetIdSchema.optional().describe('template set (default: the vocabulary set\'s domain)'),
       k: z.number().int().min(1).max(50).default(5).describe('words kept per image and vocabulary'),
       m: z.number().int().min(1).max(50).default(5).describe('prompts kept per image'),
       mode: z.enum(['full', 'iterative']).default('iterative').describe('fill templates at once, or the core {Noun} {Verb} {Noun} first'),
@@ -495,6 +526,43 @@ export const inputSchemas = {
       limit: z.number().int().min(1).max(500).default(50),
     })
     .strict(),
+  'vocabulary.list': z.object({}).strict(),
+  'vocabulary.get': z.object({ id: vocabularySetIdSchema }).strict(),
+  'vocabulary.save': z
+    .object({
+      id: vocabularySetIdSchema,
+      description: z.string().max(4000).default(''),
+      vocabularies: z
+        .array(z.object({ name: z.string().max(64), entries: z.array(z.string().max(200)).max(100_000) }).strict())
+        .min(1)
+        .max(64),
+      templates: z.array(z.string().max(300)).min(1).max(500),
+    })
+    .strict(),
+  'vocabulary.reset': z.object({ id: vocabularySetIdSchema }).strict(),
+  'vocabulary.check': z
+    .object({
+      vocabularies: z.array(z.string().max(64)).max(64).describe('the vocabulary names templates may use'),
+      templates: z.array(z.string().max(10_000)).max(500),
+    })
+    .strict(),
+  'vocabulary.build': z
+    .object({
+      id: vocabularySetIdSchema.describe('id of the new saved set'),
+      model: modelIdSchema.describe("the CLIP model whose tokenizer's whole words are sorted"),
+      templatesFrom: vocabularySetIdSchema.optional().describe('copy the templates of this set (default: photos)'),
+    })
+    .strict(),
+  'vocabulary.preview': z
+    .object({
+      dataset: datasetIdSchema,
+      image: z.number().int().min(1),
+      id: vocabularySetIdSchema.describe('vocabulary set'),
+      model: modelIdSchema.default('shapes-clip'),
+      k: z.number().int().min(1).max(50).default(5),
+      m: z.number().int().min(1).max(50).default(5),
+    })
+    .strict(),
 } as const;
 
 /** Output types of every API method. */
@@ -520,6 +588,14 @@ export interface Outputs {
   'datasets.captions': CaptionImportResult;
   'datasets.split': DatasetRecord;
   'datasets.fewshot': DatasetRecord;
+  'vocabulary.list': VocabularySetRecord[];
+  'vocabulary.get': VocabularySetRecord;
+  'vocabulary.save': VocabularySetRecord;
+  /** `removed`: whether there was a saved set; the default (if any) is what the id means now. */
+  'vocabulary.reset': { id: string; removed: boolean };
+  'vocabulary.check': TemplateCheck[];
+  'vocabulary.build': VocabularySetRecord;
+  'vocabulary.preview': RetrievalPreview;
   'pseudo.runs': PseudoRunRecord[];
   /** Per image (in path order) its pseudo captions (retrieval) or feature scores (others), best first. */
   'pseudo.captions': { total: number; images: { id: number; path: string; captions: { prompt: string | null; score: number }[] }[] };

@@ -31,6 +31,8 @@ import { fromZodError, LafiteError, notFound } from './errors.ts';
 import { addModel, listModels, registerBuiltinModels, removeModel } from './models.ts';
 import { getDataset, importCaptions, markFewShot, removeDataset, splitDataset, thumbnails } from './datasets.ts';
 import { listRuns, pseudoCaptions } from './pseudo.ts';
+import { buildVocabularySet, checkTemplates, getVocabularySet, listVocabularySets, previewRetrieval, resetVocabularySet, saveVocabularySet } from './vocabulary.ts';
+import { VocabularySetStore } from '../store/vocabulary-sets.ts';
 
 export interface ServiceOptions {
   /** The data folder; default: `LAFITE_DATA_DIR` or the per-user app data folder. */
@@ -56,6 +58,7 @@ function handlersFor(db: Db, jobs: JobRunner, paths: { dataDir: string; dbPath: 
   const models = new ModelStore(db);
   const datasets = new DatasetStore(db);
   const pseudo = new PseudoStore(db);
+  const sets = new VocabularySetStore(db);
   return {
     info: async () => (await import('./info.ts')).getInfo(db, paths),
     'jobs.list': ({ limit, status }) => jobs.list(limit, status),
@@ -81,6 +84,13 @@ function handlersFor(db: Db, jobs: JobRunner, paths: { dataDir: string; dbPath: 
     'datasets.fewshot': (input) => markFewShot(datasets, input),
     'pseudo.runs': ({ dataset }) => listRuns(datasets, pseudo, dataset),
     'pseudo.captions': (input) => pseudoCaptions(datasets, pseudo, input),
+    'vocabulary.list': () => listVocabularySets(sets),
+    'vocabulary.get': ({ id }) => getVocabularySet(sets, id),
+    'vocabulary.save': (input) => saveVocabularySet(sets, input),
+    'vocabulary.reset': ({ id }) => resetVocabularySet(sets, id),
+    'vocabulary.check': (input) => checkTemplates(input),
+    'vocabulary.build': (input) => buildVocabularySet(sets, models, input),
+    'vocabulary.preview': (input) => previewRetrieval({ sets, datasets, models, embeddings: new EmbeddingStore(db) }, paths.dataDir, input),
   };
 }
 

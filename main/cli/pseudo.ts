@@ -7,8 +7,11 @@
  *   lafite pseudo stats --dataset shapes --json
  *   lafite pseudo captions 3f2a…   # a run id from `pseudo stats`
  */
+import { readFile, writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import type { CosineDistribution, PseudoRunRecord, PseudoSynthResult } from '../api/contract.ts';
+import { invalidInput } from '../api/errors.ts';
+import type { CosineDistribution, PseudoRunRecord, PseudoSynthResult, VocabularySetRecord } from '../api/contract.ts';
 import { integer, number, type CliContext } from './context.ts';
 import { printResult, table } from './output.ts';
 
@@ -104,6 +107,7 @@ export function registerPseudoCommands(program: Command, cli: CliContext): void 
         );
       }),
     );
+  registerVocabularyCommands(pseudo, cli);
   pseudo
     .command('stats')
     .description('the stored runs of a dataset with their diagnostics (Lafite2 Figure 1: image-text and text-text cosines)')
@@ -125,4 +129,71 @@ export function registerPseudoCommands(program: Command, cli: CliContext): void 
         );
       }),
     );
+}
+
+const formatSet = (set: VocabularySetRecord): string =>
+  [
+    `${set.id}  (${set.source}${set.source === 'saved' && set.hasDefault ? ', replaces the default' : ''})  ${set.description}`,
+    ...set.vocabularies.map((v) => `  {${v.name}} ${v.entries.length}: ${v.entries.slice(0, 12).join(', ')}${v.entries.length > 12 ? ', …' : ''}`),
+    `  templates: ${set.templates.join(' | ')}`,
+  ].join('\n');
+
+/** `lafite pseudo vocab …`: the vocabulary sets and templates retrieval fills (Lafite2 step 1). */
+function registerVocabularyCommands(pseudo: Command, cli: CliContext): void {
+  const { withService, output } = cli;
+  const vocab = pseudo.command('vocab').description('vocabulary sets and their templates: list, show, export, import, build from a model, reset');
+  vocab
+    .command('list')
+    .description('every vocabulary set: the defaults and those saved in the data folder')
+    .action(withService(async (service) => printResult(await service.call('vocabulary.list', {}), output(), (sets) => sets.map(formatSet).join('\n'))));
+  vocab
+    .command('show <id>')
+    .description('one vocabulary set with its templates')
+    .action(withService(async (service, id: string) => printResult(await service.call('vocabulary.get', { id }), output(), formatSet)));
+  vocab
+    .command('export <id>')
+    .description('write a vocabulary set with its templates as one JSON file (to edit, share or import elsewhere)')
+    .option('--out <file>', 'the file (default: standard output)')
+    .action(
+      withService(async (service, id: string, options: { out?: string }) => {
+        const set = await service.call('vocabulary.get', { id });
+        const text = `${JSON.stringify({ id: set.id, description: set.description, vocabularies: set.vocabularies, templates: set.templates }, null, 2)}\n`;
+        if (options.out) await writeFile(resolve(options.out), text);
+        else process.stdout.write(text);
+      }),
+    );
+  vocab
+    .command('import <file>')
+    .description('save a vocabulary set from a JSON file (as export writes it); a default of the same id is replaced until reset')
+    .option('--id <id>', 'save it under this id instead of the one in the file')
+    .action(
+      withService(async (service, file: string, options: { id?: string }) => {
+        const parsed = parseSetFile(await readFile(resolve(file), 'utf8'), file);
+        printResult(await service.call('vocabulary.save', { ...parsed, ...(options.id ? { id: options.id } : {}) }), output(), (set) => `saved ${formatSet(set)}`);
+      }),
+    );
+  vocab
+    .command('build')
+    .description("build a vocabulary set from a CLIP model's tokenizer: its whole words sorted into Noun, Verb, Numeral and Adjective")
+    .requiredOption('--model <id>', 'the CLIP model')
+    .requiredOption('--id <id>', 'id of the new set')
+    .option('--templates-from <id>', 'copy the templates of this set', 'photos')
+    .action(
+      withService(async (service, options: { model: string; id: string; templatesFrom: string }) => {
+        printResult(await service.call('vocabulary.build', options), output(), (set) => `built ${formatSet(set)}`);
+      }),
+    );
+  vocab
+    .command('reset <id>')
+    .description('forget the saved version of a set (the default, if any, is used again)')
+    .action(withService(async (service, id: string) => printResult(await service.call('vocabulary.reset', { id }), output(), (r) => (r.removed ? `reset ${r.id}` : `${r.id} had no saved version`))));
+}
+
+/** A set file as `export` writes it; JSON errors name the file. */
+function parseSetFile(text: string, file: string): { id: string; description: string; vocabularies: { name: string; entries: string[] }[]; templates: string[] } {
+  try {
+    return JSON.parse(text) as ReturnType<typeof parseSetFile>;
+  } catch (error) {
+    throw invalidInput(`${file} is not JSON: ${(error as Error).message}`, 'file');
+  }
 }

@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { notFound } from '../api/errors.ts';
 import { decodeForEncoder } from '../datasets/import-file.ts';
-import { loadClipOnnx, type ClipOnnxEncoder } from '../engine/encoders/clip-onnx.ts';
+import type { ClipOnnxEncoder } from '../engine/encoders/clip-onnx.ts';
 import type { EncodeOptions, Features, ImageSource } from '../engine/encoders/encoder.ts';
 import { cropPath, datasetCacheDir, type DatasetStore } from '../store/datasets.ts';
 import type { EmbeddingStore } from '../store/embeddings.ts';
@@ -53,6 +53,8 @@ export class CachedEncoder {
   }
 
   private async loaded(): Promise<ClipOnnxEncoder> {
+    // ONNX Runtime loads on first need: the API process imports this module too.
+    const { loadClipOnnx } = await import('../engine/encoders/clip-onnx.ts');
     return (this.encoder ??= await loadClipOnnx(this.model.path, { id: this.model.id }));
   }
 

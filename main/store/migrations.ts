@@ -5,6 +5,7 @@
 import { DATASETS_SQL } from './datasets.ts';
 import { EMBEDDINGS_SQL } from './embeddings.ts';
 import { PSEUDO_SQL } from './pseudo.ts';
+import { VOCABULARY_SETS_SQL } from './vocabulary-sets.ts';
 
 export interface Migration {
   version: number;
@@ -68,6 +69,11 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 5,
     description: 'pseudo text features: runs per configuration, features per image',
     sql: PSEUDO_SQL,
+  },
+  {
+    version: 6,
+    description: 'vocabulary sets: edited, imported and built vocabularies with their templates',
+    sql: VOCABULARY_SETS_SQL,
   },
 ];
 

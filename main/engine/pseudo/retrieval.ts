@@ -53,8 +53,9 @@ export interface ScoredPrompt {
 export interface RetrievalResult {
   /** Per image, its top-m prompts, best first. */
   perImage: ScoredPrompt[][];
-  /** Per image and vocabulary slot, its top-k words (for the explorer). */
+  /** Per image and vocabulary slot, its top-k words (for the explorer), and their cosines. */
   topWords: Record<string, string[]>[];
+  topWordScores: Record<string, number[]>[];
   /** Distinct prompts encoded, against what encoding each image's candidates would have taken. */
   distinctPrompts: number;
   naivePrompts: number;
@@ -122,20 +123,24 @@ function fillingCount(template: ParsedTemplate, pools: Readonly<Record<string, r
   return count;
 }
 
-/** Step 2: per image and vocabulary, the indices of its top-k entries. */
-async function topWordsPerImage(images: Float32Array, dim: number, vocabularies: readonly VocabularyFeatures[], k: number): Promise<Record<string, string[]>[]> {
+/** Step 2: per image and vocabulary, its top-k entries and their cosines. */
+async function topWordsPerImage(images: Float32Array, dim: number, vocabularies: readonly VocabularyFeatures[], k: number): Promise<{ words: Record<string, string[]>[]; scores: Record<string, number[]>[] }> {
   const n = images.length / dim;
-  const perImage: Record<string, string[]>[] = Array.from({ length: n }, () => ({}));
+  const words: Record<string, string[]>[] = Array.from({ length: n }, () => ({}));
+  const scores: Record<string, number[]>[] = Array.from({ length: n }, () => ({}));
   for (const vocabulary of vocabularies) {
     const search = await TopKSearch.create(vocabulary.features, dim);
     try {
-      const { indices, k: top } = await search.query(images, k);
-      for (let i = 0; i < n; i++) perImage[i]![vocabulary.slot] = Array.from(indices.subarray(i * top, (i + 1) * top), (j) => vocabulary.entries[j]!);
+      const found = await search.query(images, k);
+      for (let i = 0; i < n; i++) {
+        words[i]![vocabulary.slot] = Array.from(found.indices.subarray(i * found.k, (i + 1) * found.k), (j) => vocabulary.entries[j]!);
+        scores[i]![vocabulary.slot] = Array.from(found.scores.subarray(i * found.k, (i + 1) * found.k));
+      }
     } finally {
       await search.dispose();
     }
   }
-  return perImage;
+  return { words, scores };
 }
 
 /** Prompts of the whole dataset, each held once; images refer to them by index. */
@@ -232,7 +237,7 @@ export async function retrievePrompts(input: RetrievalInput): Promise<RetrievalR
   const options = { ...RETRIEVAL_DEFAULTS, ...input.options };
   const { images, dim, templates } = input;
   const n = images.length / dim;
-  const topWords = await topWordsPerImage(images, dim, input.vocabularies, options.k);
+  const { words: topWords, scores: topWordScores } = await topWordsPerImage(images, dim, input.vocabularies, options.k);
   const table = new PromptTable();
   const encoded = { features: new Float32Array(0), count: 0 };
   const candidates: number[][] = Array.from({ length: n }, () => []);
@@ -272,5 +277,5 @@ export async function retrievePrompts(input: RetrievalInput): Promise<RetrievalR
       .sort((a, b) => b.score - a.score)
       .slice(0, options.m);
   });
-  return { perImage, topWords, distinctPrompts: table.prompts.length, naivePrompts: table.naive };
+  return { perImage, topWords, topWordScores, distinctPrompts: table.prompts.length, naivePrompts: table.naive };
 }

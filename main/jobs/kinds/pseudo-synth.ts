@@ -15,8 +15,11 @@ import { DEFAULT_XI, gaussianPseudoFeatures } from '../../engine/pseudo/gaussian
 import { PerturbationNet, type PerturbationFile } from '../../engine/pseudo/perturbation-nn.ts';
 import { retrievePrompts, type VocabularyFeatures } from '../../engine/pseudo/retrieval.ts';
 import { similarityStats } from '../../engine/pseudo/stats.ts';
-import { loadDefaultTemplateSet, parseTemplate, type ParsedTemplate } from '../../engine/pseudo/templates.ts';
-import { loadDefaultVocabularySet, vocabularyNames, type VocabularySet } from '../../engine/pseudo/vocabulary.ts';
+import type { ParsedTemplate } from '../../engine/pseudo/templates.ts';
+import type { VocabularySet } from '../../engine/pseudo/vocabulary.ts';
+import type { Db } from '../../store/db.ts';
+import { VocabularySetStore } from '../../store/vocabulary-sets.ts';
+import { parsedTemplates, resolveVocabularySet } from '../vocabulary-sets.ts';
 import { DatasetStore } from '../../store/datasets.ts';
 import { openDatabase } from '../../store/db.ts';
 import { EmbeddingStore } from '../../store/embeddings.ts';
@@ -28,13 +31,16 @@ import { readPerturbationFile } from './pseudo-train-nn.ts';
 
 type Input = JobInput<'pseudo-synth'>;
 
+const sha256Of = (value: unknown): string => createHash('sha256').update(JSON.stringify(value)).digest('hex');
+
 /** A run's version: the hash of what determines its features. */
 const runId = (config: Record<string, unknown>): string => createHash('sha256').update(JSON.stringify(config)).digest('hex').slice(0, 16);
 
 /** What each method's features depend on (and nothing else, so unrelated options do not fork versions). */
-function configOf(method: PseudoMethodName, input: Input, imagesHash: string, nnFileHash: string | null): Record<string, unknown> {
+function configOf(method: PseudoMethodName, input: Input, imagesHash: string, nnFileHash: string | null, wordsHash: string | null): Record<string, unknown> {
   const base = { method, model: input.model, images: imagesHash, seed: input.seed };
-  const retrieval = { vocabulary: input.vocabulary, templates: input.templates ?? input.vocabulary, k: input.k, m: input.m, mode: input.mode, keepCore: input.keepCore, threshold: input.threshold ?? null };
+  // The set's content, not only its name: an edited vocabulary is a new version.
+  const retrieval = { vocabulary: input.vocabulary, templates: input.templates ?? input.vocabulary, words: wordsHash, k: input.k, m: input.m, mode: input.mode, keepCore: input.keepCore, threshold: input.threshold ?? null };
   const gaussian = { form: input.form, xi: input.xi ?? DEFAULT_XI[input.form] };
   if (method === 'gaussian') return { ...base, ...gaussian };
   if (method === 'nn') return { ...base, nn: input.nn ?? null, nnFile: nnFileHash };
@@ -55,6 +61,8 @@ interface Context {
   imagesHash: string;
   /** The trained perturbation network of the nn method, when one is named. */
   nnFile: PerturbationFile | undefined;
+  /** The vocabulary set and templates, when retrieval is asked for. */
+  words: { vocabularySet: VocabularySet; templates: ParsedTemplate[] } | undefined;
 }
 
 const rowDot = (a: Float32Array, b: Float32Array, i: number, dim: number): number => {
@@ -96,17 +104,15 @@ function nnFeatures(ctx: Context): Float32Array {
   return data;
 }
 
-/** The vocabulary set and its templates, checked against each other (before any work starts). */
-async function loadWordsAndTemplates(input: Input): Promise<{ vocabularySet: VocabularySet; templates: ParsedTemplate[] }> {
-  const vocabularySet = await loadDefaultVocabularySet(input.vocabulary);
-  const known = vocabularyNames(vocabularySet);
-  const templateSet = await loadDefaultTemplateSet(input.templates ?? input.vocabulary, known);
-  return { vocabularySet, templates: templateSet.templates.map((text) => parseTemplate(text, known)) };
+/** The vocabulary set and its templates (saved in this data folder, else the default), checked against each other. */
+async function loadWordsAndTemplates(input: Input, db: Db): Promise<{ vocabularySet: VocabularySet; templates: ParsedTemplate[] }> {
+  const set = await resolveVocabularySet(new VocabularySetStore(db), input.vocabulary, input.templates ?? input.vocabulary);
+  return { vocabularySet: set.vocabulary, templates: parsedTemplates(set) };
 }
 
 /** The templates, with the text features of the vocabularies they use. */
 async function retrievalInputs(ctx: Context): Promise<{ templates: ParsedTemplate[]; vocabularies: VocabularyFeatures[] }> {
-  const { vocabularySet, templates } = await loadWordsAndTemplates(ctx.input);
+  const { vocabularySet, templates } = ctx.words!;
   const used = new Set(templates.flatMap((t) => t.slots));
   const vocabularies: VocabularyFeatures[] = [];
   for (const vocabulary of vocabularySet.vocabularies.filter((v) => used.has(v.name))) {
@@ -199,7 +205,7 @@ async function runClo(ctx: Context, id: string): Promise<void> {
 
 /** Runs one method, or reuses its stored run of the same version. */
 async function ensureRun(ctx: Context, method: PseudoMethodName): Promise<PseudoRunRecord & { reused: boolean }> {
-  const config = configOf(method, ctx.input, ctx.imagesHash, ctx.nnFile ? createHash('sha256').update(JSON.stringify(ctx.nnFile.weights)).digest('hex') : null);
+  const config = configOf(method, ctx.input, ctx.imagesHash, ctx.nnFile ? sha256Of(ctx.nnFile.weights) : null, ctx.words ? sha256Of(ctx.words) : null);
   const id = runId(config);
   const existing = ctx.store.get(id);
   if (existing?.complete) return { ...toPseudoRunRecord(existing), reused: true };
@@ -224,7 +230,8 @@ export const pseudoSynth: JobHandler<'pseudo-synth'> = {
       const methods: PseudoMethodName[] = input.method === 'all' ? ['gaussian', ...(input.nn ? ['nn' as const] : []), 'retrieval', 'clo'] : [input.method];
       const nnFile = input.nn ? await readPerturbationFile(job.dataDir, input.nn) : undefined;
       if (nnFile && nnFile.model !== input.model) throw invalidInput(`perturbation network '${input.nn}' was trained for ${nnFile.model}, not ${input.model}`, 'nn');
-      if (methods.includes('retrieval') || (methods.includes('clo') && input.cloInit === 'retrieval')) await loadWordsAndTemplates(input); // bad names fail now
+      const needsWords = methods.includes('retrieval') || (methods.includes('clo') && input.cloInit === 'retrieval');
+      const words = needsWords ? await loadWordsAndTemplates(input, db) : undefined; // bad names fail before any work
       if (items.length < 2) throw invalidInput(`dataset '${input.dataset}' has ${items.length} imported images: pseudo features need at least 2`, 'dataset');
       job.progress({ fraction: 0, message: `image features of ${items.length} images` });
       const { features } = await encoder.images(items, { signal: job.signal });
@@ -238,6 +245,7 @@ export const pseudoSynth: JobHandler<'pseudo-synth'> = {
         dim: features.dim,
         imagesHash: createHash('sha256').update(items.map((item) => item.key).join('\n')).digest('hex'),
         nnFile,
+        words,
       };
       const runs = [];
       for (const method of methods) runs.push(await ensureRun(ctx, method));

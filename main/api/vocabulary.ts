@@ -1,0 +1,109 @@
+/**
+ * The vocabulary methods of the API (`vocabulary.*`): the sets retrieval fills templates from
+ * (Lafite2 step 1), edited, imported, built from a model's tokenizer, checked and previewed.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Outputs, ParsedInput, TemplateCheck, VocabularySetRecord } from './contract.ts';
+import { LafiteError, notFound } from './errors.ts';
+import { parseTemplate, parseTemplateSet } from '../engine/pseudo/templates.ts';
+import { vocabularySetFromTokenizer } from '../engine/pseudo/vocabulary-build.ts';
+import { parseVocabularySet } from '../engine/pseudo/vocabulary.ts';
+import { CachedEncoder, datasetImageItems } from '../jobs/dataset-features.ts';
+import { parsedTemplates, resolveVocabularySet, vocabularySetIds, type ResolvedSet } from '../jobs/vocabulary-sets.ts';
+import type { DatasetStore } from '../store/datasets.ts';
+import type { EmbeddingStore } from '../store/embeddings.ts';
+import type { ModelStore } from '../store/models.ts';
+import type { VocabularySetStore } from '../store/vocabulary-sets.ts';
+
+const toRecord = (set: ResolvedSet): VocabularySetRecord => ({
+  id: set.vocabulary.id,
+  description: set.vocabulary.description,
+  source: set.source,
+  hasDefault: set.hasDefault,
+  vocabularies: set.vocabulary.vocabularies,
+  templates: set.templates.templates,
+});
+
+export async function listVocabularySets(store: VocabularySetStore): Promise<VocabularySetRecord[]> {
+  const ids = await vocabularySetIds(store);
+  return Promise.all(ids.map(async (id) => toRecord(await resolveVocabularySet(store, id))));
+}
+
+export const getVocabularySet = async (store: VocabularySetStore, id: string): Promise<VocabularySetRecord> => toRecord(await resolveVocabularySet(store, id));
+
+/** Validates the whole set (entries, names, every template against them) before anything is stored. */
+export async function saveVocabularySet(store: VocabularySetStore, input: ParsedInput<'vocabulary.save'>): Promise<VocabularySetRecord> {
+  const source = `vocabulary set '${input.id}'`;
+  const vocabulary = parseVocabularySet({ id: input.id, description: input.description, vocabularies: input.vocabularies }, source);
+  const templates = parseTemplateSet({ id: input.id, templates: input.templates }, source, new Set(vocabulary.vocabularies.map((v) => v.name)));
+  store.put(input.id, vocabulary, templates);
+  return getVocabularySet(store, input.id);
+}
+
+export async function resetVocabularySet(store: VocabularySetStore, id: string): Promise<Outputs['vocabulary.reset']> {
+  return { id, removed: store.remove(id) };
+}
+
+/** Each template parsed against the names: the editor's live validation. */
+export function checkTemplates(input: ParsedInput<'vocabulary.check'>): TemplateCheck[] {
+  const known = new Set(input.vocabularies);
+  return input.templates.map((template) => {
+    try {
+      const parsed = parseTemplate(template, known);
+      return { template, ok: true, slots: parsed.slots };
+    } catch (error) {
+      if (!(error instanceof LafiteError)) throw error;
+      return { template, ok: false, slots: [], error: error.message };
+    }
+  });
+}
+
+/** A set of the model's tokenizer's whole words, sorted by part of speech, saved under `id`. */
+export async function buildVocabularySet(store: VocabularySetStore, models: ModelStore, input: ParsedInput<'vocabulary.build'>): Promise<VocabularySetRecord> {
+  const model = models.get(input.model);
+  if (!model) throw notFound(`no model '${input.model}': see \`lafite model list\``);
+  const tokenizer = JSON.parse(await readFile(join(model.path, 'tokenizer.json'), 'utf8')) as unknown;
+  const vocabulary = vocabularySetFromTokenizer(tokenizer, { id: input.id, description: `The whole words of ${model.id}'s tokenizer, sorted by part of speech.`, source: `${model.id}/tokenizer.json` });
+  const templateSource = await resolveVocabularySet(store, input.templatesFrom ?? 'photos');
+  const known = new Set(vocabulary.vocabularies.map((v) => v.name));
+  const templates = templateSource.templates.templates.filter((text) => checkTemplates({ vocabularies: [...known], templates: [text] })[0]!.ok);
+  store.put(input.id, vocabulary, { id: input.id, templates: templates.length > 0 ? templates : ['{Noun}'] });
+  return getVocabularySet(store, input.id);
+}
+
+/** What retrieval finds for one image: its top words per vocabulary and its top prompts. */
+export async function previewRetrieval(
+  stores: { sets: VocabularySetStore; datasets: DatasetStore; models: ModelStore; embeddings: EmbeddingStore },
+  dataDir: string,
+  input: ParsedInput<'vocabulary.preview'>,
+): Promise<Outputs['vocabulary.preview']> {
+  const set = await resolveVocabularySet(stores.sets, input.id);
+  const image = stores.datasets.importedImages(input.dataset).find((i) => i.id === input.image);
+  if (!image) throw notFound(`dataset '${input.dataset}' has no imported image ${input.image}`);
+  const item = datasetImageItems(stores.datasets, dataDir, input.dataset).find((i) => i.key === image.sha256)!;
+  const encoder = CachedEncoder.open(stores.models, stores.embeddings, input.model);
+  const { retrievePrompts } = await import('../engine/pseudo/retrieval.ts'); // ONNX Runtime loads only for a preview
+  try {
+    const { features } = await encoder.images([item]);
+    const templates = parsedTemplates(set);
+    const used = new Set(templates.flatMap((t) => t.slots));
+    const vocabularies = [];
+    for (const v of set.vocabulary.vocabularies.filter((v) => used.has(v.name))) vocabularies.push({ slot: v.name, entries: v.entries, features: (await encoder.texts(v.entries)).data });
+    const result = await retrievePrompts({
+      images: features.data,
+      dim: features.dim,
+      templates,
+      vocabularies,
+      encode: async (prompts) => (await encoder.texts(prompts)).data,
+      options: { k: input.k, m: input.m },
+    });
+    return {
+      image: image.id,
+      topWords: vocabularies.map((v) => ({ vocabulary: v.slot, words: result.topWords[0]![v.slot]!.map((word, i) => ({ word, score: result.topWordScores[0]![v.slot]![i]! })) })),
+      prompts: result.perImage[0]!,
+    };
+  } finally {
+    await encoder.dispose();
+  }
+}
