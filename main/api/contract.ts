@@ -519,6 +519,7 @@ export const inputSchemas = {
     .strict()
     .refine((input) => (input.pairs === undefined) !== (input.percent === undefined), { message: 'give either pairs or percent', path: ['pairs'] }),
   'pseudo.runs': z.object({ dataset: datasetIdSchema }).strict(),
+  'pseudo.stats': z.object({ dataset: datasetIdSchema, model: modelIdSchema.default('shapes-clip') }).strict(),
   'pseudo.captions': z
     .object({
       run: z.string().regex(/^[0-9a-f]{16}$/, 'a pseudo run id'),
@@ -597,6 +598,12 @@ export interface Outputs {
   'vocabulary.build': VocabularySetRecord;
   'vocabulary.preview': RetrievalPreview;
   'pseudo.runs': PseudoRunRecord[];
+  /**
+   * Lafite2 Figure 1 for a dataset: its real captions (each image with its first caption; null
+   * when it has none, or their features are not cached yet: \`lafite pseudo synth\` caches them)
+   * and every stored run.
+   */
+  'pseudo.stats': { captions: { imageText: CosineDistribution; textText: CosineDistribution; pairs: number } | null; runs: PseudoRunRecord[] };
   /** Per image (in path order) its pseudo captions (retrieval) or feature scores (others), best first. */
   'pseudo.captions': { total: number; images: { id: number; path: string; captions: { prompt: string | null; score: number }[] }[] };
 }

@@ -2,6 +2,8 @@
 import type { Outputs, ParsedInput } from './contract.ts';
 import { notFound } from './errors.ts';
 import type { DatasetStore } from '../store/datasets.ts';
+import type { EmbeddingStore } from '../store/embeddings.ts';
+import { similarityStats } from '../engine/pseudo/stats.ts';
 import { toPseudoRunRecord, type PseudoStore } from '../store/pseudo.ts';
 import { getDataset } from './datasets.ts';
 
@@ -25,4 +27,23 @@ export function pseudoCaptions(datasets: DatasetStore, store: PseudoStore, input
       captions: rows.filter((row) => row.imageId === image.id).map((row) => ({ prompt: row.prompt, score: row.score })),
     })),
   };
+}
+
+/** Real captions' statistics from cached features only (no encoder in the API process), with the runs. */
+export function pseudoStats(datasets: DatasetStore, store: PseudoStore, embeddings: EmbeddingStore, input: ParsedInput<'pseudo.stats'>): Outputs['pseudo.stats'] {
+  const runs = listRuns(datasets, store, input.dataset);
+  const firstCaption = new Map<number, { sha256: string; text: string }>();
+  for (const pair of datasets.captionPairs(input.dataset)) if (!firstCaption.has(pair.imageId)) firstCaption.set(pair.imageId, pair);
+  const pairs = [...firstCaption.values()];
+  const images = embeddings.getMany(input.model, 'image', pairs.map((p) => p.sha256));
+  const texts = embeddings.getMany(input.model, 'text', pairs.map((p) => p.text));
+  if (pairs.length < 2 || pairs.some((p) => !images.has(p.sha256) || !texts.has(p.text))) return { captions: null, runs };
+  const dim = images.get(pairs[0]!.sha256)!.length;
+  const pack = (vectors: Float32Array[]): Float32Array => {
+    const out = new Float32Array(vectors.length * dim);
+    vectors.forEach((v, i) => out.set(v, i * dim));
+    return out;
+  };
+  const stats = similarityStats(pack(pairs.map((p) => images.get(p.sha256)!)), pack(pairs.map((p) => texts.get(p.text)!)), dim);
+  return { captions: { ...stats, pairs: pairs.length }, runs };
 }

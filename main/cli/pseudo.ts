@@ -110,11 +110,17 @@ export function registerPseudoCommands(program: Command, cli: CliContext): void 
   registerVocabularyCommands(pseudo, cli);
   pseudo
     .command('stats')
-    .description('the stored runs of a dataset with their diagnostics (Lafite2 Figure 1: image-text and text-text cosines)')
+    .description('Lafite2 Figure 1 for a dataset: image-text and text-text cosines of its real captions and of every stored run')
     .requiredOption('--dataset <name>', 'the dataset')
+    .option('--model <id>', 'CLIP encoder of the real-caption features', 'shapes-clip')
     .action(
-      withService(async (service, options: { dataset: string }) => {
-        printResult(await service.call('pseudo.runs', { dataset: options.dataset }), output(), formatRuns);
+      withService(async (service, options: { dataset: string; model: string }) => {
+        printResult(await service.call('pseudo.stats', options), output(), (r) =>
+          [
+            r.captions ? `real captions (${r.captions.pairs} images): image-text cos ${fmt(r.captions.imageText)}, text-text cos ${fmt(r.captions.textText)}` : 'real captions: none, or not encoded yet (lafite pseudo synth encodes them)',
+            formatRuns(r.runs),
+          ].join('\n'),
+        );
       }),
     );
   pseudo

@@ -3,7 +3,7 @@
  * shapes-clip: Gaussian, retrieval and CLO runs stored and reused by configuration, their
  * diagnostics, and pseudo captions that name the color drawn.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PseudoRunRecord, PseudoSynthResult } from '../../main/api/contract.ts';
@@ -52,7 +52,7 @@ describe('lafite pseudo', () => {
     const other = await lafite<PseudoSynthResult>('pseudo', 'synth', '--dataset', 'shapes', '--method', 'gaussian', '--xi', '1');
     expect(other.runs[0]!.id).not.toBe(runs[0]!.id);
     expect(other.runs[0]!.stats!.imageText.mean).toBeCloseTo(1 / Math.sqrt(2), 1);
-    expect((await lafite<PseudoRunRecord[]>('pseudo', 'stats', '--dataset', 'shapes')).length).toBe(4);
+    expect((await lafite<{ runs: PseudoRunRecord[] }>('pseudo', 'stats', '--dataset', 'shapes')).runs.length).toBe(4);
   });
 
   it('gives each image its best prompts, sorted, naming the color drawn', async () => {
@@ -89,6 +89,24 @@ describe('lafite pseudo', () => {
     expect(nn).toMatchObject({ method: 'nn', complete: true, summary: { trainedMeanCosine: trained.meanCosine } });
     // Trained towards captions, its features sit closer to the images than Gaussian noise of ξ = 3 leaves them.
     expect(nn.stats!.imageText.mean).toBeGreaterThan(runs[0]!.stats!.imageText.mean);
+    expect(nn.summary!.nearestCaptionCosine).toBeGreaterThan(0);
+    // Real captions are encoded by the synthesis, so their statistics are there now.
+    const stats = await lafite<{ captions: { pairs: number; imageText: { mean: number } } | null }>('pseudo', 'stats', '--dataset', 'shapes');
+    expect(stats.captions).toMatchObject({ pairs: IMAGES });
+  });
+
+  it('makes a new retrieval version when the vocabulary set is edited', async () => {
+    const exported = join(dir.path, 'shapes-set.json');
+    await runCli(['--data-dir', dataDir, 'pseudo', 'vocab', 'export', 'shapes', '--out', exported]);
+    const set = JSON.parse(readFileSync(exported, 'utf8')) as { templates: string[] };
+    set.templates = set.templates.slice(0, 2);
+    writeFileSync(exported, JSON.stringify(set));
+    await lafite('pseudo', 'vocab', 'import', exported);
+    const edited = (await lafite<PseudoSynthResult>('pseudo', 'synth', '--dataset', 'shapes', '--method', 'retrieval')).runs[0]!;
+    expect(edited.reused).toBe(false);
+    expect(edited.id).not.toBe(runs.find((r) => r.method === 'retrieval')!.id);
+    await lafite('pseudo', 'vocab', 'reset', 'shapes');
+    expect((await lafite<PseudoSynthResult>('pseudo', 'synth', '--dataset', 'shapes', '--method', 'retrieval')).runs[0]!.reused).toBe(true);
   });
 
   it('says clearly what is wrong with bad input', async () => {

@@ -14,7 +14,7 @@ import { contrastiveLatentOptimization, contrastiveLogLikelihood, uniformOnSpher
 import { DEFAULT_XI, gaussianPseudoFeatures } from '../../engine/pseudo/gaussian.ts';
 import { PerturbationNet, type PerturbationFile } from '../../engine/pseudo/perturbation-nn.ts';
 import { retrievePrompts, type VocabularyFeatures } from '../../engine/pseudo/retrieval.ts';
-import { similarityStats } from '../../engine/pseudo/stats.ts';
+import { nearestCaptionCosines, similarityStats } from '../../engine/pseudo/stats.ts';
 import type { ParsedTemplate } from '../../engine/pseudo/templates.ts';
 import type { VocabularySet } from '../../engine/pseudo/vocabulary.ts';
 import type { Db } from '../../store/db.ts';
@@ -61,6 +61,8 @@ interface Context {
   imagesHash: string;
   /** The trained perturbation network of the nn method, when one is named. */
   nnFile: PerturbationFile | undefined;
+  /** Features of the dataset's real captions ([C, D]), where it has some. */
+  captionFeatures: Float32Array | undefined;
   /** The vocabulary set and templates, when retrieval is asked for. */
   words: { vocabularySet: VocabularySet; templates: ParsedTemplate[] } | undefined;
 }
@@ -71,8 +73,18 @@ const rowDot = (a: Float32Array, b: Float32Array, i: number, dim: number): numbe
   return sum;
 };
 
-/** Stores one feature per image (rank 0) and the run's statistics. */
-function storeVectors(ctx: Context, id: string, features: Float32Array, summary: Record<string, number>): void {
+/**
+ * Completes a run with its statistics (Lafite2 Figure 1) and, where the dataset has captions,
+ * how far inside the text encoder's output region its features lie: the mean cosine of each
+ * feature to its nearest real-caption feature.
+ */
+async function finishRun(ctx: Context, id: string, features: Float32Array, summary: Record<string, number>): Promise<void> {
+  const nearest = ctx.captionFeatures ? { nearestCaptionCosine: (await nearestCaptionCosines(features, ctx.captionFeatures, ctx.dim)).mean } : {};
+  ctx.store.finish(id, similarityStats(ctx.images, features, ctx.dim, { seed: ctx.input.seed }), { ...summary, ...nearest });
+}
+
+/** Stores one feature per image (rank 0) and completes the run. */
+async function storeVectors(ctx: Context, id: string, features: Float32Array, summary: Record<string, number>): Promise<void> {
   const rows: PseudoFeatureRow[] = ctx.imageIds.map((imageId, i) => ({
     imageId,
     rank: 0,
@@ -81,7 +93,7 @@ function storeVectors(ctx: Context, id: string, features: Float32Array, summary:
     vector: features.slice(i * ctx.dim, (i + 1) * ctx.dim),
   }));
   ctx.store.putFeatures(id, rows);
-  ctx.store.finish(id, similarityStats(ctx.images, features, ctx.dim, { seed: ctx.input.seed }), summary);
+  await finishRun(ctx, id, features, summary);
 }
 
 function gaussianFeatures(ctx: Context): Float32Array {
@@ -147,7 +159,7 @@ async function runRetrieval(ctx: Context, id: string): Promise<void> {
     result.perImage.flatMap((prompts, i) => prompts.map((p, rank) => ({ imageId: ctx.imageIds[i]!, rank, prompt: p.prompt, score: p.score, vector: null }))),
   );
   const top = await topPromptFeatures(ctx, result.perImage.map((p) => p[0]?.prompt));
-  ctx.store.finish(id, similarityStats(ctx.images, top, ctx.dim, { seed: ctx.input.seed }), {
+  await finishRun(ctx, id, top, {
     distinctPrompts: result.distinctPrompts,
     naivePrompts: result.naivePrompts,
     encodingsSaved: result.naivePrompts / Math.max(1, result.distinctPrompts),
@@ -200,7 +212,7 @@ async function runClo(ctx: Context, id: string): Promise<void> {
     tf.dispose([h0, f, h]);
     ctx.job.progress({ fraction: 0.8 + 0.2 * Math.min(1, (b + batch.length) / n), message: `contrastive latent optimization: ${Math.min(n, b + batch.length)} of ${n} images` });
   }
-  storeVectors(ctx, id, out, { meanLogLikelihoodGain: gain / n });
+  await storeVectors(ctx, id, out, { meanLogLikelihoodGain: gain / n });
 }
 
 /** Runs one method, or reuses its stored run of the same version. */
@@ -211,11 +223,19 @@ async function ensureRun(ctx: Context, method: PseudoMethodName): Promise<Pseudo
   if (existing?.complete) return { ...toPseudoRunRecord(existing), reused: true };
   ctx.store.begin({ id, datasetId: ctx.input.dataset, method, modelId: ctx.input.model, config });
   ctx.job.progress({ fraction: 0.05, message: `${method} features of ${ctx.imageIds.length} images` });
-  if (method === 'gaussian') storeVectors(ctx, id, gaussianFeatures(ctx), {});
-  else if (method === 'nn') storeVectors(ctx, id, nnFeatures(ctx), { trainedMeanCosine: ctx.nnFile!.training.meanCosine });
+  if (method === 'gaussian') await storeVectors(ctx, id, gaussianFeatures(ctx), {});
+  else if (method === 'nn') await storeVectors(ctx, id, nnFeatures(ctx), { trainedMeanCosine: ctx.nnFile!.training.meanCosine });
   else if (method === 'retrieval') await runRetrieval(ctx, id);
   else await runClo(ctx, id);
   return { ...toPseudoRunRecord(ctx.store.get(id)!), reused: false };
+}
+
+/** The text features of the dataset's captions (cached), or undefined when it has none. */
+async function captionFeatures(datasets: DatasetStore, encoder: CachedEncoder, dataset: string, job: JobContext): Promise<Float32Array | undefined> {
+  const texts = [...new Set(datasets.captionPairs(dataset).map((pair) => pair.text))];
+  if (texts.length === 0) return undefined;
+  job.progress({ fraction: 0.02, message: `text features of ${texts.length} captions` });
+  return (await encoder.texts(texts, { signal: job.signal })).data;
 }
 
 export const pseudoSynth: JobHandler<'pseudo-synth'> = {
@@ -246,6 +266,7 @@ export const pseudoSynth: JobHandler<'pseudo-synth'> = {
         imagesHash: createHash('sha256').update(items.map((item) => item.key).join('\n')).digest('hex'),
         nnFile,
         words,
+        captionFeatures: await captionFeatures(datasets, encoder, input.dataset, job),
       };
       const runs = [];
       for (const method of methods) runs.push(await ensureRun(ctx, method));
