@@ -520,6 +520,7 @@ export const inputSchemas = {
     .refine((input) => (input.pairs === undefined) !== (input.percent === undefined), { message: 'give either pairs or percent', path: ['pairs'] }),
   'pseudo.runs': z.object({ dataset: datasetIdSchema }).strict(),
   'pseudo.stats': z.object({ dataset: datasetIdSchema, model: modelIdSchema.default('shapes-clip') }).strict(),
+  'pseudo.networks': z.object({}).strict(),
   'pseudo.captions': z
     .object({
       run: z.string().regex(/^[0-9a-f]{16}$/, 'a pseudo run id'),
@@ -598,6 +599,8 @@ export interface Outputs {
   'vocabulary.build': VocabularySetRecord;
   'vocabulary.preview': RetrievalPreview;
   'pseudo.runs': PseudoRunRecord[];
+  /** Trained perturbation networks (`lafite pseudo train-nn`), for the nn method. */
+  'pseudo.networks': { name: string; model: string; dim: number; hidden: number; steps: number; meanCosine: number; pairs: number }[];
   /**
    * Lafite2 Figure 1 for a dataset: its real captions (each image with its first caption; null
    * when it has none, or their features are not cached yet: \`lafite pseudo synth\` caches them)

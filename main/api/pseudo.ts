@@ -1,5 +1,8 @@
 /** The pseudo-feature methods of the API (`pseudo.*`); synthesis itself is the `pseudo-synth` job. */
+import { readdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import type { Outputs, ParsedInput } from './contract.ts';
+import { perturbationPath, readPerturbationFile } from '../jobs/perturbation-files.ts';
 import { notFound } from './errors.ts';
 import type { DatasetStore } from '../store/datasets.ts';
 import type { EmbeddingStore } from '../store/embeddings.ts';
@@ -46,4 +49,17 @@ export function pseudoStats(datasets: DatasetStore, store: PseudoStore, embeddin
   };
   const stats = similarityStats(pack(pairs.map((p) => images.get(p.sha256)!)), pack(pairs.map((p) => texts.get(p.text)!)), dim);
   return { captions: { ...stats, pairs: pairs.length }, runs };
+}
+
+/** The trained perturbation networks in the data folder (unreadable files are left out). */
+export async function listNetworks(dataDir: string): Promise<Outputs['pseudo.networks']> {
+  const folder = dirname(perturbationPath(dataDir, 'x'));
+  const names = (await readdir(folder).catch(() => [] as string[])).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -'.json'.length));
+  const networks = await Promise.all(
+    names.sort().map(async (name) => {
+      const file = await readPerturbationFile(dataDir, name).catch(() => undefined);
+      return file && { name, model: file.model, dim: file.config.dim, hidden: file.config.hidden, ...file.training };
+    }),
+  );
+  return networks.filter((n) => n !== undefined);
 }

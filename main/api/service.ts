@@ -30,7 +30,7 @@ import {
 import { fromZodError, LafiteError, notFound } from './errors.ts';
 import { addModel, listModels, registerBuiltinModels, removeModel } from './models.ts';
 import { getDataset, importCaptions, markFewShot, removeDataset, splitDataset, thumbnails } from './datasets.ts';
-import { listRuns, pseudoCaptions, pseudoStats } from './pseudo.ts';
+import { listNetworks, listRuns, pseudoCaptions, pseudoStats } from './pseudo.ts';
 import { buildVocabularySet, checkTemplates, getVocabularySet, listVocabularySets, previewRetrieval, resetVocabularySet, saveVocabularySet } from './vocabulary.ts';
 import { VocabularySetStore } from '../store/vocabulary-sets.ts';
 
@@ -84,6 +84,7 @@ function handlersFor(db: Db, jobs: JobRunner, paths: { dataDir: string; dbPath: 
     'datasets.fewshot': (input) => markFewShot(datasets, input),
     'pseudo.runs': ({ dataset }) => listRuns(datasets, pseudo, dataset),
     'pseudo.captions': (input) => pseudoCaptions(datasets, pseudo, input),
+    'pseudo.networks': () => listNetworks(paths.dataDir),
     'pseudo.stats': (input) => pseudoStats(datasets, pseudo, new EmbeddingStore(db), input),
     'vocabulary.list': () => listVocabularySets(sets),
     'vocabulary.get': ({ id }) => getVocabularySet(sets, id),

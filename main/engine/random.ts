@@ -14,3 +14,9 @@ export function mulberry32(seed: number): Rng {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/**
+ * A seed for TensorFlow.js's random ops. tfjs treats a seed of 0 as "no seed" and draws from
+ * Math.random, so seed 0 (our default) would give different numbers on every run: shift by one.
+ */
+export const tfSeed = (seed: number | undefined): number | undefined => (seed === undefined ? undefined : (seed >>> 0) + 1);

@@ -12,6 +12,7 @@
  *   const h = contrastiveLatentOptimization(h0, imageFeatures, { steps: 10, stepSize: 0.1, tau: 0.1 });
  */
 import * as tf from '@tensorflow/tfjs';
+import { tfSeed } from '../random.ts';
 import { l2Normalise } from './gaussian.ts';
 
 export interface CloOptions {
@@ -52,4 +53,4 @@ export function contrastiveLatentOptimization(h0: tf.Tensor2D, f: tf.Tensor2D, o
 }
 
 /** Points uniformly distributed on the unit sphere (normalised Gaussians): CLO's ablation start. */
-export const uniformOnSphere = (n: number, dim: number, seed?: number): tf.Tensor2D => tf.tidy(() => l2Normalise(tf.randomNormal([n, dim], 0, 1, 'float32', seed)));
+export const uniformOnSphere = (n: number, dim: number, seed?: number): tf.Tensor2D => tf.tidy(() => l2Normalise(tf.randomNormal([n, dim], 0, 1, 'float32', tfSeed(seed))));

@@ -12,6 +12,7 @@
  *   const h = gaussianPseudoFeatures(imageFeatures, { xi: 3, seed: 7 });  // [N, D], unit rows
  */
 import * as tf from '@tensorflow/tfjs';
+import { tfSeed } from '../random.ts';
 
 export type GaussianForm = 'paper' | 'official';
 
@@ -37,7 +38,7 @@ export function gaussianPseudoFeatures(f: tf.Tensor2D, options: GaussianOptions 
   const xi = options.xi ?? DEFAULT_XI[form];
   if (!(xi >= 0) || (form === 'official' && xi > 1)) throw new RangeError(`ξ must be ${form === 'official' ? 'in [0, 1]' : 'non-negative'}, got ${xi}`);
   return tf.tidy(() => {
-    const epsilon = options.noise ?? tf.randomNormal(f.shape, 0, 1, 'float32', options.seed); // [N, D]
+    const epsilon = options.noise ?? tf.randomNormal(f.shape, 0, 1, 'float32', tfSeed(options.seed)); // [N, D]
     const unitNoise = l2Normalise(epsilon as tf.Tensor2D); // ε/|ε|
     if (form === 'official') return l2Normalise(tf.add(tf.mul(f, 1 - xi), tf.mul(unitNoise, xi)));
     const fNorm = tf.norm(f, 'euclidean', 1, true); // |f|, [N, 1]

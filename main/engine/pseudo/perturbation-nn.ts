@@ -15,6 +15,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { invalidInput } from '../../api/errors.ts';
+import { tfSeed } from '../random.ts';
 import { l2Normalise } from './gaussian.ts';
 
 export interface PerturbationConfig {
@@ -53,7 +54,7 @@ function mlp(prefix: string, dim: number, hidden: number, seed: number): Dense[]
   return Array.from({ length: LAYERS }, (_, i) => ({
     name: `${prefix}.${i}`,
     // He initialisation for leaky ReLU; the last layer starts small so training starts near h' = n(f + ε·exp(r2(f))).
-    w: tf.variable(tf.randomNormal([sizes[i]!, sizes[i + 1]!], 0, (i === LAYERS - 1 ? 0.01 : 1) * Math.sqrt(2 / sizes[i]!), 'float32', seed + i), true),
+    w: tf.variable(tf.randomNormal([sizes[i]!, sizes[i + 1]!], 0, (i === LAYERS - 1 ? 0.01 : 1) * Math.sqrt(2 / sizes[i]!), 'float32', tfSeed(seed + i)), true),
     b: tf.variable(tf.zeros([sizes[i + 1]!]), true),
   }));
 }
@@ -109,12 +110,12 @@ export class PerturbationNet {
 
   /** Pseudo text features of image features f [N, D]. */
   perturb(f: tf.Tensor2D, options: { seed?: number } = {}): tf.Tensor2D {
-    return tf.tidy(() => this.apply(f, tf.randomNormal(f.shape, 0, 1, 'float32', options.seed)));
+    return tf.tidy(() => this.apply(f, tf.randomNormal(f.shape, 0, 1, 'float32', tfSeed(options.seed))));
   }
 
   /** One Adam step maximising mean cos(h', h) over a batch of pairs; returns that mean cosine (before the step). */
   trainStep(f: tf.Tensor2D, h: tf.Tensor2D, options: { seed?: number } = {}): number {
-    const epsilon = tf.randomNormal(f.shape, 0, 1, 'float32', options.seed) as tf.Tensor2D;
+    const epsilon = tf.randomNormal(f.shape, 0, 1, 'float32', tfSeed(options.seed)) as tf.Tensor2D;
     const target = l2Normalise(h);
     const loss = this.optimizer.minimize(() => tf.neg(tf.mean(tf.sum(tf.mul(this.apply(f, epsilon), target), 1))) as tf.Scalar, true, this.variables());
     const meanCosine = -loss!.dataSync()[0]!;

@@ -42,6 +42,8 @@ describe('gaussianPseudoFeatures (Lafite eq. 1)', () => {
     const meanCos = tf.sum(tf.mul(h, f), 1).mean().dataSync()[0]!;
     expect(meanCos).toBeCloseTo(1 / Math.sqrt(10), 1);
     expect(rows(gaussianPseudoFeatures(f, { xi: 3, seed: 9 }))).toEqual(rows(h));
+    // Seed 0 is a seed too (tfjs alone would take it for none).
+    expect(rows(gaussianPseudoFeatures(f, { seed: 0 }))).toEqual(rows(gaussianPseudoFeatures(f, { seed: 0 })));
     expect(() => gaussianPseudoFeatures(f, { form: 'official', xi: 1.5 })).toThrow(/\[0, 1\]/);
   });
 });

@@ -27,7 +27,7 @@ import { ModelStore } from '../../store/models.ts';
 import { PseudoStore, toPseudoRunRecord, type PseudoFeatureRow } from '../../store/pseudo.ts';
 import { CachedEncoder, datasetImageItems } from '../dataset-features.ts';
 import type { JobContext, JobHandler, JobInput } from '../job-kind.ts';
-import { readPerturbationFile } from './pseudo-train-nn.ts';
+import { readPerturbationFile } from '../perturbation-files.ts';
 
 type Input = JobInput<'pseudo-synth'>;
 

@@ -5,8 +5,7 @@
  * resumed job continues from.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs';
 import { invalidInput } from '../../api/errors.ts';
 import { initBackend } from '../../engine/backend.ts';
@@ -18,23 +17,9 @@ import { EmbeddingStore } from '../../store/embeddings.ts';
 import { ModelStore } from '../../store/models.ts';
 import { CachedEncoder, datasetImageItems } from '../dataset-features.ts';
 import type { JobHandler } from '../job-kind.ts';
+import { perturbationPath, writeJsonAtomically } from '../perturbation-files.ts';
 
 const CHECKPOINT_STEPS = 250;
-
-/** Where trained perturbation networks live. */
-export const perturbationPath = (dataDir: string, name: string): string => join(dataDir, 'perturbation', `${name}.json`);
-
-export async function writeJsonAtomically(path: string, value: unknown): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  await writeFile(`${path}.tmp`, JSON.stringify(value));
-  await rename(`${path}.tmp`, path);
-}
-
-export async function readPerturbationFile(dataDir: string, name: string): Promise<PerturbationFile> {
-  const path = perturbationPath(dataDir, name);
-  if (!existsSync(path)) throw invalidInput(`no trained perturbation network '${name}': train one with \`lafite pseudo train-nn --dataset D --name ${name}\``, 'nn');
-  return JSON.parse(await readFile(path, 'utf8')) as PerturbationFile;
-}
 
 interface State {
   step: number;

@@ -1,0 +1,189 @@
+import { createPinia, setActivePinia } from 'pinia';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { nextTick } from 'vue';
+import type { ApiClient, ApiEvent, CosineDistribution, Input, JobRecord, Method, Output, PseudoRunRecord } from '../../../main/api/contract.ts';
+import { jobInputSchemas } from '../../../main/api/contract.ts';
+import { installApiClient } from '../api/index.ts';
+import {
+  checkSynthForm,
+  DEFAULT_SYNTH_FORM,
+  diagnosticSeries,
+  optionGroups,
+  parseSynthResult,
+  runFigures,
+  runSettings,
+  synthInput,
+  toFractions,
+  usePseudoStore,
+  type SynthForm,
+} from './pseudo.ts';
+import { useJobsStore } from './jobs.ts';
+import { jobRecord } from './testing/job-record.ts';
+
+const distribution = (mean: number): CosineDistribution => ({ count: 4, mean, std: 0.1, histogram: { min: -1, max: 1, counts: [0, 1, 3, 0] } });
+
+function run(overrides: Partial<PseudoRunRecord>): PseudoRunRecord {
+  return {
+    id: '0123456789abcdef',
+    dataset: 'shapes',
+    method: 'gaussian',
+    model: 'shapes-clip',
+    config: { method: 'gaussian', model: 'shapes-clip', images: 'abc', seed: 0, form: 'paper', xi: 3 },
+    stats: { imageText: distribution(0.3), textText: distribution(0.01) },
+    summary: {},
+    complete: true,
+    createdAt: '2026-01-01T00:00:00.000Z',
+    ...overrides,
+  };
+}
+
+describe('pseudo store helpers', () => {
+  it('starts from the pseudo-synth schema defaults', () => {
+    const parsed = jobInputSchemas['pseudo-synth'].parse({ dataset: 'shapes' });
+    const { templates, threshold, xi, ...rest } = DEFAULT_SYNTH_FORM;
+    expect([templates, threshold, xi]).toEqual(['', '', '']);
+    expect(parsed).toEqual({ dataset: 'shapes', ...rest });
+    expect(jobInputSchemas['pseudo-synth'].safeParse(synthInput('shapes', { ...DEFAULT_SYNTH_FORM })).success).toBe(true);
+  });
+
+  it('sends only the options of the methods it runs, leaving empty optional fields out', () => {
+    expect(optionGroups({ method: 'clo', cloInit: 'uniform' })).toEqual({ retrieval: false, gaussian: false, clo: true });
+    expect(optionGroups({ method: 'clo', cloInit: 'gaussian' })).toEqual({ retrieval: false, gaussian: true, clo: true });
+    expect(synthInput('cats', { ...DEFAULT_SYNTH_FORM, method: 'gaussian', xi: 0.5, form: 'official' })).toEqual({
+      dataset: 'cats',
+      model: 'shapes-clip',
+      method: 'gaussian',
+      seed: 0,
+      form: 'official',
+      xi: 0.5,
+    });
+    const retrieval = synthInput('cats', { ...DEFAULT_SYNTH_FORM, method: 'retrieval', mode: 'full', threshold: 0.2, templates: 'photos', vocabulary: 'birds' });
+    expect(retrieval).toEqual({ dataset: 'cats', model: 'shapes-clip', method: 'retrieval', seed: 0, vocabulary: 'birds', templates: 'photos', k: 5, m: 5, mode: 'full', threshold: 0.2 });
+    expect(jobInputSchemas['pseudo-synth'].safeParse(retrieval).success).toBe(true);
+  });
+
+  it('checks the form field by field, only in the groups it uses', () => {
+    expect(checkSynthForm({ ...DEFAULT_SYNTH_FORM })).toEqual({});
+    const bad: SynthForm = { ...DEFAULT_SYNTH_FORM, k: 0, m: 2.5, keepCore: '', threshold: 1.5, xi: -1, cloSteps: 2000, cloStepSize: -1, cloTau: 0, cloBatch: 1, seed: -1 };
+    expect(Object.keys(checkSynthForm(bad)).sort()).toEqual(['cloBatch', 'cloStepSize', 'cloSteps', 'cloTau', 'k', 'keepCore', 'm', 'seed', 'threshold', 'xi']);
+    expect(Object.keys(checkSynthForm({ ...bad, method: 'gaussian' })).sort()).toEqual(['seed', 'xi']);
+    expect(checkSynthForm({ ...DEFAULT_SYNTH_FORM, form: 'official', xi: 2 }).xi).toMatch(/0 to 1/);
+    expect(checkSynthForm({ ...DEFAULT_SYNTH_FORM, mode: 'full', keepCore: '' })).toEqual({});
+  });
+
+  it('draws one series per method: the selected run for its method, the newest complete one for the others', () => {
+    const runs = [
+      run({ id: 'a'.repeat(16), method: 'gaussian', createdAt: '2026-01-01T00:00:00.000Z' }),
+      run({ id: 'b'.repeat(16), method: 'gaussian', createdAt: '2026-01-02T00:00:00.000Z' }),
+      run({ id: 'c'.repeat(16), method: 'clo', createdAt: '2026-01-03T00:00:00.000Z' }),
+      run({ id: 'd'.repeat(16), method: 'retrieval', createdAt: '2026-01-04T00:00:00.000Z', complete: false, stats: null }),
+    ];
+    expect(diagnosticSeries(runs, null).map((s) => [s.method, s.runId[0]])).toEqual([
+      ['gaussian', 'b'],
+      ['clo', 'c'],
+    ]);
+    expect(diagnosticSeries(runs, 'a'.repeat(16)).map((s) => s.runId[0])).toEqual(['a', 'c']);
+    expect(toFractions([1, 3, 0])).toEqual([0.25, 0.75, 0]);
+    expect(toFractions([0, 0])).toEqual([0, 0]);
+  });
+
+  it('says what a run was made with and its key figures', () => {
+    expect(runSettings(run({}))).toBe('ξ 3 (paper) · seed 0');
+    const retrieval = run({
+      method: 'retrieval',
+      config: { method: 'retrieval', vocabulary: 'shapes', templates: 'shapes', k: 5, m: 5, mode: 'iterative', keepCore: 3, threshold: null, seed: 0 },
+      summary: { distinctPrompts: 4272, naivePrompts: 14560, encodingsSaved: 3.408, imagesWithoutPrompt: 0 },
+    });
+    expect(runSettings(retrieval)).toBe('shapes · k 5, m 5 · iterative, r 3 · seed 0');
+    expect(runFigures(retrieval)).toBe('4272 prompts encoded of 14560, 3.4× fewer');
+    expect(runFigures(run({ method: 'clo', summary: { meanLogLikelihoodGain: 0.35164 } }))).toBe('log-likelihood +0.352 per image');
+    expect(runFigures(run({ summary: null }))).toBe('');
+  });
+
+  it('reads a synthesis result only when it has its shape', () => {
+    const result = { dataset: 'shapes', images: 40, runs: [{ ...run({}), reused: false }], seconds: 2 };
+    expect(parseSynthResult(result)).toBe(result);
+    expect(parseSynthResult({ ...result, runs: [{ id: 'x' }] })).toBeNull();
+    expect(parseSynthResult(null)).toBeNull();
+  });
+});
+
+/** An API client answering from tables, recording the calls, with events pushed by the test. */
+function fakeApi(answers: Partial<{ [M in Method]: (input: Input<M>) => Output<M> }>) {
+  const calls: Array<{ method: Method; input: unknown }> = [];
+  const listeners = new Set<(event: ApiEvent) => void>();
+  const client: ApiClient = {
+    async call<M extends Method>(method: M, input: Input<M>): Promise<Output<M>> {
+      calls.push({ method, input });
+      const answer = answers[method] as ((input: Input<M>) => Output<M>) | undefined;
+      if (!answer) throw new Error(`unexpected call ${method}`);
+      return answer(input);
+    },
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+  return { client, calls, emit: (job: JobRecord) => listeners.forEach((listener) => listener({ type: 'job.updated', job })) };
+}
+
+const settle = async (): Promise<void> => {
+  for (let i = 0; i < 10; i++) {
+    await nextTick();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+  }
+};
+
+describe('pseudo store', () => {
+  const stored: PseudoRunRecord[] = [];
+  let api: ReturnType<typeof fakeApi>;
+
+  beforeEach(() => {
+    stored.length = 0;
+    api = fakeApi({
+      'datasets.list': () => [{ id: 'shapes' } as Output<'datasets.list'>[number]],
+      'jobs.list': () => [],
+      'pseudo.runs': () => [...stored],
+      'pseudo.captions': ({ run: id }) => ({ total: 1, images: [{ id: 7, path: '00000.png', captions: [{ prompt: id, score: 0.2 }, { prompt: 'best', score: 0.9 }] }] }),
+      'datasets.thumbnails': ({ ids }) => ids.map((id) => ({ id, url: `data:image/webp;base64,${id}` })),
+      'jobs.start': ({ input }) => jobRecord({ id: 'feed0000-0001', kind: 'pseudo-synth', status: 'queued', input }),
+    });
+    installApiClient(api.client);
+    setActivePinia(createPinia());
+  });
+
+  it('chooses the first dataset, synthesises, and reads the runs again when the job ends', async () => {
+    const store = usePseudoStore();
+    useJobsStore().listen();
+    await store.load();
+    await settle();
+    expect(store.datasetId).toBe('shapes');
+    expect(store.runsFor).toBe('shapes');
+    expect(store.runs).toEqual([]);
+
+    const input = synthInput('shapes', { ...DEFAULT_SYNTH_FORM });
+    const job = await store.startSynth(input);
+    expect(api.calls.find((call) => call.method === 'jobs.start')?.input).toEqual({ kind: 'pseudo-synth', input });
+    expect(store.synthesising).toBe(true);
+
+    const gaussian = run({ id: 'a'.repeat(16), createdAt: '2026-01-01T00:00:00.000Z' });
+    const retrieval = run({ id: 'b'.repeat(16), method: 'retrieval', createdAt: '2026-01-02T00:00:00.000Z' });
+    stored.push(gaussian, retrieval);
+    const result = { dataset: 'shapes', images: 1, runs: [{ ...gaussian, reused: true }, { ...retrieval, reused: false }], seconds: 1 };
+    api.emit({ ...job!, status: 'succeeded', attempts: 1, result });
+    await settle();
+
+    expect(store.synthesising).toBe(false);
+    expect(store.runs.map((r) => r.id[0])).toEqual(['b', 'a']);
+    expect([...store.reusedIds]).toEqual(['a'.repeat(16)]);
+    // The newest run is selected and its first page shown, captions best first, with thumbnails.
+    expect(store.selectedRunId).toBe('b'.repeat(16));
+    expect(store.explorerImages[0]?.captions.map((c) => c.prompt)).toEqual(['best', 'b'.repeat(16)]);
+    expect(store.thumbnails.get(7)).toBe('data:image/webp;base64,7');
+    expect(store.series.map((s) => s.method)).toEqual(['gaussian', 'retrieval']);
+
+    store.selectRun('a'.repeat(16));
+    await settle();
+    expect(store.explorerImages[0]?.captions[1]?.prompt).toBe('a'.repeat(16));
+  });
+});

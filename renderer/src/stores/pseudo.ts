@@ -1,0 +1,446 @@
+/**
+ * Pseudo-captions: Lafite's and Lafite2's pseudo text features of a dataset, made
+ * inspectable. The datasets to choose from (`datasets.list`), the stored runs of the chosen
+ * one (`pseudo.runs`), a synthesis as a `pseudo-synth` job followed through the jobs store's
+ * events, the cosine distributions of Lafite2 Figure 1 per method, and the selected run's
+ * images a page at a time with their captions and scores (`pseudo.captions`) and thumbnails
+ * (`datasets.thumbnails`).
+ *
+ * @example
+ *   const pseudo = usePseudoStore();
+ *   await pseudo.load();
+ *   pseudo.chooseDataset('shapes');
+ *   await pseudo.startSynth(synthInput('shapes', DEFAULT_SYNTH_FORM));
+ */
+import { defineStore } from 'pinia';
+import { computed, ref, shallowRef, watch } from 'vue';
+import type { CosineDistribution, DatasetRecord, JobRecord, PseudoMethodName, PseudoRunRecord, PseudoSynthResult } from '../../../main/api/contract.ts';
+import { toDisplayError, useApiClient, type DisplayError } from '../api/index.ts';
+import { isCancellable } from './job-order.ts';
+import { useJobsStore } from './jobs.ts';
+import { trackCall } from './tracked-call.ts';
+
+/** Images per page of the explorer (`pseudo.captions` takes at most 500). */
+export const EXPLORER_PAGE_SIZE = 12;
+
+/** What the method control offers: one method, or `all` (Gaussian, Retrieval and CLO). */
+export const SYNTH_METHODS = ['all', 'gaussian', 'retrieval', 'clo'] as const;
+export type SynthMethod = (typeof SYNTH_METHODS)[number];
+/** The vocabulary and template sets that ship with the app (resources/vocabularies, resources/templates). */
+export const VOCABULARY_SETS = ['photos', 'faces', 'birds', 'shapes'] as const;
+export type VocabularySetName = (typeof VOCABULARY_SETS)[number];
+export type GaussianForm = 'paper' | 'official';
+export type RetrievalMode = 'full' | 'iterative';
+export type CloInit = 'retrieval' | 'gaussian' | 'uniform';
+
+/** Names of the methods in the UI's words. */
+export const METHOD_LABELS: Record<PseudoMethodName, string> = { gaussian: 'Gaussian', nn: 'NN', retrieval: 'Retrieval', clo: 'CLO' };
+/** Methods in the order charts and legends list them (Lafite first, then Lafite2). */
+export const METHOD_ORDER: readonly PseudoMethodName[] = ['gaussian', 'nn', 'retrieval', 'clo'];
+
+/** The synthesis form's values; '' is an empty number field. */
+export interface SynthForm {
+  /** CLIP encoder id. */
+  model: string;
+  method: SynthMethod;
+  /** Vocabulary set (and, unless `templates` says otherwise, template set). */
+  vocabulary: VocabularySetName;
+  /** Template set; '' uses the vocabulary set's. */
+  templates: VocabularySetName | '';
+  /** Words kept per image and vocabulary. */
+  k: number | '';
+  /** Prompts kept per image. */
+  m: number | '';
+  mode: RetrievalMode;
+  /** r: core fillings kept per image (iterative mode). */
+  keepCore: number | '';
+  /** Prompts under this cosine are dropped; '' keeps all. */
+  threshold: number | '';
+  form: GaussianForm;
+  /** Noise level ξ; '' is the form's default (paper 3, official 0.75). */
+  xi: number | '';
+  /** CLO: K steps, step size η, temperature τ, mini-batch size, starting features. */
+  cloSteps: number | '';
+  cloStepSize: number | '';
+  cloTau: number | '';
+  cloBatch: number | '';
+  cloInit: CloInit;
+  seed: number | '';
+}
+export type SynthField = keyof SynthForm;
+
+/** The `pseudo-synth` schema's defaults (contract.ts; pseudo.test.ts checks they agree). */
+export const DEFAULT_SYNTH_FORM: Readonly<SynthForm> = {
+  model: 'shapes-clip',
+  method: 'all',
+  vocabulary: 'shapes',
+  templates: '',
+  k: 5,
+  m: 5,
+  mode: 'iterative',
+  keepCore: 3,
+  threshold: '',
+  form: 'paper',
+  xi: '',
+  cloSteps: 10,
+  cloStepSize: 0.1,
+  cloTau: 0.1,
+  cloBatch: 64,
+  cloInit: 'retrieval',
+  seed: 0,
+};
+
+/** Gaussian ξ when the field is empty, by form (engine/pseudo/gaussian.ts). */
+export const DEFAULT_XI: Record<GaussianForm, number> = { paper: 3, official: 0.75 };
+
+/** Which groups of options a synthesis uses: retrieval's, Gaussian's, CLO's. */
+export function optionGroups(form: Pick<SynthForm, 'method' | 'cloInit'>): { retrieval: boolean; gaussian: boolean; clo: boolean } {
+  const clo = form.method === 'clo' || form.method === 'all';
+  return {
+    retrieval: form.method === 'retrieval' || form.method === 'all' || (clo && form.cloInit === 'retrieval'),
+    gaussian: form.method === 'gaussian' || form.method === 'all' || (clo && form.cloInit === 'gaussian'),
+    clo,
+  };
+}
+
+const MODEL_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+const isNumber = (value: number | ''): value is number => value !== '' && Number.isFinite(value);
+const isIntIn = (value: number | '', min: number, max: number): boolean => isNumber(value) && Number.isInteger(value) && value >= min && value <= max;
+const isIn = (value: number | '', min: number, max: number): boolean => isNumber(value) && value >= min && value <= max;
+
+/** Messages for the synthesis form's fields that are wrong, by field; empty when it may be sent. Fields of unused groups are not checked. */
+export function checkSynthForm(form: SynthForm): Partial<Record<SynthField, string>> {
+  const problems: Partial<Record<SynthField, string>> = {};
+  const groups = optionGroups(form);
+  if (!MODEL_ID.test(form.model)) problems.model = 'A model id: letters, digits, ., _ or -, at most 64.';
+  if (!isIntIn(form.seed, 0, 0xffffffff)) problems.seed = 'A whole number from 0.';
+  if (groups.retrieval) {
+    if (!isIntIn(form.k, 1, 50)) problems.k = 'A whole number from 1 to 50.';
+    if (!isIntIn(form.m, 1, 50)) problems.m = 'A whole number from 1 to 50.';
+    if (form.mode === 'iterative' && !isIntIn(form.keepCore, 1, 50)) problems.keepCore = 'A whole number from 1 to 50.';
+    if (form.threshold !== '' && !isIn(form.threshold, -1, 1)) problems.threshold = 'A cosine from −1 to 1, or empty for none.';
+  }
+  if (groups.gaussian && form.xi !== '') {
+    if (form.form === 'official' && !isIn(form.xi, 0, 1)) problems.xi = 'A mixing weight from 0 to 1, or empty for 0.75.';
+    else if (!isIn(form.xi, 0, 100)) problems.xi = 'A noise level from 0 to 100, or empty for 3.';
+  }
+  if (groups.clo) {
+    if (!isIntIn(form.cloSteps, 0, 1000)) problems.cloSteps = 'A whole number from 0 to 1000.';
+    if (!isIn(form.cloStepSize, 0, 100)) problems.cloStepSize = 'A number from 0 to 100.';
+    if (!isNumber(form.cloTau) || form.cloTau <= 0 || form.cloTau > 10) problems.cloTau = 'Over 0 and at most 10.';
+    if (!isIntIn(form.cloBatch, 2, 4096)) problems.cloBatch = 'A whole number from 2 to 4096.';
+  }
+  return problems;
+}
+
+/** The `pseudo-synth` job input for a checked form: only the options of the groups it uses, empty optional fields left out. */
+export function synthInput(dataset: string, form: SynthForm): Record<string, unknown> {
+  const groups = optionGroups(form);
+  const input: Record<string, unknown> = { dataset, model: form.model, method: form.method, seed: form.seed };
+  if (groups.retrieval) {
+    Object.assign(input, { vocabulary: form.vocabulary, k: form.k, m: form.m, mode: form.mode });
+    if (form.templates !== '') input.templates = form.templates;
+    if (form.mode === 'iterative') input.keepCore = form.keepCore;
+    if (form.threshold !== '') input.threshold = form.threshold;
+  }
+  if (groups.gaussian) {
+    input.form = form.form;
+    if (form.xi !== '') input.xi = form.xi;
+  }
+  if (groups.clo) Object.assign(input, { cloSteps: form.cloSteps, cloStepSize: form.cloStepSize, cloTau: form.cloTau, cloBatch: form.cloBatch, cloInit: form.cloInit });
+  return input;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}
+
+/** The dataset a `pseudo-synth` job works on. */
+export function datasetOfSynth(job: JobRecord): string | null {
+  return isObject(job.input) && typeof job.input.dataset === 'string' ? job.input.dataset : null;
+}
+
+/** A `pseudo-synth` result, or null when the value does not have its shape. */
+export function parseSynthResult(value: unknown): PseudoSynthResult | null {
+  if (!isObject(value) || typeof value.dataset !== 'string' || typeof value.images !== 'number' || !Array.isArray(value.runs)) return null;
+  if (!value.runs.every((run) => isObject(run) && typeof run.id === 'string' && typeof run.method === 'string' && typeof run.reused === 'boolean')) return null;
+  return value as unknown as PseudoSynthResult;
+}
+
+/** A run id as tables show it: its first 8 hex digits. */
+export const shortRunId = (id: string): string => id.slice(0, 8);
+
+/** Newest first (the API's order too; kept when runs arrive from elsewhere). */
+export const newestFirst = (runs: readonly PseudoRunRecord[]): PseudoRunRecord[] => [...runs].sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0));
+
+/** One method's distributions, as the diagnostics charts and legend draw them. */
+export interface DiagnosticSeries {
+  method: PseudoMethodName;
+  label: string;
+  runId: string;
+  imageText: CosineDistribution;
+  textText: CosineDistribution;
+}
+
+/**
+ * One series per method that has a complete run with statistics: the selected run for its
+ * own method, the newest run for the others. In METHOD_ORDER.
+ */
+export function diagnosticSeries(runs: readonly PseudoRunRecord[], selectedId: string | null): DiagnosticSeries[] {
+  const sorted = newestFirst(runs);
+  const series: DiagnosticSeries[] = [];
+  const selected = sorted.find((run) => run.id === selectedId && run.complete && run.stats);
+  for (const method of METHOD_ORDER) {
+    const run = selected?.method === method ? selected : sorted.find((candidate) => candidate.method === method && candidate.complete && candidate.stats);
+    if (run?.stats) series.push({ method, label: METHOD_LABELS[method], runId: run.id, imageText: run.stats.imageText, textText: run.stats.textText });
+  }
+  return series;
+}
+
+/** A histogram's counts as fractions of its total, so distributions of different sizes compare. */
+export function toFractions(counts: readonly number[]): number[] {
+  const total = counts.reduce((sum, count) => sum + count, 0);
+  return counts.map((count) => (total > 0 ? count / total : 0));
+}
+
+const figure = (value: unknown, digits = 3): string => (typeof value === 'number' ? String(Number(value.toFixed(digits))) : '—');
+
+/** What a run was made with, in a line: the options of its method (from its stored configuration). */
+export function runSettings(run: PseudoRunRecord): string {
+  const c = run.config;
+  const retrieval = (): string => {
+    const core = c.mode === 'iterative' ? `, r ${figure(c.keepCore)}` : '';
+    const threshold = typeof c.threshold === 'number' ? ` · ≥ ${figure(c.threshold)}` : '';
+    const templates = c.templates !== undefined && c.templates !== c.vocabulary ? `/${String(c.templates)}` : '';
+    return `${String(c.vocabulary)}${templates} · k ${figure(c.k)}, m ${figure(c.m)} · ${String(c.mode)}${core}${threshold}`;
+  };
+  const gaussian = (): string => `ξ ${figure(c.xi)} (${String(c.form)})`;
+  const seed = ` · seed ${figure(c.seed)}`;
+  if (run.method === 'retrieval') return retrieval() + seed;
+  if (run.method === 'gaussian') return gaussian() + seed;
+  if (run.method === 'clo') {
+    const init = c.init === 'retrieval' ? `from retrieval (${retrieval()})` : c.init === 'gaussian' ? `from Gaussian ${gaussian()}` : `from ${String(c.init)}`;
+    return `K ${figure(c.steps)}, η ${figure(c.stepSize)}, τ ${figure(c.tau)}, batch ${figure(c.batch)} · ${init}${seed}`;
+  }
+  return Object.entries(c)
+    .filter(([key]) => !['method', 'model', 'images'].includes(key))
+    .map(([key, value]) => `${key} ${typeof value === 'number' ? figure(value) : String(value)}`)
+    .join(' · ');
+}
+
+/** The run's key figures from its summary, in a line; '' when it has none. */
+export function runFigures(run: PseudoRunRecord): string {
+  const s = run.summary ?? {};
+  const parts: string[] = [];
+  if (s.distinctPrompts !== undefined) {
+    const saved = s.encodingsSaved !== undefined ? `, ${figure(s.encodingsSaved, 1)}× fewer` : '';
+    parts.push(`${s.distinctPrompts} prompts encoded of ${s.naivePrompts ?? '—'}${saved}`);
+  }
+  if (s.imagesWithoutPrompt) parts.push(`${s.imagesWithoutPrompt} images without a prompt`);
+  if (s.meanLogLikelihoodGain !== undefined) parts.push(`log-likelihood ${s.meanLogLikelihoodGain >= 0 ? '+' : ''}${figure(s.meanLogLikelihoodGain)} per image`);
+  const known = new Set(['distinctPrompts', 'naivePrompts', 'encodingsSaved', 'imagesWithoutPrompt', 'meanLogLikelihoodGain']);
+  for (const [key, value] of Object.entries(s)) if (!known.has(key)) parts.push(`${key} ${figure(value)}`);
+  return parts.join(' · ');
+}
+
+/** One image of the explorer: its captions (or feature scores) best first. */
+export type ExplorerImage = { id: number; path: string; captions: { prompt: string | null; score: number }[] };
+
+export const usePseudoStore = defineStore('pseudo', () => {
+  const api = useApiClient();
+  const jobsStore = useJobsStore();
+
+  const datasets = ref<DatasetRecord[]>([]);
+  const datasetsLoaded = ref(false);
+  const datasetId = ref<string | null>(null);
+  const runs = ref<PseudoRunRecord[]>([]);
+  const runsLoading = ref(false);
+  /** Runs of `runsFor` are in `runs` (null until a dataset's runs have answered). */
+  const runsFor = ref<string | null>(null);
+  const loading = ref(false);
+  /** The last failure of listing or exploring, for the banner. */
+  const error = ref<DisplayError | null>(null);
+  const selectedRunId = ref<string | null>(null);
+  const selectedRun = computed(() => runs.value.find((run) => run.id === selectedRunId.value) ?? null);
+  const series = computed(() => diagnosticSeries(runs.value, selectedRunId.value));
+  /** Runs the last synthesis of this dataset found stored and used again. */
+  const reusedIds = ref<Set<string>>(new Set());
+
+  // Datasets and runs --------------------------------------------------------------------
+
+  async function listDatasets(): Promise<void> {
+    await trackCall(loading, error, async () => {
+      datasets.value = await api.call('datasets.list', {});
+      datasetsLoaded.value = true;
+      if (datasetId.value && !datasets.value.some((dataset) => dataset.id === datasetId.value)) chooseDataset(null);
+      if (!datasetId.value && datasets.value[0]) chooseDataset(datasets.value[0].id);
+    });
+  }
+
+  /** The runs of the chosen dataset, newest first; the selection kept when it is still there, else the newest run. */
+  async function listRuns(): Promise<void> {
+    const dataset = datasetId.value;
+    if (!dataset) return;
+    await trackCall(runsLoading, error, async () => {
+      const answer = newestFirst(await api.call('pseudo.runs', { dataset }));
+      if (datasetId.value !== dataset) return;
+      runs.value = answer;
+      runsFor.value = dataset;
+      if (!answer.some((run) => run.id === selectedRunId.value)) selectRun(answer[0]?.id ?? null);
+    });
+  }
+
+  /** The datasets, and a `pseudo-synth` job still running from before (a reload, another window). */
+  async function load(): Promise<void> {
+    const before = datasetId.value;
+    await Promise.all([listDatasets(), jobsStore.load()]);
+    if (before && before === datasetId.value) await listRuns();
+    if (synthJobId.value) return;
+    const running = jobsStore.jobs.find((job) => job.kind === 'pseudo-synth' && isCancellable(job));
+    if (running) synthJobId.value = running.id;
+  }
+
+  function chooseDataset(id: string | null): void {
+    if (id === datasetId.value) return;
+    datasetId.value = id;
+    runs.value = [];
+    runsFor.value = null;
+    reusedIds.value = new Set();
+    selectRun(null);
+    forgetThumbnails();
+    if (id) void listRuns();
+  }
+
+  // Synthesis ----------------------------------------------------------------------------
+
+  const synthJobId = ref<string | null>(null);
+  const startedSynth = shallowRef<JobRecord | null>(null);
+  const synthStarting = ref(false);
+  /** Why the synthesis could not start (with the field at fault) or how it failed. */
+  const synthError = ref<DisplayError | null>(null);
+  const synthJob = computed(() => (synthJobId.value ? (jobsStore.byId[synthJobId.value] ?? startedSynth.value) : null));
+  const synthesising = computed(() => synthJob.value !== null && isCancellable(synthJob.value));
+  const synthResult = computed(() => (synthJob.value?.status === 'succeeded' ? parseSynthResult(synthJob.value.result) : null));
+
+  function startSynth(input: Record<string, unknown>): Promise<JobRecord | null> {
+    synthError.value = null;
+    return trackCall(synthStarting, synthError, async () => {
+      const job = await api.call('jobs.start', { kind: 'pseudo-synth', input });
+      startedSynth.value = job;
+      synthJobId.value = job.id;
+      return job;
+    });
+  }
+
+  function cancelSynth(): Promise<void> {
+    return synthJobId.value ? jobsStore.cancel(synthJobId.value) : Promise.resolve();
+  }
+
+  /** Once per synthesis that ends: its failure shown, and its dataset's runs read again (with the reused ones marked). */
+  const handledJobs = new Set<string>();
+  watch(
+    () => (synthJob.value && !isCancellable(synthJob.value) ? synthJob.value : null),
+    async (job) => {
+      if (!job || handledJobs.has(job.id)) return;
+      handledJobs.add(job.id);
+      if (job.error) synthError.value = toDisplayError(new Error(job.error.message));
+      const dataset = datasetOfSynth(job);
+      if (dataset !== datasetId.value) return;
+      const result = parseSynthResult(job.result);
+      if (result) reusedIds.value = new Set(result.runs.filter((run) => run.reused).map((run) => run.id));
+      await listRuns();
+    },
+  );
+
+  // Explorer -----------------------------------------------------------------------------
+
+  const explorerOffset = ref(0);
+  /** Images of the selected run's dataset; null until the first page answers. */
+  const explorerTotal = ref<number | null>(null);
+  const explorerImages = shallowRef<readonly ExplorerImage[]>([]);
+  const explorerLoading = ref(false);
+  /** Thumbnail data URLs of the chosen dataset, by image id. */
+  const thumbnails = shallowRef(new Map<number, string>());
+  /** Bumped whenever the run or page changes: answers to older calls are dropped. */
+  let explorerGeneration = 0;
+
+  function forgetThumbnails(): void {
+    thumbnails.value = new Map();
+  }
+
+  async function fetchThumbnails(dataset: string, ids: readonly number[]): Promise<void> {
+    const wanted = ids.filter((id) => !thumbnails.value.has(id));
+    if (wanted.length === 0) return;
+    const found = await api.call('datasets.thumbnails', { dataset, ids: wanted });
+    if (datasetId.value !== dataset) return;
+    const next = new Map(thumbnails.value);
+    for (const { id, url } of found) next.set(id, url);
+    thumbnails.value = next;
+  }
+
+  /** Loads the page of the selected run's images starting at `offset`, then their thumbnails. */
+  async function showPage(offset: number): Promise<void> {
+    const run = selectedRun.value;
+    if (!run) return;
+    const asked = ++explorerGeneration;
+    explorerOffset.value = offset;
+    explorerLoading.value = true;
+    try {
+      const page = await api.call('pseudo.captions', { run: run.id, offset, limit: EXPLORER_PAGE_SIZE });
+      if (asked !== explorerGeneration) return;
+      explorerImages.value = page.images.map((image) => ({ ...image, captions: [...image.captions].sort((a, b) => b.score - a.score) }));
+      explorerTotal.value = page.total;
+      await fetchThumbnails(run.dataset, page.images.map((image) => image.id));
+    } catch (caught) {
+      if (asked === explorerGeneration) error.value = toDisplayError(caught);
+    } finally {
+      if (asked === explorerGeneration) explorerLoading.value = false;
+    }
+  }
+
+  function selectRun(id: string | null): void {
+    if (id === selectedRunId.value && (id === null || explorerTotal.value !== null)) return;
+    selectedRunId.value = id;
+    explorerGeneration += 1;
+    explorerImages.value = [];
+    explorerTotal.value = null;
+    explorerOffset.value = 0;
+    explorerLoading.value = false;
+    if (id) void showPage(0);
+  }
+
+  return {
+    datasets,
+    datasetsLoaded,
+    datasetId,
+    runs,
+    runsFor,
+    runsLoading,
+    loading,
+    error,
+    selectedRunId,
+    selectedRun,
+    series,
+    reusedIds,
+    synthJob,
+    synthesising,
+    synthStarting,
+    synthResult,
+    synthError,
+    explorerOffset,
+    explorerTotal,
+    explorerImages,
+    explorerLoading,
+    thumbnails,
+    load,
+    listDatasets,
+    listRuns,
+    chooseDataset,
+    selectRun,
+    showPage,
+    startSynth,
+    cancelSynth,
+    dismissError: () => (error.value = null),
+    dismissSynthError: () => (synthError.value = null),
+  };
+});
