@@ -399,6 +399,7 @@ export const jobInputSchemas = {
       mode: z.enum(['full', 'iterative']).default('iterative').describe('fill templates at once, or the core {Noun} {Verb} {Noun} first'),
       keepCore: z.number().int().min(1).max(50).default(3).describe('r: core fillings kept per image (iterative mode)'),
       threshold: z.number().min(-1).max(1).optional().describe('drop prompts under this cosine'),
+      refineSteps: z.number().int().min(0).max(20).default(0).describe('greedy refinement: phrases appended to each best prompt while its cosine rises (0: off)'),
       cloSteps: z.number().int().min(0).max(1000).default(10).describe('CLO: K steps'),
       cloStepSize: z.number().min(0).max(100).default(0.1).describe('CLO: step size η'),
       cloTau: z.number().gt(0).max(10).default(0.1).describe('CLO: temperature τ'),

@@ -49,6 +49,7 @@ interface SynthOptions {
   mode: string;
   keepCore: number;
   threshold?: number;
+  refine: number;
   cloSteps: number;
   cloStepSize: number;
   cloTau: number;
@@ -77,6 +78,7 @@ export function registerPseudoCommands(program: Command, cli: CliContext): void 
     .addOption(new Option('--mode <mode>', 'fill templates at once, or the core {Noun} {Verb} {Noun} first').choices(['full', 'iterative']).default('iterative'))
     .option('--keep-core <r>', 'core fillings kept per image (iterative mode)', integer, 3)
     .option('--threshold <cos>', 'drop prompts under this cosine', number)
+    .option('--refine <steps>', 'greedy refinement: phrases appended to each best prompt while its cosine rises (0: off)', integer, 0)
     .option('--clo-steps <K>', 'CLO gradient steps', integer, 10)
     .option('--clo-step-size <η>', 'CLO step size', number, 0.1)
     .option('--clo-tau <τ>', 'CLO temperature', number, 0.1)
@@ -85,7 +87,8 @@ export function registerPseudoCommands(program: Command, cli: CliContext): void 
     .option('--nn <name>', 'trained perturbation network for the nn method (lafite pseudo train-nn)')
     .action(
       withService(async (service, options: SynthOptions) => {
-        await runJob(service, 'pseudo-synth', { ...options }, (r: PseudoSynthResult) => `${r.dataset}: ${r.images} images (${r.seconds.toFixed(1)} s)\n${formatRuns(r.runs)}`);
+        const { refine, ...rest } = options;
+        await runJob(service, 'pseudo-synth', { ...rest, refineSteps: refine }, (r: PseudoSynthResult) => `${r.dataset}: ${r.images} images (${r.seconds.toFixed(1)} s)\n${formatRuns(r.runs)}`);
       }),
     );
   pseudo

@@ -19,7 +19,7 @@ const normalise = (v: Float32Array): Float32Array => {
 };
 const embed = (text: string): Float32Array => {
   const sum = new Float32Array(DIM);
-  for (const word of text.split(/\s+/)) wordVector(word).forEach((x, d) => (sum[d]! += x));
+  for (const word of text.split(/[\s,]+/)) wordVector(word).forEach((x, d) => (sum[d]! += x));
   return normalise(sum);
 };
 
@@ -103,5 +103,17 @@ describe('retrievePrompts (Lafite2 steps 2 to 4)', () => {
     await expect(
       retrievePrompts({ images: features, dim: DIM, templates: [template('{Numeral} {Adjective} {Noun} {Verb} {Adjective} {Noun}')], vocabularies: VOCABULARIES, encode, options: { k: 3, mode: 'full', maxCandidatesPerImage: 100 } }),
     ).rejects.toThrow(/iterative mode or a smaller k/);
+  });
+
+  it('refines the best prompt greedily, phrase by phrase, while its cosine rises', async () => {
+    const { encode } = countingEncoder();
+    const run = (refineSteps: number) =>
+      retrievePrompts({ images: images('two red square'), dim: DIM, templates: [template('{Numeral} {Noun}')], vocabularies: VOCABULARIES, encode, options: { k: 2, m: 2, mode: 'full', refineSteps } });
+    const plain = await run(0);
+    const refined = await run(3);
+    expect(plain.perImage[0]![0]!.prompt).toBe('two square');
+    expect(refined.perImage[0]![0]!.prompt).toBe('two square, red');
+    expect(refined.perImage[0]![0]!.score).toBeGreaterThan(plain.perImage[0]![0]!.score);
+    expect(refined.perImage[0]![0]!.score).toBeCloseTo(1, 5); // then nothing helps any more: it stops
   });
 });

@@ -38,9 +38,11 @@ export interface RetrievalOptions {
   keepCore: number;
   /** Refuse a template whose fillings per image would exceed this (k^slots grows fast). */
   maxCandidatesPerImage: number;
+  /** Greedy refinement: phrases appended to each image's best prompt, at most this many (0: off). */
+  refineSteps: number;
 }
 
-export const RETRIEVAL_DEFAULTS: RetrievalOptions = { k: 5, m: 5, mode: 'iterative', keepCore: 3, maxCandidatesPerImage: 2000 };
+export const RETRIEVAL_DEFAULTS: RetrievalOptions = { k: 5, m: 5, mode: 'iterative', keepCore: 3, maxCandidatesPerImage: 2000, refineSteps: 0 };
 
 /** Encodes prompts into unit text features, [P, D] row-major (cached by the caller). */
 export type PromptEncoder = (prompts: readonly string[]) => Promise<Float32Array>;
@@ -179,6 +181,43 @@ async function encodeTable(table: PromptTable, encoded: { features: Float32Array
   return features;
 }
 
+interface RefineContext {
+  images: Float32Array;
+  dim: number;
+  table: PromptTable;
+  encoded: { features: Float32Array; count: number };
+  encode: PromptEncoder;
+  steps: number;
+}
+
+/**
+ * Greedy refinement (as CLIP Interrogator's): each image's best prompt grows one phrase at a
+ * time, ", phrase" from the image's own top words of every vocabulary, while its cosine to the
+ * image rises. All images advance together, so each step is one batch of distinct encodings.
+ * A refined prompt that beats the list's best is put first.
+ */
+async function refineGreedily(perImage: ScoredPrompt[][], topWords: readonly Record<string, string[]>[], ctx: RefineContext): Promise<void> {
+  let current = perImage.map((prompts) => prompts[0]);
+  const used = perImage.map(() => new Set<string>());
+  for (let step = 0; step < ctx.steps; step++) {
+    const tries = current.map((best, i) => (best ? Object.values(topWords[i]!).flat().filter((phrase) => !used[i]!.has(phrase) && !best.prompt.includes(phrase)).map((phrase) => ({ phrase, id: ctx.table.add(`${best.prompt}, ${phrase}`) })) : []));
+    const features = await encodeTable(ctx.table, ctx.encoded, ctx.encode, ctx.dim);
+    let improved = false;
+    current = current.map((best, i) => {
+      if (!best) return best;
+      const winner = tries[i]!.map((t) => ({ ...t, score: dotRow(ctx.images, i, features, t.id, ctx.dim) })).sort((a, b) => b.score - a.score)[0];
+      if (!winner || winner.score <= best.score) return undefined; // no phrase helps: this image is done
+      used[i]!.add(winner.phrase);
+      improved = true;
+      return { prompt: ctx.table.prompts[winner.id]!, score: winner.score };
+    });
+    current.forEach((refined, i) => {
+      if (refined) perImage[i] = [refined, ...perImage[i]!.filter((p) => p.prompt !== refined.prompt)].slice(0, Math.max(1, perImage[i]!.length));
+    });
+    if (!improved) break;
+  }
+}
+
 export interface RetrievalInput {
   /** Image features, [N, D] row-major, unit rows. */
   images: Float32Array;
@@ -277,5 +316,6 @@ export async function retrievePrompts(input: RetrievalInput): Promise<RetrievalR
       .sort((a, b) => b.score - a.score)
       .slice(0, options.m);
   });
+  if (options.refineSteps > 0) await refineGreedily(perImage, topWords, { images, dim, table, encoded, encode: input.encode, steps: options.refineSteps });
   return { perImage, topWords, topWordScores, distinctPrompts: table.prompts.length, naivePrompts: table.naive };
 }

@@ -40,7 +40,7 @@ const runId = (config: Record<string, unknown>): string => createHash('sha256').
 function configOf(method: PseudoMethodName, input: Input, imagesHash: string, nnFileHash: string | null, wordsHash: string | null): Record<string, unknown> {
   const base = { method, model: input.model, images: imagesHash, seed: input.seed };
   // The set's content, not only its name: an edited vocabulary is a new version.
-  const retrieval = { vocabulary: input.vocabulary, templates: input.templates ?? input.vocabulary, words: wordsHash, k: input.k, m: input.m, mode: input.mode, keepCore: input.keepCore, threshold: input.threshold ?? null };
+  const retrieval = { vocabulary: input.vocabulary, templates: input.templates ?? input.vocabulary, words: wordsHash, k: input.k, m: input.m, mode: input.mode, keepCore: input.keepCore, threshold: input.threshold ?? null, refineSteps: input.refineSteps };
   const gaussian = { form: input.form, xi: input.xi ?? DEFAULT_XI[input.form] };
   if (method === 'gaussian') return { ...base, ...gaussian };
   if (method === 'nn') return { ...base, nn: input.nn ?? null, nnFile: nnFileHash };
@@ -152,7 +152,7 @@ async function runRetrieval(ctx: Context, id: string): Promise<void> {
       encodedSoFar += prompts.length;
       return features.data;
     },
-    options: { k: ctx.input.k, m: ctx.input.m, mode: ctx.input.mode, keepCore: ctx.input.keepCore, ...(ctx.input.threshold !== undefined ? { threshold: ctx.input.threshold } : {}) },
+    options: { k: ctx.input.k, m: ctx.input.m, mode: ctx.input.mode, keepCore: ctx.input.keepCore, refineSteps: ctx.input.refineSteps, ...(ctx.input.threshold !== undefined ? { threshold: ctx.input.threshold } : {}) },
   });
   ctx.store.putFeatures(
     id,
