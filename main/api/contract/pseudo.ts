@@ -1,0 +1,189 @@
+/**
+ * The pseudo-text-feature part of the API contract: runs, vocabulary sets, the
+ * `pseudo-synth` and `pseudo-train-nn` jobs, the `pseudo.*` and `vocabulary.*` methods and
+ * their outputs (composed into ../contract.ts).
+ */
+import { z } from 'zod';
+import { datasetIdSchema, modelIdSchema, perturbationIdSchema, vocabularySetIdSchema } from './schemas.ts';
+
+/** Pseudo text-feature methods (Lafite: gaussian, nn; Lafite2: retrieval, clo); `all` runs gaussian, retrieval and clo (and nn when a network is named). */
+export const PSEUDO_METHODS = ['gaussian', 'nn', 'retrieval', 'clo'] as const;
+export type PseudoMethodName = (typeof PSEUDO_METHODS)[number];
+
+/** A distribution of cosines (engine/pseudo/stats.ts). */
+export interface CosineDistribution {
+  count: number;
+  mean: number;
+  std: number;
+  histogram: { min: number; max: number; counts: number[] };
+}
+
+/** One stored synthesis of pseudo text features (`pseudo_runs`). */
+export interface PseudoRunRecord {
+  /** Hash of its configuration and of the dataset's images: its version. */
+  id: string;
+  dataset: string;
+  method: PseudoMethodName;
+  model: string;
+  config: Record<string, unknown>;
+  /** Lafite2 Figure 1: image–text and text–text cosines of the features. */
+  stats: { imageText: CosineDistribution; textText: CosineDistribution } | null;
+  /** Method figures: retrieval's distinct against naive prompt encodings, CLO's likelihood gain. */
+  summary: Record<string, number> | null;
+  complete: boolean;
+  createdAt: string;
+}
+
+/** What a `pseudo-synth` job returns. */
+export interface PseudoSynthResult {
+  dataset: string;
+  images: number;
+  runs: (PseudoRunRecord & { reused: boolean })[];
+  seconds: number;
+}
+
+/** A vocabulary set with its templates (Lafite2 step 1), as the editor shows it. */
+export interface VocabularySetRecord {
+  id: string;
+  description: string;
+  /** `saved`: edited, imported or built in this data folder (it takes the place of a default of the same id). */
+  source: 'saved' | 'default';
+  /** Whether a default of this id ships with the app (a saved one can be reset to it). */
+  hasDefault: boolean;
+  vocabularies: { name: string; entries: string[] }[];
+  templates: string[];
+}
+
+/** One template checked against a set's vocabulary names. */
+export interface TemplateCheck {
+  template: string;
+  ok: boolean;
+  /** Its slots in order, when it parses. */
+  slots: string[];
+  error?: string;
+}
+
+/** What retrieval finds for one image with a vocabulary set (the editor's preview). */
+export interface RetrievalPreview {
+  image: number;
+  /** Per vocabulary, its top-k entries with their cosine to the image. */
+  topWords: { vocabulary: string; words: { word: string; score: number }[] }[];
+  prompts: { prompt: string; score: number }[];
+}
+
+/** Input schemas of the pseudo-feature jobs. */
+export const pseudoJobSchemas = {
+  /** Pseudo text features of a dataset's images (Lafite eq. 1, Lafite2 retrieval and CLO), stored per configuration. */
+  'pseudo-synth': z
+    .object({
+      dataset: datasetIdSchema.describe('the dataset'),
+      model: modelIdSchema.default('shapes-clip').describe('the CLIP encoder'),
+      method: z.enum([...PSEUDO_METHODS, 'all']).default('all').describe('which features; all: gaussian, retrieval and clo'),
+      seed: z.number().int().min(0).max(0xffffffff).default(0),
+      xi: z.number().min(0).max(100).optional().describe('Gaussian noise level ξ (paper form default 3; official form default 0.75)'),
+      form: z.enum(['paper', 'official']).default('paper').describe('Gaussian formula: the paper\'s eq. 1 or the official code\'s mixing'),
+      vocabulary: vocabularySetIdSchema.default('shapes').describe('vocabulary set (a default domain: photos, faces, birds, shapes)'),
+      templates: vocabularySetIdSchema.optional().describe('template set (default: the vocabulary set\'s domain)'),
+      k: z.number().int().min(1).max(50).default(5).describe('words kept per image and vocabulary'),
+      m: z.number().int().min(1).max(50).default(5).describe('prompts kept per image'),
+      mode: z.enum(['full', 'iterative']).default('iterative').describe('fill templates at once, or the core {Noun} {Verb} {Noun} first'),
+      keepCore: z.number().int().min(1).max(50).default(3).describe('r: core fillings kept per image (iterative mode)'),
+      threshold: z.number().min(-1).max(1).optional().describe('drop prompts under this cosine'),
+      refineSteps: z.number().int().min(0).max(20).default(0).describe('greedy refinement: phrases appended to each best prompt while its cosine rises (0: off)'),
+      cloSteps: z.number().int().min(0).max(1000).default(10).describe('CLO: K steps'),
+      cloStepSize: z.number().min(0).max(100).default(0.1).describe('CLO: step size η'),
+      cloTau: z.number().gt(0).max(10).default(0.1).describe('CLO: temperature τ'),
+      cloBatch: z.number().int().min(2).max(4096).default(64).describe('CLO: mini-batch size'),
+      cloInit: z.enum(['retrieval', 'gaussian', 'uniform']).default('retrieval').describe('CLO starting features (uniform: the paper\'s ablation)'),
+      nn: perturbationIdSchema.optional().describe('trained perturbation network (pseudo-train-nn) for the nn method'),
+    })
+    .strict()
+    .refine((input) => input.method !== 'nn' || input.nn !== undefined, { message: 'the nn method needs a trained network: --nn NAME (lafite pseudo train-nn)', path: ['nn'] }),
+  /** Trains Lafite's trainable perturbation (eq. 2) on a dataset's image–caption pairs; stored by name, reusable on other datasets. */
+  'pseudo-train-nn': z
+    .object({
+      dataset: datasetIdSchema.describe('a dataset with captions'),
+      model: modelIdSchema.default('shapes-clip').describe('the CLIP encoder'),
+      name: perturbationIdSchema.describe('name to store the trained network under'),
+      steps: z.number().int().min(1).max(1_000_000).default(2000),
+      batchSize: z.number().int().min(2).max(4096).default(64),
+      hidden: z.number().int().min(8).max(4096).default(1024).describe('width of the hidden layers of r1 and r2'),
+      learningRate: z.number().gt(0).max(1).default(0.001),
+      seed: z.number().int().min(0).max(0xffffffff).default(0),
+    })
+    .strict(),
+} as const;
+
+/** Input schemas of the `pseudo.*` and `vocabulary.*` methods. */
+export const pseudoMethodSchemas = {
+  'pseudo.runs': z.object({ dataset: datasetIdSchema }).strict(),
+  'pseudo.stats': z.object({ dataset: datasetIdSchema, model: modelIdSchema.default('shapes-clip') }).strict(),
+  'pseudo.networks': z.object({}).strict(),
+  'pseudo.captions': z
+    .object({
+      run: z.string().regex(/^[0-9a-f]{16}$/, 'a pseudo run id'),
+      offset: z.number().int().min(0).default(0),
+      limit: z.number().int().min(1).max(500).default(50),
+    })
+    .strict(),
+  'vocabulary.list': z.object({}).strict(),
+  'vocabulary.get': z.object({ id: vocabularySetIdSchema }).strict(),
+  'vocabulary.save': z
+    .object({
+      id: vocabularySetIdSchema,
+      description: z.string().max(4000).default(''),
+      vocabularies: z
+        .array(z.object({ name: z.string().max(64), entries: z.array(z.string().max(200)).max(100_000) }).strict())
+        .min(1)
+        .max(64),
+      templates: z.array(z.string().max(300)).min(1).max(500),
+    })
+    .strict(),
+  'vocabulary.reset': z.object({ id: vocabularySetIdSchema }).strict(),
+  'vocabulary.check': z
+    .object({
+      vocabularies: z.array(z.string().max(64)).max(64).describe('the vocabulary names templates may use'),
+      templates: z.array(z.string().max(10_000)).max(500),
+    })
+    .strict(),
+  'vocabulary.build': z
+    .object({
+      id: vocabularySetIdSchema.describe('id of the new saved set'),
+      model: modelIdSchema.describe("the CLIP model whose tokenizer's whole words are sorted"),
+      templatesFrom: vocabularySetIdSchema.optional().describe('copy the templates of this set (default: photos)'),
+    })
+    .strict(),
+  'vocabulary.preview': z
+    .object({
+      dataset: datasetIdSchema,
+      image: z.number().int().min(1),
+      id: vocabularySetIdSchema.describe('vocabulary set'),
+      model: modelIdSchema.default('shapes-clip'),
+      k: z.number().int().min(1).max(50).default(5),
+      m: z.number().int().min(1).max(50).default(5),
+    })
+    .strict(),
+} as const;
+
+/** Output types of the `pseudo.*` and `vocabulary.*` methods. */
+export interface PseudoOutputs {
+  'vocabulary.list': VocabularySetRecord[];
+  'vocabulary.get': VocabularySetRecord;
+  'vocabulary.save': VocabularySetRecord;
+  /** `removed`: whether there was a saved set; the default (if any) is what the id means now. */
+  'vocabulary.reset': { id: string; removed: boolean };
+  'vocabulary.check': TemplateCheck[];
+  'vocabulary.build': VocabularySetRecord;
+  'vocabulary.preview': RetrievalPreview;
+  'pseudo.runs': PseudoRunRecord[];
+  /** Trained perturbation networks (`lafite pseudo train-nn`), for the nn method. */
+  'pseudo.networks': { name: string; model: string; dim: number; hidden: number; steps: number; meanCosine: number; pairs: number }[];
+  /**
+   * Lafite2 Figure 1 for a dataset: its real captions (each image with its first caption; null
+   * when it has none, or their features are not cached yet: \`lafite pseudo synth\` caches them)
+   * and every stored run.
+   */
+  'pseudo.stats': { captions: { imageText: CosineDistribution; textText: CosineDistribution; pairs: number } | null; runs: PseudoRunRecord[] };
+  /** Per image (in path order) its pseudo captions (retrieval) or feature scores (others), best first. */
+  'pseudo.captions': { total: number; images: { id: number; path: string; captions: { prompt: string | null; score: number }[] }[] };
+}

@@ -1,0 +1,14 @@
+/** Ids and paths as every part of the API validates them. */
+import { z } from 'zod';
+
+/** A model id: also a folder name under dataDir/models. */
+export const modelIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'a model id: letters, digits, ., _ or -, at most 64');
+/** A dataset name: also a folder name under dataDir/datasets. */
+export const datasetIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'a dataset name: letters, digits, ., _ or -, at most 64');
+/** A stored perturbation network's name (a file name under dataDir/perturbation). */
+export const perturbationIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'a name: letters, digits, ., _ or -, at most 64');
+/** A vocabulary set's id (a domain: photos, faces, birds, shapes, or a user's). */
+export const vocabularySetIdSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'a vocabulary set id: lowercase letters, digits and -, at most 64');
+/** An absolute path (jobs run elsewhere: relative paths would mean another folder). */
+export const absolutePath = z.string().regex(/^(\/|[A-Za-z]:[\\/]|\\\\)/, 'an absolute path');
+
