@@ -12,7 +12,7 @@ import { SHAPES_CLIP_ID } from '../main/engine/encoders/shapes-clip.ts';
 import { builtinModelDir } from '../main/store/paths.ts';
 import { encoderFigures } from './encoders.ts';
 import { importFigures } from './import.ts';
-import { retrievalFigures } from './retrieval.ts';
+import { retrievalFigures, shapesRetrievalFigures } from './retrieval.ts';
 
 const SIZES = [128, 512];
 const REPEATS = 5;
@@ -46,6 +46,7 @@ const SECTIONS = {
   encoders: () => encoderFigures(builtinModelDir(SHAPES_CLIP_ID)),
   import: () => importFigures(),
   retrieval: () => retrievalFigures(),
+  shapesRetrieval: () => shapesRetrievalFigures(),
 } as const;
 type Section = keyof typeof SECTIONS;
 
