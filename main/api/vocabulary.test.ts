@@ -45,6 +45,15 @@ describe('vocabulary.*', () => {
     await expect(service.call('vocabulary.get', { id: 'nosuch' })).rejects.toMatchObject({ code: 'not_found', message: expect.stringMatching(/there are: birds/) });
   });
 
+  it('builds a set from a model tokenizer, refusing to overwrite one unless asked', async () => {
+    const built = await service.call('vocabulary.build', { id: 'from-clip', model: 'shapes-clip', templatesFrom: 'shapes' });
+    expect(built).toMatchObject({ source: 'saved', hasDefault: false });
+    expect(built.vocabularies.find((v) => v.name === 'Noun')?.entries).toContain('circle');
+    await expect(service.call('vocabulary.build', { id: 'from-clip', model: 'shapes-clip' })).rejects.toMatchObject({ code: 'conflict' });
+    await expect(service.call('vocabulary.build', { id: 'photos', model: 'shapes-clip' })).rejects.toMatchObject({ code: 'conflict' });
+    expect((await service.call('vocabulary.build', { id: 'from-clip', model: 'shapes-clip', replace: true })).id).toBe('from-clip');
+  });
+
   it('checks templates one by one for the editor', async () => {
     const checks = await service.call('vocabulary.check', { vocabularies: ['Noun', 'Adjective'], templates: ['a {Adjective} {Noun}', 'a {Verb}', 'no slot', '{Noun'] });
     expect(checks.map((c) => c.ok)).toEqual([true, false, false, false]);

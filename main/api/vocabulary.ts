@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Outputs, ParsedInput, TemplateCheck, VocabularySetRecord } from './contract.ts';
-import { LafiteError, notFound } from './errors.ts';
+import { conflict, LafiteError, notFound } from './errors.ts';
 import { parseTemplate, parseTemplateSet } from '../engine/pseudo/templates.ts';
 import { vocabularySetFromTokenizer } from '../engine/pseudo/vocabulary-build.ts';
 import { parseVocabularySet } from '../engine/pseudo/vocabulary.ts';
@@ -63,6 +63,7 @@ export function checkTemplates(input: ParsedInput<'vocabulary.check'>): Template
 export async function buildVocabularySet(store: VocabularySetStore, models: ModelStore, input: ParsedInput<'vocabulary.build'>): Promise<VocabularySetRecord> {
   const model = models.get(input.model);
   if (!model) throw notFound(`no model '${input.model}': see \`lafite model list\``);
+  if (!input.replace && (await vocabularySetIds(store)).includes(input.id)) throw conflict(`a vocabulary set '${input.id}' exists: choose another id, or replace it`);
   const tokenizer = JSON.parse(await readFile(join(model.path, 'tokenizer.json'), 'utf8')) as unknown;
   const vocabulary = vocabularySetFromTokenizer(tokenizer, { id: input.id, description: `The whole words of ${model.id}'s tokenizer, sorted by part of speech.`, source: `${model.id}/tokenizer.json` });
   const templateSource = await resolveVocabularySet(store, input.templatesFrom ?? 'photos');

@@ -187,8 +187,9 @@ function registerVocabularyCommands(pseudo: Command, cli: CliContext): void {
     .requiredOption('--model <id>', 'the CLIP model')
     .requiredOption('--id <id>', 'id of the new set')
     .option('--templates-from <id>', 'copy the templates of this set', 'photos')
+    .option('--replace', 'replace a set of this id', false)
     .action(
-      withService(async (service, options: { model: string; id: string; templatesFrom: string }) => {
+      withService(async (service, options: { model: string; id: string; templatesFrom: string; replace: boolean }) => {
         printResult(await service.call('vocabulary.build', options), output(), (set) => `built ${formatSet(set)}`);
       }),
     );

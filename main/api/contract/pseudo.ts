@@ -151,6 +151,7 @@ export const pseudoMethodSchemas = {
       id: vocabularySetIdSchema.describe('id of the new saved set'),
       model: modelIdSchema.describe("the CLIP model whose tokenizer's whole words are sorted"),
       templatesFrom: vocabularySetIdSchema.optional().describe('copy the templates of this set (default: photos)'),
+      replace: z.boolean().default(false).describe('replace a set of this id (a saved one, or shadow a default)'),
     })
     .strict(),
   'vocabulary.preview': z
