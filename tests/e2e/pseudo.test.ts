@@ -1,11 +1,14 @@
 /**
  * The Pseudo-captions view end to end, in web mode: 40 ShapesWorld images imported with the
- * CLI, then a real Chromium picks the dataset, checks that the form refuses a bad k,
- * synthesises all three methods (Gaussian, Retrieval, CLO) as a job, sees the three runs, the
- * two cosine histograms with a series per method, and the Retrieval run's first image with
- * its 5 prompts and scores, best first; a Gaussian run's images show "(feature)". Logs no
- * console errors (a CSP violation would be one). Leaves a screenshot in
- * test-results/pseudo-view.png.
+ * CLI with their captions, and a small perturbation network trained on them (`pseudo
+ * train-nn`, which also encodes the captions). Then a real Chromium picks the dataset, sees
+ * the real captions' series before any synthesis, the vocabulary sets of `vocabulary.list`
+ * and the network of `pseudo.networks` in the form, checks that the form refuses a bad k,
+ * synthesises all methods (Gaussian, NN with the network, Retrieval, CLO) as a job, sees the
+ * four runs with their cosine to the nearest real caption, the two cosine histograms with the
+ * real captions and a series per method, and the Retrieval run's first image with its 5
+ * prompts and scores, best first; a Gaussian run's images show "(feature)". Logs no console
+ * errors (a CSP violation would be one). Leaves a screenshot in test-results/pseudo-view.png.
  *
  *   npx electron-vite build && npx vitest run tests/e2e/pseudo.test.ts
  */
@@ -26,6 +29,8 @@ const SCREENSHOT = join(ROOT, 'test-results', 'pseudo-view.png');
 const TIMEOUT_MS = 30_000;
 const DATASET = 'shapes';
 const IMAGES = 40;
+/** Trained in a blink (20 steps, 16 hidden units): enough to be listed and used. */
+const NETWORK = 'shapes-nn';
 
 const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) console.warn(`pseudo.test.ts: skipping: ${CHROMIUM} is not installed`);
@@ -58,8 +63,10 @@ describe.skipIf(!hasChromium)('Pseudo-captions view (web mode)', () => {
     dataDir = tempDir('lafite-pseudo-e2e-data-');
     work = tempDir('lafite-pseudo-e2e-files-');
     const folder = join(work.path, 'shapes');
-    await lafite(['--data-dir', dataDir.path, 'shapes', 'generate', '--n', String(IMAGES), '--out', folder]);
+    await lafite(['--data-dir', dataDir.path, 'shapes', 'generate', '--n', String(IMAGES), '--out', folder, '--captions']);
     await lafite(['--data-dir', dataDir.path, 'dataset', 'import', folder, '--name', DATASET, '--size', '64']);
+    await lafite(['--data-dir', dataDir.path, 'dataset', 'captions', DATASET, join(folder, 'metadata.jsonl')]);
+    await lafite(['--data-dir', dataDir.path, 'pseudo', 'train-nn', '--dataset', DATASET, '--name', NETWORK, '--steps', '20', '--hidden', '16']);
     const serve = await startServe(['--data-dir', dataDir.path]);
     server = serve.child;
     url = serve.url;
@@ -78,7 +85,7 @@ describe.skipIf(!hasChromium)('Pseudo-captions view (web mode)', () => {
   }, TIMEOUT_MS);
 
   it(
-    'synthesises all three methods, draws their cosine histograms, and shows an image with its 5 prompts',
+    'synthesises every method, draws their cosine histograms beside the real captions, and shows an image with its 5 prompts',
     async () => {
       const page = await browser!.newPage({ viewport: { width: 1280, height: 2600 } });
       const consoleErrors = collectConsoleErrors(page);
@@ -88,11 +95,19 @@ describe.skipIf(!hasChromium)('Pseudo-captions view (web mode)', () => {
 
       await page.getByTestId('pseudo-dataset').selectOption(DATASET);
       await page.getByTestId('pseudo-runs-empty').waitFor({ timeout: TIMEOUT_MS });
+      // Training the network encoded the captions: their series shows before any synthesis.
+      await expect.poll(() => page.getByTestId('diagnostics-row').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-method'))), { timeout: TIMEOUT_MS }).toEqual(['captions']);
 
-      // The form says what is wrong before anything is sent; the three groups of options show for "all".
+      // The form says what is wrong before anything is sent; the four groups of options show for "all".
       const form = page.getByTestId('pseudo-synth-form');
       expect(await form.locator('select[name=method]').inputValue()).toBe('all');
-      for (const group of ['synth-retrieval', 'synth-gaussian', 'synth-clo']) expect(await form.getByTestId(group).count()).toBe(1);
+      for (const group of ['synth-retrieval', 'synth-gaussian', 'synth-clo', 'synth-nn']) expect(await form.getByTestId(group).count()).toBe(1);
+      // The sets of vocabulary.list and the network of pseudo.networks are offered.
+      await expect.poll(() => form.locator('select[name=vocabulary] option').evaluateAll((options) => options.map((o) => o.getAttribute('value'))), { timeout: TIMEOUT_MS }).toEqual(
+        expect.arrayContaining(['photos', 'faces', 'birds', 'shapes']),
+      );
+      await expect.poll(() => form.locator('select[name=nn] option').evaluateAll((options) => options.map((o) => o.getAttribute('value'))), { timeout: TIMEOUT_MS }).toEqual(['', NETWORK]);
+      await form.locator('select[name=nn]').selectOption(NETWORK);
       await form.locator('input[name=k]').fill('0');
       await form.getByTestId('synth-start').click();
       expect(await form.getByTestId('synth-field-error').allTextContents()).toEqual(['k: A whole number from 1 to 50.']);
@@ -102,28 +117,31 @@ describe.skipIf(!hasChromium)('Pseudo-captions view (web mode)', () => {
       await form.getByTestId('synth-start').click();
       const summary = form.getByTestId('synth-summary');
       await summary.waitFor({ timeout: TIMEOUT_MS });
-      expect(await summary.textContent()).toContain(`3 runs (Gaussian, Retrieval, CLO) for the ${IMAGES} images of ${DATASET}`);
+      expect(await summary.textContent()).toContain(`4 runs (Gaussian, NN, Retrieval, CLO) for the ${IMAGES} images of ${DATASET}`);
 
-      // Three runs, newest first, all complete.
+      // Four runs, newest first, all complete, each with its mean cosine to the nearest real caption.
       const rows = page.getByTestId('pseudo-run-row');
-      await expect.poll(() => rows.count(), { timeout: TIMEOUT_MS }).toBe(3);
-      expect((await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-method')))).sort()).toEqual(['clo', 'gaussian', 'retrieval']);
-      expect(await page.getByTestId('pseudo-run-state').allTextContents()).toEqual(['Complete', 'Complete', 'Complete']);
+      await expect.poll(() => rows.count(), { timeout: TIMEOUT_MS }).toBe(4);
+      expect((await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-method')))).sort()).toEqual(['clo', 'gaussian', 'nn', 'retrieval']);
+      expect(await page.getByTestId('pseudo-run-state').allTextContents()).toEqual(['Complete', 'Complete', 'Complete', 'Complete']);
       expect(await page.locator('[data-testid=pseudo-run-row][data-method=retrieval] [data-testid=pseudo-run-figures]').textContent()).toMatch(/prompts encoded of \d+/);
+      const nearest = (await page.getByTestId('pseudo-run-nearest').allTextContents()).map(Number);
+      expect(nearest.length === 4 && nearest.every((cosine) => cosine > -1 && cosine <= 1), nearest.join(' ')).toBe(true);
 
-      // Lafite2 Figure 1: two histograms, a series per method, and their means in the legend.
+      // Lafite2 Figure 1: two histograms, the real captions and a series per method, and their means in the legend.
       const charts = page.getByTestId('cosine-histogram');
       await expect.poll(() => charts.count(), { timeout: TIMEOUT_MS }).toBe(2);
       for (const chart of await charts.all()) {
-        expect(await chart.getAttribute('data-series')).toBe('3');
-        expect(await chart.locator('[data-testid=histogram-series] path').evaluateAll((paths) => paths.map((path) => (path.getAttribute('d') ?? '').length > 100))).toEqual([
-          true,
-          true,
-          true,
-        ]);
+        expect(await chart.getAttribute('data-series')).toBe('5');
+        const series = chart.locator('[data-testid=histogram-series]');
+        expect(await series.evaluateAll((groups) => groups.map((g) => g.getAttribute('data-method')))).toEqual(['captions', 'gaussian', 'nn', 'retrieval', 'clo']);
+        expect(await series.locator('path').evaluateAll((paths) => paths.every((path) => (path.getAttribute('d') ?? '').length > 100))).toBe(true);
       }
-      expect(await page.getByTestId('diagnostics-row').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-method')))).toEqual(['gaussian', 'retrieval', 'clo']);
+      const legend = page.getByTestId('diagnostics-row');
+      expect(await legend.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-method')))).toEqual(['captions', 'gaussian', 'nn', 'retrieval', 'clo']);
+      expect(await legend.first().textContent()).toContain('Real captions');
       expect(await page.getByTestId('diagnostics-image-text').first().textContent()).toMatch(/^0\.\d{3} ± 0\.\d{3}$/);
+      expect(await page.getByTestId('diagnostics-no-captions').count()).toBe(0);
 
       // A Gaussian run: one feature per image, no words.
       await page.locator('[data-testid=pseudo-run-row][data-method=gaussian]').click();

@@ -1,13 +1,14 @@
 import { createPinia, setActivePinia } from 'pinia';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { nextTick } from 'vue';
-import type { ApiClient, ApiEvent, CosineDistribution, Input, JobRecord, Method, Output, PseudoRunRecord } from '../../../main/api/contract.ts';
+import type { ApiClient, ApiEvent, CosineDistribution, Input, JobRecord, Method, Output, PseudoRunRecord, VocabularySetRecord } from '../../../main/api/contract.ts';
 import { jobInputSchemas } from '../../../main/api/contract.ts';
 import { installApiClient } from '../api/index.ts';
 import {
   checkSynthForm,
   DEFAULT_SYNTH_FORM,
   diagnosticSeries,
+  networksFor,
   optionGroups,
   parseSynthResult,
   runFigures,
@@ -15,6 +16,8 @@ import {
   synthInput,
   toFractions,
   usePseudoStore,
+  vocabularyOptions,
+  type PerturbationNetwork,
   type SynthForm,
 } from './pseudo.ts';
 import { useJobsStore } from './jobs.ts';
@@ -40,15 +43,16 @@ function run(overrides: Partial<PseudoRunRecord>): PseudoRunRecord {
 describe('pseudo store helpers', () => {
   it('starts from the pseudo-synth schema defaults', () => {
     const parsed = jobInputSchemas['pseudo-synth'].parse({ dataset: 'shapes' });
-    const { templates, threshold, xi, ...rest } = DEFAULT_SYNTH_FORM;
-    expect([templates, threshold, xi]).toEqual(['', '', '']);
+    const { templates, threshold, xi, nn, ...rest } = DEFAULT_SYNTH_FORM;
+    expect([templates, threshold, xi, nn]).toEqual(['', '', '', '']);
     expect(parsed).toEqual({ dataset: 'shapes', ...rest });
     expect(jobInputSchemas['pseudo-synth'].safeParse(synthInput('shapes', { ...DEFAULT_SYNTH_FORM })).success).toBe(true);
   });
 
   it('sends only the options of the methods it runs, leaving empty optional fields out', () => {
-    expect(optionGroups({ method: 'clo', cloInit: 'uniform' })).toEqual({ retrieval: false, gaussian: false, clo: true });
-    expect(optionGroups({ method: 'clo', cloInit: 'gaussian' })).toEqual({ retrieval: false, gaussian: true, clo: true });
+    expect(optionGroups({ method: 'clo', cloInit: 'uniform' })).toEqual({ retrieval: false, gaussian: false, clo: true, nn: false });
+    expect(optionGroups({ method: 'clo', cloInit: 'gaussian' })).toEqual({ retrieval: false, gaussian: true, clo: true, nn: false });
+    expect(optionGroups({ method: 'nn', cloInit: 'retrieval' })).toEqual({ retrieval: false, gaussian: false, clo: false, nn: true });
     expect(synthInput('cats', { ...DEFAULT_SYNTH_FORM, method: 'gaussian', xi: 0.5, form: 'official' })).toEqual({
       dataset: 'cats',
       model: 'shapes-clip',
@@ -58,8 +62,15 @@ describe('pseudo store helpers', () => {
       xi: 0.5,
     });
     const retrieval = synthInput('cats', { ...DEFAULT_SYNTH_FORM, method: 'retrieval', mode: 'full', threshold: 0.2, templates: 'photos', vocabulary: 'birds' });
-    expect(retrieval).toEqual({ dataset: 'cats', model: 'shapes-clip', method: 'retrieval', seed: 0, vocabulary: 'birds', templates: 'photos', k: 5, m: 5, mode: 'full', threshold: 0.2 });
+    expect(retrieval).toEqual({ dataset: 'cats', model: 'shapes-clip', method: 'retrieval', seed: 0, vocabulary: 'birds', templates: 'photos', k: 5, m: 5, mode: 'full', threshold: 0.2, refineSteps: 0 });
     expect(jobInputSchemas['pseudo-synth'].safeParse(retrieval).success).toBe(true);
+    // NN: the network alone; with `all`, only when one is chosen.
+    const nn = synthInput('cats', { ...DEFAULT_SYNTH_FORM, method: 'nn', nn: 'shapes-nn' });
+    expect(nn).toEqual({ dataset: 'cats', model: 'shapes-clip', method: 'nn', seed: 0, nn: 'shapes-nn' });
+    expect(jobInputSchemas['pseudo-synth'].safeParse(nn).success).toBe(true);
+    expect(synthInput('cats', { ...DEFAULT_SYNTH_FORM, nn: 'shapes-nn' }).nn).toBe('shapes-nn');
+    expect(synthInput('cats', { ...DEFAULT_SYNTH_FORM, method: 'gaussian', nn: 'shapes-nn' })).not.toHaveProperty('nn');
+    expect(synthInput('cats', { ...DEFAULT_SYNTH_FORM })).not.toHaveProperty('nn');
   });
 
   it('checks the form field by field, only in the groups it uses', () => {
@@ -69,20 +80,47 @@ describe('pseudo store helpers', () => {
     expect(Object.keys(checkSynthForm({ ...bad, method: 'gaussian' })).sort()).toEqual(['seed', 'xi']);
     expect(checkSynthForm({ ...DEFAULT_SYNTH_FORM, form: 'official', xi: 2 }).xi).toMatch(/0 to 1/);
     expect(checkSynthForm({ ...DEFAULT_SYNTH_FORM, mode: 'full', keepCore: '' })).toEqual({});
+    expect(checkSynthForm({ ...DEFAULT_SYNTH_FORM, refineSteps: 21 }).refineSteps).toMatch(/0 to 20/);
+    expect(Object.keys(checkSynthForm({ ...DEFAULT_SYNTH_FORM, method: 'nn' }))).toEqual(['nn']);
+    expect(checkSynthForm({ ...DEFAULT_SYNTH_FORM, method: 'nn', nn: 'shapes-nn' })).toEqual({});
   });
 
-  it('draws one series per method: the selected run for its method, the newest complete one for the others', () => {
+  it('offers the vocabulary sets with the saved ones marked, and the networks of the chosen encoder', () => {
+    const set = (id: string, source: VocabularySetRecord['source']): VocabularySetRecord => ({ id, description: '', source, hasDefault: source === 'default', vocabularies: [], templates: [] });
+    const sets = [set('birds', 'default'), set('shapes', 'saved'), set('mine', 'saved')];
+    expect(vocabularyOptions(sets, 'shapes')).toEqual([
+      { id: 'birds', label: 'birds' },
+      { id: 'shapes', label: 'shapes (saved)' },
+      { id: 'mine', label: 'mine (saved)' },
+    ]);
+    expect(vocabularyOptions(sets, 'gone').map((option) => option.id)).toEqual(['gone', 'birds', 'shapes', 'mine']);
+    expect(vocabularyOptions(sets, '')).toHaveLength(3);
+    const network = (name: string, model: string): PerturbationNetwork => ({ name, model, dim: 64, hidden: 16, steps: 10, meanCosine: 0.5, pairs: 40 });
+    expect(networksFor([network('a', 'shapes-clip'), network('b', 'clip-vit-b32')], 'shapes-clip').map((n) => n.name)).toEqual(['a']);
+  });
+
+  it('draws the real captions, then one series per method of the encoder: the selected run for its method, the newest complete one for the others', () => {
     const runs = [
       run({ id: 'a'.repeat(16), method: 'gaussian', createdAt: '2026-01-01T00:00:00.000Z' }),
       run({ id: 'b'.repeat(16), method: 'gaussian', createdAt: '2026-01-02T00:00:00.000Z' }),
       run({ id: 'c'.repeat(16), method: 'clo', createdAt: '2026-01-03T00:00:00.000Z' }),
       run({ id: 'd'.repeat(16), method: 'retrieval', createdAt: '2026-01-04T00:00:00.000Z', complete: false, stats: null }),
+      run({ id: 'e'.repeat(16), method: 'nn', model: 'clip-vit-b32', createdAt: '2026-01-05T00:00:00.000Z' }),
     ];
-    expect(diagnosticSeries(runs, null).map((s) => [s.method, s.runId[0]])).toEqual([
+    expect(diagnosticSeries(runs, null, 'shapes-clip').map((s) => [s.key, s.runId?.[0]])).toEqual([
       ['gaussian', 'b'],
       ['clo', 'c'],
     ]);
-    expect(diagnosticSeries(runs, 'a'.repeat(16)).map((s) => s.runId[0])).toEqual(['a', 'c']);
+    expect(diagnosticSeries(runs, 'a'.repeat(16), 'shapes-clip').map((s) => s.runId?.[0])).toEqual(['a', 'c']);
+    expect(diagnosticSeries(runs, null, 'clip-vit-b32').map((s) => s.key)).toEqual(['nn']);
+    const captions = { imageText: distribution(0.3), textText: distribution(0.5), pairs: 4 };
+    const withCaptions = diagnosticSeries(runs, null, 'shapes-clip', captions);
+    expect(withCaptions.map((s) => [s.key, s.label, s.runId])).toEqual([
+      ['captions', 'Real captions', null],
+      ['gaussian', 'Gaussian', 'b'.repeat(16)],
+      ['clo', 'CLO', 'c'.repeat(16)],
+    ]);
+    expect(withCaptions[0]?.textText.mean).toBe(0.5);
     expect(toFractions([1, 3, 0])).toEqual([0.25, 0.75, 0]);
     expect(toFractions([0, 0])).toEqual([0, 0]);
   });
@@ -98,6 +136,10 @@ describe('pseudo store helpers', () => {
     expect(runFigures(retrieval)).toBe('4272 prompts encoded of 14560, 3.4× fewer');
     expect(runFigures(run({ method: 'clo', summary: { meanLogLikelihoodGain: 0.35164 } }))).toBe('log-likelihood +0.352 per image');
     expect(runFigures(run({ summary: null }))).toBe('');
+    expect(runFigures(run({ summary: { nearestCaptionCosine: 0.8 } }))).toBe('');
+    const nn = run({ method: 'nn', config: { method: 'nn', model: 'shapes-clip', images: 'abc', seed: 0, nn: 'shapes-nn', nnFile: 'f'.repeat(64) }, summary: { trainedMeanCosine: 0.91234 } });
+    expect(runSettings(nn)).toBe('network shapes-nn · seed 0');
+    expect(runFigures(nn)).toBe("network's trained cos(h′, h) 0.912");
   });
 
   it('reads a synthesis result only when it has its shape', () => {
@@ -136,14 +178,17 @@ const settle = async (): Promise<void> => {
 
 describe('pseudo store', () => {
   const stored: PseudoRunRecord[] = [];
+  const captionStats = { imageText: distribution(0.3), textText: distribution(0.6), pairs: 40 };
   let api: ReturnType<typeof fakeApi>;
 
   beforeEach(() => {
     stored.length = 0;
     api = fakeApi({
-      'datasets.list': () => [{ id: 'shapes' } as Output<'datasets.list'>[number]],
+      'datasets.list': () => [{ id: 'shapes', counts: { captions: 40 } } as unknown as Output<'datasets.list'>[number]],
       'jobs.list': () => [],
-      'pseudo.runs': () => [...stored],
+      'pseudo.stats': ({ model }) => ({ captions: model === 'shapes-clip' ? captionStats : null, runs: [...stored] }),
+      'vocabulary.list': () => [],
+      'pseudo.networks': () => [],
       'pseudo.captions': ({ run: id }) => ({ total: 1, images: [{ id: 7, path: '00000.png', captions: [{ prompt: id, score: 0.2 }, { prompt: 'best', score: 0.9 }] }] }),
       'datasets.thumbnails': ({ ids }) => ids.map((id) => ({ id, url: `data:image/webp;base64,${id}` })),
       'jobs.start': ({ input }) => jobRecord({ id: 'feed0000-0001', kind: 'pseudo-synth', status: 'queued', input }),
@@ -160,6 +205,8 @@ describe('pseudo store', () => {
     expect(store.datasetId).toBe('shapes');
     expect(store.runsFor).toBe('shapes');
     expect(store.runs).toEqual([]);
+    expect(store.captions).toEqual(captionStats);
+    expect(store.series.map((s) => s.key)).toEqual(['captions']);
 
     const input = synthInput('shapes', { ...DEFAULT_SYNTH_FORM });
     const job = await store.startSynth(input);
@@ -180,10 +227,21 @@ describe('pseudo store', () => {
     expect(store.selectedRunId).toBe('b'.repeat(16));
     expect(store.explorerImages[0]?.captions.map((c) => c.prompt)).toEqual(['best', 'b'.repeat(16)]);
     expect(store.thumbnails.get(7)).toBe('data:image/webp;base64,7');
-    expect(store.series.map((s) => s.method)).toEqual(['gaussian', 'retrieval']);
+    expect(store.series.map((s) => s.key)).toEqual(['captions', 'gaussian', 'retrieval']);
+    expect(store.missingCaptions).toBeNull();
 
     store.selectRun('a'.repeat(16));
     await settle();
     expect(store.explorerImages[0]?.captions[1]?.prompt).toBe('a'.repeat(16));
+
+    // A run of another encoder: the real captions' statistics are asked for that encoder (none here).
+    stored.push(run({ id: 'c'.repeat(16), model: 'clip-vit-b32', createdAt: '2026-01-03T00:00:00.000Z' }));
+    await store.listRuns();
+    store.selectRun('c'.repeat(16));
+    await settle();
+    expect(api.calls.filter((call) => call.method === 'pseudo.stats').at(-1)?.input).toEqual({ dataset: 'shapes', model: 'clip-vit-b32' });
+    expect(store.statsModel).toBe('clip-vit-b32');
+    expect(store.series.map((s) => [s.key, s.runId?.[0]])).toEqual([['gaussian', 'c']]);
+    expect(store.missingCaptions).toBe('not-encoded');
   });
 });

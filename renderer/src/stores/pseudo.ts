@@ -1,10 +1,12 @@
 /**
  * Pseudo-captions: Lafite's and Lafite2's pseudo text features of a dataset, made
- * inspectable. The datasets to choose from (`datasets.list`), the stored runs of the chosen
- * one (`pseudo.runs`), a synthesis as a `pseudo-synth` job followed through the jobs store's
- * events, the cosine distributions of Lafite2 Figure 1 per method, and the selected run's
- * images a page at a time with their captions and scores (`pseudo.captions`) and thumbnails
- * (`datasets.thumbnails`).
+ * inspectable. The datasets to choose from (`datasets.list`), the vocabulary sets and trained
+ * perturbation networks a synthesis may use (`vocabulary.list`, `pseudo.networks`), the
+ * stored runs of the chosen dataset with its real captions' statistics (`pseudo.stats`), a
+ * synthesis as a `pseudo-synth` job followed through the jobs store's events, the cosine
+ * distributions of Lafite2 Figure 1 per method and for the real captions, and the selected
+ * run's images a page at a time with their captions and scores (`pseudo.captions`) and
+ * thumbnails (`datasets.thumbnails`).
  *
  * @example
  *   const pseudo = usePseudoStore();
@@ -14,7 +16,7 @@
  */
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef, watch } from 'vue';
-import type { CosineDistribution, DatasetRecord, JobRecord, PseudoMethodName, PseudoRunRecord, PseudoSynthResult } from '../../../main/api/contract.ts';
+import type { CosineDistribution, DatasetRecord, JobRecord, Output, PseudoMethodName, PseudoRunRecord, PseudoSynthResult, VocabularySetRecord } from '../../../main/api/contract.ts';
 import { toDisplayError, useApiClient, type DisplayError } from '../api/index.ts';
 import { isCancellable } from './job-order.ts';
 import { useJobsStore } from './jobs.ts';
@@ -23,12 +25,12 @@ import { trackCall } from './tracked-call.ts';
 /** Images per page of the explorer (`pseudo.captions` takes at most 500). */
 export const EXPLORER_PAGE_SIZE = 12;
 
-/** What the method control offers: one method, or `all` (Gaussian, Retrieval and CLO). */
-export const SYNTH_METHODS = ['all', 'gaussian', 'retrieval', 'clo'] as const;
-export type SynthMethod = (typeof SYNTH_METHODS)[number];
-/** The vocabulary and template sets that ship with the app (resources/vocabularies, resources/templates). */
-export const VOCABULARY_SETS = ['photos', 'faces', 'birds', 'shapes'] as const;
-export type VocabularySetName = (typeof VOCABULARY_SETS)[number];
+/** What the method control offers: one method, or `all` (Gaussian, Retrieval and CLO, and NN when a network is chosen). */
+export type SynthMethod = 'all' | PseudoMethodName;
+/** A trained perturbation network (Lafite eq. 2), as `pseudo.networks` lists it. */
+export type PerturbationNetwork = Output<'pseudo.networks'>[number];
+/** The real captions' cosine distributions (Lafite2 Figure 1), when the dataset has captions and their features are cached. */
+export type CaptionStats = NonNullable<Output<'pseudo.stats'>['captions']>;
 export type GaussianForm = 'paper' | 'official';
 export type RetrievalMode = 'full' | 'iterative';
 export type CloInit = 'retrieval' | 'gaussian' | 'uniform';
@@ -43,10 +45,10 @@ export interface SynthForm {
   /** CLIP encoder id. */
   model: string;
   method: SynthMethod;
-  /** Vocabulary set (and, unless `templates` says otherwise, template set). */
-  vocabulary: VocabularySetName;
-  /** Template set; '' uses the vocabulary set's. */
-  templates: VocabularySetName | '';
+  /** Vocabulary set id (and, unless `templates` says otherwise, template set). */
+  vocabulary: string;
+  /** Template set id; '' uses the vocabulary set's. */
+  templates: string;
   /** Words kept per image and vocabulary. */
   k: number | '';
   /** Prompts kept per image. */
@@ -56,6 +58,8 @@ export interface SynthForm {
   keepCore: number | '';
   /** Prompts under this cosine are dropped; '' keeps all. */
   threshold: number | '';
+  /** Greedy refinement: phrases appended to each best prompt while its cosine rises (0: off). */
+  refineSteps: number | '';
   form: GaussianForm;
   /** Noise level ξ; '' is the form's default (paper 3, official 0.75). */
   xi: number | '';
@@ -65,6 +69,8 @@ export interface SynthForm {
   cloTau: number | '';
   cloBatch: number | '';
   cloInit: CloInit;
+  /** Trained perturbation network of the NN method (`lafite pseudo train-nn`); '' is none. */
+  nn: string;
   seed: number | '';
 }
 export type SynthField = keyof SynthForm;
@@ -80,6 +86,7 @@ export const DEFAULT_SYNTH_FORM: Readonly<SynthForm> = {
   mode: 'iterative',
   keepCore: 3,
   threshold: '',
+  refineSteps: 0,
   form: 'paper',
   xi: '',
   cloSteps: 10,
@@ -87,23 +94,36 @@ export const DEFAULT_SYNTH_FORM: Readonly<SynthForm> = {
   cloTau: 0.1,
   cloBatch: 64,
   cloInit: 'retrieval',
+  nn: '',
   seed: 0,
 };
 
 /** Gaussian ξ when the field is empty, by form (engine/pseudo/gaussian.ts). */
 export const DEFAULT_XI: Record<GaussianForm, number> = { paper: 3, official: 0.75 };
 
-/** Which groups of options a synthesis uses: retrieval's, Gaussian's, CLO's. */
-export function optionGroups(form: Pick<SynthForm, 'method' | 'cloInit'>): { retrieval: boolean; gaussian: boolean; clo: boolean } {
+/** Which groups of options a synthesis uses: retrieval's, Gaussian's, CLO's, NN's (its network: needed by `nn`, optional with `all`). */
+export function optionGroups(form: Pick<SynthForm, 'method' | 'cloInit'>): { retrieval: boolean; gaussian: boolean; clo: boolean; nn: boolean } {
   const clo = form.method === 'clo' || form.method === 'all';
   return {
     retrieval: form.method === 'retrieval' || form.method === 'all' || (clo && form.cloInit === 'retrieval'),
     gaussian: form.method === 'gaussian' || form.method === 'all' || (clo && form.cloInit === 'gaussian'),
     clo,
+    nn: form.method === 'nn' || form.method === 'all',
   };
 }
 
+/** The networks a synthesis with `model` may use: those trained for that encoder. */
+export const networksFor = (networks: readonly PerturbationNetwork[], model: string): PerturbationNetwork[] => networks.filter((network) => network.model === model);
+
+/** The vocabulary (or template) sets to choose from, with "(saved)" on this data folder's own; `current` is kept when the list lacks it. */
+export function vocabularyOptions(sets: readonly VocabularySetRecord[], current: string): { id: string; label: string }[] {
+  const options = sets.map((set) => ({ id: set.id, label: set.source === 'saved' ? `${set.id} (saved)` : set.id }));
+  return current === '' || options.some((option) => option.id === current) ? options : [{ id: current, label: current }, ...options];
+}
+
 const MODEL_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+/** Perturbation network names follow the model ids' rule (contract/schemas.ts). */
+const NETWORK_NAME = MODEL_ID;
 const isNumber = (value: number | ''): value is number => value !== '' && Number.isFinite(value);
 const isIntIn = (value: number | '', min: number, max: number): boolean => isNumber(value) && Number.isInteger(value) && value >= min && value <= max;
 const isIn = (value: number | '', min: number, max: number): boolean => isNumber(value) && value >= min && value <= max;
@@ -119,6 +139,7 @@ export function checkSynthForm(form: SynthForm): Partial<Record<SynthField, stri
     if (!isIntIn(form.m, 1, 50)) problems.m = 'A whole number from 1 to 50.';
     if (form.mode === 'iterative' && !isIntIn(form.keepCore, 1, 50)) problems.keepCore = 'A whole number from 1 to 50.';
     if (form.threshold !== '' && !isIn(form.threshold, -1, 1)) problems.threshold = 'A cosine from −1 to 1, or empty for none.';
+    if (!isIntIn(form.refineSteps, 0, 20)) problems.refineSteps = 'A whole number from 0 to 20 (0: off).';
   }
   if (groups.gaussian && form.xi !== '') {
     if (form.form === 'official' && !isIn(form.xi, 0, 1)) problems.xi = 'A mixing weight from 0 to 1, or empty for 0.75.';
@@ -130,6 +151,8 @@ export function checkSynthForm(form: SynthForm): Partial<Record<SynthField, stri
     if (!isNumber(form.cloTau) || form.cloTau <= 0 || form.cloTau > 10) problems.cloTau = 'Over 0 and at most 10.';
     if (!isIntIn(form.cloBatch, 2, 4096)) problems.cloBatch = 'A whole number from 2 to 4096.';
   }
+  if (form.method === 'nn' && form.nn === '') problems.nn = 'Choose a trained network (lafite pseudo train-nn).';
+  else if (groups.nn && form.nn !== '' && !NETWORK_NAME.test(form.nn)) problems.nn = 'A network name: letters, digits, ., _ or -, at most 64.';
   return problems;
 }
 
@@ -138,7 +161,7 @@ export function synthInput(dataset: string, form: SynthForm): Record<string, unk
   const groups = optionGroups(form);
   const input: Record<string, unknown> = { dataset, model: form.model, method: form.method, seed: form.seed };
   if (groups.retrieval) {
-    Object.assign(input, { vocabulary: form.vocabulary, k: form.k, m: form.m, mode: form.mode });
+    Object.assign(input, { vocabulary: form.vocabulary, k: form.k, m: form.m, mode: form.mode, refineSteps: form.refineSteps });
     if (form.templates !== '') input.templates = form.templates;
     if (form.mode === 'iterative') input.keepCore = form.keepCore;
     if (form.threshold !== '') input.threshold = form.threshold;
@@ -148,6 +171,7 @@ export function synthInput(dataset: string, form: SynthForm): Record<string, unk
     if (form.xi !== '') input.xi = form.xi;
   }
   if (groups.clo) Object.assign(input, { cloSteps: form.cloSteps, cloStepSize: form.cloStepSize, cloTau: form.cloTau, cloBatch: form.cloBatch, cloInit: form.cloInit });
+  if (groups.nn && form.nn !== '') input.nn = form.nn;
   return input;
 }
 
@@ -173,26 +197,31 @@ export const shortRunId = (id: string): string => id.slice(0, 8);
 /** Newest first (the API's order too; kept when runs arrive from elsewhere). */
 export const newestFirst = (runs: readonly PseudoRunRecord[]): PseudoRunRecord[] => [...runs].sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0));
 
-/** One method's distributions, as the diagnostics charts and legend draw them. */
+/** What a diagnostics series shows: a method's features, or the dataset's real captions (the `method-captions` colour). */
+export type SeriesKey = PseudoMethodName | 'captions';
+
+/** One series as the diagnostics charts and legend draw them: a method's run, or the real captions. */
 export interface DiagnosticSeries {
-  method: PseudoMethodName;
+  key: SeriesKey;
   label: string;
-  runId: string;
+  /** The run drawn; null for the real captions. */
+  runId: string | null;
   imageText: CosineDistribution;
   textText: CosineDistribution;
 }
 
 /**
- * One series per method that has a complete run with statistics: the selected run for its
- * own method, the newest run for the others. In METHOD_ORDER.
+ * Lafite2 Figure 1's series: the real captions first (when there are statistics for them),
+ * then one per method that has a complete run of `model` with statistics: the selected run
+ * for its own method, the newest run for the others. Methods in METHOD_ORDER.
  */
-export function diagnosticSeries(runs: readonly PseudoRunRecord[], selectedId: string | null): DiagnosticSeries[] {
-  const sorted = newestFirst(runs);
-  const series: DiagnosticSeries[] = [];
-  const selected = sorted.find((run) => run.id === selectedId && run.complete && run.stats);
+export function diagnosticSeries(runs: readonly PseudoRunRecord[], selectedId: string | null, model: string, captions: CaptionStats | null = null): DiagnosticSeries[] {
+  const sorted = newestFirst(runs).filter((run) => run.model === model && run.complete && run.stats);
+  const series: DiagnosticSeries[] = captions ? [{ key: 'captions', label: 'Real captions', runId: null, imageText: captions.imageText, textText: captions.textText }] : [];
+  const selected = sorted.find((run) => run.id === selectedId);
   for (const method of METHOD_ORDER) {
-    const run = selected?.method === method ? selected : sorted.find((candidate) => candidate.method === method && candidate.complete && candidate.stats);
-    if (run?.stats) series.push({ method, label: METHOD_LABELS[method], runId: run.id, imageText: run.stats.imageText, textText: run.stats.textText });
+    const run = selected?.method === method ? selected : sorted.find((candidate) => candidate.method === method);
+    if (run?.stats) series.push({ key: method, label: METHOD_LABELS[method], runId: run.id, imageText: run.stats.imageText, textText: run.stats.textText });
   }
   return series;
 }
@@ -212,11 +241,13 @@ export function runSettings(run: PseudoRunRecord): string {
     const core = c.mode === 'iterative' ? `, r ${figure(c.keepCore)}` : '';
     const threshold = typeof c.threshold === 'number' ? ` · ≥ ${figure(c.threshold)}` : '';
     const templates = c.templates !== undefined && c.templates !== c.vocabulary ? `/${String(c.templates)}` : '';
-    return `${String(c.vocabulary)}${templates} · k ${figure(c.k)}, m ${figure(c.m)} · ${String(c.mode)}${core}${threshold}`;
+    const refine = typeof c.refineSteps === 'number' && c.refineSteps > 0 ? ` · refine ${figure(c.refineSteps)}` : '';
+    return `${String(c.vocabulary)}${templates} · k ${figure(c.k)}, m ${figure(c.m)} · ${String(c.mode)}${core}${threshold}${refine}`;
   };
   const gaussian = (): string => `ξ ${figure(c.xi)} (${String(c.form)})`;
   const seed = ` · seed ${figure(c.seed)}`;
   if (run.method === 'retrieval') return retrieval() + seed;
+  if (run.method === 'nn') return `network ${String(c.nn)}${seed}`;
   if (run.method === 'gaussian') return gaussian() + seed;
   if (run.method === 'clo') {
     const init = c.init === 'retrieval' ? `from retrieval (${retrieval()})` : c.init === 'gaussian' ? `from Gaussian ${gaussian()}` : `from ${String(c.init)}`;
@@ -228,7 +259,7 @@ export function runSettings(run: PseudoRunRecord): string {
     .join(' · ');
 }
 
-/** The run's key figures from its summary, in a line; '' when it has none. */
+/** The run's key figures from its summary, in a line; '' when it has none. Its nearest-caption cosine has a column of its own. */
 export function runFigures(run: PseudoRunRecord): string {
   const s = run.summary ?? {};
   const parts: string[] = [];
@@ -238,7 +269,8 @@ export function runFigures(run: PseudoRunRecord): string {
   }
   if (s.imagesWithoutPrompt) parts.push(`${s.imagesWithoutPrompt} images without a prompt`);
   if (s.meanLogLikelihoodGain !== undefined) parts.push(`log-likelihood ${s.meanLogLikelihoodGain >= 0 ? '+' : ''}${figure(s.meanLogLikelihoodGain)} per image`);
-  const known = new Set(['distinctPrompts', 'naivePrompts', 'encodingsSaved', 'imagesWithoutPrompt', 'meanLogLikelihoodGain']);
+  if (s.trainedMeanCosine !== undefined) parts.push(`network's trained cos(h′, h) ${figure(s.trainedMeanCosine)}`);
+  const known = new Set(['distinctPrompts', 'naivePrompts', 'encodingsSaved', 'imagesWithoutPrompt', 'meanLogLikelihoodGain', 'trainedMeanCosine', 'nearestCaptionCosine']);
   for (const [key, value] of Object.entries(s)) if (!known.has(key)) parts.push(`${key} ${figure(value)}`);
   return parts.join(' · ');
 }
@@ -262,7 +294,19 @@ export const usePseudoStore = defineStore('pseudo', () => {
   const error = ref<DisplayError | null>(null);
   const selectedRunId = ref<string | null>(null);
   const selectedRun = computed(() => runs.value.find((run) => run.id === selectedRunId.value) ?? null);
-  const series = computed(() => diagnosticSeries(runs.value, selectedRunId.value));
+  /** The encoder the diagnostics are about: the selected run's, else the newest run's, else the default. */
+  const statsModel = computed(() => selectedRun.value?.model ?? runs.value[0]?.model ?? DEFAULT_SYNTH_FORM.model);
+  /** The real captions' statistics for `captionsModel` (null: none, or not encoded with it yet). */
+  const captions = shallowRef<CaptionStats | null>(null);
+  /** The encoder `captions` answered for; null until `pseudo.stats` has answered for this dataset. */
+  const captionsModel = ref<string | null>(null);
+  const series = computed(() => diagnosticSeries(runs.value, selectedRunId.value, statsModel.value, captionsModel.value === statsModel.value ? captions.value : null));
+  /** Why the diagnostics lack a real-captions series: the dataset has no captions, or they are not encoded with `statsModel` yet (a synthesis does it); null otherwise. */
+  const missingCaptions = computed<'none' | 'not-encoded' | null>(() => {
+    if (captionsModel.value !== statsModel.value || captions.value) return null;
+    const dataset = datasets.value.find((candidate) => candidate.id === datasetId.value);
+    return dataset?.counts.captions === 0 ? 'none' : 'not-encoded';
+  });
   /** Runs the last synthesis of this dataset found stored and used again. */
   const reusedIds = ref<Set<string>>(new Set());
 
@@ -277,23 +321,48 @@ export const usePseudoStore = defineStore('pseudo', () => {
     });
   }
 
-  /** The runs of the chosen dataset, newest first; the selection kept when it is still there, else the newest run. */
+  /**
+   * The runs of the chosen dataset, newest first, with its real captions' statistics for the
+   * diagnostics' encoder (`pseudo.stats`); the selection kept when it is still there, else the
+   * newest run. Answers for another dataset or encoder than the current ones are dropped.
+   */
   async function listRuns(): Promise<void> {
     const dataset = datasetId.value;
+    const model = statsModel.value;
     if (!dataset) return;
     await trackCall(runsLoading, error, async () => {
-      const answer = newestFirst(await api.call('pseudo.runs', { dataset }));
-      if (datasetId.value !== dataset) return;
-      runs.value = answer;
+      const answer = await api.call('pseudo.stats', { dataset, model });
+      if (datasetId.value !== dataset || statsModel.value !== model) return;
+      runs.value = newestFirst(answer.runs);
       runsFor.value = dataset;
-      if (!answer.some((run) => run.id === selectedRunId.value)) selectRun(answer[0]?.id ?? null);
+      captions.value = answer.captions;
+      captionsModel.value = model;
+      if (!runs.value.some((run) => run.id === selectedRunId.value)) selectRun(runs.value[0]?.id ?? null);
+    });
+  }
+  // A selected run of another encoder: its real captions' statistics (the runs come again with them).
+  watch(statsModel, (model) => {
+    if (runsFor.value === datasetId.value && captionsModel.value !== model) void listRuns();
+  });
+
+  // Vocabulary sets and networks ----------------------------------------------------------
+
+  /** Vocabulary and template sets: the defaults and this data folder's saved ones. */
+  const vocabularySets = ref<VocabularySetRecord[]>([]);
+  /** Trained perturbation networks (Lafite eq. 2), of every encoder. */
+  const networks = ref<PerturbationNetwork[]>([]);
+  const choicesLoading = ref(false);
+
+  async function listChoices(): Promise<void> {
+    await trackCall(choicesLoading, error, async () => {
+      [vocabularySets.value, networks.value] = await Promise.all([api.call('vocabulary.list', {}), api.call('pseudo.networks', {})]);
     });
   }
 
-  /** The datasets, and a `pseudo-synth` job still running from before (a reload, another window). */
+  /** The datasets, the sets and networks to synthesise with, and a `pseudo-synth` job still running from before (a reload, another window). */
   async function load(): Promise<void> {
     const before = datasetId.value;
-    await Promise.all([listDatasets(), jobsStore.load()]);
+    await Promise.all([listDatasets(), listChoices(), jobsStore.load()]);
     if (before && before === datasetId.value) await listRuns();
     if (synthJobId.value) return;
     const running = jobsStore.jobs.find((job) => job.kind === 'pseudo-synth' && isCancellable(job));
@@ -305,6 +374,8 @@ export const usePseudoStore = defineStore('pseudo', () => {
     datasetId.value = id;
     runs.value = [];
     runsFor.value = null;
+    captions.value = null;
+    captionsModel.value = null;
     reusedIds.value = new Set();
     selectRun(null);
     forgetThumbnails();
@@ -420,7 +491,14 @@ export const usePseudoStore = defineStore('pseudo', () => {
     error,
     selectedRunId,
     selectedRun,
+    statsModel,
+    captions,
+    captionsModel,
+    missingCaptions,
     series,
+    vocabularySets,
+    networks,
+    choicesLoading,
     reusedIds,
     synthJob,
     synthesising,
@@ -435,6 +513,7 @@ export const usePseudoStore = defineStore('pseudo', () => {
     load,
     listDatasets,
     listRuns,
+    listChoices,
     chooseDataset,
     selectRun,
     showPage,
