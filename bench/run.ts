@@ -2,7 +2,7 @@
  * `npm run bench`: speed figures as JSON on stdout (progress on stderr).
  * Float32 matrix products on every available compute backend; the encoders' throughput
  * through the pipeline against a bare ONNX Runtime session; dataset import (images/s, peak
- * memory); retrieval at CLIP size. Later capabilities add theirs (training kernels).
+ * memory); retrieval at CLIP size and on ShapesWorld; the wasm training kernels against cpu.
  * `npm run bench -- import` runs only the named sections.
  */
 import { cpus, totalmem } from 'node:os';
@@ -12,6 +12,7 @@ import { SHAPES_CLIP_ID } from '../main/engine/encoders/shapes-clip.ts';
 import { builtinModelDir } from '../main/store/paths.ts';
 import { encoderFigures } from './encoders.ts';
 import { importFigures } from './import.ts';
+import { kernelFigures } from './kernels.ts';
 import { retrievalFigures, shapesRetrievalFigures } from './retrieval.ts';
 
 const SIZES = [128, 512];
@@ -47,6 +48,7 @@ const SECTIONS = {
   import: () => importFigures(),
   retrieval: () => retrievalFigures(),
   shapesRetrieval: () => shapesRetrievalFigures(),
+  kernels: () => kernelFigures(),
 } as const;
 type Section = keyof typeof SECTIONS;
 

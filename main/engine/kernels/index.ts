@@ -4,7 +4,9 @@
  * has a test against the cpu backend's kernel.
  */
 import { registerWasmBatchMatMul } from './wasm-batch-matmul.ts';
+import { registerWasmConv2dBackprop } from './wasm-conv2d-backprop.ts';
 
 export function registerWasmKernels(): void {
   registerWasmBatchMatMul();
+  registerWasmConv2dBackprop();
 }

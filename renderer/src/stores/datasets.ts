@@ -15,106 +15,25 @@
  */
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef, triggerRef, watch } from 'vue';
-import type {
-  CaptionFormat,
-  CaptionImportResult,
-  DatasetImage,
-  DatasetImageDetail,
-  DatasetImportResult,
-  DatasetRecord,
-  ImageStatus,
-  Input,
-  JobRecord,
-  Split,
-} from '../../../main/api/contract.ts';
+import type { CaptionFormat, CaptionImportResult, DatasetImage, DatasetImageDetail, DatasetRecord, JobRecord } from '../../../main/api/contract.ts';
 import { toDisplayError, useApiClient, type DisplayError } from '../api/index.ts';
+import { DEFAULT_FILTER, imagesQuery, PAGE_SIZE, pagesCovering, type ImageFilter } from './datasets-browse.ts';
+import { datasetOfImport, parseImportResult, type ImportInput } from './datasets-import.ts';
 import { isCancellable } from './job-order.ts';
 import { useJobsStore } from './jobs.ts';
 import { trackCall, trackItemCall } from './tracked-call.ts';
 
-/** Image rows per `datasets.images` call (the API takes at most 1000). */
-export const PAGE_SIZE = 500;
+// The helpers the Dataset components import from here (they live in datasets-browse.ts and datasets-import.ts).
+export { checkImportInput, datasetOfImport, type ImportInput } from './datasets-import.ts';
+export type { ImageFilter } from './datasets-browse.ts';
+
 /** Ids per `datasets.thumbnails` call (the API takes at most 500). */
 export const THUMBNAIL_BATCH = 500;
 /** Thumbnails kept in memory; the oldest go first (about 5 kB each as data URLs). */
 export const THUMBNAIL_CACHE_LIMIT = 4000;
 
-/** The image browser's filter, in the words of its controls. */
-export interface ImageFilter {
-  status: ImageStatus | 'all';
-  captioned: 'any' | 'yes' | 'no';
-  split: Split | 'any';
-  /** Only the few-shot subset. */
-  fewShot: boolean;
-}
-
-export const DEFAULT_FILTER: Readonly<ImageFilter> = { status: 'all', captioned: 'any', split: 'any', fewShot: false };
-
-/** What the import form sends: the `dataset-import` job's input. */
-export interface ImportInput {
-  dataset: string;
-  folder: string;
-  imageSize: number;
-  minSize: number;
-}
-
 /** Few-shot subset size: a number of pairs or a percentage of the captioned images. */
 export type FewShotSize = { pairs: number } | { percent: number };
-
-/** Patterns the API checks too (contract.ts); checked here first to say what is wrong before a round trip. */
-const DATASET_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-const ABSOLUTE_PATH = /^(\/|[A-Za-z]:[\\/]|\\\\)/;
-
-/** Messages for the import form's fields that are wrong, by field; empty when it may be sent. */
-export function checkImportInput(input: { dataset: string; folder: string; imageSize: number | ''; minSize: number | '' }): Partial<Record<'dataset' | 'folder' | 'imageSize' | 'minSize', string>> {
-  const problems: Partial<Record<'dataset' | 'folder' | 'imageSize' | 'minSize', string>> = {};
-  const isIntIn = (value: number | '', min: number, max: number): boolean => value !== '' && Number.isInteger(value) && value >= min && value <= max;
-  if (!DATASET_NAME.test(input.dataset)) problems.dataset = 'Letters, digits, ., _ or -, starting with a letter or digit; at most 64.';
-  if (!ABSOLUTE_PATH.test(input.folder)) problems.folder = 'An absolute path, e.g. /home/me/pictures.';
-  if (!isIntIn(input.imageSize, 8, 1024)) problems.imageSize = 'A whole number of pixels from 8 to 1024.';
-  if (!isIntIn(input.minSize, 1, 4096)) problems.minSize = 'A whole number of pixels from 1 to 4096.';
-  return problems;
-}
-
-/** The `datasets.images` input for one page under a filter. */
-export function imagesQuery(dataset: string, filter: ImageFilter, offset: number, limit: number): Input<'datasets.images'> {
-  return {
-    dataset,
-    offset,
-    limit,
-    ...(filter.status !== 'all' && { status: filter.status }),
-    ...(filter.captioned !== 'any' && { captioned: filter.captioned === 'yes' }),
-    ...(filter.split !== 'any' && { split: filter.split }),
-    ...(filter.fewShot && { fewShot: true }),
-  };
-}
-
-/** The pages holding image indices `first` to `last` (inclusive), clipped to `total` when it is known. */
-export function pagesCovering(first: number, last: number, total: number | null, pageSize: number = PAGE_SIZE): number[] {
-  const end = total === null ? last : Math.min(last, total - 1);
-  if (end < first || first < 0) return [];
-  const pages: number[] = [];
-  for (let page = Math.floor(first / pageSize); page <= Math.floor(end / pageSize); page++) pages.push(page);
-  return pages;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null;
-}
-
-const IMPORT_FIGURES = ['found', 'unchanged', 'imported', 'rejected', 'duplicate', 'seconds'] as const satisfies ReadonlyArray<keyof DatasetImportResult>;
-
-/** A `dataset-import` result, or null when the value does not have its shape. */
-export function parseImportResult(value: unknown): DatasetImportResult | null {
-  if (!isObject(value) || typeof value.dataset !== 'string' || !isObject(value.counts)) return null;
-  for (const figure of IMPORT_FIGURES) if (typeof value[figure] !== 'number') return null;
-  return value as unknown as DatasetImportResult;
-}
-
-/** The dataset a `dataset-import` job imports into. */
-export function datasetOfImport(job: JobRecord): string | null {
-  return isObject(job.input) && typeof job.input.dataset === 'string' ? job.input.dataset : null;
-}
 
 export const useDatasetsStore = defineStore('datasets', () => {
   const api = useApiClient();

@@ -1,28 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { JobRecord } from '../../../main/api/contract.ts';
-import { inputSchemas, jobInputSchemas } from '../../../main/api/contract.ts';
-import { checkImportInput, datasetOfImport, DEFAULT_FILTER, imagesQuery, pagesCovering, parseImportResult } from './datasets.ts';
+import { jobInputSchemas } from '../../../main/api/contract.ts';
+import { checkImportInput, datasetOfImport, parseImportResult } from './datasets-import.ts';
 import { jobRecord } from './testing/job-record.ts';
 
 const importJob = (input: unknown): JobRecord => jobRecord({ kind: 'dataset-import', status: 'succeeded', input, attempts: 1 });
 
-describe('datasets store helpers', () => {
-  it('turns the filter into a datasets.images query the API accepts, leaving out what does not filter', () => {
-    expect(imagesQuery('cats', DEFAULT_FILTER, 0, 500)).toEqual({ dataset: 'cats', offset: 0, limit: 500 });
-    const query = imagesQuery('cats', { status: 'imported', captioned: 'no', split: 'val', fewShot: true }, 1000, 500);
-    expect(query).toEqual({ dataset: 'cats', offset: 1000, limit: 500, status: 'imported', captioned: false, split: 'val', fewShot: true });
-    expect(inputSchemas['datasets.images'].safeParse(query).success).toBe(true);
-    expect(imagesQuery('cats', { ...DEFAULT_FILTER, captioned: 'yes' }, 0, 10).captioned).toBe(true);
-  });
-
-  it('names the pages that hold a range of indices, clipped to the total', () => {
-    expect(pagesCovering(0, 99, null, 500)).toEqual([0]);
-    expect(pagesCovering(480, 520, null, 500)).toEqual([0, 1]);
-    expect(pagesCovering(480, 9_999, 700, 500)).toEqual([0, 1]);
-    expect(pagesCovering(800, 900, 700, 500)).toEqual([]);
-    expect(pagesCovering(0, 10, 0, 500)).toEqual([]);
-  });
-
+describe('dataset import', () => {
   it('checks the import form as the API would, field by field', () => {
     const good = { dataset: 'cats-2024', folder: '/home/me/cats', imageSize: 256, minSize: 32 };
     expect(checkImportInput(good)).toEqual({});

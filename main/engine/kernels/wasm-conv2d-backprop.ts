@@ -1,0 +1,130 @@
+/**
+ * The conv2d gradients the wasm backend lacks or runs slowly, built from its own fast ops
+ * (ENVIRONMENT.md measured them):
+ * - `Conv2DBackpropFilter` is missing: dW = patches(x)ᵀ · dy, where patches(x) is the padded
+ *   input sliced once per filter tap (k·k strided slices concatenated on channels),
+ *   [N·oh·ow, k·k·Ci]; the transpose is explicit (XNNPACK's transposed products are slow).
+ * - `Conv2DBackpropInput` (≈ 2 GFLOP/s there): dx = conv2d(dilate(dy, stride), flip(W)ᵀ) with
+ *   "full" padding, a forward convolution, which XNNPACK runs at ≈ 30 GFLOP/s. It is also
+ *   what `conv2dTranspose` (the generator's upsampling) runs forward.
+ * NHWC, dilation 1 (what the networks use); other cases fall back to an error naming them.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+type KernelArgs = Parameters<tf.KernelFunc>[0];
+type PadAttr = 'valid' | 'same' | number | [[number, number], [number, number], [number, number], [number, number]];
+
+interface ConvAttrs {
+  strides: number | [number, number];
+  pad: PadAttr;
+  dataFormat: 'NHWC' | 'NCHW';
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+  dilations?: number | [number, number];
+}
+
+const pair = (v: number | [number, number]): [number, number] => (typeof v === 'number' ? [v, v] : v);
+
+function checkSupported(kernel: string, attrs: ConvAttrs): void {
+  if (attrs.dataFormat !== 'NHWC') throw new Error(`${kernel} on wasm: only NHWC is supported (got ${attrs.dataFormat})`);
+  const [dh, dw] = pair(attrs.dilations ?? 1);
+  if (dh !== 1 || dw !== 1) throw new Error(`${kernel} on wasm: only dilation 1 is supported`);
+}
+
+/** Convolution geometry, as tfjs computes it for the forward op. */
+function geometry(xShape: number[], filterShape: number[], attrs: ConvAttrs): tf.backend_util.Conv2DInfo {
+  return tf.backend_util.computeConv2DInfo(xShape as [number, number, number, number], filterShape as [number, number, number, number], attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, false, 'channelsLast');
+}
+
+/**
+ * Runs tf ops inside a kernel and hands their result to the engine: the engine will own the
+ * output, so its data gets one more reference before our own tensor lets go of it.
+ */
+function asKernelOutput(args: KernelArgs, compute: () => tf.Tensor): tf.TensorInfo {
+  const out = tf.tidy(compute);
+  (args.backend as tf.KernelBackend & { incRef(dataId: object): void }).incRef(out.dataId);
+  const info = { dataId: out.dataId, shape: out.shape, dtype: out.dtype };
+  out.dispose();
+  return info;
+}
+
+/**
+ * A kernel input as a tensor for tf ops. The backend counts references to its data and the
+ * engine does not: the wrapper takes its own reference, which its disposal (end of the tidy)
+ * gives back, so the caller's tensor keeps its data.
+ */
+function tensorOf(args: KernelArgs, info: tf.TensorInfo): tf.Tensor {
+  (args.backend as tf.KernelBackend & { incRef(dataId: object): void }).incRef(info.dataId);
+  return tf.engine().makeTensorFromTensorInfo(info);
+}
+
+/** dW [kh, kw, Ci, Co] from x [N, H, W, Ci] and dy [N, oh, ow, Co]. */
+export function conv2dFilterGradient(x: tf.Tensor4D, dy: tf.Tensor4D, filterShape: [number, number, number, number], attrs: ConvAttrs): tf.Tensor4D {
+  const info = geometry(x.shape, filterShape, attrs);
+  const [kh, kw, ci, co] = filterShape;
+  const { top, bottom, left, right } = info.padInfo;
+  const [sh, sw] = [info.strideHeight, info.strideWidth];
+  const [n, oh, ow] = [x.shape[0], info.outHeight, info.outWidth];
+  const padded = tf.pad(x, [[0, 0], [top, bottom], [left, right], [0, 0]]);
+  const taps: tf.Tensor4D[] = [];
+  for (let i = 0; i < kh; i++) {
+    for (let j = 0; j < kw; j++) {
+      taps.push(tf.stridedSlice(padded, [0, i, j, 0], [n, i + sh * (oh - 1) + 1, j + sw * (ow - 1) + 1, ci], [1, sh, sw, 1]) as tf.Tensor4D); // [N, oh, ow, Ci]
+    }
+  }
+  const patches = tf.reshape(tf.concat(taps, 3), [n * oh * ow, kh * kw * ci]); // [M, k·k·Ci]
+  const product = tf.matMul(tf.transpose(patches), tf.reshape(dy, [n * oh * ow, co])); // [k·k·Ci, Co]
+  return tf.reshape(product, [kh, kw, ci, co]);
+}
+
+/** dx [N, H, W, Ci] from dy [N, oh, ow, Co] and W [kh, kw, Ci, Co]. */
+export function conv2dInputGradient(dy: tf.Tensor4D, filter: tf.Tensor4D, inputShape: [number, number, number, number], attrs: ConvAttrs): tf.Tensor4D {
+  const info = geometry(inputShape, filter.shape, attrs);
+  const [kh, kw] = [filter.shape[0], filter.shape[1]];
+  const [sh, sw] = [info.strideHeight, info.strideWidth];
+  const [n, oh, ow, co] = dy.shape;
+  // Zeros between dy's rows and columns for strides > 1: [N, (oh−1)·s + 1, (ow−1)·s + 1, Co].
+  let dilated: tf.Tensor4D = dy;
+  if (sh > 1 || sw > 1) {
+    const spread = tf.pad(tf.reshape(dy, [n, oh, 1, ow, 1, co]), [[0, 0], [0, 0], [0, sh - 1], [0, 0], [0, sw - 1], [0, 0]]);
+    dilated = tf.slice(tf.reshape(spread, [n, oh * sh, ow * sw, co]), [0, 0, 0, 0], [n, (oh - 1) * sh + 1, (ow - 1) * sw + 1, co]) as tf.Tensor4D;
+  }
+  // "Full" padding so that the forward conv lands on every input position.
+  const [height, width] = [inputShape[1], inputShape[2]];
+  const top = kh - 1 - info.padInfo.top;
+  const left = kw - 1 - info.padInfo.left;
+  const bottom = height - dilated.shape[1] - top + kh - 1;
+  const right = width - dilated.shape[2] - left + kw - 1;
+  const padded = tf.pad(dilated, [[0, 0], [Math.max(0, top), Math.max(0, bottom)], [Math.max(0, left), Math.max(0, right)], [0, 0]]);
+  const cropped = tf.slice(padded, [0, Math.max(0, -top), Math.max(0, -left), 0], [n, padded.shape[1] - Math.max(0, -top) - Math.max(0, -bottom), padded.shape[2] - Math.max(0, -left) - Math.max(0, -right), co]);
+  const flipped = tf.transpose(tf.reverse(filter, [0, 1]), [0, 1, 3, 2]); // [kh, kw, Co, Ci]
+  return tf.conv2d(cropped as tf.Tensor4D, flipped as tf.Tensor4D, 1, 'valid') as tf.Tensor4D;
+}
+
+/** The wasm backend's own kernels that ours replaced (for `npm run bench` to compare against). */
+export const replacedWasmKernels = new Map<string, tf.KernelConfig>();
+
+function register(kernelName: 'Conv2DBackpropFilter' | 'Conv2DBackpropInput', kernelFunc: tf.KernelFunc): void {
+  const existing = tf.getKernel(kernelName, 'wasm') as (tf.KernelConfig & { lafite?: boolean }) | undefined;
+  if (existing?.lafite) return;
+  if (existing) {
+    replacedWasmKernels.set(kernelName, existing);
+    tf.unregisterKernel(kernelName, 'wasm');
+  }
+  tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc, lafite: true } as tf.KernelConfig);
+}
+
+/** Registers both kernels on wasm once; calling it again does nothing. */
+export function registerWasmConv2dBackprop(): void {
+  register('Conv2DBackpropFilter', (args) => {
+    const attrs = args.attrs as unknown as ConvAttrs & { filterShape: [number, number, number, number] };
+    checkSupported('Conv2DBackpropFilter', attrs);
+    const { x, dy } = args.inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
+    return asKernelOutput(args, () => conv2dFilterGradient(tensorOf(args, x) as tf.Tensor4D, tensorOf(args, dy) as tf.Tensor4D, attrs.filterShape, attrs));
+  });
+  register('Conv2DBackpropInput', (args) => {
+    const attrs = args.attrs as unknown as ConvAttrs & { inputShape: [number, number, number, number] };
+    checkSupported('Conv2DBackpropInput', attrs);
+    const { dy, filter } = args.inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
+    return asKernelOutput(args, () => conv2dInputGradient(tensorOf(args, dy) as tf.Tensor4D, tensorOf(args, filter) as tf.Tensor4D, attrs.inputShape, attrs));
+  });
+}
