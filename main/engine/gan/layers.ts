@@ -1,0 +1,139 @@
+/**
+ * StyleGAN2's building blocks in TensorFlow.js, with the equalised learning rate of the
+ * official code: weights are stored ~ N(0, 1)/lrMul and scaled at run time by lrMul/√fanIn
+ * (LAFITE_REFERENCE.md). Weight modulation and demodulation are done on activations (scale
+ * the input channels, convolve with the shared weight, rescale the output channels), which
+ * is StyleGAN2's own non-fused form and needs no grouped convolution.
+ *
+ * @example
+ *   const fc = new Dense('mapping.0', 64, 64, { lrMul: 0.01 });
+ *   const y = fc.apply(x);                      // [N, 64]
+ */
+import * as tf from '@tensorflow/tfjs';
+import { tfSeed } from '../random.ts';
+
+/** Every trainable variable of a network, by a stable name (for checkpoints). */
+export type NamedVariables = Map<string, tf.Variable>;
+
+/** A seeded source of initial weights: each layer takes the next seed. */
+export class Initialiser {
+  private next: number;
+  constructor(seed: number) {
+    this.next = seed * 1000;
+  }
+  normal(shape: number[], std = 1): tf.Tensor {
+    return tf.randomNormal(shape, 0, std, 'float32', tfSeed(this.next++));
+  }
+}
+
+/** A fully connected layer with equalised learning rate. */
+export class Dense {
+  readonly weight: tf.Variable; // [in, out], ~ N(0, 1)/lrMul
+  readonly bias: tf.Variable; // [out]
+  private readonly scale: number;
+  private readonly lrMul: number;
+
+  constructor(
+    readonly name: string,
+    readonly inFeatures: number,
+    readonly outFeatures: number,
+    options: { init: Initialiser; lrMul?: number; biasInit?: number },
+  ) {
+    this.lrMul = options.lrMul ?? 1;
+    this.weight = tf.variable(tf.div(options.init.normal([inFeatures, outFeatures]), this.lrMul), true, undefined);
+    this.bias = tf.variable(tf.fill([outFeatures], (options.biasInit ?? 0) / this.lrMul), true);
+    this.scale = this.lrMul / Math.sqrt(inFeatures);
+  }
+
+  /** x [N, in] → [N, out] */
+  apply(x: tf.Tensor2D): tf.Tensor2D {
+    return tf.add(tf.matMul(x, tf.mul(this.weight, this.scale)), tf.mul(this.bias, this.lrMul)) as tf.Tensor2D;
+  }
+
+  variables(into: NamedVariables): void {
+    into.set(`${this.name}.weight`, this.weight);
+    into.set(`${this.name}.bias`, this.bias);
+  }
+}
+
+/** leaky ReLU with StyleGAN's gain √2, so activations keep their scale. */
+export const lrelu = <T extends tf.Tensor>(x: T): T => tf.mul(tf.leakyRelu(x, 0.2), Math.SQRT2) as T;
+
+/**
+ * A convolution whose input channels are scaled per sample by a style u [N, Ci]
+ * (modulation), with the output rescaled so each output channel has unit expected scale
+ * (demodulation): y = conv(x ⊙ u, W) ⊙ d,  d = 1/√(Σ_{k,ci} (W·u)² + ε)   (StyleGAN2 eq. 1–3).
+ */
+export class ModulatedConv {
+  readonly weight: tf.Variable; // [k, k, Ci, Co]
+  private readonly scale: number;
+
+  constructor(
+    readonly name: string,
+    readonly inChannels: number,
+    readonly outChannels: number,
+    readonly kernel: number,
+    readonly demodulate: boolean,
+    init: Initialiser,
+  ) {
+    this.weight = tf.variable(init.normal([kernel, kernel, inChannels, outChannels]), true);
+    this.scale = 1 / Math.sqrt(inChannels * kernel * kernel);
+  }
+
+  /** x [N, H, W, Ci], style [N, Ci] → [N, H, W, Co] */
+  apply(x: tf.Tensor4D, style: tf.Tensor2D): tf.Tensor4D {
+    const [n, , , ci] = x.shape;
+    const w = tf.mul(this.weight, this.scale) as tf.Tensor4D;
+    const modulated = tf.mul(x, tf.reshape(style, [n, 1, 1, ci])) as tf.Tensor4D;
+    let y = tf.conv2d(modulated, w, 1, 'same'); // [N, H, W, Co]
+    if (this.demodulate) {
+      const wSquared = tf.sum(tf.square(w), [0, 1]) as tf.Tensor2D; // [Ci, Co]: Σ_k W²
+      const d = tf.rsqrt(tf.add(tf.matMul(tf.square(style), wSquared), 1e-8)); // [N, Co]
+      y = tf.mul(y, tf.reshape(d, [n, 1, 1, this.outChannels]));
+    }
+    return y;
+  }
+
+  variables(into: NamedVariables): void {
+    into.set(`${this.name}.weight`, this.weight);
+  }
+}
+
+/** A plain convolution with equalised learning rate and a bias (the discriminator's). */
+export class Conv {
+  readonly weight: tf.Variable;
+  readonly bias: tf.Variable | undefined;
+  private readonly scale: number;
+
+  constructor(
+    readonly name: string,
+    inChannels: number,
+    readonly outChannels: number,
+    readonly kernel: number,
+    init: Initialiser,
+    options: { bias?: boolean } = {},
+  ) {
+    this.weight = tf.variable(init.normal([kernel, kernel, inChannels, outChannels]), true);
+    this.bias = options.bias === false ? undefined : tf.variable(tf.zeros([outChannels]), true);
+    this.scale = 1 / Math.sqrt(inChannels * kernel * kernel);
+  }
+
+  apply(x: tf.Tensor4D, stride = 1): tf.Tensor4D {
+    const y = tf.conv2d(x, tf.mul(this.weight, this.scale) as tf.Tensor4D, stride, 'same');
+    return (this.bias ? tf.add(y, this.bias) : y) as tf.Tensor4D;
+  }
+
+  variables(into: NamedVariables): void {
+    into.set(`${this.name}.weight`, this.weight);
+    if (this.bias) into.set(`${this.name}.bias`, this.bias);
+  }
+}
+
+/** Nearest-neighbour ×2 upsampling (StyleGAN2 uses a blur filter as well; left out on CPU). */
+export const upsample2x = (x: tf.Tensor4D): tf.Tensor4D => tf.image.resizeNearestNeighbor(x, [x.shape[1] * 2, x.shape[2] * 2]);
+
+/** ×2 average-pool downsampling. */
+export const downsample2x = (x: tf.Tensor4D): tf.Tensor4D => tf.avgPool(x, 2, 2, 'valid');
+
+/** Number of scalars in a set of variables. */
+export const parameterCount = (variables: NamedVariables): number => [...variables.values()].reduce((sum, v) => sum + v.size, 0);
