@@ -19,7 +19,7 @@ export interface AugmentOptions {
 
 /** x [N, H, W, C] → the same shape: each image shifted and cut independently. */
 export function augment(x: tf.Tensor4D, options: AugmentOptions): tf.Tensor4D {
-  const [n, h, w, c] = x.shape;
+  const [, h, w, c] = x.shape;
   const rng = mulberry32(options.seed);
   const maxShift = Math.round(options.translate * h);
   const cut = Math.round(options.cutout * h);
