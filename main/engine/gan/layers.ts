@@ -56,8 +56,11 @@ export class Dense {
   }
 }
 
-/** leaky ReLU with StyleGAN's gain √2, so activations keep their scale. */
-export const lrelu = <T extends tf.Tensor>(x: T): T => tf.mul(tf.leakyRelu(x, 0.2), Math.SQRT2) as T;
+/**
+ * leaky ReLU (slope 0.2) with StyleGAN's gain √2, written as ((1 + α)/2)·x + ((1 − α)/2)·|x|:
+ * R1 takes a gradient of a gradient, and tfjs's LeakyRelu gradient (through Greater) has none.
+ */
+export const lrelu = <T extends tf.Tensor>(x: T): T => tf.mul(tf.add(tf.mul(x, 0.6), tf.mul(tf.abs(x), 0.4)), Math.SQRT2) as T;
 
 /**
  * A convolution whose input channels are scaled per sample by a style u [N, Ci]
@@ -132,8 +135,14 @@ export class Conv {
 /** Nearest-neighbour ×2 upsampling (StyleGAN2 uses a blur filter as well; left out on CPU). */
 export const upsample2x = (x: tf.Tensor4D): tf.Tensor4D => tf.image.resizeNearestNeighbor(x, [x.shape[1] * 2, x.shape[2] * 2]);
 
-/** ×2 average-pool downsampling. */
-export const downsample2x = (x: tf.Tensor4D): tf.Tensor4D => tf.avgPool(x, 2, 2, 'valid');
+/**
+ * ×2 average-pool downsampling, as a mean over 2×2 blocks of a reshape: R1 differentiates the
+ * discriminator's input gradient again, and tfjs has no gradient for AvgPoolGrad.
+ */
+export function downsample2x(x: tf.Tensor4D): tf.Tensor4D {
+  const [n, h, w, c] = x.shape;
+  return tf.mean(tf.reshape(x, [n, h / 2, 2, w / 2, 2, c]), [2, 4]) as tf.Tensor4D;
+}
 
 /** Number of scalars in a set of variables. */
 export const parameterCount = (variables: NamedVariables): number => [...variables.values()].reduce((sum, v) => sum + v.size, 0);

@@ -1,0 +1,60 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from '../backend.ts';
+import { loadClipTowersFromOnnx } from '../clip/onnx-import.ts';
+import { SHAPES_CLIP_ID } from '../encoders/shapes-clip.ts';
+import { builtinModelDir } from '../../store/paths.ts';
+import { Discriminator } from './discriminator.ts';
+import { Generator } from './generator.ts';
+import { LANGUAGE_FREE_WEIGHTS } from './losses.ts';
+import { PRESETS } from './presets.ts';
+import { DEFAULT_STEP, trainStep, type TrainParts } from './train-step.ts';
+
+beforeAll(async () => {
+  await initBackend('wasm');
+});
+
+const snapshot = (variables: Iterable<tf.Variable>): Float32Array[] => [...variables].map((v) => Float32Array.from(v.dataSync()));
+const changed = (before: Float32Array[], variables: Iterable<tf.Variable>): boolean[] =>
+  [...variables].map((v, i) => v.dataSync().some((x, j) => x !== before[i]![j]));
+
+describe('trainStep (Lafite eqs. 8 and 9)', () => {
+  it('updates D (all but the frozen blocks), G and its EMA, with ConG through the CLIP image tower, and finite losses', async () => {
+    const towers = await loadClipTowersFromOnnx(builtinModelDir(SHAPES_CLIP_ID), undefined, { towers: ['vision'], trainable: false });
+    const textDim = towers.config.vision.projectionDim;
+    const parts: TrainParts = {
+      g: new Generator(PRESETS.tiny, { textDim, seed: 0 }),
+      d: new Discriminator(PRESETS.tiny, { textDim, seed: 1 }),
+      gEma: new Generator(PRESETS.tiny, { textDim, seed: 0 }),
+      clip: { towers, imageSize: towers.config.vision.imageSize },
+      gOptimizer: tf.train.adam(0.002, 0, 0.99, 1e-8),
+      dOptimizer: tf.train.adam(0.002, 0, 0.99, 1e-8),
+    };
+    const reals = tf.tanh(tf.randomNormal([4, 16, 16, 3], 0, 1, 'float32', 3)) as tf.Tensor4D;
+    const h = tf.tidy(() => {
+      const x = tf.randomNormal([4, textDim], 0, 1, 'float32', 4);
+      return tf.div(x, tf.norm(x, 'euclidean', 1, true)) as tf.Tensor2D;
+    });
+    const frozen = snapshot([...parts.d.namedVariables().entries()].filter(([k]) => k.startsWith('b16.')).map(([, v]) => v));
+    const dTrained = snapshot(parts.d.namedVariables(1).values());
+    const gBefore = snapshot(parts.g.trainableVariables());
+    const emaBefore = snapshot(parts.gEma.trainableVariables());
+    const before = tf.memory().numTensors;
+    const counts: number[] = [];
+    for (let step = 0; step < 3; step++) {
+      const losses = trainStep(parts, { reals, h }, { ...DEFAULT_STEP, weights: LANGUAGE_FREE_WEIGHTS, emaBeta: 0.9, frozenBlocks: 1, step, seed: 7 });
+      for (const value of [losses.dLoss, losses.gLoss, losses.conDReal, losses.conDFake, losses.conG]) expect(Number.isFinite(value)).toBe(true);
+      expect(losses.r1 === null).toBe(step % DEFAULT_STEP.r1Interval !== 0);
+      expect(losses.conG).toBeGreaterThan(0);
+      counts.push(tf.memory().numTensors);
+    }
+    expect(counts[2]).toBe(counts[1]); // after the optimizers' slots exist, a step leaves nothing behind
+    // Only Adam's two slots per trained variable (and its step counters) stay: no tensor leaks per step.
+    const slots = 2 * (parts.g.trainableVariables().length + parts.d.namedVariables(1).size) + 4;
+    expect(tf.memory().numTensors - before).toBeLessThanOrEqual(slots);
+    expect(changed(frozen, [...parts.d.namedVariables().entries()].filter(([k]) => k.startsWith('b16.')).map(([, v]) => v)).some(Boolean)).toBe(false);
+    expect(changed(dTrained, parts.d.namedVariables(1).values()).filter(Boolean).length).toBeGreaterThan(0);
+    expect(changed(gBefore, parts.g.trainableVariables()).filter(Boolean).length).toBeGreaterThan(parts.g.trainableVariables().length / 2);
+    expect(changed(emaBefore, parts.gEma.trainableVariables()).filter(Boolean).length).toBeGreaterThan(0);
+  }, 60_000);
+});
