@@ -12,7 +12,7 @@ import { SHAPES_CLIP_ID } from '../main/engine/encoders/shapes-clip.ts';
 import { builtinModelDir } from '../main/store/paths.ts';
 import { encoderFigures } from './encoders.ts';
 import { importFigures } from './import.ts';
-import { kernelFigures } from './kernels.ts';
+import { kernelFigures, trainStepFigures } from './kernels.ts';
 import { retrievalFigures, shapesRetrievalFigures } from './retrieval.ts';
 
 const SIZES = [128, 512];
@@ -49,6 +49,7 @@ const SECTIONS = {
   retrieval: () => retrievalFigures(),
   shapesRetrieval: () => shapesRetrievalFigures(),
   kernels: () => kernelFigures(),
+  trainStep: () => trainStepFigures(),
 } as const;
 type Section = keyof typeof SECTIONS;
 
