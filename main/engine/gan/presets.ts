@@ -30,7 +30,8 @@ export interface NetworkOptions {
 
 export const PRESETS = {
   tiny: { resolution: 16, zDim: 32, wDim: 32, mappingLayers: 2, channelBase: 512, channelMax: 32, textHidden: 32, condition: 'paper' },
-  shapes: { resolution: 32, zDim: 128, wDim: 128, mappingLayers: 4, channelBase: 4096, channelMax: 128, textHidden: 128, condition: 'paper' },
+  // Sized for a CPU: a training step of batch 8 took 6.7 s with 128 channels, 0.73 s with these (0.5M parameters).
+  shapes: { resolution: 32, zDim: 64, wDim: 64, mappingLayers: 4, channelBase: 1024, channelMax: 48, textHidden: 64, condition: 'paper' },
   paper: { resolution: 256, zDim: 512, wDim: 512, mappingLayers: 8, channelBase: 32768, channelMax: 512, textHidden: 512, condition: 'paper' },
 } as const satisfies Record<PresetName, NetworkOptions>;
 

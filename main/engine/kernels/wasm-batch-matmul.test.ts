@@ -1,18 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { initBackend } from '../backend.ts';
+import { relativeError } from './test-support.ts';
 import { registerWasmBatchMatMul } from './wasm-batch-matmul.ts';
-
-/** ‖a − b‖ / ‖b‖ */
-const relativeError = (a: Float32Array, b: Float32Array): number => {
-  let diff = 0;
-  let norm = 0;
-  for (let i = 0; i < b.length; i++) {
-    diff += (a[i]! - b[i]!) ** 2;
-    norm += b[i]! ** 2;
-  }
-  return Math.sqrt(diff / norm);
-};
 
 async function product(backend: 'cpu' | 'wasm', a: number[][], shapeA: number[], b: number[][], shapeB: number[], ta: boolean, tb: boolean) {
   await initBackend(backend);

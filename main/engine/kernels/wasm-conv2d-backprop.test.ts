@@ -1,18 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { initBackend } from '../backend.ts';
+import { relativeError } from './test-support.ts';
 import { registerWasmConv2dBackprop } from './wasm-conv2d-backprop.ts';
-
-/** ‖a − b‖ / ‖b‖ */
-const relativeError = (a: Float32Array, b: Float32Array): number => {
-  let diff = 0;
-  let norm = 0;
-  for (let i = 0; i < b.length; i++) {
-    diff += (a[i]! - b[i]!) ** 2;
-    norm += b[i]! ** 2;
-  }
-  return Math.sqrt(diff / norm);
-};
 
 interface Case {
   x: [number, number, number, number];

@@ -1,9 +1,9 @@
 /**
  * The conv2d gradients the wasm backend lacks or runs slowly, built from its own fast ops
  * (ENVIRONMENT.md measured them):
- * - `Conv2DBackpropFilter` is missing: dW = patches(x)ᵀ · dy, where patches(x) is the padded
- *   input sliced once per filter tap (k·k strided slices concatenated on channels),
- *   [N·oh·ow, k·k·Ci]; the transpose is explicit (XNNPACK's transposed products are slow).
+ * - `Conv2DBackpropFilter` is missing: for each filter tap (i, j), dWᵢⱼ = slice_ij(x)ᵀ · dy over
+ *   the padded input's strided slice, computed as dyᵀ · slice with dy transposed once for all
+ *   taps (XNNPACK's transposed products are slow; one big concatenated patch matrix was slower).
  * - `Conv2DBackpropInput` (≈ 2 GFLOP/s there): dx = conv2d(dilate(dy, stride), flip(W)ᵀ) with
  *   "full" padding, a forward convolution, which XNNPACK runs at ≈ 30 GFLOP/s. It is also
  *   what `conv2dTranspose` (the generator's upsampling) runs forward.
@@ -65,15 +65,16 @@ export function conv2dFilterGradient(x: tf.Tensor4D, dy: tf.Tensor4D, filterShap
   const [sh, sw] = [info.strideHeight, info.strideWidth];
   const [n, oh, ow] = [x.shape[0], info.outHeight, info.outWidth];
   const padded = tf.pad(x, [[0, 0], [top, bottom], [left, right], [0, 0]]);
-  const taps: tf.Tensor4D[] = [];
+  // One transpose of dy, shared by every tap: dWᵢⱼᵀ = dyᵀ · slice_ij(x), [Co, M]·[M, Ci].
+  const dyT = tf.transpose(tf.reshape(dy, [n * oh * ow, co])); // [Co, M]
+  const taps: tf.Tensor2D[] = [];
   for (let i = 0; i < kh; i++) {
     for (let j = 0; j < kw; j++) {
-      taps.push(tf.stridedSlice(padded, [0, i, j, 0], [n, i + sh * (oh - 1) + 1, j + sw * (ow - 1) + 1, ci], [1, sh, sw, 1]) as tf.Tensor4D); // [N, oh, ow, Ci]
+      const slice = tf.stridedSlice(padded, [0, i, j, 0], [n, i + sh * (oh - 1) + 1, j + sw * (ow - 1) + 1, ci], [1, sh, sw, 1]); // [N, oh, ow, Ci]
+      taps.push(tf.matMul(dyT, tf.reshape(slice, [n * oh * ow, ci]))); // [Co, Ci]
     }
   }
-  const patches = tf.reshape(tf.concat(taps, 3), [n * oh * ow, kh * kw * ci]); // [M, k·k·Ci]
-  const product = tf.matMul(tf.transpose(patches), tf.reshape(dy, [n * oh * ow, co])); // [k·k·Ci, Co]
-  return tf.reshape(product, [kh, kw, ci, co]);
+  return tf.transpose(tf.reshape(tf.stack(taps), [kh, kw, co, ci]), [0, 1, 3, 2]) as tf.Tensor4D; // [kh, kw, Ci, Co]
 }
 
 /** dx [N, H, W, Ci] from dy [N, oh, ow, Co] and W [kh, kw, Ci, Co]. */
