@@ -8,21 +8,15 @@
  *
  *   npx electron-vite build && npx vitest run tests/e2e/datasets.test.ts
  */
-import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServe } from '../helpers/cli.ts';
+import { CHROMIUM, collectConsoleErrors, hasChromium, saveScreenshot, startWebApp, type WebApp } from '../helpers/browser.ts';
 import { solid } from '../helpers/images.ts';
 import { tempDir } from '../helpers/temp.ts';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const SCREENSHOT = join(ROOT, 'test-results', 'datasets-view.png');
+const SCREENSHOT = 'datasets-view.png';
 /** The machine may have two cores and a cold start; every wait is this long at most. */
 const TIMEOUT_MS = 30_000;
 const DATASET = 'e2e-colors';
@@ -39,7 +33,6 @@ const IMAGES: Array<{ name: string; rgb: [number, number, number] }> = [
 const REJECTED = ['empty.jpg', 'notes.jpg', 'truncated.jpg'];
 const CAPTIONS = { 'red.png': 'a red square', 'green.png': ['a green square', 'green all over'], 'yellow.jpg': 'a yellow square' };
 
-const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) console.warn(`datasets.test.ts: skipping: ${CHROMIUM} is not installed`);
 
 /** Writes the folder to import and the caption file beside it; returns their paths. */
@@ -62,42 +55,21 @@ async function writeFolder(root: string): Promise<{ folder: string; captions: st
   return { folder, captions };
 }
 
-/** Console errors, with uncaught exceptions. */
-function collectConsoleErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error') errors.push(message.text());
-  });
-  page.on('pageerror', (error) => errors.push(`uncaught: ${error.message}`));
-  return errors;
-}
-
 describe.skipIf(!hasChromium)('Datasets view (web mode)', () => {
   let dataDir: ReturnType<typeof tempDir> | null = null;
   let work: ReturnType<typeof tempDir> | null = null;
-  let server: ChildProcess | null = null;
-  let url = '';
-  let browser: Browser | null = null;
+  let app: WebApp | null = null;
   let files: { folder: string; captions: string };
 
   beforeAll(async () => {
-    if (!existsSync(join(ROOT, 'out/renderer/index.html'))) throw new Error('out/renderer is not built: run `npx electron-vite build` first');
     dataDir = tempDir('lafite-datasets-e2e-data-');
     work = tempDir('lafite-datasets-e2e-files-');
     files = await writeFolder(work.path);
-    const serve = await startServe(['--data-dir', dataDir.path]);
-    server = serve.child;
-    url = serve.url;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    app = await startWebApp({ dataDir: dataDir.path });
   }, TIMEOUT_MS * 2);
 
   afterAll(async () => {
-    await browser?.close();
-    if (server && server.exitCode === null) {
-      const exited = new Promise((done) => server!.once('exit', done));
-      server.kill('SIGTERM');
-      await exited;
-    }
+    await app?.stop();
     dataDir?.remove();
     work?.remove();
   }, TIMEOUT_MS);
@@ -105,9 +77,9 @@ describe.skipIf(!hasChromium)('Datasets view (web mode)', () => {
   it(
     'imports a folder, lists its rejects, imports captions, shows an image, and imports again without change',
     async () => {
-      const page = await browser!.newPage({ viewport: { width: 1280, height: 1500 } });
+      const page = await app!.browser.newPage({ viewport: { width: 1280, height: 1500 } });
       const consoleErrors = collectConsoleErrors(page);
-      await page.goto(url, { timeout: TIMEOUT_MS });
+      await page.goto(app!.url, { timeout: TIMEOUT_MS });
       await page.getByTestId('nav-datasets').click();
       await expect.poll(() => page.locator('main h1').textContent(), { timeout: TIMEOUT_MS }).toBe('Datasets');
       await page.getByTestId('datasets-empty').waitFor({ timeout: TIMEOUT_MS });
@@ -204,8 +176,7 @@ describe.skipIf(!hasChromium)('Datasets view (web mode)', () => {
       // Back to the captioned image for the screenshot.
       await pane.locator('[data-testid=thumb-tile][title^="green.png"]').click();
       await detail.getByTestId('image-captions').waitFor({ timeout: TIMEOUT_MS });
-      mkdirSync(join(ROOT, 'test-results'), { recursive: true });
-      await page.screenshot({ path: SCREENSHOT, fullPage: true });
+      await saveScreenshot(page, SCREENSHOT);
       expect(consoleErrors).toEqual([]);
     },
     TIMEOUT_MS * 2,

@@ -12,19 +12,13 @@
  *
  *   npx electron-vite build && npx vitest run tests/e2e/pseudo.test.ts
  */
-import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, startServe } from '../helpers/cli.ts';
+import { CHROMIUM, collectConsoleErrors, hasChromium, saveScreenshot, startWebApp, type WebApp } from '../helpers/browser.ts';
+import { runCli } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/temp.ts';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const SCREENSHOT = join(ROOT, 'test-results', 'pseudo-view.png');
+const SCREENSHOT = 'pseudo-view.png';
 /** The machine may have two cores and a cold start; every wait is this long at most. */
 const TIMEOUT_MS = 30_000;
 const DATASET = 'shapes';
@@ -32,7 +26,6 @@ const IMAGES = 40;
 /** Trained in a blink (20 steps, 16 hidden units): enough to be listed and used. */
 const NETWORK = 'shapes-nn';
 
-const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) console.warn(`pseudo.test.ts: skipping: ${CHROMIUM} is not installed`);
 
 /** Runs the CLI and fails with its stderr when it does not succeed. */
@@ -41,25 +34,12 @@ async function lafite(args: string[]): Promise<void> {
   if (result.code !== 0) throw new Error(`lafite ${args.join(' ')} exited with ${result.code}: ${result.stderr}`);
 }
 
-/** Console errors, with uncaught exceptions. */
-function collectConsoleErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error') errors.push(message.text());
-  });
-  page.on('pageerror', (error) => errors.push(`uncaught: ${error.message}`));
-  return errors;
-}
-
 describe.skipIf(!hasChromium)('Pseudo-captions view (web mode)', () => {
   let dataDir: ReturnType<typeof tempDir> | null = null;
   let work: ReturnType<typeof tempDir> | null = null;
-  let server: ChildProcess | null = null;
-  let url = '';
-  let browser: Browser | null = null;
+  let app: WebApp | null = null;
 
   beforeAll(async () => {
-    if (!existsSync(join(ROOT, 'out/renderer/index.html'))) throw new Error('out/renderer is not built: run `npx electron-vite build` first');
     dataDir = tempDir('lafite-pseudo-e2e-data-');
     work = tempDir('lafite-pseudo-e2e-files-');
     const folder = join(work.path, 'shapes');
@@ -67,19 +47,11 @@ describe.skipIf(!hasChromium)('Pseudo-captions view (web mode)', () => {
     await lafite(['--data-dir', dataDir.path, 'dataset', 'import', folder, '--name', DATASET, '--size', '64']);
     await lafite(['--data-dir', dataDir.path, 'dataset', 'captions', DATASET, join(folder, 'metadata.jsonl')]);
     await lafite(['--data-dir', dataDir.path, 'pseudo', 'train-nn', '--dataset', DATASET, '--name', NETWORK, '--steps', '20', '--hidden', '16']);
-    const serve = await startServe(['--data-dir', dataDir.path]);
-    server = serve.child;
-    url = serve.url;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    app = await startWebApp({ dataDir: dataDir.path });
   }, TIMEOUT_MS * 2);
 
   afterAll(async () => {
-    await browser?.close();
-    if (server && server.exitCode === null) {
-      const exited = new Promise((done) => server!.once('exit', done));
-      server.kill('SIGTERM');
-      await exited;
-    }
+    await app?.stop();
     dataDir?.remove();
     work?.remove();
   }, TIMEOUT_MS);
@@ -87,9 +59,9 @@ describe.skipIf(!hasChromium)('Pseudo-captions view (web mode)', () => {
   it(
     'synthesises every method, draws their cosine histograms beside the real captions, and shows an image with its 5 prompts',
     async () => {
-      const page = await browser!.newPage({ viewport: { width: 1280, height: 2600 } });
+      const page = await app!.browser.newPage({ viewport: { width: 1280, height: 2600 } });
       const consoleErrors = collectConsoleErrors(page);
-      await page.goto(url, { timeout: TIMEOUT_MS });
+      await page.goto(app!.url, { timeout: TIMEOUT_MS });
       await page.getByTestId('nav-pseudo-captions').click();
       await expect.poll(() => page.locator('main h1').textContent(), { timeout: TIMEOUT_MS }).toBe('Pseudo-captions');
 
@@ -164,8 +136,7 @@ describe.skipIf(!hasChromium)('Pseudo-captions view (web mode)', () => {
       expect(await explorer.getByTestId('pseudo-explorer-range').textContent()).toBe(`1–12 of ${IMAGES}`);
 
       expect(await page.getByTestId('error-banner').allTextContents()).toEqual([]);
-      mkdirSync(join(ROOT, 'test-results'), { recursive: true });
-      await page.screenshot({ path: SCREENSHOT, fullPage: true });
+      await saveScreenshot(page, SCREENSHOT);
       expect(consoleErrors).toEqual([]);
     },
     TIMEOUT_MS * 2,

@@ -10,34 +10,18 @@
  *
  *   npx electron-vite build && npx vitest run tests/e2e/vocabulary.test.ts
  */
-import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, startServe } from '../helpers/cli.ts';
+import { CHROMIUM, collectConsoleErrors, hasChromium, saveScreenshot, startWebApp, type WebApp } from '../helpers/browser.ts';
+import { runCli } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/temp.ts';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const SCREENSHOT = join(ROOT, 'test-results', 'vocabulary-view.png');
+const SCREENSHOT = 'vocabulary-view.png';
 /** The machine may have two cores and a cold start; every wait is this long at most. */
 const TIMEOUT_MS = 30_000;
 
-const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) console.warn(`vocabulary.test.ts: skipping: ${CHROMIUM} is not installed`);
-
-/** Console errors (with the URL of a failed request), with uncaught exceptions. */
-function collectConsoleErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error') errors.push(`${message.text()} ${message.location().url}`.trim());
-  });
-  page.on('pageerror', (error) => errors.push(`uncaught: ${error.message}`));
-  return errors;
-}
 
 /** Runs `lafite --data-dir DIR …` and fails with its output when it does not succeed. */
 async function lafite(dataDir: string, args: string[]): Promise<void> {
@@ -48,30 +32,19 @@ async function lafite(dataDir: string, args: string[]): Promise<void> {
 describe.skipIf(!hasChromium)('Vocabulary & Templates view (web mode)', () => {
   let dataDir: ReturnType<typeof tempDir> | null = null;
   let work: ReturnType<typeof tempDir> | null = null;
-  let server: ChildProcess | null = null;
-  let url = '';
-  let browser: Browser | null = null;
+  let app: WebApp | null = null;
 
   beforeAll(async () => {
-    if (!existsSync(join(ROOT, 'out/renderer/index.html'))) throw new Error('out/renderer is not built: run `npx electron-vite build` first');
     dataDir = tempDir('lafite-vocabulary-e2e-data-');
     work = tempDir('lafite-vocabulary-e2e-files-');
     const pictures = join(work.path, 'shapes');
     await lafite(dataDir.path, ['shapes', 'generate', '--n', '8', '--size', '64', '--out', pictures]);
     await lafite(dataDir.path, ['dataset', 'import', pictures, '--name', 'shapes', '--size', '64']);
-    const serve = await startServe(['--data-dir', dataDir.path]);
-    server = serve.child;
-    url = serve.url;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    app = await startWebApp({ dataDir: dataDir.path });
   }, TIMEOUT_MS * 2);
 
   afterAll(async () => {
-    await browser?.close();
-    if (server && server.exitCode === null) {
-      const exited = new Promise((done) => server!.once('exit', done));
-      server.kill('SIGTERM');
-      await exited;
-    }
+    await app?.stop();
     dataDir?.remove();
     work?.remove();
   }, TIMEOUT_MS);
@@ -79,9 +52,9 @@ describe.skipIf(!hasChromium)('Vocabulary & Templates view (web mode)', () => {
   it(
     'edits the shapes set with live template checks, saves, previews an image, exports, imports, builds and resets',
     async () => {
-      const page = await browser!.newPage({ viewport: { width: 1280, height: 1000 }, acceptDownloads: true });
+      const page = await app!.browser.newPage({ viewport: { width: 1280, height: 1000 }, acceptDownloads: true });
       const consoleErrors = collectConsoleErrors(page);
-      await page.goto(url, { timeout: TIMEOUT_MS });
+      await page.goto(app!.url, { timeout: TIMEOUT_MS });
       await page.getByTestId('nav-vocabulary').click();
       await expect.poll(() => page.locator('main h1').textContent(), { timeout: TIMEOUT_MS }).toBe('Vocabulary & Templates');
 
@@ -152,10 +125,9 @@ describe.skipIf(!hasChromium)('Vocabulary & Templates view (web mode)', () => {
       expect(exported.templates).toContain('{Numeral} {Texture} {Noun}');
 
       // The view scrolls inside <main>: a window as tall as its content shows all of it.
-      mkdirSync(join(ROOT, 'test-results'), { recursive: true });
       const height = await page.locator('main').evaluate((main) => main.scrollHeight);
       await page.setViewportSize({ width: 1280, height: height + 40 });
-      await page.screenshot({ path: SCREENSHOT, fullPage: true });
+      await saveScreenshot(page, SCREENSHOT);
       await page.setViewportSize({ width: 1280, height: 1000 });
 
       // Import it under another id.

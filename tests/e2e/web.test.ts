@@ -11,28 +11,18 @@
  *   npx electron-vite build && npx vitest run tests/e2e/web.test.ts
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM, collectConsoleErrors, hasChromium, launchChromium, saveScreenshot } from '../helpers/browser.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const SCREENSHOT = join(ROOT, 'test-results', 'web-shell.png');
-const MODELS_SCREENSHOT = join(ROOT, 'test-results', 'models-view.png');
+const SCREENSHOT = 'web-shell.png';
+const MODELS_SCREENSHOT = 'models-view.png';
 /** The demo encoder, registered as built in when resources/models/shapes-clip exists. */
 const BUILTIN_MODEL = 'shapes-clip';
 /** Held-out images for the evaluation run from the UI (the UI's default is 1000). */
@@ -61,7 +51,6 @@ interface ServeLine {
   token: string;
 }
 
-const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) console.warn(`web.test.ts: skipping the browser part: ${CHROMIUM} is not installed`);
 
 let server: ChildProcess | null = null;
@@ -122,19 +111,6 @@ async function callApi<T>(method: string, input: unknown): Promise<T> {
   const body = (await response.json()) as { ok: boolean; result?: T; error?: { message: string } };
   if (!body.ok) throw new Error(`${method}: ${body.error?.message}`);
   return body.result as T;
-}
-
-/** Console errors, except the HTTP status lines Chromium logs for API calls that were meant to fail. */
-function collectConsoleErrors(page: Page, expectedStatuses: number[] = []): string[] {
-  const errors: string[] = [];
-  const expected = expectedStatuses.map((status) => `Failed to load resource: the server responded with a status of ${status}`);
-  page.on('console', (message) => {
-    if (message.type() !== 'error') return;
-    if (expected.some((prefix) => message.text().startsWith(prefix))) return;
-    errors.push(message.text());
-  });
-  page.on('pageerror', (error) => errors.push(`uncaught: ${error.message}`));
-  return errors;
 }
 
 function callInfo(headers: Record<string, string>): Promise<Response> {
@@ -202,7 +178,7 @@ describe('web mode (lafite serve)', () => {
     'shows the shell, every view, and a benchmark job to the end, with no console errors',
     async () => {
       expect(backend, 'the API test runs first and reads the backend').not.toBe('');
-      browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+      browser = await launchChromium();
       const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
       const consoleErrors = collectConsoleErrors(page);
 
@@ -231,8 +207,7 @@ describe('web mode (lafite serve)', () => {
       expect(status, `job ${jobId} ended; banners: ${banner.join(' | ')}`).toBe('succeeded');
       expect(banner).toEqual([]);
 
-      mkdirSync(join(ROOT, 'test-results'), { recursive: true });
-      await page.screenshot({ path: SCREENSHOT, fullPage: true });
+      await saveScreenshot(page, SCREENSHOT);
       expect(consoleErrors).toEqual([]);
     },
     TIMEOUT_MS * 3,
@@ -241,10 +216,10 @@ describe('web mode (lafite serve)', () => {
   it.skipIf(!hasChromium)(
     'manages models: the built-in one listed and evaluated, a missing folder refused with the API message',
     async () => {
-      browser ??= await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+      browser ??= await launchChromium();
       const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
       // Adding a missing folder answers 404, a relative path 400: Chromium logs both.
-      const consoleErrors = collectConsoleErrors(page, [400, 404]);
+      const consoleErrors = collectConsoleErrors(page, { expectedStatuses: [400, 404] });
       await page.goto(serve.url, { timeout: TIMEOUT_MS });
       await page.getByTestId('nav-models').click();
       await expect.poll(() => page.locator('main h1').textContent(), { timeout: TIMEOUT_MS }).toBe('Models');
@@ -324,8 +299,7 @@ describe('web mode (lafite serve)', () => {
       await expect.poll(() => addError.textContent(), { timeout: TIMEOUT_MS }).toContain('does not exist');
       expect(await page.getByTestId('error-banner').allTextContents()).toEqual([]);
 
-      mkdirSync(join(ROOT, 'test-results'), { recursive: true });
-      await page.screenshot({ path: MODELS_SCREENSHOT, fullPage: true });
+      await saveScreenshot(page, MODELS_SCREENSHOT);
       expect(consoleErrors).toEqual([]);
     },
     TIMEOUT_MS * 4,
