@@ -81,12 +81,14 @@ export function trainStep(parts: TrainParts, batch: Batch, options: StepOptions)
   const rng = mulberry32(options.seed * 1_000_003 + options.step);
   const aug = (x: tf.Tensor4D): tf.Tensor4D => (options.augment ? augment(x, { ...options.augment, seed: Math.floor(rng() * 2 ** 31) }) : x);
   const latent = (): tf.Tensor2D => tf.randomNormal([n, g.options.zDim], 0, 1, 'float32', tfSeed(Math.floor(rng() * 2 ** 31))) as tf.Tensor2D;
+  // Noise inputs seeded too: a step is a function of (seed, step), so a resumed run repeats it exactly.
+  const noiseSeed = (): number => Math.floor(rng() * 2 ** 31);
   const dVariables = [...d.namedVariables(options.frozenBlocks).values()];
   const record = { dLoss: 0, gLoss: 0, conDReal: 0, conDFake: 0, conG: 0, r1: null as number | null };
 
   // Discriminator: L'_D = L_D + γ·Con(f_s(x), h)   (eq. 8), + lazy R1.
   tf.tidy(() => {
-    const fakes = tf.tidy(() => g.generate(latent(), batch.h)); // no gradient into G here
+    const fakes = tf.tidy(() => g.generate(latent(), batch.h, { noiseSeed: noiseSeed() })); // no gradient into G here
     const r1Now = options.step % options.r1Interval === 0;
     const dCost = parts.dOptimizer.minimize(() => {
       const real = d.apply(aug(batch.reals), batch.h);
@@ -109,7 +111,7 @@ export function trainStep(parts: TrainParts, batch: Batch, options: StepOptions)
   // Generator: L'_G = L_G + γ·Con(f_s(x'), h) + λ·Con(f_img(x'), h)   (eq. 9).
   tf.tidy(() => {
     const gCost = parts.gOptimizer.minimize(() => {
-      const fakes = g.generate(latent(), batch.h);
+      const fakes = g.generate(latent(), batch.h, { noiseSeed: noiseSeed() });
       const fake = d.apply(aug(fakes), batch.h);
       const lossG = generatorLoss(fake.logits);
       const conDFake = contrastiveLoss(fake.semantic, batch.h, weights.tau);
