@@ -4,7 +4,8 @@
  * Electron IPC, the HTTP server and the CLI all serve exactly these methods; the renderer
  * imports this file (types and schemas only, no Node) to call them. The core (info, jobs,
  * models) is here; each capability's part sits in contract/ and is composed in below:
- * datasets.ts (datasets.*, dataset jobs), pseudo.ts (pseudo.*, vocabulary.*, pseudo jobs).
+ * datasets.ts (datasets.*, dataset jobs), pseudo.ts (pseudo.*, vocabulary.*, pseudo jobs),
+ * training.ts (the gan-train and gan-generate jobs).
  *
  * @example
  *   const info = await api.call('info', {});
@@ -13,11 +14,13 @@
 import { z } from 'zod';
 import { datasetJobSchemas, datasetMethodSchemas, type DatasetOutputs } from './contract/datasets.ts';
 import { pseudoJobSchemas, pseudoMethodSchemas, type PseudoOutputs } from './contract/pseudo.ts';
+import { trainingJobSchemas } from './contract/training.ts';
 import { absolutePath, datasetIdSchema, modelIdSchema } from './contract/schemas.ts';
 
 export * from './contract/datasets.ts';
 export * from './contract/pseudo.ts';
 export * from './contract/schemas.ts';
+export * from './contract/training.ts';
 
 /** Compute backends, in the order they are tried (ARCHITECTURE.md, Compute backends). */
 export const BACKEND_IDS = ['node-gpu', 'webgpu', 'node', 'wasm', 'cpu'] as const;
@@ -179,6 +182,7 @@ export const jobInputSchemas = {
     .refine((input) => (input.folder === undefined) !== (input.dataset === undefined), { message: 'give either a folder or a dataset', path: ['folder'] }),
   ...datasetJobSchemas,
   ...pseudoJobSchemas,
+  ...trainingJobSchemas,
   /** Downloads a CLIP folder (a registry id, or a list of files) into dataDir/models/<id>, resumable, verified, then registers it. */
   'model-download': z
     .object({

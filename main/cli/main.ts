@@ -18,6 +18,7 @@ import { APP_VERSION } from '../api/version.ts';
 import { integer, type CliContext } from './context.ts';
 import { registerDatasetCommands } from './dataset.ts';
 import { registerPseudoCommands } from './pseudo.ts';
+import { registerTrainCommands } from './train.ts';
 import { printError, printResult, table, type OutputOptions } from './output.ts';
 import type { ModelRecord, ZeroShotReport } from '../api/contract.ts';
 
@@ -265,6 +266,7 @@ export function buildProgram(): Command {
   const cli: CliContext = { withService, runJob, output };
   registerDatasetCommands(program, cli);
   registerPseudoCommands(program, cli);
+  registerTrainCommands(program, cli);
   return program;
 }
 

@@ -100,3 +100,8 @@ export async function restoreCheckpoint(path: string, parts: CheckpointParts): P
   }
   return header.state;
 }
+
+/** Only the saved state of a checkpoint (the step, the loss history). */
+export async function readCheckpointState(path: string): Promise<unknown> {
+  return (await readCheckpoint(path)).header.state;
+}

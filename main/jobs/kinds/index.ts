@@ -14,5 +14,7 @@ export const jobHandlers: { [K in JobKind]: () => Promise<JobHandler<K>> } = {
   'dataset-dedupe': async () => (await import('./dataset-dedupe.ts')).datasetDedupe,
   'pseudo-train-nn': async () => (await import('./pseudo-train-nn.ts')).pseudoTrainNn,
   'pseudo-synth': async () => (await import('./pseudo-synth.ts')).pseudoSynth,
+  'gan-train': async () => (await import('./gan-train.ts')).ganTrain,
+  'gan-generate': async () => (await import('./gan-generate.ts')).ganGenerate,
   embed: async () => (await import('./embed.ts')).embed,
 };
