@@ -19,6 +19,7 @@ import { Generator } from '../../engine/gan/generator.ts';
 import { LANGUAGE_FREE_WEIGHTS, SUPERVISED_WEIGHTS } from '../../engine/gan/losses.ts';
 import { PRESETS } from '../../engine/gan/presets.ts';
 import { DEFAULT_STEP, trainStep, type StepLosses, type TrainParts } from '../../engine/gan/train-step.ts';
+import { emaBeta } from '../../engine/gan/augment.ts';
 import { contrastiveLatentOptimization } from '../../engine/pseudo/clo.ts';
 import { gaussianPseudoFeatures, l2Normalise } from '../../engine/pseudo/gaussian.ts';
 import { mulberry32, tfSeed } from '../../engine/random.ts';
@@ -32,6 +33,11 @@ import type { JobContext, JobHandler, JobInput } from '../job-kind.ts';
 import { captionConditions, loadTrainingImages, retrievalConditions, type TrainingImages } from '../training-data.ts';
 
 type Input = JobInput<'gan-train'>;
+
+/** The official EMA: a half-life of 10k images, ramped up as 5 % of the images seen (a short run is not stuck at its initial weights). */
+const EMA_HALF_LIFE_IMAGES = 10_000;
+const EMA_RAMPUP = 0.05;
+const emaBetaAt = (step: number, batchSize: number): number => emaBeta(Math.min(EMA_HALF_LIFE_IMAGES, step * batchSize * EMA_RAMPUP), batchSize);
 
 interface State {
   step: number;
@@ -142,7 +148,7 @@ async function train(input: Input, job: JobContext<State>, backendId: string): P
       const batch = Array.from({ length: Math.min(input.batchSize, rows.length) }, () => rows[Math.floor(rng() * rows.length)]!);
       const reals = gather(data.pixels, side, batch, [data.resolution, data.resolution, 3]) as tf.Tensor4D;
       const hBatch = h(batch, step);
-      last = trainStep(parts, { reals, h: hBatch }, { ...DEFAULT_STEP, weights, emaBeta: 0.999, step, seed: input.seed });
+      last = trainStep(parts, { reals, h: hBatch }, { ...DEFAULT_STEP, weights, emaBeta: emaBetaAt(step, batch.length), step, seed: input.seed });
       tf.dispose([reals, hBatch]);
       const { r1: _r1, ...losses } = last;
       history.push({ step, ...losses });
