@@ -12,6 +12,7 @@
  *   const result = await retrievePrompts({ images, dim, templates, vocabularies, encode, options });
  *   result.perImage[0]  // [{ prompt: 'two red squares', score: 0.31 }, …]
  */
+import { rowDot } from '../rows.ts';
 import { TopKSearch } from '../top-k.ts';
 import { invalidInput } from '../../api/errors.ts';
 import { fillTemplate, type ParsedTemplate } from './templates.ts';
@@ -163,12 +164,6 @@ class PromptTable {
   }
 }
 
-const dotRow = (a: Float32Array, ai: number, b: Float32Array, bi: number, dim: number): number => {
-  let sum = 0;
-  for (let d = 0; d < dim; d++) sum += a[ai * dim + d]! * b[bi * dim + d]!;
-  return sum;
-};
-
 /** Encodes the table's prompts (those not encoded yet) and returns all features so far. */
 async function encodeTable(table: PromptTable, encoded: { features: Float32Array; count: number }, encode: PromptEncoder, dim: number): Promise<Float32Array> {
   if (table.prompts.length === encoded.count) return encoded.features;
@@ -205,7 +200,7 @@ async function refineGreedily(perImage: ScoredPrompt[][], topWords: readonly Rec
     let improved = false;
     current = current.map((best, i) => {
       if (!best) return best;
-      const winner = tries[i]!.map((t) => ({ ...t, score: dotRow(ctx.images, i, features, t.id, ctx.dim) })).sort((a, b) => b.score - a.score)[0];
+      const winner = tries[i]!.map((t) => ({ ...t, score: rowDot(ctx.images, i, features, t.id, ctx.dim) })).sort((a, b) => b.score - a.score)[0];
       if (!winner || winner.score <= best.score) return undefined; // no phrase helps: this image is done
       used[i]!.add(winner.phrase);
       improved = true;
@@ -291,7 +286,7 @@ export async function retrievePrompts(input: RetrievalInput): Promise<RetrievalR
           }),
         );
         const features = await encodeTable(table, encoded, input.encode, dim);
-        return perImage.map((list, i) => list.map((words, j) => ({ words, id: ids[i]![j]!, score: dotRow(images, i, features, ids[i]![j]!, dim) })));
+        return perImage.map((list, i) => list.map((words, j) => ({ words, id: ids[i]![j]!, score: rowDot(images, i, features, ids[i]![j]!, dim) })));
       },
     };
     if (options.mode === 'iterative') {
@@ -310,7 +305,7 @@ export async function retrievePrompts(input: RetrievalInput): Promise<RetrievalR
 
   const features = await encodeTable(table, encoded, input.encode, dim);
   const perImage = candidates.map((ids, i) => {
-    const scored = [...new Set(ids)].map((id) => ({ prompt: table.prompts[id]!, score: dotRow(images, i, features, id, dim) }));
+    const scored = [...new Set(ids)].map((id) => ({ prompt: table.prompts[id]!, score: rowDot(images, i, features, id, dim) }));
     return scored
       .filter((s) => options.threshold === undefined || s.score >= options.threshold)
       .sort((a, b) => b.score - a.score)

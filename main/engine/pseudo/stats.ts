@@ -10,6 +10,7 @@
  *   s.imageText.mean, s.textText.histogram
  */
 import { mulberry32 } from '../random.ts';
+import { rowDot } from '../rows.ts';
 import { TopKSearch } from '../top-k.ts';
 
 export interface Distribution {
@@ -40,12 +41,6 @@ export function distribution(values: ArrayLike<number>, bins = 40, min = -1, max
   return { count, mean, std: count ? Math.sqrt(Math.max(0, sumSq / count - mean * mean)) : 0, histogram: { min, max, counts } };
 }
 
-const dotRows = (a: Float32Array, i: number, b: Float32Array, j: number, dim: number): number => {
-  let sum = 0;
-  for (let d = 0; d < dim; d++) sum += a[i * dim + d]! * b[j * dim + d]!;
-  return sum;
-};
-
 /**
  * Image–text: cos(f_i, h_i) for every image; text–text: cos(h_i, h_j) for `pairs` random pairs
  * i ≠ j (seeded). Both feature sets are [N, D] row-major with unit rows, row i of each for image i.
@@ -53,14 +48,14 @@ const dotRows = (a: Float32Array, i: number, b: Float32Array, j: number, dim: nu
 export function similarityStats(images: Float32Array, texts: Float32Array, dim: number, options: { pairs?: number; seed?: number } = {}): SimilarityStats {
   const n = images.length / dim;
   if (texts.length !== images.length) throw new Error(`similarity stats: ${texts.length / dim} text features for ${n} images`);
-  const imageText = Float32Array.from({ length: n }, (_, i) => dotRows(images, i, texts, i, dim));
+  const imageText = Float32Array.from({ length: n }, (_, i) => rowDot(images, i, texts, i, dim));
   const rng = mulberry32(options.seed ?? 0);
   const pairs = n > 1 ? (options.pairs ?? 10_000) : 0;
   const textText = new Float32Array(pairs);
   for (let p = 0; p < pairs; p++) {
     const i = Math.floor(rng() * n);
     const j = (i + 1 + Math.floor(rng() * (n - 1))) % n; // j ≠ i
-    textText[p] = dotRows(texts, i, texts, j, dim);
+    textText[p] = rowDot(texts, i, texts, j, dim);
   }
   return { imageText: distribution(imageText), textText: distribution(textText) };
 }

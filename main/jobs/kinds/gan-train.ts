@@ -23,6 +23,7 @@ import { emaBeta } from '../../engine/gan/augment.ts';
 import { contrastiveLatentOptimization } from '../../engine/pseudo/clo.ts';
 import { gaussianPseudoFeatures, l2Normalise } from '../../engine/pseudo/gaussian.ts';
 import { mulberry32, tfSeed } from '../../engine/random.ts';
+import { gatherRows } from '../../engine/rows.ts';
 import { DatasetStore } from '../../store/datasets.ts';
 import { openDatabase } from '../../store/db.ts';
 import { EmbeddingStore } from '../../store/embeddings.ts';
@@ -50,19 +51,12 @@ type HistoryRow = { step: number } & Omit<StepLosses, 'r1'>;
 export const runFolder = (dataDir: string, jobId: string): string => join(dataDir, 'runs', jobId);
 export const checkpointFile = (folder: string): string => join(folder, 'checkpoint.bin');
 
-/** Rows of a [N, …] array picked by index, as a tensor. */
-function gather(data: Float32Array, rowSize: number, rows: readonly number[], shape: number[]): tf.Tensor {
-  const out = new Float32Array(rows.length * rowSize);
-  rows.forEach((row, i) => out.set(data.subarray(row * rowSize, (row + 1) * rowSize), i * rowSize));
-  return tf.tensor(out, [rows.length, ...shape]);
-}
-
 /** The conditions h of a batch: how depends on `input.pseudo`. */
 type Conditions = (rows: readonly number[], step: number) => tf.Tensor2D;
 
 async function conditionsFor(input: Input, data: TrainingImages, stores: { datasets: DatasetStore; pseudo: PseudoStore }, encoder: CachedEncoder): Promise<{ rows: number[]; h: Conditions }> {
   const all = data.ids.map((_, i) => i);
-  const images = (rows: readonly number[]) => gather(data.features, data.dim, rows, [data.dim]) as tf.Tensor2D;
+  const images = (rows: readonly number[]) => gatherRows(data.features, data.dim, rows, [data.dim]) as tf.Tensor2D;
   if (input.pseudo === 'gaussian') return { rows: all, h: (rows, step) => tf.tidy(() => gaussianPseudoFeatures(images(rows), { xi: input.xi, seed: input.seed * 7919 + step })) };
   if (input.pseudo === 'captions') {
     const captions = await captionConditions(stores.datasets, encoder, input.dataset);
@@ -80,7 +74,7 @@ async function conditionsFor(input: Input, data: TrainingImages, stores: { datas
     };
   }
   const retrieved = await retrievalConditions(stores.pseudo, encoder, input.dataset, data.ids);
-  const fixed = (rows: readonly number[]) => gather(retrieved, data.dim, rows, [data.dim]) as tf.Tensor2D;
+  const fixed = (rows: readonly number[]) => gatherRows(retrieved, data.dim, rows, [data.dim]) as tf.Tensor2D;
   if (input.pseudo === 'retrieval') return { rows: all, h: (rows) => fixed(rows) };
   return { rows: all, h: (rows) => tf.tidy(() => contrastiveLatentOptimization(fixed(rows), images(rows))) }; // CLO per mini-batch (Lafite2 eq. 2)
 }
@@ -146,7 +140,7 @@ async function train(input: Input, job: JobContext<State>, backendId: string): P
       job.throwIfCancelled();
       const rng = mulberry32(input.seed * 1_000_003 + step);
       const batch = Array.from({ length: Math.min(input.batchSize, rows.length) }, () => rows[Math.floor(rng() * rows.length)]!);
-      const reals = gather(data.pixels, side, batch, [data.resolution, data.resolution, 3]) as tf.Tensor4D;
+      const reals = gatherRows(data.pixels, side, batch, [data.resolution, data.resolution, 3]) as tf.Tensor4D;
       const hBatch = h(batch, step);
       last = trainStep(parts, { reals, h: hBatch }, { ...DEFAULT_STEP, weights, emaBeta: emaBetaAt(step, batch.length), step, seed: input.seed });
       tf.dispose([reals, hBatch]);

@@ -10,6 +10,7 @@ import type { PseudoMethodName, PseudoRunRecord, PseudoSynthResult } from '../..
 import { invalidInput } from '../../api/errors.ts';
 import { initBackend } from '../../engine/backend.ts';
 import { mulberry32 } from '../../engine/random.ts';
+import { gatherRows, rowDot } from '../../engine/rows.ts';
 import { contrastiveLatentOptimization, contrastiveLogLikelihood, uniformOnSphere } from '../../engine/pseudo/clo.ts';
 import { DEFAULT_XI, gaussianPseudoFeatures } from '../../engine/pseudo/gaussian.ts';
 import { PerturbationNet, type PerturbationFile } from '../../engine/pseudo/perturbation-nn.ts';
@@ -67,12 +68,6 @@ interface Context {
   words: { vocabularySet: VocabularySet; templates: ParsedTemplate[] } | undefined;
 }
 
-const rowDot = (a: Float32Array, b: Float32Array, i: number, dim: number): number => {
-  let sum = 0;
-  for (let d = 0; d < dim; d++) sum += a[i * dim + d]! * b[i * dim + d]!;
-  return sum;
-};
-
 /**
  * Completes a run with its statistics (Lafite2 Figure 1) and, where the dataset has captions,
  * how far inside the text encoder's output region its features lie: the mean cosine of each
@@ -89,7 +84,7 @@ async function storeVectors(ctx: Context, id: string, features: Float32Array, su
     imageId,
     rank: 0,
     prompt: null,
-    score: rowDot(ctx.images, features, i, ctx.dim),
+    score: rowDot(ctx.images, i, features, i, ctx.dim),
     vector: features.slice(i * ctx.dim, (i + 1) * ctx.dim),
   }));
   ctx.store.putFeatures(id, rows);
@@ -203,7 +198,7 @@ async function runClo(ctx: Context, id: string): Promise<void> {
   for (let b = 0; b < n; b += ctx.input.cloBatch) {
     ctx.job.throwIfCancelled();
     const batch = order.slice(b, b + ctx.input.cloBatch);
-    const gather = (source: Float32Array): tf.Tensor2D => tf.tensor2d(Float32Array.from(batch.flatMap((i) => Array.from(source.subarray(i * ctx.dim, (i + 1) * ctx.dim)))), [batch.length, ctx.dim]);
+    const gather = (source: Float32Array): tf.Tensor2D => gatherRows(source, ctx.dim, batch, [ctx.dim]) as tf.Tensor2D;
     const [h0, f] = [gather(start), gather(ctx.images)];
     const h = contrastiveLatentOptimization(h0, f, { steps: ctx.input.cloSteps, stepSize: ctx.input.cloStepSize, tau: ctx.input.cloTau });
     gain += (contrastiveLogLikelihood(h, f, ctx.input.cloTau).dataSync()[0]! - contrastiveLogLikelihood(h0, f, ctx.input.cloTau).dataSync()[0]!) * batch.length;

@@ -10,6 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import { invalidInput } from '../../api/errors.ts';
 import { initBackend } from '../../engine/backend.ts';
 import { mulberry32 } from '../../engine/random.ts';
+import { gatherRows } from '../../engine/rows.ts';
 import { PerturbationNet, type PerturbationFile } from '../../engine/pseudo/perturbation-nn.ts';
 import { DatasetStore } from '../../store/datasets.ts';
 import { openDatabase } from '../../store/db.ts';
@@ -51,7 +52,7 @@ export const pseudoTrainNn: JobHandler<'pseudo-train-nn', State> = {
         for (; step < input.steps; step++) {
           job.throwIfCancelled();
           const batch = Array.from({ length: Math.min(input.batchSize, pairs.length) }, () => Math.floor(rng() * pairs.length));
-          const gather = (data: Float32Array): tf.Tensor2D => tf.tensor2d(Float32Array.from(batch.flatMap((i) => Array.from(data.subarray(i * dim, (i + 1) * dim)))), [batch.length, dim]);
+          const gather = (data: Float32Array): tf.Tensor2D => gatherRows(data, dim, batch, [dim]) as tf.Tensor2D;
           const [f, h] = [gather(images.features.data), gather(texts.data)];
           const cosine = net.trainStep(f, h, { seed: input.seed * 1_000_003 + step });
           tf.dispose([f, h]);
