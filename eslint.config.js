@@ -5,7 +5,7 @@ import vue from 'eslint-plugin-vue';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['out/**', 'dist/**', 'node_modules/**', '.gpu/**', 'test-results/**', 'resources/**'] },
+  { ignores: ['out/**', 'dist/**', 'node_modules/**', '.gpu/**', 'test-results/**', 'resources/**', 'scratch/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   ...vue.configs['flat/recommended'],

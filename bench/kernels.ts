@@ -11,7 +11,7 @@ import { Discriminator } from '../main/engine/gan/discriminator.ts';
 import { Generator } from '../main/engine/gan/generator.ts';
 import { LANGUAGE_FREE_WEIGHTS } from '../main/engine/gan/losses.ts';
 import { PRESETS, type PresetName } from '../main/engine/gan/presets.ts';
-import { DEFAULT_STEP, trainStep, type TrainParts } from '../main/engine/gan/train-step.ts';
+import { DEFAULT_STEP, trainStepAsync, type TrainParts } from '../main/engine/gan/train-step.ts';
 
 const SHAPE = { n: 4, size: 16, ci: 32, co: 64, k: 3 };
 
@@ -102,7 +102,7 @@ async function timeTrainStep(backend: 'cpu' | 'wasm', preset: PresetName, batch:
   // Step 1 (not 0) onwards: R1 runs on multiples of its interval, so every timed step is a plain one.
   for (let step = 1; step <= steps + 1; step++) {
     const started = performance.now();
-    trainStep(parts, { reals, h }, { ...DEFAULT_STEP, weights: LANGUAGE_FREE_WEIGHTS, emaBeta: 0.99, step, seed: 0 });
+    await trainStepAsync(parts, { reals, h }, { ...DEFAULT_STEP, weights: LANGUAGE_FREE_WEIGHTS, emaBeta: 0.99, step, seed: 0 });
     if (step > 1) times.push(performance.now() - started); // the first step builds optimizer slots
   }
   for (const part of [parts.g, parts.d, parts.gEma]) part.dispose();

@@ -2,7 +2,8 @@
  * `npm run bench`: speed figures as JSON on stdout (progress on stderr).
  * Float32 matrix products on every available compute backend; the encoders' throughput
  * through the pipeline against a bare ONNX Runtime session; dataset import (images/s, peak
- * memory); retrieval at CLIP size and on ShapesWorld; the wasm training kernels against cpu.
+ * memory); retrieval at CLIP size and on ShapesWorld; the wasm training kernels against cpu;
+ * training images/s and generation latency per network preset (`presets`).
  * `npm run bench -- import` runs only the named sections.
  */
 import { cpus, totalmem } from 'node:os';
@@ -12,6 +13,7 @@ import { SHAPES_CLIP_ID } from '../main/engine/encoders/shapes-clip.ts';
 import { builtinModelDir } from '../main/store/paths.ts';
 import { encoderFigures } from './encoders.ts';
 import { importFigures } from './import.ts';
+import { generationFigures, trainingFigure } from './gpu-figures.ts';
 import { kernelFigures, trainStepFigures } from './kernels.ts';
 import { retrievalFigures, shapesRetrievalFigures } from './retrieval.ts';
 
@@ -42,6 +44,15 @@ async function matMulFigures(): Promise<MatMulFigure[]> {
   return figures;
 }
 
+/** Training images/s and generation latency per network preset on this machine's best backend (the paper preset: few steps, it is slow on a CPU). */
+async function presetFigures() {
+  await initBackend();
+  return {
+    training: [await trainingFigure('tiny', 8, 2, 10), await trainingFigure('shapes', 8, 2, 5), await trainingFigure('paper', 2, 1, 1)],
+    generation: [...(await generationFigures('tiny', [1, 8], 5)), ...(await generationFigures('shapes', [1, 8], 5)), ...(await generationFigures('paper', [1], 2))],
+  };
+}
+
 const SECTIONS = {
   matMul: matMulFigures,
   encoders: () => encoderFigures(builtinModelDir(SHAPES_CLIP_ID)),
@@ -50,6 +61,7 @@ const SECTIONS = {
   shapesRetrieval: () => shapesRetrievalFigures(),
   kernels: () => kernelFigures(),
   trainStep: () => trainStepFigures(),
+  presets: () => presetFigures(),
 } as const;
 type Section = keyof typeof SECTIONS;
 

@@ -19,7 +19,7 @@ import { tfSeed } from '../main/engine/random.ts';
 import { COLORS, SHAPES, type ColorName } from '../main/engine/shapes/attributes.ts';
 import { dominantObjectColor } from '../main/engine/shapes/color-check.ts';
 import { CachedEncoder } from '../main/jobs/dataset-features.ts';
-import { checkpointFile, runFolder } from '../main/jobs/kinds/gan-train.ts';
+import { checkpointFile, runFolder } from '../main/jobs/run-files.ts';
 import { openDatabase } from '../main/store/db.ts';
 import { EmbeddingStore } from '../main/store/embeddings.ts';
 import { JobStore } from '../main/store/jobs.ts';

@@ -5,7 +5,7 @@
  * imports this file (types and schemas only, no Node) to call them. The core (info, jobs,
  * models) is here; each capability's part sits in contract/ and is composed in below:
  * datasets.ts (datasets.*, dataset jobs), pseudo.ts (pseudo.*, vocabulary.*, pseudo jobs),
- * training.ts (the gan-train and gan-generate jobs).
+ * training.ts (runs.*, the gan-train and gan-generate jobs).
  *
  * @example
  *   const info = await api.call('info', {});
@@ -14,7 +14,7 @@
 import { z } from 'zod';
 import { datasetJobSchemas, datasetMethodSchemas, type DatasetOutputs } from './contract/datasets.ts';
 import { pseudoJobSchemas, pseudoMethodSchemas, type PseudoOutputs } from './contract/pseudo.ts';
-import { trainingJobSchemas } from './contract/training.ts';
+import { trainingJobSchemas, trainingMethodSchemas, type TrainingOutputs } from './contract/training.ts';
 import { absolutePath, datasetIdSchema, modelIdSchema } from './contract/schemas.ts';
 
 export * from './contract/datasets.ts';
@@ -54,7 +54,7 @@ export interface InfoResult {
   schemaVersion: number;
 }
 
-export const JOB_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled', 'interrupted'] as const;
+export const JOB_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled', 'interrupted', 'paused'] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
 
 /** Progress of a running job, as shown by the CLI's bar and the UI. */
@@ -227,6 +227,7 @@ export const inputSchemas = {
     .strict(),
   'jobs.cancel': z.object({ id: jobId }).strict(),
   'jobs.resume': z.object({ id: jobId }).strict(),
+  'jobs.pause': z.object({ id: jobId }).strict(),
   'models.list': z.object({}).strict(),
   'models.add': z
     .object({
@@ -237,16 +238,18 @@ export const inputSchemas = {
   'models.remove': z.object({ id: modelIdSchema }).strict(),
   ...datasetMethodSchemas,
   ...pseudoMethodSchemas,
+  ...trainingMethodSchemas,
 } as const;
 
 /** Output types of every API method. */
-export interface Outputs extends DatasetOutputs, PseudoOutputs {
+export interface Outputs extends DatasetOutputs, PseudoOutputs, TrainingOutputs {
   info: InfoResult;
   'jobs.list': JobRecord[];
   'jobs.get': JobRecord;
   'jobs.start': JobRecord;
   'jobs.cancel': JobRecord;
   'jobs.resume': JobRecord;
+  'jobs.pause': JobRecord;
   'models.list': ModelRecord[];
   'models.add': ModelRecord;
   /** `deletedFiles`: whether a downloaded model's folder was deleted (a user's folder never is). */

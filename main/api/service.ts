@@ -33,6 +33,8 @@ import { getDataset, importCaptions, markFewShot, removeDataset, splitDataset, t
 import { listNetworks, listRuns, pseudoCaptions, pseudoStats } from './pseudo.ts';
 import { buildVocabularySet, checkTemplates, getVocabularySet, listVocabularySets, previewRetrieval, resetVocabularySet, saveVocabularySet } from './vocabulary.ts';
 import { VocabularySetStore } from '../store/vocabulary-sets.ts';
+import { RunStore } from '../store/runs.ts';
+import { generatedImages, getRunSample, getTrainingRun, listGenerations, listTrainingRuns } from './runs.ts';
 
 export interface ServiceOptions {
   /** The data folder; default: `LAFITE_DATA_DIR` or the per-user app data folder. */
@@ -59,6 +61,7 @@ function handlersFor(db: Db, jobs: JobRunner, paths: { dataDir: string; dbPath: 
   const datasets = new DatasetStore(db);
   const pseudo = new PseudoStore(db);
   const sets = new VocabularySetStore(db);
+  const runStores = { jobs: new JobStore(db), runs: new RunStore(db), dataDir: paths.dataDir };
   return {
     info: async () => (await import('./info.ts')).getInfo(db, paths),
     'jobs.list': ({ limit, status }) => jobs.list(limit, status),
@@ -66,6 +69,7 @@ function handlersFor(db: Db, jobs: JobRunner, paths: { dataDir: string; dbPath: 
     'jobs.start': ({ kind, input }) => jobs.start(kind, input),
     'jobs.cancel': ({ id }) => jobs.cancel(id),
     'jobs.resume': ({ id }) => jobs.resume(id),
+    'jobs.pause': ({ id }) => jobs.pause(id),
     'models.list': () => listModels(models),
     'models.add': (input) => addModel(models, input),
     'models.remove': ({ id }) => removeModel(models, new EmbeddingStore(db), paths.dataDir, id),
@@ -93,6 +97,11 @@ function handlersFor(db: Db, jobs: JobRunner, paths: { dataDir: string; dbPath: 
     'vocabulary.check': (input) => checkTemplates(input),
     'vocabulary.build': (input) => buildVocabularySet(sets, models, input),
     'vocabulary.preview': (input) => previewRetrieval({ sets, datasets, models, embeddings: new EmbeddingStore(db) }, paths.dataDir, input),
+    'runs.list': ({ limit }) => listTrainingRuns(runStores, limit),
+    'runs.get': ({ id, maxPoints }) => getTrainingRun(runStores, id, maxPoints),
+    'runs.sample': ({ id, step }) => getRunSample(runStores, id, step),
+    'runs.generations': ({ id, limit }) => listGenerations(runStores, id, limit),
+    'runs.generated': ({ id }) => generatedImages(runStores, id),
   };
 }
 

@@ -8,7 +8,7 @@ import { LafiteError } from '../api/errors.ts';
 import type { Service } from '../api/service.ts';
 import { formatMs, type OutputOptions } from './output.ts';
 
-const DONE = new Set(['succeeded', 'failed', 'cancelled', 'interrupted']);
+const DONE = new Set(['succeeded', 'failed', 'cancelled', 'interrupted', 'paused']);
 
 function progressLine(job: JobRecord): string {
   const p = job.progress;
@@ -63,6 +63,7 @@ export async function followJob(service: Service, id: string, options: OutputOpt
       const code = (ERROR_CODES as readonly string[]).includes(final.error?.code ?? '') ? (final.error!.code as ErrorCode) : 'internal';
       throw new LafiteError(code, `job ${id} failed: ${final.error?.message ?? 'unknown error'}`);
     }
+    if (final.status === 'paused') throw new LafiteError('cancelled', `job ${id} paused at its last checkpoint; resume it with \`lafite jobs resume ${id}\``);
     if (final.status === 'cancelled') throw new LafiteError('cancelled', `job ${id} cancelled; resume it with \`lafite jobs resume ${id}\``);
     return final;
   } finally {

@@ -116,7 +116,7 @@ export function buildProgram(): Command {
       await serve(globals(), options, output());
     });
 
-  const jobs = program.command('jobs').description('long-running work: list, show, cancel, resume');
+  const jobs = program.command('jobs').description('long-running work: list, show, pause, cancel, resume');
   jobs
     .command('list')
     .description('recent jobs, newest first')
@@ -144,8 +144,16 @@ export function buildProgram(): Command {
       }),
     );
   jobs
+    .command('pause <id>')
+    .description('pause a queued or running job: a training run writes a checkpoint first; `jobs resume` continues it')
+    .action(
+      withService(async (service, id: string) => {
+        printResult(await service.call('jobs.pause', { id }), output(), (job) => `job ${job.id}: pause requested (${job.status})`);
+      }),
+    );
+  jobs
     .command('resume <id>')
-    .description('run an interrupted, cancelled or failed job again from its last checkpoint, and follow it')
+    .description('run a paused, interrupted, cancelled or failed job again from its last checkpoint, and follow it')
     .action(
       withService(async (service, id: string) => {
         await service.call('jobs.resume', { id });

@@ -4,17 +4,25 @@
  *
  * @example
  *   lafite train --dataset shapes --preset shapes --pseudo gaussian --steps 2000
+ *   lafite train --dataset shapes --init 3f2a… --subset fewshot --pseudo captions --freeze-d 2 --steps 500
  *   lafite generate --run 3f2a… --prompt "two red circles" --n 4 --seed 1 --out ./out
+ *   lafite generate --run 3f2a… --prompt "a blue square" --image photo.png --mix 0.5
  */
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import { TRAIN_CONDITIONS, type TrainResult } from '../api/contract.ts';
+import { TRAIN_CONDITIONS, TRAIN_SUBSETS, type GenerateResult, type PseudoSchedule, type RunDetail, type RunSummary, type TrainResult } from '../api/contract.ts';
 import { invalidInput } from '../api/errors.ts';
 import { integer, number, type CliContext } from './context.ts';
 import { printResult } from './output.ts';
 
 interface TrainOptions {
   dataset: string;
+  samplePrompt?: string[];
+  schedule?: PseudoSchedule;
+  captionShare: number;
+  subset: string;
+  init?: string;
+  freezeD: number;
   model: string;
   preset: string;
   pseudo: string;
@@ -29,6 +37,27 @@ interface TrainOptions {
   resume?: string;
 }
 
+/**
+ * `--schedule linear:START:END[:FINAL]` (the retrieval share rises from 0 to FINAL, default 1)
+ * or `steps:STEP=SHARE,STEP=SHARE…`.
+ */
+export function parseSchedule(text: string): PseudoSchedule {
+  const [kind, ...rest] = text.split(':');
+  if (kind === 'linear' && (rest.length === 2 || rest.length === 3) && rest.every((part) => /^\d+(\.\d+)?$/.test(part))) {
+    const [startStep, endStep, finalShare] = rest.map(Number) as [number, number, number | undefined];
+    return { kind: 'linear', startStep, endStep, ...(finalShare !== undefined ? { finalShare } : {}) };
+  }
+  if (kind === 'steps' && rest.length === 1) {
+    const points = rest[0]!.split(',').map((pair) => pair.split('='));
+    if (points.every((p) => p.length === 2 && /^\d+$/.test(p[0]!) && /^\d+(\.\d+)?$/.test(p[1]!))) {
+      return { kind: 'steps', points: points.map(([atStep, share]) => ({ atStep: Number(atStep), share: Number(share) })) };
+    }
+  }
+  throw invalidInput(`--schedule '${text}': write linear:START:END[:FINAL] or steps:STEP=SHARE,STEP=SHARE`, 'schedule');
+}
+
+const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
+
 const formatTrain = (r: TrainResult): string =>
   [
     `trained ${r.steps} steps on ${r.images} images (${r.backend}, ${r.imagesPerSecond.toFixed(1)} images/s, ${r.seconds.toFixed(0)} s)`,
@@ -36,8 +65,33 @@ const formatTrain = (r: TrainResult): string =>
     `  checkpoint and sample grids: ${r.folder}`,
   ].join('\n');
 
+const formatRuns = (runs: RunSummary[]): string =>
+  runs.length === 0
+    ? 'no training runs yet: lafite train --dataset D'
+    : runs.map((r) => `${r.id}  ${r.status.padEnd(11)} ${r.dataset} ${r.preset} ${r.pseudo}  step ${r.step}/${r.steps}  ${r.backend ?? '-'}${r.last ? `  ${r.last.imagesPerSecond?.toFixed(1) ?? '?'} images/s` : ''}`).join('\n');
+
+const formatRun = (r: RunDetail): string =>
+  [
+    `run ${r.id}: ${r.status}, step ${r.step} of ${r.steps}, ${r.dataset} (${r.images ?? '?'} images), preset ${r.preset}, conditions ${r.pseudo}${r.init ? `, fine-tuned from ${r.init}` : ''}`,
+    `  backend ${r.backend ?? '-'}${r.device ? ` (${r.device})` : ''}; G ${r.gParams?.toLocaleString('en') ?? '?'} parameters, D ${r.dParams?.toLocaleString('en') ?? '?'}`,
+    r.last ? `  last: ${Object.entries(r.last).map(([name, value]) => `${name} ${value.toFixed(3)}`).join(', ')}` : '  no step recorded yet',
+    `  sample grids at steps: ${r.sampleSteps.join(', ') || 'none yet'}${r.hasCheckpoint ? '' : '; no checkpoint yet'}`,
+    ...(r.error ? [`  error: ${r.error.message}`] : []),
+  ].join('\n');
+
 export function registerTrainCommands(program: Command, cli: CliContext): void {
   const { withService, runJob, output } = cli;
+  const runs = program.command('runs').description('training runs: their losses, backend and sample grids');
+  runs
+    .command('list')
+    .description('training runs, newest first')
+    .option('--limit <n>', 'how many', integer, 100)
+    .action(withService(async (service, options: { limit: number }) => printResult(await service.call('runs.list', options), output(), formatRuns)));
+  runs
+    .command('show <id>')
+    .description('one run: configuration, backend, losses per step (with --json), sample grids')
+    .option('--max-points <n>', 'at most this many loss rows (groups of steps averaged)', integer, 1000)
+    .action(withService(async (service, id: string, options: { maxPoints: number }) => printResult(await service.call('runs.get', { id, maxPoints: options.maxPoints }), output(), formatRun)));
   program
     .command('train')
     .description('train the text-to-image generator on a dataset (language-free on pseudo text features, or on captions), as a job: Ctrl+C cancels, --resume continues from the last checkpoint')
@@ -53,7 +107,13 @@ export function registerTrainCommands(program: Command, cli: CliContext): void {
     .option('--checkpoint-every <n>', 'steps between checkpoints', integer, 100)
     .option('--sample-every <n>', 'steps between sample grids', integer, 100)
     .option('--seed <n>', 'seed', integer, 0)
-    .option('--resume <run>', 'continue an interrupted, cancelled or failed run (its job id) from its last checkpoint')
+    .option('--sample-prompt <text>', 'a prompt of the sample grids (repeat for more; default: the conditions of 8 training images)', collect)
+    .option('--schedule <spec>', 'with --pseudo retrieval or clo: bring them in over the steps, Gaussian before (linear:START:END[:FINAL] or steps:STEP=SHARE,…)', parseSchedule)
+    .option('--caption-share <p>', 'semi-supervised: the chance that a captioned image is conditioned on its caption', number, 0)
+    .addOption(new Option('--subset <subset>', 'the images to train on: all, the training split, or the few-shot pairs').choices([...TRAIN_SUBSETS]).default('all'))
+    .option('--init <run>', 'fine-tune: start from this run’s networks (same preset and model)')
+    .option('--freeze-d <k>', 'Freeze-D: leave the first k discriminator blocks untrained', integer, 0)
+    .option('--resume <run>', 'continue a paused, interrupted, cancelled or failed run (its job id) from its last checkpoint')
     .action(
       withService(async (service, options: TrainOptions) => {
         if (options.resume) {
@@ -64,22 +124,25 @@ export function registerTrainCommands(program: Command, cli: CliContext): void {
           return;
         }
         if (!options.dataset) throw invalidInput('train: say which dataset (--dataset D), or --resume RUN', 'dataset');
-        const { lr, resume: _resume, ...rest } = options;
-        await runJob(service, 'gan-train', { ...rest, learningRate: lr }, formatTrain);
+        const { lr, resume: _resume, samplePrompt, ...rest } = options;
+        await runJob(service, 'gan-train', { ...rest, learningRate: lr, ...(samplePrompt ? { samplePrompts: samplePrompt } : {}) }, formatTrain);
       }),
     );
   program
     .command('generate')
-    .description('draw images for a prompt from a trained run (its generator average), as PNGs')
+    .description('draw images for a prompt (and/or an image) from a trained run (its generator average), as PNGs')
     .requiredOption('--run <id>', 'the training run (its job id: lafite jobs list)')
-    .requiredOption('--prompt <text>', 'what to draw')
+    .option('--prompt <text>', 'what to draw')
+    .option('--image <file>', 'an image to mix with the prompt (Lafite Figure 6), or to draw alone')
+    .option('--mix <share>', 'with --image: its share of the condition, 0 (prompt only) to 1 (image only)', number, 0.5)
     .option('--n <n>', 'how many images', integer, 4)
     .option('--seed <n>', 'seed of z and the noise', integer, 0)
     .option('--truncation <ψ>', 'truncation ψ (1: none)', number, 1)
-    .requiredOption('--out <dir>', 'folder for the PNGs')
+    .option('--out <dir>', 'folder for the PNGs (default: the run’s generated/ folder in the data folder)')
     .action(
-      withService(async (service, options: { run: string; prompt: string; n: number; seed: number; truncation: number; out: string }) => {
-        await runJob(service, 'gan-generate', { ...options, out: resolve(options.out) }, (r: { files: string[] }) => `${r.files.length} images:\n${r.files.map((f) => `  ${f}`).join('\n')}`);
+      withService(async (service, options: { run: string; prompt?: string; image?: string; mix: number; n: number; seed: number; truncation: number; out?: string }) => {
+        const input = { ...options, ...(options.out ? { out: resolve(options.out) } : {}), ...(options.image ? { image: resolve(options.image) } : {}) };
+        await runJob(service, 'gan-generate', input, (r: GenerateResult) => `${r.files.length} images (${r.msPerImage.toFixed(1)} ms each):\n${r.files.map((f) => `  ${f}`).join('\n')}`);
       }),
     );
 }

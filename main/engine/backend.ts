@@ -12,7 +12,7 @@ import { execFileSync } from 'node:child_process';
 import type { BackendId, BackendStatus } from '../api/contract.ts';
 import { unavailable } from '../api/errors.ts';
 import { parseBackendId } from './backend-id.ts';
-import { registerWasmKernels } from './kernels/index.ts';
+import { registerWasmKernels, registerWebGpuKernels } from './kernels/index.ts';
 
 export { parseBackendId };
 
@@ -95,7 +95,10 @@ async function loadWebGpu(): Promise<string> {
   const nav = (globalThis as { navigator?: object }).navigator;
   if (nav) Object.defineProperty(nav, 'gpu', { value: gpu, configurable: true });
   else (globalThis as { navigator?: object }).navigator = { gpu };
-  await importPackage('@tensorflow/tfjs-backend-webgpu');
+  // A bundled entry (bench/gpu.ts packed by ../shared/tools/gpu-pack) imports it itself:
+  // a bundler cannot follow this import by variable name.
+  if (!tf.findBackendFactory('webgpu')) await importPackage('@tensorflow/tfjs-backend-webgpu');
+  registerWebGpuKernels();
   return name;
 }
 
@@ -161,13 +164,23 @@ function probe(candidate: Candidate): Promise<BackendStatus> {
   return status;
 }
 
+/** Probing makes each backend current in turn: put back the one in use. */
+async function restoreActive(): Promise<void> {
+  if (active) await tf.setBackend(CANDIDATES.find((c) => c.id === active!.id)!.tfjsName);
+}
+
+/** One candidate: whether it is available here and, where not, why. */
+export async function probeBackend(id: BackendId): Promise<BackendStatus> {
+  const status = await probe(CANDIDATES.find((c) => c.id === id)!);
+  await restoreActive();
+  return status;
+}
 
 /** Every candidate with whether it is available here and, where not, why. */
 export async function probeBackends(): Promise<BackendStatus[]> {
   const statuses: BackendStatus[] = [];
   for (const candidate of CANDIDATES) statuses.push(await probe(candidate));
-  // Probing makes each backend current in turn: put back the one in use.
-  if (active) await tf.setBackend(CANDIDATES.find((c) => c.id === active!.id)!.tfjsName);
+  await restoreActive();
   return statuses;
 }
 

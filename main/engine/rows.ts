@@ -17,3 +17,9 @@ export function gatherRows(data: Float32Array, rowSize: number, rows: readonly n
   rows.forEach((row, i) => out.set(data.subarray(row * rowSize, (row + 1) * rowSize), i * rowSize));
   return tf.tensor(out, [rows.length, ...shape]);
 }
+
+/** A vector scaled to unit length (a zero vector stays zero). */
+export function unitVector(v: Float32Array): Float32Array {
+  const norm = Math.sqrt(rowDot(v, 0, v, 0, v.length));
+  return norm > 0 ? v.map((x) => x / norm) : v.slice();
+}

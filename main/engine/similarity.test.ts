@@ -16,7 +16,7 @@ describe('cosineChunks', () => {
     const queries = Array.from({ length: 7 }, () => randomUnit(rng, 5));
     const keys = Array.from({ length: 4 }, () => randomUnit(rng, 5));
     const seen: number[] = [];
-    for (const { start, rows, sims } of cosineChunks(queries, keys, 5, 3)) {
+    for await (const { start, rows, sims } of cosineChunks(queries, keys, 5, 3)) {
       for (let r = 0; r < rows; r++) {
         seen.push(start + r);
         for (let k = 0; k < keys.length; k++) {
@@ -36,7 +36,7 @@ describe('nearDuplicates', () => {
     const b = normalise([0.999, 0.04, 0]); // ≈ a
     const c = normalise([0.995, 0.1, 0]); // ≈ b (0.998), and a (0.995)
     const d = normalise([0, 1, 0]);
-    const found = nearDuplicates([a, b, c, d], 3, 0.996, 2);
+    const found = await nearDuplicates([a, b, c, d], 3, 0.996, 2);
     expect(found[0]).toBeUndefined();
     expect(found[1]).toMatchObject({ of: 0 });
     expect(found[1]!.cosine).toBeGreaterThan(0.998);

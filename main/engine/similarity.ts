@@ -4,7 +4,7 @@
  * ranks its lists the same way (LAFITE_REFERENCE.md). Memory stays at one chunk × keys.
  *
  * @example
- *   for (const { start, rows, sims } of cosineChunks(queries, keys, dim)) ...  // sims: [rows, keys]
+ *   for await (const { start, rows, sims } of cosineChunks(queries, keys, dim)) ...  // sims: [rows, keys]
  */
 import * as tf from '@tensorflow/tfjs';
 
@@ -29,8 +29,8 @@ export function packRows(vectors: readonly Float32Array[], dim: number): Float32
   return packed;
 }
 
-/** Cosines of every query against every key, a chunk of queries at a time (both sets L2-normalised). */
-export function* cosineChunks(queries: readonly Float32Array[], keys: readonly Float32Array[], dim: number, chunkRows = DEFAULT_CHUNK_ROWS): Generator<SimilarityChunk> {
+/** Cosines of every query against every key, a chunk of queries at a time (both sets L2-normalised), read asynchronously (`dataSync` fails on webgpu in Node). */
+export async function* cosineChunks(queries: readonly Float32Array[], keys: readonly Float32Array[], dim: number, chunkRows = DEFAULT_CHUNK_ROWS): AsyncGenerator<SimilarityChunk> {
   if (keys.length === 0 || queries.length === 0) return;
   const keysT = tf.tensor2d(packRows(keys, dim), [keys.length, dim]); // [K, D]
   try {
@@ -40,7 +40,7 @@ export function* cosineChunks(queries: readonly Float32Array[], keys: readonly F
         const q = tf.tensor2d(packRows(queries.slice(start, start + rows), dim), [rows, dim]); // [R, D]
         return tf.matMul(q, keysT, false, true); // [R, K] = q · keysᵀ
       });
-      const data = sims.dataSync() as Float32Array;
+      const data = (await sims.data()) as Float32Array;
       sims.dispose();
       yield { start, rows, sims: data };
     }
@@ -54,9 +54,9 @@ export function* cosineChunks(queries: readonly Float32Array[], keys: readonly F
  * itself kept, when their cosine is at least `threshold` (so a chain a≈b≈c keeps a, not b).
  * Returns, per item, the index it duplicates and the cosine, or undefined.
  */
-export function nearDuplicates(vectors: readonly Float32Array[], dim: number, threshold: number, chunkRows = DEFAULT_CHUNK_ROWS): ({ of: number; cosine: number } | undefined)[] {
+export async function nearDuplicates(vectors: readonly Float32Array[], dim: number, threshold: number, chunkRows = DEFAULT_CHUNK_ROWS): Promise<({ of: number; cosine: number } | undefined)[]> {
   const found: ({ of: number; cosine: number } | undefined)[] = new Array(vectors.length).fill(undefined);
-  for (const { start, rows, sims } of cosineChunks(vectors, vectors, dim, chunkRows)) {
+  for await (const { start, rows, sims } of cosineChunks(vectors, vectors, dim, chunkRows)) {
     for (let r = 0; r < rows; r++) {
       const i = start + r;
       let best = -1;

@@ -18,8 +18,13 @@ export interface JobContext<State = unknown> {
   progress(progress: JobProgress): void;
   /** Saves state a later attempt can continue from (written to the jobs table). */
   checkpoint(state: State): void;
-  /** Throws `cancelled` if the user asked to cancel: call it between units of work. */
+  /** Throws `cancelled` if the user asked to cancel or pause: call it between units of work. */
   throwIfCancelled(): void;
+  /**
+   * Whether the user asked to pause. Every job stops on a pause as on a cancel, at its last
+   * checkpoint; a job whose units are long (training) checks this first and saves a checkpoint.
+   */
+  pauseRequested(): boolean;
 }
 
 export type JobInput<K extends JobKind> = z.output<(typeof jobInputSchemas)[K]>;

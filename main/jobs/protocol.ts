@@ -13,7 +13,7 @@ export interface WorkerStart {
   dataDir: string;
   dbPath: string;
   /**
-   * One Int32 the runner sets to 1 to cancel. Shared memory rather than a message: a
+   * One Int32 the runner sets to 1 to cancel, 2 to pause. Shared memory rather than a message: a
    * worker busy in synchronous or microtask-only work never sees a message, but reads this.
    */
   cancelFlag: SharedArrayBuffer;
@@ -26,4 +26,5 @@ export type FromWorker =
   | { type: 'checkpoint'; state: unknown }
   | { type: 'succeeded'; result: unknown }
   | { type: 'cancelled' }
+  | { type: 'paused' }
   | { type: 'failed'; error: ErrorPayload };

@@ -79,8 +79,33 @@ describe('JobRunner', () => {
     const job = runner.start('backend-benchmark', { size: 16, repeats: 1 });
     await runner.waitFor(job.id);
     expect(() => runner.cancel(job.id)).toThrow(/is succeeded: only queued or running jobs can be cancelled/);
-    expect(() => runner.resume(job.id)).toThrow(/only interrupted, cancelled or failed jobs can be resumed/);
+    expect(() => runner.pause(job.id)).toThrow(/is succeeded: only queued or running jobs can be paused/);
+    expect(() => runner.resume(job.id)).toThrow(/only paused, interrupted, cancelled or failed jobs can be resumed/);
     expect(() => runner.get('00000000-0000-0000-0000-000000000000')).toThrow(/no job/);
+  });
+
+  it('pauses a running job at its checkpoint and a queued one at once; resume goes on from there', async () => {
+    const job = runner.start('backend-benchmark', { size: 256, repeats: 200 });
+    const queued = runner.start('backend-benchmark', { size: 16, repeats: 1 });
+    expect(runner.pause(queued.id).status).toBe('paused');
+    await new Promise<void>((resolve) => {
+      const stop = runner.subscribe((e) => {
+        if (e.id === job.id && (e.progress?.step ?? 0) >= 2) {
+          stop();
+          resolve();
+        }
+      });
+    });
+    runner.pause(job.id);
+    const paused = await runner.waitFor(job.id);
+    expect(paused.status).toBe('paused');
+    const saved = (store.checkpointOf(job.id) as { timingsMs: number[] }).timingsMs.length;
+    expect(saved).toBeGreaterThanOrEqual(2);
+    runner.resume(job.id);
+    expect(await runner.waitFor(job.id)).toMatchObject({ status: 'succeeded', attempts: 2 });
+    expect(runner.cancel(queued.id).status).toBe('cancelled'); // a paused job can be closed too
+    runner.resume(queued.id);
+    expect((await runner.waitFor(queued.id)).status).toBe('succeeded');
   });
 
   it('runs queued jobs one after another', async () => {

@@ -1,7 +1,8 @@
 /**
  * Runs long work as jobs in worker threads: a queue (one job at a time by default: the
- * work is compute-bound), progress events, cancel (also from another process, through the
- * jobs table), and resume from the last checkpoint after a cancel, a failure or a killed process.
+ * work is compute-bound), progress events, cancel and pause (also from another process, through
+ * the jobs table), and resume from the last checkpoint after a pause, a cancel, a failure or a
+ * killed process. A pause is a stop the job prepares for: a trainer writes a checkpoint first.
  *
  * @example
  *   const runner = new JobRunner(new JobStore(db), { dataDir, dbPath });
@@ -15,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { jobInputSchemas, type BackendId, type JobKind, type JobProgress, type JobRecord } from '../api/contract.ts';
 import { conflict, fromZodError, notFound } from '../api/errors.ts';
-import type { JobStore } from '../store/jobs.ts';
+import type { JobStore, StopKind } from '../store/jobs.ts';
 import type { FromWorker, WorkerStart } from './protocol.ts';
 
 export interface RunnerOptions {
@@ -29,6 +30,8 @@ export interface RunnerOptions {
   progressIntervalMs?: number;
   /** A worker that ignores a cancel for this long is terminated. */
   cancelGraceMs?: number;
+  /** A worker asked to pause gets this long to write its checkpoint before it is terminated. */
+  pauseGraceMs?: number;
 }
 
 interface Running {
@@ -38,6 +41,8 @@ interface Running {
   lastProgressAt: number;
   pendingProgress: JobProgress | null;
   cancelTimer?: NodeJS.Timeout;
+  /** How it was asked to stop, once it was. */
+  stopping?: StopKind;
 }
 
 type Listener = (job: JobRecord) => void;
@@ -74,7 +79,7 @@ export class JobRunner {
     private readonly store: JobStore,
     options: RunnerOptions,
   ) {
-    this.options = { concurrency: 1, progressIntervalMs: 200, cancelGraceMs: 10_000, ...options };
+    this.options = { concurrency: 1, progressIntervalMs: 200, cancelGraceMs: 10_000, pauseGraceMs: 120_000, ...options };
     store.reapOrphans(isAlive);
   }
 
@@ -100,31 +105,46 @@ export class JobRunner {
     return job;
   }
 
-  /** Cancels a queued or running job; a job of another process is cancelled by that process. */
+  /** Cancels a queued, running or paused job; a job of another process is cancelled by that process. */
   cancel(id: string): JobRecord {
+    return this.stop(id, 'cancel');
+  }
+
+  /** Pauses a queued or running job: it stops at a checkpoint and waits, `paused`, for resume. */
+  pause(id: string): JobRecord {
+    return this.stop(id, 'pause');
+  }
+
+  private stop(id: string, kind: StopKind): JobRecord {
     const job = this.get(id);
+    const verb = kind === 'pause' ? 'paused' : 'cancelled';
+    if (job.status === 'paused' && kind === 'cancel') {
+      // A paused job holds no worker: cancelling it only closes it (it can still be resumed).
+      this.store.finish(id, 'cancelled', {});
+      return this.announce(id);
+    }
     if (job.status !== 'queued' && job.status !== 'running') {
-      throw conflict(`job ${id} is ${job.status}: only queued or running jobs can be cancelled`);
+      throw conflict(`job ${id} is ${job.status}: only queued or running jobs can be ${verb}`);
     }
     const running = this.running.get(id);
     const queuedHere = this.queue.indexOf(id);
     if (running) {
-      this.store.requestCancel(id);
-      this.askToCancel(id, running);
+      this.store.requestStop(id, kind);
+      this.askToStop(running, kind);
     } else if (queuedHere >= 0) {
       this.queue.splice(queuedHere, 1);
-      this.settle(id, 'cancelled', {});
+      this.settle(id, verb, {});
     } else {
-      this.store.requestCancel(id); // owned by another process, which polls for this
+      this.store.requestStop(id, kind); // owned by another process, which polls for this
     }
     return this.get(id);
   }
 
-  /** Starts an interrupted, cancelled or failed job again from its last checkpoint. */
+  /** Starts a paused, interrupted, cancelled or failed job again from its last checkpoint. */
   resume(id: string): JobRecord {
     const job = this.get(id);
-    if (!['interrupted', 'cancelled', 'failed'].includes(job.status)) {
-      throw conflict(`job ${id} is ${job.status}: only interrupted, cancelled or failed jobs can be resumed`);
+    if (!['paused', 'interrupted', 'cancelled', 'failed'].includes(job.status)) {
+      throw conflict(`job ${id} is ${job.status}: only paused, interrupted, cancelled or failed jobs can be resumed`);
     }
     this.store.markQueued(id, process.pid);
     this.enqueue(id);
@@ -163,7 +183,7 @@ export class JobRunner {
       this.launch(this.queue.shift()!);
     }
     if (this.running.size > 0 && !this.cancelPoll) {
-      this.cancelPoll = setInterval(() => this.pollCancelRequests(), 1000);
+      this.cancelPoll = setInterval(() => this.pollStopRequests(), 1000);
       this.cancelPoll.unref();
     }
   }
@@ -191,8 +211,8 @@ export class JobRunner {
     worker.on('error', (error) => this.settle(id, 'failed', { error: { code: 'internal', message: `worker crashed: ${error.message}` } }));
     worker.on('exit', (code) => {
       if (this.running.get(id) === running) {
-        const cancelled = running.cancelTimer !== undefined;
-        this.settle(id, cancelled ? 'cancelled' : 'failed', cancelled ? {} : { error: { code: 'internal', message: `worker exited with code ${code} before finishing` } });
+        if (running.stopping) this.settle(id, running.stopping === 'pause' ? 'paused' : 'cancelled', {});
+        else this.settle(id, 'failed', { error: { code: 'internal', message: `worker exited with code ${code} before finishing` } });
       }
     });
     this.announce(id);
@@ -215,6 +235,10 @@ export class JobRunner {
         this.flushProgress(id, running);
         this.settle(id, 'cancelled', {});
         break;
+      case 'paused':
+        this.flushProgress(id, running);
+        this.settle(id, 'paused', {});
+        break;
       case 'failed':
         this.flushProgress(id, running);
         this.settle(id, 'failed', { error: message.error });
@@ -230,20 +254,23 @@ export class JobRunner {
     this.announce(id);
   }
 
-  private askToCancel(id: string, running: Running): void {
-    if (running.cancelTimer) return;
-    Atomics.store(running.cancelFlag, 0, 1);
-    running.cancelTimer = setTimeout(() => void running.worker.terminate(), this.options.cancelGraceMs);
+  /** Raises the worker's stop flag (1 cancel, 2 pause; a cancel overrides a pause) and terminates it if it does not stop in time. */
+  private askToStop(running: Running, kind: StopKind): void {
+    if (running.stopping === 'cancel' || running.stopping === kind) return;
+    running.stopping = kind;
+    Atomics.store(running.cancelFlag, 0, kind === 'pause' ? 2 : 1);
+    clearTimeout(running.cancelTimer);
+    running.cancelTimer = setTimeout(() => void running.worker.terminate(), kind === 'pause' ? this.options.pauseGraceMs : this.options.cancelGraceMs);
   }
 
-  private pollCancelRequests(): void {
-    for (const id of this.store.cancelRequested([...this.running.keys()])) {
+  private pollStopRequests(): void {
+    for (const [id, kind] of this.store.stopRequests([...this.running.keys()])) {
       const running = this.running.get(id);
-      if (running) this.askToCancel(id, running);
+      if (running) this.askToStop(running, kind);
     }
   }
 
-  private settle(id: string, status: 'succeeded' | 'failed' | 'cancelled', outcome: Parameters<JobStore['finish']>[2]): void {
+  private settle(id: string, status: 'succeeded' | 'failed' | 'cancelled' | 'paused', outcome: Parameters<JobStore['finish']>[2]): void {
     const running = this.running.get(id);
     if (running) {
       clearTimeout(running.cancelTimer);

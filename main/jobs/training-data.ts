@@ -8,11 +8,14 @@ import sharp from 'sharp';
 import { invalidInput } from '../api/errors.ts';
 import { cropPath, datasetCacheDir, type DatasetStore } from '../store/datasets.ts';
 import type { PseudoStore } from '../store/pseudo.ts';
+import type { TrainSubset } from '../api/contract.ts';
 import type { CachedEncoder } from './dataset-features.ts';
 import { datasetImageItems } from './dataset-features.ts';
 
 export interface TrainingImages {
   ids: number[];
+  /** Each image's path inside the dataset folder (the sample grids' labels). */
+  paths: string[];
   /** [N, R, R, 3] row-major, in [−1, 1]. */
   pixels: Float32Array;
   resolution: number;
@@ -21,11 +24,35 @@ export interface TrainingImages {
   dim: number;
 }
 
-export async function loadTrainingImages(datasets: DatasetStore, encoder: CachedEncoder, dataDir: string, dataset: string, resolution: number, signal: AbortSignal): Promise<TrainingImages> {
+/** The ids of a training subset, or undefined for all the imported images. */
+function subsetIds(datasets: DatasetStore, dataset: string, subset: TrainSubset): Set<number> | undefined {
+  if (subset === 'all') return undefined;
+  const ids = datasets.importedIds(dataset, subset === 'train' ? { split: 'train' } : { fewShot: true });
+  if (ids.length === 0) {
+    throw invalidInput(
+      subset === 'train'
+        ? `dataset '${dataset}' has no training split: run \`lafite dataset split ${dataset} --val 0.1\` first`
+        : `dataset '${dataset}' has no few-shot pairs: run \`lafite dataset fewshot ${dataset} --pairs 10\` first`,
+      'subset',
+    );
+  }
+  return new Set(ids);
+}
+
+export async function loadTrainingImages(
+  datasets: DatasetStore,
+  encoder: CachedEncoder,
+  where: { dataDir: string; dataset: string; subset: TrainSubset },
+  resolution: number,
+  signal: AbortSignal,
+): Promise<TrainingImages> {
+  const { dataDir, dataset } = where;
   const record = datasets.get(dataset);
   if (!record) throw invalidInput(`no dataset '${dataset}': see \`lafite dataset list\``, 'dataset');
-  const images = datasets.importedImages(dataset);
-  if (images.length < 2) throw invalidInput(`dataset '${dataset}' has ${images.length} imported images: training needs at least 2`, 'dataset');
+  const keep = subsetIds(datasets, dataset, where.subset);
+  const inSubset = datasets.importedImages(dataset).map((image) => !keep || keep.has(image.id));
+  const images = datasets.importedImages(dataset).filter((_, i) => inSubset[i]);
+  if (images.length < 2) throw invalidInput(`dataset '${dataset}' has ${images.length} imported images${keep ? ` in the ${where.subset} subset` : ''}: training needs at least 2`, 'dataset');
   const cache = datasetCacheDir(dataDir, dataset);
   const side = resolution * resolution * 3;
   const pixels = new Float32Array(images.length * side);
@@ -33,8 +60,9 @@ export async function loadTrainingImages(datasets: DatasetStore, encoder: Cached
     const raw = await sharp(cropPath(cache, record.imageSize, image.sha256)).resize(resolution, resolution, { fit: 'fill' }).removeAlpha().raw().toBuffer();
     for (let j = 0; j < side; j++) pixels[i * side + j] = raw[j]! / 127.5 - 1;
   }
-  const { features } = await encoder.images(datasetImageItems(datasets, dataDir, dataset), { signal });
-  return { ids: images.map((image) => image.id), pixels, resolution, features: features.data, dim: features.dim };
+  const items = datasetImageItems(datasets, dataDir, dataset).filter((_, i) => inSubset[i]);
+  const { features } = await encoder.images(items, { signal });
+  return { ids: images.map((image) => image.id), paths: images.map((image) => image.path), pixels, resolution, features: features.data, dim: features.dim };
 }
 
 /** Each image's best retrieved prompt's text feature, from the dataset's newest complete retrieval run of this model. */

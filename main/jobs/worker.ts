@@ -1,6 +1,7 @@
 /**
  * The entry of every job's worker thread: loads the kind's handler, runs it, and reports
- * progress, checkpoints and the outcome to the runner. Cancel arrives as a message.
+ * progress, checkpoints and the outcome to the runner. Cancel and pause arrive through a
+ * shared flag (1 cancel, 2 pause): both abort the signal; a pause is reported as such.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { LafiteError, toErrorPayload } from '../api/errors.ts';
@@ -14,11 +15,12 @@ const controller = new AbortController();
 const cancelFlag = new Int32Array(start.cancelFlag);
 const post = (message: FromWorker): void => port.postMessage(message);
 
-/** Turns the runner's shared cancel flag into the abort signal handlers see. */
+/** Turns the runner's shared stop flag into the abort signal handlers see. */
 function cancelRequested(): boolean {
-  if (!controller.signal.aborted && Atomics.load(cancelFlag, 0) === 1) controller.abort();
+  if (!controller.signal.aborted && Atomics.load(cancelFlag, 0) !== 0) controller.abort();
   return controller.signal.aborted;
 }
+const pauseRequested = (): boolean => Atomics.load(cancelFlag, 0) === 2;
 // Handlers that wait on I/O see the signal without polling.
 const watch = setInterval(cancelRequested, 100);
 
@@ -34,6 +36,7 @@ const context: JobContext = {
   throwIfCancelled() {
     if (cancelRequested()) throw cancelledError();
   },
+  pauseRequested,
 };
 
 async function main(): Promise<void> {
@@ -42,7 +45,7 @@ async function main(): Promise<void> {
     const result = await handler.run(start.input as never, context);
     post({ type: 'succeeded', result });
   } catch (error) {
-    if (error instanceof LafiteError && error.code === 'cancelled') post({ type: 'cancelled' });
+    if (error instanceof LafiteError && error.code === 'cancelled') post({ type: pauseRequested() ? 'paused' : 'cancelled' });
     else post({ type: 'failed', error: toErrorPayload(error) });
   } finally {
     clearInterval(watch);

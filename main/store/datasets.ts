@@ -286,6 +286,12 @@ export class DatasetStore {
     return this.db.prepare("SELECT id, path, sha256 FROM images WHERE dataset_id = ? AND status = 'imported' ORDER BY path").all(id) as { id: number; path: string; sha256: string }[];
   }
 
+  /** Ids of the imported images that pass a filter (a training subset: the split, the few-shot pairs). */
+  importedIds(id: string, filter: Omit<ImageFilter, 'status'>): number[] {
+    const { where, params } = filterSql(filter);
+    return (this.db.prepare(`SELECT i.id FROM images i WHERE i.dataset_id = ? AND i.status = 'imported'${where} ORDER BY i.path`).all(id, ...params) as { id: number }[]).map((row) => row.id);
+  }
+
   /** Every image of the dataset with a name to match captions against: `path` and the ids. */
   captionTargets(id: string): { id: number; path: string; status: ImageStatus; duplicateOf: number | null }[] {
     return (this.db.prepare('SELECT id, path, status, duplicate_of FROM images WHERE dataset_id = ?').all(id) as { id: number; path: string; status: ImageStatus; duplicate_of: number | null }[]).map(

@@ -24,6 +24,17 @@ describe('openDatabase', () => {
     db.close();
   });
 
+  it('keeps the jobs of an older database when migration 7 copies the jobs table', () => {
+    const db = openDatabase(`${dir.path}/v6.db`, { migrate: false });
+    migrate(db, MIGRATIONS.filter((m) => m.version <= 6));
+    db.prepare("INSERT INTO jobs (id, kind, status, input, created_at) VALUES ('0000000a', 'embed', 'succeeded', '{}', '2026-01-01')").run();
+    migrate(db, MIGRATIONS);
+    expect(db.prepare('SELECT id, status FROM jobs').all()).toEqual([{ id: '0000000a', status: 'succeeded' }]);
+    db.prepare("UPDATE jobs SET status = 'paused'").run();
+    expect(() => db.prepare("UPDATE jobs SET status = 'lost'").run()).toThrow(/CHECK/);
+    db.close();
+  });
+
   it('has strictly increasing migration numbers from 1', () => {
     MIGRATIONS.forEach((migration, index) => expect(migration.version).toBe(index + 1));
   });

@@ -33,12 +33,20 @@ describe('JobStore', () => {
     expect(store.get(live.id)?.status).toBe('queued');
   });
 
-  it('records cancel requests for the owner to see', () => {
+  it('records cancel and pause requests for the owner to see', () => {
     const job = store.create('backend-benchmark', {}, process.pid);
-    expect(store.cancelRequested([job.id])).toEqual([]);
-    store.requestCancel(job.id);
-    expect(store.cancelRequested([job.id])).toEqual([job.id]);
+    const other = store.create('backend-benchmark', {}, process.pid);
+    expect(store.stopRequests([job.id, other.id])).toEqual(new Map());
+    store.requestStop(job.id, 'cancel');
+    store.requestStop(other.id, 'pause');
+    expect(store.stopRequests([job.id, other.id])).toEqual(new Map([[job.id, 'cancel'], [other.id, 'pause']]));
     store.markRunning(job.id, process.pid);
-    expect(store.cancelRequested([job.id])).toEqual([]);
+    expect(store.stopRequests([job.id])).toEqual(new Map());
+  });
+
+  it('stores a paused job', () => {
+    const job = store.create('backend-benchmark', {}, process.pid);
+    store.finish(job.id, 'paused', {});
+    expect(store.get(job.id)?.status).toBe('paused');
   });
 });

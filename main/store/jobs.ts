@@ -23,6 +23,9 @@ interface JobRow {
   finished_at: string | null;
 }
 
+/** How a running job is asked to stop: cancel, or pause (stop at a checkpoint, to be resumed). */
+export type StopKind = 'cancel' | 'pause';
+
 const parse = (text: string | null): unknown => (text === null ? null : JSON.parse(text));
 const now = (): string => new Date().toISOString();
 
@@ -66,23 +69,31 @@ export class JobStore {
     return (rows as JobRow[]).map(toRecord);
   }
 
+  /** Jobs of one kind, newest first; `inputRun`: only those whose input names this run (generations of a training run). */
+  listOfKind(kind: JobKind, limit: number, inputRun?: string): JobRecord[] {
+    const rows = inputRun
+      ? this.db.prepare("SELECT * FROM jobs WHERE kind = ? AND json_extract(input, '$.run') = ? ORDER BY created_at DESC LIMIT ?").all(kind, inputRun, limit)
+      : this.db.prepare('SELECT * FROM jobs WHERE kind = ? ORDER BY created_at DESC LIMIT ?').all(kind, limit);
+    return (rows as JobRow[]).map(toRecord);
+  }
+
   checkpointOf(id: string): unknown {
     const row = this.db.prepare('SELECT checkpoint FROM jobs WHERE id = ?').get(id) as { checkpoint: string | null } | undefined;
     return parse(row?.checkpoint ?? null);
   }
 
-  /** Asks the process that owns the job to cancel it (it may be another process). */
-  requestCancel(id: string): void {
-    this.db.prepare('UPDATE jobs SET cancel_requested = 1 WHERE id = ?').run(id);
+  /** Asks the process that owns the job to cancel or pause it (it may be another process). */
+  requestStop(id: string, kind: StopKind): void {
+    this.db.prepare('UPDATE jobs SET cancel_requested = ? WHERE id = ?').run(kind === 'pause' ? 2 : 1, id);
   }
 
-  /** Which of these jobs someone asked to cancel. */
-  cancelRequested(ids: string[]): string[] {
-    if (ids.length === 0) return [];
+  /** Which of these jobs someone asked to cancel or pause. */
+  stopRequests(ids: string[]): Map<string, StopKind> {
+    if (ids.length === 0) return new Map();
     const rows = this.db
-      .prepare(`SELECT id FROM jobs WHERE cancel_requested = 1 AND id IN (${ids.map(() => '?').join(',')})`)
-      .all(...ids) as { id: string }[];
-    return rows.map((row) => row.id);
+      .prepare(`SELECT id, cancel_requested AS request FROM jobs WHERE cancel_requested > 0 AND id IN (${ids.map(() => '?').join(',')})`)
+      .all(...ids) as { id: string; request: number }[];
+    return new Map(rows.map((row) => [row.id, row.request === 2 ? 'pause' : 'cancel']));
   }
 
   ownerOf(id: string): number | null {

@@ -5,6 +5,7 @@
 import { DATASETS_SQL } from './datasets.ts';
 import { EMBEDDINGS_SQL } from './embeddings.ts';
 import { PSEUDO_SQL } from './pseudo.ts';
+import { RUNS_SQL } from './runs.ts';
 import { VOCABULARY_SETS_SQL } from './vocabulary-sets.ts';
 
 export interface Migration {
@@ -74,6 +75,11 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 6,
     description: 'vocabulary sets: edited, imported and built vocabularies with their templates',
     sql: VOCABULARY_SETS_SQL,
+  },
+  {
+    version: 7,
+    description: "training runs: backend and sizes per run, losses per step; jobs may be 'paused'",
+    sql: RUNS_SQL,
   },
 ];
 

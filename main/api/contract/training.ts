@@ -1,8 +1,10 @@
 /**
- * The training part of the API contract: the `gan-train` job (Lafite's conditional StyleGAN2)
- * and what it returns (composed into ../contract.ts). Generation is the `gan-generate` job.
+ * The training part of the API contract: the `gan-train` job (Lafite's conditional StyleGAN2),
+ * the `gan-generate` job, the `runs.*` methods the Training view and the Playground read, and
+ * what they return (composed into ../contract.ts).
  */
 import { z } from 'zod';
+import type { JobStatus } from '../contract.ts';
 import { absolutePath, datasetIdSchema, modelIdSchema } from './schemas.ts';
 
 /** Where the conditions h of the training images come from. */
@@ -24,6 +26,37 @@ export interface TrainResult {
 
 const jobIdSchema = z.string().regex(/^[0-9a-f-]{8,64}$/, 'a job id');
 
+/** When retrieval features come in (Lafite2 §3.3): the share of samples on them, the rest on Gaussian features (engine/pseudo/schedule.ts). */
+export const pseudoScheduleSchema = z.discriminatedUnion('kind', [
+  z
+    .object({
+      kind: z.literal('linear'),
+      startStep: z.number().int().min(0),
+      endStep: z.number().int().min(1),
+      finalShare: z.number().min(0).max(1).optional(),
+    })
+    .strict()
+    .refine((s) => s.endStep > s.startStep, { message: 'endStep must be after startStep', path: ['endStep'] }),
+  z
+    .object({
+      kind: z.literal('steps'),
+      points: z
+        .array(z.object({ atStep: z.number().int().min(0), share: z.number().min(0).max(1) }).strict())
+        .min(1)
+        .max(100)
+        .refine((points) => points.every((p, i) => i === 0 || p.atStep > points[i - 1]!.atStep), { message: 'steps must increase' }),
+    })
+    .strict(),
+]);
+
+export type PseudoSchedule = z.output<typeof pseudoScheduleSchema>;
+
+/** Which of a dataset's images a run trains on: all, the training split, or the few-shot pairs (`lafite dataset split | fewshot`). */
+export const TRAIN_SUBSETS = ['all', 'train', 'fewshot'] as const;
+export type TrainSubset = (typeof TRAIN_SUBSETS)[number];
+
+const promptSchema = z.string().trim().min(1, 'an empty prompt').max(1000, 'a prompt of at most 1000 characters');
+
 export const trainingJobSchemas = {
   /** Trains the text-to-image generator on a dataset, language-free or with captions; checkpoints and sample grids as it goes. */
   'gan-train': z
@@ -40,17 +73,119 @@ export const trainingJobSchemas = {
       checkpointEvery: z.number().int().min(1).max(1_000_000).default(100),
       sampleEvery: z.number().int().min(1).max(1_000_000).default(100),
       seed: z.number().int().min(0).max(0xffffffff).default(0),
+      samplePrompts: z.array(promptSchema).max(16).optional().describe('prompts of the sample grids (default: the conditions of the first 8 training images)'),
+      schedule: pseudoScheduleSchema.optional().describe('with retrieval or clo: the share of samples on those features over the steps, the rest Gaussian'),
+      captionShare: z.number().min(0).max(1).default(0).describe('semi-supervised: the chance that a captioned image is conditioned on its caption'),
+      subset: z.enum(TRAIN_SUBSETS).default('all').describe('the images to train on'),
+      init: jobIdSchema.optional().describe('fine-tune: start from this run’s networks (same preset and encoder)'),
+      freezeD: z.number().int().min(0).max(16).default(0).describe('Freeze-D: discriminator blocks left untrained, from the input side'),
     })
-    .strict(),
+    .strict()
+    .refine((input) => input.schedule === undefined || input.pseudo === 'retrieval' || input.pseudo === 'clo', { message: 'a schedule needs --pseudo retrieval or clo', path: ['schedule'] }),
   /** Draws images from a trained run for a prompt (G_ema, Lafite's inference: h = n(f_txt(prompt))). */
   'gan-generate': z
     .object({
       run: jobIdSchema.describe('the gan-train job whose checkpoint to use'),
-      prompt: z.string().trim().min(1, 'an empty prompt').max(1000, 'a prompt of at most 1000 characters'),
+      prompt: promptSchema.optional(),
+      image: absolutePath.optional().describe('an image whose feature is mixed with the prompt’s (Lafite Figure 6)'),
+      mix: z.number().min(0).max(1).default(0.5).describe('with an image: its share, h = n((1 − mix)·f_txt + mix·f_img)'),
       n: z.number().int().min(1).max(64).default(4),
       seed: z.number().int().min(0).max(0xffffffff).default(0),
       truncation: z.number().min(0).max(2).default(1),
-      out: absolutePath.describe('folder for the PNGs'),
+      out: absolutePath.optional().describe('folder for the PNGs (default: the run’s generated/<job> folder)'),
     })
-    .strict(),
+    .strict()
+    .refine((input) => input.prompt !== undefined || input.image !== undefined, { message: 'give a prompt, an image, or both', path: ['prompt'] }),
 } as const;
+
+/** One training run (a `gan-train` job) as the Training view lists it. */
+export interface RunSummary {
+  id: string;
+  status: JobStatus;
+  dataset: string;
+  /** The CLIP encoder of its conditions (a fine-tune must use the same). */
+  model: string;
+  preset: string;
+  pseudo: TrainCondition;
+  /** Steps asked for, and the last step with recorded losses. */
+  steps: number;
+  step: number;
+  /** Of the latest attempt; null before the run has started. */
+  backend: string | null;
+  device: string | null;
+  createdAt: string;
+  finishedAt: string | null;
+  /** The losses and images/s of the last recorded step. */
+  last: Record<string, number> | null;
+  /** Sample grids written so far. */
+  samples: number;
+  hasCheckpoint: boolean;
+  /** The run it was fine-tuned from. */
+  init: string | null;
+}
+
+export interface RunDetail extends RunSummary {
+  /** The whole configuration, as validated (the job's input). */
+  config: Record<string, unknown>;
+  gParams: number | null;
+  dParams: number | null;
+  images: number | null;
+  attempts: { backend: string; device: string | null; fromStep: number; at: string }[];
+  /** Losses per step (averaged over groups of steps beyond `maxPoints`). */
+  metrics: { step: number; metrics: Record<string, number> }[];
+  /** Steps that have a sample grid. */
+  sampleSteps: number[];
+  /** What each column of the sample grids shows (a prompt, or a training image's file). */
+  sampleLabels: string[];
+  progress: { message: string; etaMs?: number } | null;
+  error: { code: string; message: string } | null;
+}
+
+/** One sample grid: columns are conditions, rows are seeds. */
+export interface RunSample {
+  step: number;
+  /** PNG, base64. */
+  png: string;
+  labels: string[];
+}
+
+/** One generation (a `gan-generate` job) of a run, as the Playground's history shows it. */
+export interface GenerationRecord {
+  id: string;
+  run: string;
+  status: JobStatus;
+  prompt: string | null;
+  image: string | null;
+  mix: number;
+  n: number;
+  seed: number;
+  truncation: number;
+  createdAt: string;
+  error: { code: string; message: string } | null;
+}
+
+/** What a `gan-generate` job returns. */
+export interface GenerateResult {
+  run: string;
+  prompt: string | null;
+  files: string[];
+  /** Milliseconds per image, generation only (no encoding, no PNG writing). */
+  msPerImage: number;
+}
+
+export const trainingMethodSchemas = {
+  'runs.list': z.object({ limit: z.number().int().min(1).max(1000).default(100) }).strict(),
+  'runs.get': z.object({ id: jobIdSchema, maxPoints: z.number().int().min(10).max(100_000).default(1000) }).strict(),
+  'runs.sample': z.object({ id: jobIdSchema, step: z.number().int().min(1) }).strict(),
+  'runs.generations': z.object({ id: jobIdSchema, limit: z.number().int().min(1).max(1000).default(50) }).strict(),
+  /** The images of a finished generation, as PNGs in base64. */
+  'runs.generated': z.object({ id: jobIdSchema }).strict(),
+} as const;
+
+export interface TrainingOutputs {
+  'runs.list': RunSummary[];
+  'runs.get': RunDetail;
+  'runs.sample': RunSample;
+  'runs.generations': GenerationRecord[];
+  'runs.generated': { id: string; images: { name: string; png: string }[] };
+}

@@ -7,7 +7,7 @@ import { Discriminator } from './discriminator.ts';
 import { Generator } from './generator.ts';
 import { LANGUAGE_FREE_WEIGHTS } from './losses.ts';
 import { PRESETS } from './presets.ts';
-import { DEFAULT_STEP, trainStep, type TrainParts } from './train-step.ts';
+import { DEFAULT_STEP, trainStepAsync, type TrainParts } from './train-step.ts';
 
 const TEXT = 16;
 const dir = tempDir();
@@ -34,9 +34,9 @@ describe('checkpoints', () => {
       const x = tf.randomNormal([4, TEXT], 0, 1, 'float32', 2);
       return tf.div(x, tf.norm(x, 'euclidean', 1, true)) as tf.Tensor2D;
     });
-    const step = (p: TrainParts, s: number) => trainStep(p, { reals, h }, { ...DEFAULT_STEP, r1Interval: 1000, weights: LANGUAGE_FREE_WEIGHTS, emaBeta: 0.9, step: s, seed: 3 });
+    const step = (p: TrainParts, s: number) => trainStepAsync(p, { reals, h }, { ...DEFAULT_STEP, r1Interval: 1000, weights: LANGUAGE_FREE_WEIGHTS, emaBeta: 0.9, step: s, seed: 3 });
     const original = makeParts(0);
-    step(original, 1);
+    await step(original, 1);
     const file = `${dir.path}/run/checkpoint.bin`;
     await writeCheckpoint(file, { ...checkpointParts(original), state: { step: 1, history: [0.5] } });
 
@@ -47,8 +47,8 @@ describe('checkpoints', () => {
     expect(same(restored.gEma.generate(z, tf.slice(h, [0, 0], [2, TEXT]), { noiseSeed: 1 }), original.gEma.generate(z, tf.slice(h, [0, 0], [2, TEXT]), { noiseSeed: 1 }))).toBe(0);
 
     // The next step, with Adam's moments restored, lands on the same weights.
-    const a = step(original, 2);
-    const b = step(restored, 2);
+    const a = await step(original, 2);
+    const b = await step(restored, 2);
     expect(b.dLoss).toBeCloseTo(a.dLoss, 5);
     expect(b.gLoss).toBeCloseTo(a.gLoss, 5);
     const gA = original.g.trainableVariables();

@@ -101,6 +101,19 @@ export async function restoreCheckpoint(path: string, parts: CheckpointParts): P
   return header.state;
 }
 
+/** The stored values of some entries (`network/name`), for comparing checkpoints. */
+export async function readCheckpointValues(path: string, keys: readonly string[]): Promise<Map<string, Float32Array>> {
+  const { header, values } = await readCheckpoint(path);
+  const byKey = new Map(header.entries.map((entry) => [entry.key, entry]));
+  return new Map(
+    keys.map((key) => {
+      const entry = byKey.get(key);
+      if (!entry) throw new Error(`checkpoint ${path} has no ${key}`);
+      return [key, values(entry)];
+    }),
+  );
+}
+
 /** Only the saved state of a checkpoint (the step, the loss history). */
 export async function readCheckpointState(path: string): Promise<unknown> {
   return (await readCheckpoint(path)).header.state;

@@ -112,6 +112,11 @@ export class Discriminator {
     return all;
   }
 
+  /** Residual blocks of the backbone: Freeze-D can freeze at most this many. */
+  get blockCount(): number {
+    return this.blocks.length;
+  }
+
   parameterCount(): number {
     return parameterCount(this.namedVariables());
   }

@@ -11,7 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { ConditionalStyle } from './conditional-style.ts';
-import { Dense, Initialiser, lrelu, ModulatedConv, parameterCount, upsample2x, type NamedVariables } from './layers.ts';
+import { Dense, Initialiser, lrelu, ModulatedConv, parameterCount, upsample2x, variableOf, type NamedVariables } from './layers.ts';
 import { blockResolutions, channelsAt, type NetworkOptions } from './presets.ts';
 import { tfSeed } from '../random.ts';
 
@@ -25,8 +25,8 @@ class SynthesisLayer {
   constructor(name: string, inChannels: number, outChannels: number, kernel: number, toRgb: boolean, options: NetworkOptions & { textDim: number }, init: Initialiser) {
     this.style = new ConditionalStyle(`${name}.style`, { wDim: options.wDim, textDim: options.textDim, textHidden: options.textHidden, channels: inChannels, form: options.condition, init });
     this.conv = new ModulatedConv(`${name}.conv`, inChannels, outChannels, kernel, !toRgb, init);
-    this.noiseStrength = toRgb ? undefined : tf.variable(tf.scalar(0), true);
-    this.bias = tf.variable(tf.zeros([outChannels]), true);
+    this.noiseStrength = toRgb ? undefined : variableOf(tf.scalar(0));
+    this.bias = variableOf(tf.zeros([outChannels]));
   }
 
   /** x [N, H, W, Ci] → [N, H, W, Co]; noise: seeded per layer, or none. */
@@ -76,7 +76,7 @@ export class Generator {
     const { zDim, wDim, mappingLayers } = network;
     this.mapping = Array.from({ length: mappingLayers }, (_, i) => new Dense(`mapping.${i}`, i === 0 ? zDim : wDim, wDim, { init, lrMul: 0.01 }));
     const resolutions = blockResolutions(network);
-    this.constInput = tf.variable(init.normal([1, 4, 4, channelsAt(network, 4)]), true);
+    this.constInput = variableOf(init.normal([1, 4, 4, channelsAt(network, 4)]));
     this.blocks = resolutions.map((resolution, b) => {
       const name = `synthesis.b${resolution}`;
       const channels = channelsAt(network, resolution);
@@ -84,7 +84,7 @@ export class Generator {
       const convs = b === 0 ? [new SynthesisLayer(`${name}.conv1`, channels, channels, 3, false, this.options, init)] : [new SynthesisLayer(`${name}.conv0`, previous, channels, 3, false, this.options, init), new SynthesisLayer(`${name}.conv1`, channels, channels, 3, false, this.options, init)];
       return { resolution, name, convs, toRgb: new SynthesisLayer(`${name}.torgb`, channels, 3, 1, true, this.options, init) };
     });
-    this.wAverage = tf.variable(tf.zeros([wDim]), false);
+    this.wAverage = variableOf(tf.zeros([wDim]), false);
   }
 
   /** z [N, zDim] → w [N, wDim] (z normalised to unit second moment first, as StyleGAN2). */

@@ -15,6 +15,13 @@ import { tfSeed } from '../random.ts';
 /** Every trainable variable of a network, by a stable name (for checkpoints). */
 export type NamedVariables = Map<string, tf.Variable>;
 
+/** A variable holding `initial`, which is then released (tf.variable shares its data, so nothing is copied or leaked). */
+export function variableOf(initial: tf.Tensor, trainable = true): tf.Variable {
+  const variable = tf.variable(initial, trainable);
+  initial.dispose();
+  return variable;
+}
+
 /** A seeded source of initial weights: each layer takes the next seed. */
 export class Initialiser {
   private next: number;
@@ -40,8 +47,8 @@ export class Dense {
     options: { init: Initialiser; lrMul?: number; biasInit?: number },
   ) {
     this.lrMul = options.lrMul ?? 1;
-    this.weight = tf.variable(tf.div(options.init.normal([inFeatures, outFeatures]), this.lrMul), true, undefined);
-    this.bias = tf.variable(tf.fill([outFeatures], (options.biasInit ?? 0) / this.lrMul), true);
+    this.weight = variableOf(tf.tidy(() => tf.div(options.init.normal([inFeatures, outFeatures]), this.lrMul)));
+    this.bias = variableOf(tf.fill([outFeatures], (options.biasInit ?? 0) / this.lrMul));
     this.scale = this.lrMul / Math.sqrt(inFeatures);
   }
 
@@ -79,7 +86,7 @@ export class ModulatedConv {
     readonly demodulate: boolean,
     init: Initialiser,
   ) {
-    this.weight = tf.variable(init.normal([kernel, kernel, inChannels, outChannels]), true);
+    this.weight = variableOf(init.normal([kernel, kernel, inChannels, outChannels]));
     this.scale = 1 / Math.sqrt(inChannels * kernel * kernel);
   }
 
@@ -116,8 +123,8 @@ export class Conv {
     init: Initialiser,
     options: { bias?: boolean } = {},
   ) {
-    this.weight = tf.variable(init.normal([kernel, kernel, inChannels, outChannels]), true);
-    this.bias = options.bias === false ? undefined : tf.variable(tf.zeros([outChannels]), true);
+    this.weight = variableOf(init.normal([kernel, kernel, inChannels, outChannels]));
+    this.bias = options.bias === false ? undefined : variableOf(tf.zeros([outChannels]));
     this.scale = 1 / Math.sqrt(inChannels * kernel * kernel);
   }
 

@@ -107,6 +107,16 @@ describe('Generator and Discriminator', () => {
     d.dispose();
   });
 
+  it('hold no tensors beyond their variables (the initial values are released)', () => {
+    const before = tf.memory().numTensors;
+    const g = new Generator(PRESETS.tiny, { textDim: 8, seed: 3 });
+    const d = new Discriminator(PRESETS.tiny, { textDim: 8, seed: 4 });
+    expect(tf.memory().numTensors - before).toBe(g.namedVariables().size + d.namedVariables().size);
+    g.dispose();
+    d.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it("has about 75M parameters at Lafite's paper size (256 px, 512-d text)", () => {
     const gen = new Generator(PRESETS.paper, { textDim: 512, seed: 0 });
     const d = new Discriminator(PRESETS.paper, { textDim: 512, seed: 1 });

@@ -8,7 +8,7 @@ import { Discriminator } from './discriminator.ts';
 import { Generator } from './generator.ts';
 import { LANGUAGE_FREE_WEIGHTS } from './losses.ts';
 import { PRESETS } from './presets.ts';
-import { DEFAULT_STEP, trainStep, type TrainParts } from './train-step.ts';
+import { DEFAULT_STEP, trainStepAsync, type TrainParts } from './train-step.ts';
 
 beforeAll(async () => {
   await initBackend('wasm');
@@ -42,7 +42,7 @@ describe('trainStep (Lafite eqs. 8 and 9)', () => {
     const before = tf.memory().numTensors;
     const counts: number[] = [];
     for (let step = 0; step < 3; step++) {
-      const losses = trainStep(parts, { reals, h }, { ...DEFAULT_STEP, weights: LANGUAGE_FREE_WEIGHTS, emaBeta: 0.9, frozenBlocks: 1, step, seed: 7 });
+      const losses = await trainStepAsync(parts, { reals, h }, { ...DEFAULT_STEP, weights: LANGUAGE_FREE_WEIGHTS, emaBeta: 0.9, frozenBlocks: 1, step, seed: 7 });
       for (const value of [losses.dLoss, losses.gLoss, losses.conDReal, losses.conDFake, losses.conG]) expect(Number.isFinite(value)).toBe(true);
       expect(losses.r1 === null).toBe(step % DEFAULT_STEP.r1Interval !== 0);
       expect(losses.conG).toBeGreaterThan(0);

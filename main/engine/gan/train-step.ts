@@ -5,8 +5,10 @@
  * conditions h are whatever the caller hands in: pseudo text features (Gaussian, retrieval,
  * CLO, a schedule), real captions' features, or a mix.
  *
+ * The losses are read after the step with `await data()`: `dataSync` fails on webgpu in Node.
+ *
  * @example
- *   const losses = trainStep(parts, { reals, h }, { ...DEFAULT_STEP, step: 12, seed: 0 });
+ *   const losses = await trainStepAsync(parts, { reals, h }, { ...DEFAULT_STEP, step: 12, seed: 0 });
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ClipTowers } from '../clip/tfjs-model.ts';
@@ -72,9 +74,23 @@ function clipFeatures(clip: NonNullable<TrainParts['clip']>, images: tf.Tensor4D
   return clip.towers.vision(nhwcToClipPixels(resized));
 }
 
-const scalar = (t: tf.Tensor): number => t.dataSync()[0]!;
+/** The step's losses as scalars kept on the device, read once the step is done. */
+type LossTensors = { [K in keyof StepLosses]: K extends 'r1' ? tf.Scalar | null : tf.Scalar };
 
-export function trainStep(parts: TrainParts, batch: Batch, options: StepOptions): StepLosses {
+/** One step, reading its losses asynchronously (works on every backend, webgpu included). */
+export async function trainStepAsync(parts: TrainParts, batch: Batch, options: StepOptions): Promise<StepLosses> {
+  const losses = runStep(parts, batch, options);
+  const read = async (t: tf.Scalar): Promise<number> => (await t.data())[0]!;
+  try {
+    const [dLoss, gLoss, conDReal, conDFake, conG] = await Promise.all([losses.dLoss, losses.gLoss, losses.conDReal, losses.conDFake, losses.conG].map(read));
+    return { dLoss: dLoss!, gLoss: gLoss!, conDReal: conDReal!, conDFake: conDFake!, conG: conG!, r1: losses.r1 ? await read(losses.r1) : null };
+  } finally {
+    tf.dispose(Object.values(losses).filter((t): t is tf.Scalar => t !== null));
+  }
+}
+
+/** The step itself; its losses stay on the device as kept scalars, which the caller reads and disposes. */
+function runStep(parts: TrainParts, batch: Batch, options: StepOptions): LossTensors {
   const { g, d } = parts;
   const { weights } = options;
   const n = batch.reals.shape[0];
@@ -84,7 +100,12 @@ export function trainStep(parts: TrainParts, batch: Batch, options: StepOptions)
   // Noise inputs seeded too: a step is a function of (seed, step), so a resumed run repeats it exactly.
   const noiseSeed = (): number => Math.floor(rng() * 2 ** 31);
   const dVariables = [...d.namedVariables(options.frozenBlocks).values()];
-  const record = { dLoss: 0, gLoss: 0, conDReal: 0, conDFake: 0, conG: 0, r1: null as number | null };
+  // Kept past the tidies, read by the caller: no read stalls the device mid-step.
+  const record: LossTensors = { dLoss: tf.scalar(0), gLoss: tf.scalar(0), conDReal: tf.scalar(0), conDFake: tf.scalar(0), conG: tf.scalar(0), r1: null };
+  const keep = <K extends keyof StepLosses>(name: K, t: tf.Tensor): void => {
+    tf.dispose(record[name] ?? []);
+    record[name] = tf.keep(t as tf.Scalar);
+  };
 
   // Discriminator: L'_D = L_D + γ·Con(f_s(x), h)   (eq. 8), + lazy R1.
   tf.tidy(() => {
@@ -95,12 +116,12 @@ export function trainStep(parts: TrainParts, batch: Batch, options: StepOptions)
       const fake = d.apply(aug(fakes), batch.h);
       const lossD = discriminatorLoss(real.logits, fake.logits);
       const conD = contrastiveLoss(real.semantic, batch.h, weights.tau);
-      record.dLoss = scalar(lossD);
-      record.conDReal = scalar(conD);
+      keep('dLoss', lossD);
+      keep('conDReal', conD);
       let total = tf.add(lossD, tf.mul(conD, weights.conD));
       if (r1Now) {
         const r1 = r1Penalty((x) => d.apply(x, batch.h).logits, batch.reals, options.r1Gamma, options.r1Interval);
-        record.r1 = scalar(r1);
+        keep('r1', r1);
         total = tf.add(total, r1);
       }
       return total as tf.Scalar;
@@ -115,12 +136,12 @@ export function trainStep(parts: TrainParts, batch: Batch, options: StepOptions)
       const fake = d.apply(aug(fakes), batch.h);
       const lossG = generatorLoss(fake.logits);
       const conDFake = contrastiveLoss(fake.semantic, batch.h, weights.tau);
-      record.gLoss = scalar(lossG);
-      record.conDFake = scalar(conDFake);
+      keep('gLoss', lossG);
+      keep('conDFake', conDFake);
       let total = tf.add(lossG, tf.mul(conDFake, weights.conD));
       if (parts.clip && weights.conG > 0) {
         const conG = contrastiveLoss(clipFeatures(parts.clip, fakes, rng), batch.h, weights.tau);
-        record.conG = scalar(conG);
+        keep('conG', conG);
         total = tf.add(total, tf.mul(conG, weights.conG));
       }
       return total as tf.Scalar;

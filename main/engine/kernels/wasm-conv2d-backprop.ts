@@ -10,55 +10,10 @@
  * NHWC, dilation 1 (what the networks use); other cases fall back to an error naming them.
  */
 import * as tf from '@tensorflow/tfjs';
-
-type KernelArgs = Parameters<tf.KernelFunc>[0];
-type PadAttr = 'valid' | 'same' | number | [[number, number], [number, number], [number, number], [number, number]];
-
-interface ConvAttrs {
-  strides: number | [number, number];
-  pad: PadAttr;
-  dataFormat: 'NHWC' | 'NCHW';
-  dimRoundingMode?: 'floor' | 'round' | 'ceil';
-  dilations?: number | [number, number];
-}
-
-const pair = (v: number | [number, number]): [number, number] => (typeof v === 'number' ? [v, v] : v);
-
-function checkSupported(kernel: string, attrs: ConvAttrs): void {
-  if (attrs.dataFormat !== 'NHWC') throw new Error(`${kernel} on wasm: only NHWC is supported (got ${attrs.dataFormat})`);
-  const [dh, dw] = pair(attrs.dilations ?? 1);
-  if (dh !== 1 || dw !== 1) throw new Error(`${kernel} on wasm: only dilation 1 is supported`);
-}
-
-/** Convolution geometry, as tfjs computes it for the forward op. */
-function geometry(xShape: number[], filterShape: number[], attrs: ConvAttrs): tf.backend_util.Conv2DInfo {
-  return tf.backend_util.computeConv2DInfo(xShape as [number, number, number, number], filterShape as [number, number, number, number], attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, false, 'channelsLast');
-}
-
-/**
- * Runs tf ops inside a kernel and hands their result to the engine: the engine will own the
- * output, so its data gets one more reference before our own tensor lets go of it.
- */
-function asKernelOutput(args: KernelArgs, compute: () => tf.Tensor): tf.TensorInfo {
-  const out = tf.tidy(compute);
-  (args.backend as tf.KernelBackend & { incRef(dataId: object): void }).incRef(out.dataId);
-  const info = { dataId: out.dataId, shape: out.shape, dtype: out.dtype };
-  out.dispose();
-  return info;
-}
-
-/**
- * A kernel input as a tensor for tf ops. The backend counts references to its data and the
- * engine does not: the wrapper takes its own reference, which its disposal (end of the tidy)
- * gives back, so the caller's tensor keeps its data.
- */
-function tensorOf(args: KernelArgs, info: tf.TensorInfo): tf.Tensor {
-  (args.backend as tf.KernelBackend & { incRef(dataId: object): void }).incRef(info.dataId);
-  return tf.engine().makeTensorFromTensorInfo(info);
-}
+import { asKernelOutput, checkSupported, geometry, replaceKernel, tensorOf, type ConvAttrs, type Shape4D } from './conv-kernel-support.ts';
 
 /** dW [kh, kw, Ci, Co] from x [N, H, W, Ci] and dy [N, oh, ow, Co]. */
-export function conv2dFilterGradient(x: tf.Tensor4D, dy: tf.Tensor4D, filterShape: [number, number, number, number], attrs: ConvAttrs): tf.Tensor4D {
+export function conv2dFilterGradient(x: tf.Tensor4D, dy: tf.Tensor4D, filterShape: Shape4D, attrs: ConvAttrs): tf.Tensor4D {
   const info = geometry(x.shape, filterShape, attrs);
   const [kh, kw, ci, co] = filterShape;
   const { top, bottom, left, right } = info.padInfo;
@@ -78,7 +33,7 @@ export function conv2dFilterGradient(x: tf.Tensor4D, dy: tf.Tensor4D, filterShap
 }
 
 /** dx [N, H, W, Ci] from dy [N, oh, ow, Co] and W [kh, kw, Ci, Co]. */
-export function conv2dInputGradient(dy: tf.Tensor4D, filter: tf.Tensor4D, inputShape: [number, number, number, number], attrs: ConvAttrs): tf.Tensor4D {
+export function conv2dInputGradient(dy: tf.Tensor4D, filter: tf.Tensor4D, inputShape: Shape4D, attrs: ConvAttrs): tf.Tensor4D {
   const info = geometry(inputShape, filter.shape, attrs);
   const [kh, kw] = [filter.shape[0], filter.shape[1]];
   const [sh, sw] = [info.strideHeight, info.strideWidth];
@@ -105,26 +60,20 @@ export function conv2dInputGradient(dy: tf.Tensor4D, filter: tf.Tensor4D, inputS
 export const replacedWasmKernels = new Map<string, tf.KernelConfig>();
 
 function register(kernelName: 'Conv2DBackpropFilter' | 'Conv2DBackpropInput', kernelFunc: tf.KernelFunc): void {
-  const existing = tf.getKernel(kernelName, 'wasm') as (tf.KernelConfig & { lafite?: boolean }) | undefined;
-  if (existing?.lafite) return;
-  if (existing) {
-    replacedWasmKernels.set(kernelName, existing);
-    tf.unregisterKernel(kernelName, 'wasm');
-  }
-  tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc, lafite: true } as tf.KernelConfig);
+  replaceKernel({ kernelName, backendName: 'wasm', kernelFunc }, replacedWasmKernels);
 }
 
 /** Registers both kernels on wasm once; calling it again does nothing. */
 export function registerWasmConv2dBackprop(): void {
   register('Conv2DBackpropFilter', (args) => {
-    const attrs = args.attrs as unknown as ConvAttrs & { filterShape: [number, number, number, number] };
-    checkSupported('Conv2DBackpropFilter', attrs);
+    const attrs = args.attrs as unknown as ConvAttrs & { filterShape: Shape4D };
+    checkSupported('Conv2DBackpropFilter', 'wasm', attrs);
     const { x, dy } = args.inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
     return asKernelOutput(args, () => conv2dFilterGradient(tensorOf(args, x) as tf.Tensor4D, tensorOf(args, dy) as tf.Tensor4D, attrs.filterShape, attrs));
   });
   register('Conv2DBackpropInput', (args) => {
-    const attrs = args.attrs as unknown as ConvAttrs & { inputShape: [number, number, number, number] };
-    checkSupported('Conv2DBackpropInput', attrs);
+    const attrs = args.attrs as unknown as ConvAttrs & { inputShape: Shape4D };
+    checkSupported('Conv2DBackpropInput', 'wasm', attrs);
     const { dy, filter } = args.inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
     return asKernelOutput(args, () => conv2dInputGradient(tensorOf(args, dy) as tf.Tensor4D, tensorOf(args, filter) as tf.Tensor4D, attrs.inputShape, attrs));
   });

@@ -20,25 +20,25 @@ describe('PerturbationNet (Lafite eq. 2)', () => {
     net.dispose();
   });
 
-  it('learns to move image features towards their captions (mean cos(h′, h) rises)', () => {
+  it('learns to move image features towards their captions (mean cos(h′, h) rises)', async () => {
     // Captions are a fixed linear map of their images: learnable by r1.
     const dim = 8;
     const map = tf.randomNormal([dim, dim], 0, 1, 'float32', 4);
     const f = l2Normalise(tf.randomNormal([64, dim], 0, 1, 'float32', 5));
     const h = l2Normalise(tf.matMul(f, map) as tf.Tensor2D);
     const net = PerturbationNet.create({ dim, hidden: 32, seed: 6, learningRate: 0.01 });
-    const first = net.trainStep(f, h, { seed: 0 });
+    const first = await net.trainStep(f, h, { seed: 0 });
     let last = first;
-    for (let step = 1; step < 300; step++) last = net.trainStep(f, h, { seed: step });
+    for (let step = 1; step < 300; step++) last = await net.trainStep(f, h, { seed: step });
     expect(last).toBeGreaterThan(first + 0.3);
     net.dispose();
   });
 
-  it('round-trips through its file: the same weights give the same features', () => {
+  it('round-trips through its file: the same weights give the same features', async () => {
     const net = PerturbationNet.create({ dim: 4, hidden: 8, seed: 7 });
     const f = l2Normalise(tf.randomNormal([3, 4], 0, 1, 'float32', 8));
-    net.trainStep(f, f, { seed: 1 });
-    const file = JSON.parse(JSON.stringify(net.toFile('shapes-clip', { steps: 1, meanCosine: 0.5, pairs: 3 })));
+    await net.trainStep(f, f, { seed: 1 });
+    const file = JSON.parse(JSON.stringify(await net.toFile('shapes-clip', { steps: 1, meanCosine: 0.5, pairs: 3 })));
     const loaded = PerturbationNet.fromFile(file);
     expect(loaded.perturb(f, { seed: 9 }).arraySync()).toEqual(net.perturb(f, { seed: 9 }).arraySync());
     file.weights[0].shape = [1, 1];

@@ -10,7 +10,7 @@
  *
  * @example
  *   const net = PerturbationNet.create({ dim: 512, hidden: 1024, seed: 0 });
- *   net.trainStep(imageFeatures, captionFeatures, { seed: 1 });   // one Adam step, returns mean cos
+ *   await net.trainStep(imageFeatures, captionFeatures, { seed: 1 });   // one Adam step, resolves with mean cos
  *   const h = net.perturb(imageFeatures, { seed: 2 });
  */
 import * as tf from '@tensorflow/tfjs';
@@ -113,24 +113,21 @@ export class PerturbationNet {
     return tf.tidy(() => this.apply(f, tf.randomNormal(f.shape, 0, 1, 'float32', tfSeed(options.seed))));
   }
 
-  /** One Adam step maximising mean cos(h', h) over a batch of pairs; returns that mean cosine (before the step). */
-  trainStep(f: tf.Tensor2D, h: tf.Tensor2D, options: { seed?: number } = {}): number {
+  /** One Adam step maximising mean cos(h', h) over a batch of pairs; resolves with that mean cosine (before the step), read asynchronously (`dataSync` fails on webgpu in Node). */
+  async trainStep(f: tf.Tensor2D, h: tf.Tensor2D, options: { seed?: number } = {}): Promise<number> {
     const epsilon = tf.randomNormal(f.shape, 0, 1, 'float32', tfSeed(options.seed)) as tf.Tensor2D;
     const target = l2Normalise(h);
     const loss = this.optimizer.minimize(() => tf.neg(tf.mean(tf.sum(tf.mul(this.apply(f, epsilon), target), 1))) as tf.Scalar, true, this.variables());
-    const meanCosine = -loss!.dataSync()[0]!;
-    tf.dispose([epsilon, target, loss!]);
+    tf.dispose([epsilon, target]);
+    const meanCosine = -(await loss!.data())[0]!;
+    loss!.dispose();
     return meanCosine;
   }
 
-  toFile(model: string, training: PerturbationFile['training']): PerturbationFile {
-    return {
-      kind: 'lafite-perturbation-nn',
-      config: this.config,
-      model,
-      weights: this.namedVariables().map(([name, v]) => ({ name, shape: v.shape, values: Array.from(v.dataSync()) })),
-      training,
-    };
+  /** The network as JSON (weights read asynchronously). */
+  async toFile(model: string, training: PerturbationFile['training']): Promise<PerturbationFile> {
+    const weights = await Promise.all(this.namedVariables().map(async ([name, v]) => ({ name, shape: v.shape, values: Array.from(await v.data()) })));
+    return { kind: 'lafite-perturbation-nn', config: this.config, model, weights, training };
   }
 
   dispose(): void {

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../backend.ts';
 import { contrastiveLatentOptimization, contrastiveLogLikelihood, uniformOnSphere } from './clo.ts';
 import { gaussianPseudoFeatures, l2Normalise } from './gaussian.ts';
-import { retrievalShare, validateSchedule } from './schedule.ts';
+import { retrievalShare, validateSchedule, type PseudoSchedule } from './schedule.ts';
 
 beforeAll(async () => {
   await initBackend('cpu');
@@ -81,7 +81,7 @@ describe('retrievalShare', () => {
   it('rises linearly between the steps, or jumps at the points', () => {
     const linear = { kind: 'linear', startStep: 100, endStep: 300 } as const;
     expect([0, 100, 200, 300, 400].map((s) => retrievalShare(linear, s))).toEqual([0, 0, 0.5, 1, 1]);
-    const steps = { kind: 'steps', points: [{ atStep: 10, share: 0.25 }, { atStep: 20, share: 1 }] } as const;
+    const steps: PseudoSchedule = { kind: 'steps', points: [{ atStep: 10, share: 0.25 }, { atStep: 20, share: 1 }] };
     expect([5, 10, 15, 20].map((s) => retrievalShare(steps, s))).toEqual([0, 0.25, 0.25, 1]);
     expect(() => validateSchedule({ kind: 'steps', points: [{ atStep: 10, share: 0.5 }, { atStep: 5, share: 1 }] })).toThrow(/increase/);
     expect(() => validateSchedule({ kind: 'linear', startStep: 5, endStep: 5 })).toThrow();

@@ -7,11 +7,10 @@
  * @example
  *   retrievalShare({ kind: 'linear', startStep: 1000, endStep: 5000 }, 3000)  // 0.5
  */
-export type PseudoSchedule =
-  /** From 0 at `startStep` to `finalShare` (default 1) at `endStep`, linearly. */
-  | { kind: 'linear'; startStep: number; endStep: number; finalShare?: number }
-  /** `share` from each `atStep` on (ascending steps), 0 before the first. */
-  | { kind: 'steps'; points: ReadonlyArray<{ atStep: number; share: number }> };
+import type { PseudoSchedule } from '../../api/contract.ts';
+
+/** linear: from 0 at `startStep` to `finalShare` (default 1) at `endStep`; steps: `share` from each `atStep` on, 0 before the first (the API's schema). */
+export type { PseudoSchedule };
 
 export function validateSchedule(schedule: PseudoSchedule): void {
   if (schedule.kind === 'linear') {

@@ -36,7 +36,7 @@ async function markNearDuplicates(db: Db, store: DatasetStore, dataset: string, 
   if (withFeatures.length === 0) return { marked: 0, withoutFeatures: images.length };
   await initBackend(backend);
   const vectors = withFeatures.map((image) => features.get(image.sha256)!);
-  const found = nearDuplicates(vectors, vectors[0]!.length, threshold);
+  const found = await nearDuplicates(vectors, vectors[0]!.length, threshold);
   const marks = found.flatMap((hit, i) =>
     hit
       ? [{ imageId: withFeatures[i]!.id, status: 'duplicate' as const, duplicateOf: withFeatures[hit.of]!.id, reason: `near-duplicate of ${withFeatures[hit.of]!.path} (cosine ${hit.cosine.toFixed(3)}, ${model})` }]

@@ -1,29 +1,62 @@
 /**
- * Job kind `gan-generate`: images from a trained run for a prompt, as Lafite generates at
- * inference: x = G_ema(z, n(f_txt(prompt))), noise fixed, output in [−1, 1] written as PNGs.
+ * Job kind `gan-generate`: images from a trained run, as Lafite generates at inference:
+ * x = G_ema(z, h), noise fixed, output in [−1, 1] written as PNGs, with h = n(f_txt(prompt)),
+ * or, with an image, h = n((1 − mix)·n(f_txt) + mix·n(f_img)): image plus text conditioning
+ * (Lafite Figure 6: the picture gives the content, the prompt changes it).
  */
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, readFile } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs';
-import sharp from 'sharp';
+import type { GenerateResult } from '../../api/contract.ts';
 import { invalidInput, notFound } from '../../api/errors.ts';
+import { decodeForEncoder } from '../../datasets/import-file.ts';
 import { initBackend } from '../../engine/backend.ts';
 import { restoreCheckpoint } from '../../engine/gan/checkpoint.ts';
 import { Generator } from '../../engine/gan/generator.ts';
 import { PRESETS } from '../../engine/gan/presets.ts';
-import { l2Normalise } from '../../engine/pseudo/gaussian.ts';
 import { tfSeed } from '../../engine/random.ts';
+import { unitVector } from '../../engine/rows.ts';
 import { openDatabase } from '../../store/db.ts';
 import { EmbeddingStore } from '../../store/embeddings.ts';
 import { JobStore } from '../../store/jobs.ts';
 import { ModelStore } from '../../store/models.ts';
 import { CachedEncoder } from '../dataset-features.ts';
+import { writeImages } from '../generated-images.ts';
 import type { JobHandler, JobInput } from '../job-kind.ts';
-import { checkpointFile, runFolder } from './gan-train.ts';
+import { checkpointFile, generatedFolder, runFolder } from '../run-files.ts';
+
+type Input = JobInput<'gan-generate'>;
+
+/** The feature of the conditioning image, through the embedding cache (keyed by content). */
+async function imageFeature(encoder: CachedEncoder, path: string): Promise<Float32Array> {
+  const bytes = await readFile(path).catch((error: NodeJS.ErrnoException) => {
+    throw invalidInput(`cannot read the image ${path}: ${error.code === 'ENOENT' ? 'no such file' : error.message}`, 'image');
+  });
+  const key = createHash('sha256').update(bytes).digest('hex');
+  const load = async () => {
+    try {
+      return { kind: 'raw' as const, ...(await decodeForEncoder(bytes)) };
+    } catch (error) {
+      throw invalidInput(`cannot use the image ${path}: ${(error as Error).message}`, 'image');
+    }
+  };
+  return (await encoder.images([{ key, load }])).features.data;
+}
+
+/** h for the request (one row): the prompt's feature, the image's, or their mix. */
+async function condition(input: Input, encoder: CachedEncoder): Promise<{ data: Float32Array; dim: number }> {
+  const dim = encoder.model.dim;
+  const text = input.prompt !== undefined ? unitVector((await encoder.texts([input.prompt])).data) : undefined;
+  const image = input.image !== undefined ? unitVector(await imageFeature(encoder, input.image)) : undefined;
+  if (!image) return { data: text!, dim };
+  if (!text) return { data: image, dim };
+  const mixed = text.map((t, i) => (1 - input.mix) * t + input.mix * image[i]!);
+  return { data: unitVector(mixed), dim };
+}
 
 export const ganGenerate: JobHandler<'gan-generate'> = {
-  async run(input, job) {
+  async run(input, job): Promise<GenerateResult> {
     await initBackend(job.backend);
     const db = openDatabase(job.dbPath);
     try {
@@ -34,28 +67,25 @@ export const ganGenerate: JobHandler<'gan-generate'> = {
       if (!existsSync(file)) throw invalidInput(`run ${input.run} has no checkpoint yet: let it train past its first checkpoint`, 'run');
       const encoder = CachedEncoder.open(new ModelStore(db), new EmbeddingStore(db), trainInput.model);
       try {
-        const text = await encoder.texts([input.prompt]);
-        const g = new Generator(PRESETS[trainInput.preset], { textDim: text.dim, seed: 0 });
+        job.progress({ fraction: 0.1, message: `encoding the ${input.image ? (input.prompt ? 'prompt and image' : 'image') : 'prompt'}` });
+        const h1 = await condition(input, encoder);
+        job.progress({ fraction: 0.3, message: `drawing ${input.n} images` });
+        const g = new Generator(PRESETS[trainInput.preset], { textDim: h1.dim, seed: 0 });
         await restoreCheckpoint(file, { networks: { g_ema: g.namedVariables() }, optimizers: {} });
+        const started = performance.now();
         const images = tf.tidy(() => {
-          const h = tf.tile(l2Normalise(tf.tensor2d(text.data, [1, text.dim])), [input.n, 1]) as tf.Tensor2D; // h = n(f_txt(prompt))
+          const h = tf.tile(tf.tensor2d(h1.data, [1, h1.dim]), [input.n, 1]) as tf.Tensor2D;
           const z = tf.randomNormal([input.n, g.options.zDim], 0, 1, 'float32', tfSeed(input.seed)) as tf.Tensor2D;
-          const x = g.generate(z, h, { truncation: input.truncation, noiseSeed: input.seed });
-          return tf.cast(tf.clipByValue(tf.mul(tf.add(x, 1), 127.5), 0, 255), 'int32');
+          return g.generate(z, h, { truncation: input.truncation, noiseSeed: input.seed });
         });
-        const n = input.n;
-        const r = PRESETS[trainInput.preset].resolution;
-        const data = Uint8Array.from(await images.data());
-        images.dispose();
-        await mkdir(input.out, { recursive: true });
-        const files: string[] = [];
-        for (let i = 0; i < n; i++) {
-          const path = join(input.out, `seed${input.seed}-${i}.png`);
-          await sharp(Buffer.from(data.subarray(i * r * r * 3, (i + 1) * r * r * 3)), { raw: { width: r, height: r, channels: 3 } }).png().toFile(path);
-          files.push(path);
-        }
-        g.dispose();
-        return { run: input.run, prompt: input.prompt, files };
+        await images.data(); // generation ends when the pixels exist
+        const msPerImage = (performance.now() - started) / input.n;
+        job.progress({ fraction: 0.9, message: 'writing PNGs' });
+        const out = input.out ?? generatedFolder(job.dataDir, input.run, job.jobId);
+        await mkdir(out, { recursive: true });
+        const files = await writeImages(out, `seed${input.seed}`, images);
+        tf.dispose([images, ...g.namedVariables().values()]);
+        return { run: input.run, prompt: input.prompt ?? null, files, msPerImage };
       } finally {
         await encoder.dispose();
       }

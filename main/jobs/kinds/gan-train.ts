@@ -1,16 +1,18 @@
 /**
  * Job kind `gan-train`: Lafite's conditional StyleGAN2 trained on a dataset (engine/gan),
- * language-free on pseudo text features (Gaussian per batch, retrieval, CLO per batch) or on
- * real captions. Checkpoints (networks, Adam state, the loss history) every N steps, written
- * atomically, so a cancelled or killed run resumes from the last one with its history; a
- * sample grid for fixed conditions and seeds every N steps.
+ * language-free on pseudo text features (Gaussian per batch, retrieval, CLO per batch, or
+ * Gaussian moving to retrieval on a schedule), on real captions, or semi-supervised (a share of
+ * the captioned images on their captions); from scratch or fine-tuned from another run with
+ * Freeze-D. Checkpoints (networks, Adam state, the loss history) every N steps and on pause or
+ * cancel, written atomically, so a stopped or killed run resumes from the last one with its
+ * history; losses per step in SQLite (store/runs.ts); a sample grid every N steps.
  */
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import sharp from 'sharp';
-import type { TrainResult } from '../../api/contract.ts';
+import type { BackendStatus, TrainResult } from '../../api/contract.ts';
+import { invalidInput } from '../../api/errors.ts';
 import { initBackend } from '../../engine/backend.ts';
 import { loadClipTowersFromOnnx } from '../../engine/clip/onnx-import.ts';
 import { restoreCheckpoint, writeCheckpoint } from '../../engine/gan/checkpoint.ts';
@@ -18,9 +20,10 @@ import { Discriminator } from '../../engine/gan/discriminator.ts';
 import { Generator } from '../../engine/gan/generator.ts';
 import { LANGUAGE_FREE_WEIGHTS, SUPERVISED_WEIGHTS } from '../../engine/gan/losses.ts';
 import { PRESETS } from '../../engine/gan/presets.ts';
-import { DEFAULT_STEP, trainStep, type StepLosses, type TrainParts } from '../../engine/gan/train-step.ts';
+import { DEFAULT_STEP, trainStepAsync, type StepLosses, type TrainParts } from '../../engine/gan/train-step.ts';
 import { emaBeta } from '../../engine/gan/augment.ts';
 import { contrastiveLatentOptimization } from '../../engine/pseudo/clo.ts';
+import { retrievalShare } from '../../engine/pseudo/schedule.ts';
 import { gaussianPseudoFeatures, l2Normalise } from '../../engine/pseudo/gaussian.ts';
 import { mulberry32, tfSeed } from '../../engine/random.ts';
 import { gatherRows } from '../../engine/rows.ts';
@@ -28,9 +31,13 @@ import { DatasetStore } from '../../store/datasets.ts';
 import { openDatabase } from '../../store/db.ts';
 import { EmbeddingStore } from '../../store/embeddings.ts';
 import { ModelStore } from '../../store/models.ts';
+import { JobStore } from '../../store/jobs.ts';
 import { PseudoStore } from '../../store/pseudo.ts';
+import { RunStore } from '../../store/runs.ts';
 import { CachedEncoder } from '../dataset-features.ts';
 import type { JobContext, JobHandler, JobInput } from '../job-kind.ts';
+import { writeImageGrid } from '../generated-images.ts';
+import { checkpointFile, runFolder, sampleFile, sampleLabelsFile, SAMPLES_FOLDER } from '../run-files.ts';
 import { captionConditions, loadTrainingImages, retrievalConditions, type TrainingImages } from '../training-data.ts';
 
 type Input = JobInput<'gan-train'>;
@@ -47,47 +54,67 @@ interface State {
 /** A row of the loss history (every step), kept in the checkpoint so a resumed run keeps it. */
 type HistoryRow = { step: number } & Omit<StepLosses, 'r1'>;
 
-/** Where a run keeps its checkpoint and samples. */
-export const runFolder = (dataDir: string, jobId: string): string => join(dataDir, 'runs', jobId);
-export const checkpointFile = (folder: string): string => join(folder, 'checkpoint.bin');
-
-/** The conditions h of a batch: how depends on `input.pseudo`. */
+/** The conditions h of a batch: how depends on `input.pseudo`, the schedule and the caption share. */
 type Conditions = (rows: readonly number[], step: number) => tf.Tensor2D;
+
+/** Per sample, b's row where `useB` says so, else a's (each computed only if some sample needs it). */
+function perSample(useB: readonly boolean[], a: () => tf.Tensor2D, b: () => tf.Tensor2D): tf.Tensor2D {
+  if (!useB.some(Boolean)) return a();
+  if (useB.every(Boolean)) return b();
+  return tf.tidy(() => tf.where(tf.tensor2d(useB.slice(), [useB.length, 1], 'bool'), b(), a()) as tf.Tensor2D); // [B, 1] broadcasts over features
+}
+
+/** Language-free conditions: Gaussian per batch (Lafite eq. 1), a retrieval run's prompts, or CLO on them per batch (Lafite2 eq. 2), scheduled. */
+async function pseudoConditions(input: Input, data: TrainingImages, pseudo: PseudoStore, encoder: CachedEncoder): Promise<Conditions> {
+  const images = (rows: readonly number[]) => gatherRows(data.features, data.dim, rows, [data.dim]) as tf.Tensor2D;
+  const gaussian: Conditions = (rows, step) => tf.tidy(() => gaussianPseudoFeatures(images(rows), { xi: input.xi, seed: input.seed * 7919 + step }));
+  if (input.pseudo === 'gaussian' || input.pseudo === 'captions') return gaussian;
+  const retrieved = await retrievalConditions(pseudo, encoder, input.dataset, data.ids);
+  const fixed = (rows: readonly number[]) => gatherRows(retrieved, data.dim, rows, [data.dim]) as tf.Tensor2D;
+  const method: Conditions = input.pseudo === 'retrieval' ? (rows) => fixed(rows) : (rows) => tf.tidy(() => contrastiveLatentOptimization(fixed(rows), images(rows)));
+  const schedule = input.schedule;
+  if (!schedule) return method;
+  // Lafite2 §3.3: Gaussian features first, retrieval (or CLO) features brought in per sample.
+  return (rows, step) => {
+    const rng = mulberry32(input.seed * 13 + step);
+    const share = retrievalShare(schedule, step);
+    return perSample(rows.map(() => rng() < share), () => gaussian(rows, step), () => method(rows, step));
+  };
+}
+
+/** Real captions: one of each image's captions per step (zeros for an image without any). */
+function captionFeatures(captions: Map<number, Float32Array[]>, data: TrainingImages, seed: number): Conditions {
+  return (rows, step) => {
+    const rng = mulberry32(seed * 31 + step);
+    const values = new Float32Array(rows.length * data.dim);
+    rows.forEach((row, i) => {
+      const list = captions.get(data.ids[row]!);
+      if (list) values.set(list[Math.floor(rng() * list.length)]!, i * data.dim);
+    });
+    return tf.tidy(() => l2Normalise(tf.tensor2d(values, [rows.length, data.dim])));
+  };
+}
 
 async function conditionsFor(input: Input, data: TrainingImages, stores: { datasets: DatasetStore; pseudo: PseudoStore }, encoder: CachedEncoder): Promise<{ rows: number[]; h: Conditions }> {
   const all = data.ids.map((_, i) => i);
-  const images = (rows: readonly number[]) => gatherRows(data.features, data.dim, rows, [data.dim]) as tf.Tensor2D;
-  if (input.pseudo === 'gaussian') return { rows: all, h: (rows, step) => tf.tidy(() => gaussianPseudoFeatures(images(rows), { xi: input.xi, seed: input.seed * 7919 + step })) };
+  const wantsCaptions = input.pseudo === 'captions' || input.captionShare > 0;
+  const captions = wantsCaptions ? await captionConditions(stores.datasets, encoder, input.dataset) : undefined;
   if (input.pseudo === 'captions') {
-    const captions = await captionConditions(stores.datasets, encoder, input.dataset);
-    const rows = all.filter((i) => captions.has(data.ids[i]!));
-    return {
-      rows,
-      h: (batch, step) => {
-        const rng = mulberry32(input.seed * 31 + step);
-        const picked = batch.map((i) => {
-          const list = captions.get(data.ids[i]!)!;
-          return list[Math.floor(rng() * list.length)]!;
-        });
-        return tf.tidy(() => l2Normalise(tf.tensor2d(Float32Array.from(picked.flatMap((v) => Array.from(v))), [batch.length, data.dim])));
-      },
-    };
+    const rows = all.filter((i) => captions!.has(data.ids[i]!));
+    if (rows.length < 2) throw invalidInput(`only ${rows.length} of the training images have captions: supervised training needs at least 2`, 'pseudo');
+    return { rows, h: captionFeatures(captions!, data, input.seed) };
   }
-  const retrieved = await retrievalConditions(stores.pseudo, encoder, input.dataset, data.ids);
-  const fixed = (rows: readonly number[]) => gatherRows(retrieved, data.dim, rows, [data.dim]) as tf.Tensor2D;
-  if (input.pseudo === 'retrieval') return { rows: all, h: (rows) => fixed(rows) };
-  return { rows: all, h: (rows) => tf.tidy(() => contrastiveLatentOptimization(fixed(rows), images(rows))) }; // CLO per mini-batch (Lafite2 eq. 2)
-}
-
-/** A row of generated images as one PNG: the sample grid for fixed conditions and seeds. */
-async function writeSampleGrid(file: string, images: tf.Tensor4D): Promise<void> {
-  const [n, r] = images.shape;
-  const pixels = tf.tidy(() => tf.cast(tf.clipByValue(tf.mul(tf.add(images, 1), 127.5), 0, 255), 'int32'));
-  const data = Uint8Array.from(await pixels.data());
-  pixels.dispose();
-  const row = Buffer.alloc(r * n * r * 3);
-  for (let i = 0; i < n; i++) for (let y = 0; y < r; y++) row.set(data.subarray((i * r + y) * r * 3, (i * r + y + 1) * r * 3), (y * n * r + i * r) * 3);
-  await sharp(row, { raw: { width: n * r, height: r, channels: 3 } }).png().toFile(file);
+  const pseudo = await pseudoConditions(input, data, stores.pseudo, encoder);
+  if (!captions) return { rows: all, h: pseudo };
+  // Semi-supervised (the official mixing_prob): a captioned image uses its caption with probability captionShare.
+  const real = captionFeatures(captions, data, input.seed);
+  return {
+    rows: all,
+    h: (rows, step) => {
+      const rng = mulberry32(input.seed * 17 + step);
+      return perSample(rows.map((row) => captions.has(data.ids[row]!) && rng() < input.captionShare), () => pseudo(rows, step), () => real(rows, step));
+    },
+  };
 }
 
 function buildParts(input: Input, textDim: number): TrainParts {
@@ -102,67 +129,104 @@ function buildParts(input: Input, textDim: number): TrainParts {
   };
 }
 
-const checkpointParts = (parts: TrainParts) => ({
-  networks: { g: parts.g.namedVariables(), d: parts.d.namedVariables(), g_ema: parts.gEma.namedVariables() },
-  optimizers: { g: parts.gOptimizer, d: parts.dOptimizer },
-});
+const networksOf = (parts: TrainParts) => ({ g: parts.g.namedVariables(), d: parts.d.namedVariables(), g_ema: parts.gEma.namedVariables() });
+const checkpointParts = (parts: TrainParts) => ({ networks: networksOf(parts), optimizers: { g: parts.gOptimizer, d: parts.dOptimizer } });
 
-async function train(input: Input, job: JobContext<State>, backendId: string): Promise<TrainResult> {
+/** Fine-tuning (Lafite §4.3, few-shot): the networks of another run of the same preset and encoder; fresh optimizers. */
+async function initFrom(input: Input, jobs: JobStore, dataDir: string, parts: TrainParts): Promise<void> {
+  const source = input.init ? jobs.get(input.init) : undefined;
+  if (!input.init) return;
+  if (!source || source.kind !== 'gan-train') throw invalidInput(`no training run '${input.init}' to fine-tune from: see the Training view or \`lafite jobs list\``, 'init');
+  const trained = source.input as Input;
+  if (trained.preset !== input.preset || trained.model !== input.model) {
+    throw invalidInput(`run ${input.init} is a ${trained.preset} network on ${trained.model}: fine-tune it with --preset ${trained.preset} --model ${trained.model}`, 'init');
+  }
+  const file = checkpointFile(runFolder(dataDir, input.init));
+  if (!existsSync(file)) throw invalidInput(`run ${input.init} has no checkpoint yet`, 'init');
+  await restoreCheckpoint(file, { networks: networksOf(parts), optimizers: {} });
+}
+
+/** The sample grid's fixed conditions and latents: the prompts (two seeds each), or the first 8 training images' conditions. */
+async function sampleInputs(input: Input, rows: readonly number[], data: TrainingImages, h: Conditions, encoder: CachedEncoder, zDim: number) {
+  const z = (n: number) => tf.randomNormal([n, zDim], 0, 1, 'float32', tfSeed(input.seed + 12345)) as tf.Tensor2D;
+  if (input.samplePrompts && input.samplePrompts.length > 0) {
+    const prompts = input.samplePrompts;
+    const text = await encoder.texts(prompts);
+    const hPrompts = tf.tidy(() => tf.tile(l2Normalise(tf.tensor2d(text.data, [prompts.length, text.dim])), [2, 1]) as tf.Tensor2D); // h = n(f_txt(prompt))
+    return { labels: prompts, columns: prompts.length, z: z(2 * prompts.length), h: hPrompts };
+  }
+  const picked = rows.slice(0, Math.min(8, rows.length));
+  return { labels: picked.map((row) => data.paths[row]!), columns: picked.length, z: z(picked.length), h: h(picked, 0) };
+}
+
+async function train(input: Input, job: JobContext<State>, backend: BackendStatus): Promise<TrainResult> {
   const db = openDatabase(job.dbPath);
   const encoder = CachedEncoder.open(new ModelStore(db), new EmbeddingStore(db), input.model);
   try {
     const datasets = new DatasetStore(db);
+    const runs = new RunStore(db);
     job.progress({ fraction: 0, message: `loading ${input.dataset} at ${PRESETS[input.preset].resolution} px` });
-    const data = await loadTrainingImages(datasets, encoder, job.dataDir, input.dataset, PRESETS[input.preset].resolution, job.signal);
+    const data = await loadTrainingImages(datasets, encoder, { dataDir: job.dataDir, dataset: input.dataset, subset: input.subset }, PRESETS[input.preset].resolution, job.signal);
     const { rows, h } = await conditionsFor(input, data, { datasets, pseudo: new PseudoStore(db) }, encoder);
     const parts = buildParts(input, data.dim);
+    if (input.freezeD > parts.d.blockCount) throw invalidInput(`Freeze-D: the ${input.preset} discriminator has ${parts.d.blockCount} blocks, not ${input.freezeD}`, 'freezeD');
     if (input.conG) {
       const towers = await loadClipTowersFromOnnx(encoder.model.path, undefined, { towers: ['vision'], trainable: false });
       parts.clip = { towers, imageSize: towers.config.vision.imageSize };
     }
     const folder = runFolder(job.dataDir, job.jobId);
-    await mkdir(join(folder, 'samples'), { recursive: true });
+    await mkdir(join(folder, SAMPLES_FOLDER), { recursive: true });
     let history: HistoryRow[] = [];
     let start = 0;
     if (job.resumeState && existsSync(checkpointFile(folder))) {
       const state = (await restoreCheckpoint(checkpointFile(folder), checkpointParts(parts))) as { step: number; history: HistoryRow[] };
       start = state.step;
       history = state.history;
+    } else {
+      await initFrom(input, new JobStore(db), job.dataDir, parts);
     }
-    const sampleRows = rows.slice(0, Math.min(8, rows.length));
-    const sampleZ = tf.randomNormal([sampleRows.length, parts.g.options.zDim], 0, 1, 'float32', tfSeed(input.seed + 12345)) as tf.Tensor2D;
-    const sampleH = h(sampleRows, 0);
+    runs.beginAttempt(job.jobId, { backend: backend.id, device: backend.device ?? null, gParams: parts.g.parameterCount(), dParams: parts.d.parameterCount(), images: rows.length }, start);
+    const samples = await sampleInputs(input, rows, data, h, encoder, parts.g.options.zDim);
+    await writeFile(sampleLabelsFile(folder), JSON.stringify(samples.labels));
     const weights = input.pseudo === 'captions' ? SUPERVISED_WEIGHTS : LANGUAGE_FREE_WEIGHTS;
     const side = data.resolution * data.resolution * 3;
     const started = performance.now();
     let last: StepLosses | undefined;
+    let saved = start;
+    const save = async (step: number): Promise<void> => {
+      await writeCheckpoint(checkpointFile(folder), { ...checkpointParts(parts), state: { step, history } });
+      job.checkpoint({ step });
+      saved = step;
+    };
     for (let step = start + 1; step <= input.steps; step++) {
-      job.throwIfCancelled();
+      if (job.signal.aborted) {
+        // Paused or cancelled: keep the steps done since the last checkpoint (a resume goes on from here).
+        if (step - 1 > saved) await save(step - 1);
+        job.throwIfCancelled();
+      }
       const rng = mulberry32(input.seed * 1_000_003 + step);
       const batch = Array.from({ length: Math.min(input.batchSize, rows.length) }, () => rows[Math.floor(rng() * rows.length)]!);
       const reals = gatherRows(data.pixels, side, batch, [data.resolution, data.resolution, 3]) as tf.Tensor4D;
       const hBatch = h(batch, step);
-      last = trainStep(parts, { reals, h: hBatch }, { ...DEFAULT_STEP, weights, emaBeta: emaBetaAt(step, batch.length), step, seed: input.seed });
+      last = await trainStepAsync(parts, { reals, h: hBatch }, { ...DEFAULT_STEP, weights, emaBeta: emaBetaAt(step, batch.length), step, seed: input.seed, frozenBlocks: input.freezeD });
       tf.dispose([reals, hBatch]);
       const { r1: _r1, ...losses } = last;
       history.push({ step, ...losses });
       const done = step - start;
       const imagesPerSecond = (done * input.batchSize) / ((performance.now() - started) / 1000);
+      runs.addMetrics(job.jobId, [{ step, metrics: { ...losses, ...(last.r1 !== null ? { r1: last.r1 } : {}), imagesPerSecond } }]);
       job.progress({ fraction: step / input.steps, message: `step ${step} of ${input.steps}: L_D ${losses.dLoss.toFixed(3)}, L_G ${losses.gLoss.toFixed(3)}`, step, total: input.steps, metrics: { ...losses, imagesPerSecond } });
       if (step % input.sampleEvery === 0 || step === input.steps) {
-        const images = parts.gEma.generate(sampleZ, sampleH, { noiseSeed: 0 });
-        await writeSampleGrid(join(folder, 'samples', `step-${String(step).padStart(7, '0')}.png`), images);
+        const images = parts.gEma.generate(samples.z, samples.h, { noiseSeed: 0 });
+        await writeImageGrid(sampleFile(folder, step), images, samples.columns);
         images.dispose();
       }
-      if (step % input.checkpointEvery === 0 || step === input.steps) {
-        await writeCheckpoint(checkpointFile(folder), { ...checkpointParts(parts), state: { step, history } });
-        job.checkpoint({ step });
-      }
+      if (step % input.checkpointEvery === 0 || step === input.steps) await save(step);
     }
     const seconds = (performance.now() - started) / 1000;
     const trained = input.steps - start;
     const { r1: _r1, ...losses } = last ?? { dLoss: 0, gLoss: 0, conDReal: 0, conDFake: 0, conG: 0, r1: null };
-    return { steps: input.steps, images: rows.length, backend: backendId, seconds, imagesPerSecond: (trained * input.batchSize) / Math.max(seconds, 1e-9), losses, folder };
+    return { steps: input.steps, images: rows.length, backend: backend.id, seconds, imagesPerSecond: (trained * input.batchSize) / Math.max(seconds, 1e-9), losses, folder };
   } finally {
     await encoder.dispose();
     db.close();
@@ -171,7 +235,6 @@ async function train(input: Input, job: JobContext<State>, backendId: string): P
 
 export const ganTrain: JobHandler<'gan-train', State> = {
   async run(input, job) {
-    const backend = await initBackend(job.backend);
-    return train(input, job, backend.id);
+    return train(input, job, await initBackend(job.backend));
   },
 };

@@ -91,21 +91,21 @@ async function storeVectors(ctx: Context, id: string, features: Float32Array, su
   await finishRun(ctx, id, features, summary);
 }
 
-function gaussianFeatures(ctx: Context): Float32Array {
+async function gaussianFeatures(ctx: Context): Promise<Float32Array> {
   const f = tf.tensor2d(ctx.images, [ctx.imageIds.length, ctx.dim]);
   const xi = ctx.input.xi ?? DEFAULT_XI[ctx.input.form];
   const h = gaussianPseudoFeatures(f, { xi, form: ctx.input.form, seed: ctx.input.seed });
-  const data = h.dataSync() as Float32Array;
+  const data = (await h.data()) as Float32Array;
   tf.dispose([f, h]);
   return Float32Array.from(data);
 }
 
 /** Lafite eq. 2 with the named trained network. */
-function nnFeatures(ctx: Context): Float32Array {
+async function nnFeatures(ctx: Context): Promise<Float32Array> {
   const net = PerturbationNet.fromFile(ctx.nnFile!);
   const f = tf.tensor2d(ctx.images, [ctx.imageIds.length, ctx.dim]);
   const h = net.perturb(f, { seed: ctx.input.seed });
-  const data = Float32Array.from(h.dataSync());
+  const data = Float32Array.from(await h.data());
   tf.dispose([f, h]);
   net.dispose();
   return data;
@@ -178,7 +178,12 @@ async function topPromptFeatures(ctx: Context, prompts: (string | undefined)[]):
 /** CLO's starting features: the retrieval run's best prompts, a Gaussian draw, or uniform points on the sphere. */
 async function cloStart(ctx: Context): Promise<Float32Array> {
   if (ctx.input.cloInit === 'gaussian') return gaussianFeatures(ctx);
-  if (ctx.input.cloInit === 'uniform') return Float32Array.from(uniformOnSphere(ctx.imageIds.length, ctx.dim, ctx.input.seed).dataSync());
+  if (ctx.input.cloInit === 'uniform') {
+    const h = uniformOnSphere(ctx.imageIds.length, ctx.dim, ctx.input.seed);
+    const data = Float32Array.from(await h.data());
+    h.dispose();
+    return data;
+  }
   const retrieval = await ensureRun(ctx, 'retrieval');
   const best = new Map(ctx.store.features(retrieval.id, { maxRank: 1 }).map((row) => [row.imageId, row.prompt ?? undefined]));
   return topPromptFeatures(ctx, ctx.imageIds.map((id) => best.get(id)));
@@ -201,10 +206,11 @@ async function runClo(ctx: Context, id: string): Promise<void> {
     const gather = (source: Float32Array): tf.Tensor2D => gatherRows(source, ctx.dim, batch, [ctx.dim]) as tf.Tensor2D;
     const [h0, f] = [gather(start), gather(ctx.images)];
     const h = contrastiveLatentOptimization(h0, f, { steps: ctx.input.cloSteps, stepSize: ctx.input.cloStepSize, tau: ctx.input.cloTau });
-    gain += (contrastiveLogLikelihood(h, f, ctx.input.cloTau).dataSync()[0]! - contrastiveLogLikelihood(h0, f, ctx.input.cloTau).dataSync()[0]!) * batch.length;
-    const data = h.dataSync();
+    const [after, before] = [contrastiveLogLikelihood(h, f, ctx.input.cloTau), contrastiveLogLikelihood(h0, f, ctx.input.cloTau)];
+    gain += ((await after.data())[0]! - (await before.data())[0]!) * batch.length;
+    const data = (await h.data()) as Float32Array;
     batch.forEach((i, row) => out.set(data.subarray(row * ctx.dim, (row + 1) * ctx.dim), i * ctx.dim));
-    tf.dispose([h0, f, h]);
+    tf.dispose([h0, f, h, after, before]);
     ctx.job.progress({ fraction: 0.8 + 0.2 * Math.min(1, (b + batch.length) / n), message: `contrastive latent optimization: ${Math.min(n, b + batch.length)} of ${n} images` });
   }
   await storeVectors(ctx, id, out, { meanLogLikelihoodGain: gain / n });
@@ -218,8 +224,8 @@ async function ensureRun(ctx: Context, method: PseudoMethodName): Promise<Pseudo
   if (existing?.complete) return { ...toPseudoRunRecord(existing), reused: true };
   ctx.store.begin({ id, datasetId: ctx.input.dataset, method, modelId: ctx.input.model, config });
   ctx.job.progress({ fraction: 0.05, message: `${method} features of ${ctx.imageIds.length} images` });
-  if (method === 'gaussian') await storeVectors(ctx, id, gaussianFeatures(ctx), {});
-  else if (method === 'nn') await storeVectors(ctx, id, nnFeatures(ctx), { trainedMeanCosine: ctx.nnFile!.training.meanCosine });
+  if (method === 'gaussian') await storeVectors(ctx, id, await gaussianFeatures(ctx), {});
+  else if (method === 'nn') await storeVectors(ctx, id, await nnFeatures(ctx), { trainedMeanCosine: ctx.nnFile!.training.meanCosine });
   else if (method === 'retrieval') await runRetrieval(ctx, id);
   else await runClo(ctx, id);
   return { ...toPseudoRunRecord(ctx.store.get(id)!), reused: false };

@@ -54,11 +54,11 @@ export const pseudoTrainNn: JobHandler<'pseudo-train-nn', State> = {
           const batch = Array.from({ length: Math.min(input.batchSize, pairs.length) }, () => Math.floor(rng() * pairs.length));
           const gather = (data: Float32Array): tf.Tensor2D => gatherRows(data, dim, batch, [dim]) as tf.Tensor2D;
           const [f, h] = [gather(images.features.data), gather(texts.data)];
-          const cosine = net.trainStep(f, h, { seed: input.seed * 1_000_003 + step });
+          const cosine = await net.trainStep(f, h, { seed: input.seed * 1_000_003 + step });
           tf.dispose([f, h]);
           recent = step === 0 ? cosine : 0.98 * recent + 0.02 * cosine;
           if ((step + 1) % CHECKPOINT_STEPS === 0 || step + 1 === input.steps) {
-            await writeJsonAtomically(partial, net.toFile(input.model, { steps: step + 1, meanCosine: recent, pairs: pairs.length }));
+            await writeJsonAtomically(partial, await net.toFile(input.model, { steps: step + 1, meanCosine: recent, pairs: pairs.length }));
             job.checkpoint({ step: step + 1 });
           }
           if (step % 20 === 0) {
@@ -66,7 +66,7 @@ export const pseudoTrainNn: JobHandler<'pseudo-train-nn', State> = {
             job.progress({ fraction: (step + 1) / input.steps, message: `step ${step + 1} of ${input.steps}: mean cos(h′, h) ${recent.toFixed(3)}`, step: step + 1, total: input.steps, metrics: { meanCosine: recent, stepsPerSecond: rate } });
           }
         }
-        const file = net.toFile(input.model, { steps: input.steps, meanCosine: recent, pairs: pairs.length });
+        const file = await net.toFile(input.model, { steps: input.steps, meanCosine: recent, pairs: pairs.length });
         await writeJsonAtomically(perturbationPath(job.dataDir, input.name), file);
         return { name: input.name, model: input.model, pairs: pairs.length, steps: input.steps, meanCosine: recent, seconds: (performance.now() - started) / 1000 };
       } finally {

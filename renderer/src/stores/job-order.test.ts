@@ -13,6 +13,11 @@ describe('isStaleJob', () => {
     expect(isStaleJob(job({ status: 'running', attempts: 2 }), job({ status: 'failed', attempts: 1 }))).toBe(false);
   });
 
+  it('drops a running copy that arrives after the job paused, and keeps the resumed attempt', () => {
+    expect(isStaleJob(job({ status: 'running', attempts: 1 }), job({ status: 'paused', attempts: 1 }))).toBe(true);
+    expect(isStaleJob(job({ status: 'running', attempts: 2 }), job({ status: 'paused', attempts: 1 }))).toBe(false);
+  });
+
   it('orders running copies by progress', () => {
     const at = (fraction: number) => job({ status: 'running', attempts: 1, progress: { fraction, message: '' } });
     expect(isStaleJob(at(0.2), at(0.5))).toBe(true);
@@ -23,7 +28,8 @@ describe('isStaleJob', () => {
 describe('job actions', () => {
   it('offers cancel on queued and running jobs, resume on stopped ones', () => {
     expect(['queued', 'running'].map((status) => isCancellable(job({ status: status as JobRecord['status'] })))).toEqual([true, true]);
-    for (const status of ['interrupted', 'cancelled', 'failed'] as const) expect(isResumable(job({ status }))).toBe(true);
+    for (const status of ['paused', 'interrupted', 'cancelled', 'failed'] as const) expect(isResumable(job({ status }))).toBe(true);
+    expect(isCancellable(job({ status: 'paused' }))).toBe(false);
     expect(isResumable(job({ status: 'succeeded' }))).toBe(false);
     expect(isCancellable(job({ status: 'succeeded' }))).toBe(false);
   });

@@ -12,6 +12,7 @@ const PHASE: Record<JobStatus, number> = {
   failed: 2,
   cancelled: 2,
   interrupted: 2,
+  paused: 2,
 };
 
 /** Whether `incoming` is older than `current` and should be dropped. */
@@ -31,4 +32,4 @@ export const isCancellable = (job: JobRecord): boolean => job.status === 'queued
 
 /** Whether a job can be resumed (run again from where it stopped). */
 export const isResumable = (job: JobRecord): boolean =>
-  job.status === 'interrupted' || job.status === 'cancelled' || job.status === 'failed';
+  job.status === 'paused' || job.status === 'interrupted' || job.status === 'cancelled' || job.status === 'failed';

@@ -1,4 +1,4 @@
-/** Jobs: the list from `jobs.list`, kept live by `job.updated` events; start, cancel, resume. */
+/** Jobs: the list from `jobs.list`, kept live by `job.updated` events; start, cancel, pause, resume. */
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 import type { Input, JobKind, JobRecord } from '../../../main/api/contract.ts';
@@ -16,10 +16,12 @@ export const useJobsStore = defineStore('jobs', () => {
   const loading = ref(false);
   const loaded = ref(false);
   const error = ref<DisplayError | null>(null);
-  /** Ids with a cancel or resume call in flight (their buttons are disabled). */
+  /** Ids with a cancel, pause or resume call in flight (their buttons are disabled). */
   const pendingIds = ref<Set<string>>(new Set());
   /** Ids whose cancel was accepted but whose worker has not stopped yet. */
   const cancellingIds = ref<Set<string>>(new Set());
+  /** Ids whose pause was accepted but whose worker has not stopped yet (a trainer writes its checkpoint first). */
+  const pausingIds = ref<Set<string>>(new Set());
   const starting = ref(false);
   let stopListening: (() => void) | null = null;
 
@@ -36,7 +38,10 @@ export const useJobsStore = defineStore('jobs', () => {
     const current = byId.value[job.id];
     if (current && current !== before && isStaleJob(job, current)) return;
     byId.value[job.id] = job;
-    if (!isCancellable(job)) cancellingIds.value.delete(job.id);
+    if (!isCancellable(job)) {
+      cancellingIds.value.delete(job.id);
+      pausingIds.value.delete(job.id);
+    }
   }
 
   /** Subscribes to `job.updated` events (once; later calls do nothing). */
@@ -75,21 +80,37 @@ export const useJobsStore = defineStore('jobs', () => {
     });
   }
 
-  async function act(id: string, method: 'jobs.cancel' | 'jobs.resume'): Promise<void> {
+  /**
+   * Reads one job (`jobs.get`) into the list, for a view that follows a job the list may not
+   * hold; null when it cannot be read (the view's own call says why).
+   */
+  async function refreshJob(id: string): Promise<JobRecord | null> {
+    try {
+      upsert(await api.call('jobs.get', { id }));
+      return byId.value[id] ?? null;
+    } catch {
+      return null;
+    }
+  }
+
+  async function act(id: string, method: 'jobs.cancel' | 'jobs.pause' | 'jobs.resume'): Promise<void> {
     const before = byId.value[id];
     await trackItemCall(pendingIds, id, error, async () => {
       const job = await api.call(method, { id });
       if (method === 'jobs.cancel' && isCancellable(job)) cancellingIds.value.add(id);
+      if (method === 'jobs.pause' && isCancellable(job)) pausingIds.value.add(id);
       upsert(job, before);
     });
   }
 
   const cancel = (id: string): Promise<void> => act(id, 'jobs.cancel');
+  /** Pauses a queued or running job: it stops at a checkpoint and waits, `paused`, for Resume. */
+  const pause = (id: string): Promise<void> => act(id, 'jobs.pause');
   const resume = (id: string): Promise<void> => act(id, 'jobs.resume');
 
   function dismissError(): void {
     error.value = null;
   }
 
-  return { byId, jobs, loading, loaded, error, pendingIds, cancellingIds, starting, listen, stop, load, start, cancel, resume, dismissError };
+  return { byId, jobs, loading, loaded, error, pendingIds, cancellingIds, pausingIds, starting, listen, stop, load, refreshJob, start, cancel, pause, resume, dismissError };
 });

@@ -1,11 +1,11 @@
 import { createPinia, setActivePinia } from 'pinia';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { nextTick } from 'vue';
-import type { ApiClient, ApiEvent, CosineDistribution, Input, JobRecord, Method, Output, PseudoRunRecord } from '../../../main/api/contract.ts';
+import type { CosineDistribution, Output, PseudoRunRecord } from '../../../main/api/contract.ts';
 import { installApiClient } from '../api/index.ts';
 import { DEFAULT_SYNTH_FORM, synthInput } from './pseudo-form.ts';
 import { diagnosticSeries, parseSynthResult, runFigures, runSettings, toFractions, usePseudoStore } from './pseudo.ts';
 import { useJobsStore } from './jobs.ts';
+import { fakeApi, settle } from './testing/fake-api.ts';
 import { jobRecord } from './testing/job-record.ts';
 
 const distribution = (mean: number): CosineDistribution => ({ count: 4, mean, std: 0.1, histogram: { min: -1, max: 1, counts: [0, 1, 3, 0] } });
@@ -76,32 +76,6 @@ describe('pseudo store helpers', () => {
     expect(parseSynthResult(null)).toBeNull();
   });
 });
-
-/** An API client answering from tables, recording the calls, with events pushed by the test. */
-function fakeApi(answers: Partial<{ [M in Method]: (input: Input<M>) => Output<M> }>) {
-  const calls: Array<{ method: Method; input: unknown }> = [];
-  const listeners = new Set<(event: ApiEvent) => void>();
-  const client: ApiClient = {
-    async call<M extends Method>(method: M, input: Input<M>): Promise<Output<M>> {
-      calls.push({ method, input });
-      const answer = answers[method] as ((input: Input<M>) => Output<M>) | undefined;
-      if (!answer) throw new Error(`unexpected call ${method}`);
-      return answer(input);
-    },
-    subscribe(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
-  };
-  return { client, calls, emit: (job: JobRecord) => listeners.forEach((listener) => listener({ type: 'job.updated', job })) };
-}
-
-const settle = async (): Promise<void> => {
-  for (let i = 0; i < 10; i++) {
-    await nextTick();
-    await new Promise((resolve) => setTimeout(resolve, 0));
-  }
-};
 
 describe('pseudo store', () => {
   const stored: PseudoRunRecord[] = [];

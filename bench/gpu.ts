@@ -1,0 +1,100 @@
+/**
+ * `npm run bench:gpu`: GPU training and generation figures as JSON on stdout (progress on
+ * stderr), on the best backend here (main/engine/backend.ts; webgpu on a GPU):
+ * - kernels: conv2d gradient GFLOP/s, the backend's own kernel against the project's, on the
+ *   three shapes of ENVIRONMENT.md, and the project's checked against the cpu kernel;
+ * - training: images/s of Lafite training steps for the `shapes` and `paper` presets;
+ * - generation: latency per 256 px image (`paper`) for batch 1 and batch 16;
+ * - profile: one `paper` training step split by kernel (the next slow kernel to replace);
+ * with memory figures where the backend reports them (webgpu: its GPU buffer pool).
+ * On the GPU machine: `../shared/tools/gpu-pack bench/gpu.ts`, then the device tool with
+ * `bash .gpu/run.sh --out $OUT/bench-gpu.json` and carry [".gpu"] (docs/BENCHMARKS.md).
+ *
+ * @example
+ *   npm run bench:gpu -- --quick --out bench-gpu.json     # small sizes, no paper training: a CPU run
+ *   npm run bench:gpu -- kernels profile                  # only these sections
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { dirname } from 'node:path';
+import { parseArgs } from 'node:util';
+import { initBackend, parseBackendId, probeBackends, tf } from '../main/engine/backend.ts';
+import { CONV_SHAPES, generationFigures, kernelCheck, kernelFigures, memoryNow, profileTrainStep, trainingFigure } from './gpu-figures.ts';
+
+/**
+ * Dawn as `navigator.gpu`, then tfjs's webgpu backend, imported by literal name so that
+ * gpu-pack's bundler includes it (backend.ts imports packages by variable name, which a
+ * bundler cannot follow). backend.ts then checks for a hardware adapter as always.
+ */
+async function preloadWebGpu(): Promise<string | null> {
+  try {
+    const dawn = await import('webgpu');
+    Object.assign(globalThis, dawn.globals);
+    const holder = globalThis as { navigator?: object };
+    if (holder.navigator) Object.defineProperty(holder.navigator, 'gpu', { value: dawn.create([]), configurable: true });
+    else holder.navigator = { gpu: dawn.create([]) };
+    await import('@tensorflow/tfjs-backend-webgpu');
+    return null;
+  } catch (error) {
+    return (error as Error).message.split('\n')[0]!;
+  }
+}
+
+const { values: flags, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    quick: { type: 'boolean', default: false }, // small sizes, shapes preset only: minutes on a CPU
+    out: { type: 'string' }, // also write the JSON to this file (after every section)
+    backend: { type: 'string' }, // force one backend (node-gpu, webgpu, node, wasm, cpu)
+  },
+});
+const quick = flags.quick;
+
+const SECTIONS = {
+  kernels: async () => ({ figures: await kernelFigures(quick ? CONV_SHAPES.quick : CONV_SHAPES.full, quick ? 5 : 10), check: await kernelCheck() }),
+  training: async () => [await trainingFigure('shapes', quick ? 8 : 32, quick ? 1 : 2, quick ? 3 : 5), ...(quick ? [] : [await trainingFigure('paper', 8, 2, 3)])],
+  generation: () => generationFigures('paper', quick ? [1, 2] : [1, 16], quick ? 1 : 3),
+  profile: () => (quick ? profileTrainStep('shapes', 8) : profileTrainStep('paper', 8)),
+} as const;
+type Section = keyof typeof SECTIONS;
+
+const unknown = positionals.filter((name) => !(name in SECTIONS));
+if (unknown.length > 0) throw new Error(`unknown bench:gpu section ${unknown.join(', ')}: choose from ${Object.keys(SECTIONS).join(', ')}`);
+const chosen = (positionals.length > 0 ? positionals : Object.keys(SECTIONS)) as Section[];
+
+const webgpuPreload = await preloadWebGpu();
+const backends = await probeBackends();
+const active = await initBackend(parseBackendId(flags.backend));
+const webgpuBackend = tf.getBackend() === 'webgpu' ? (tf.backend() as unknown as { supportTimestampQuery?: boolean }) : undefined;
+process.stderr.write(`bench:gpu on ${active.id}${active.device ? ` (${active.device})` : ''}${quick ? ', quick' : ''}\n`);
+
+const report: Record<string, unknown> = {
+  bench: 'bench:gpu',
+  date: new Date().toISOString(),
+  quick,
+  machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.versions.node, platform: `${process.platform}-${process.arch}` },
+  tfjs: tf.version.tfjs,
+  backend: active,
+  backends,
+  ...(webgpuPreload ? { webgpuPreload } : {}),
+  ...(webgpuBackend ? { webgpuTimestampQuery: Boolean(webgpuBackend.supportTimestampQuery) } : {}),
+};
+const write = (): void => {
+  if (!flags.out) return;
+  mkdirSync(dirname(flags.out), { recursive: true });
+  writeFileSync(flags.out, `${JSON.stringify(report, null, 2)}\n`);
+};
+for (const section of chosen) {
+  const started = performance.now();
+  try {
+    report[section] = await SECTIONS[section]();
+  } catch (error) {
+    // One failing section (e.g. out of GPU memory) still leaves the others' figures.
+    report[section] = { error: (error as Error).message.split('\n')[0] };
+    process.stderr.write(`bench:gpu ${section} failed: ${(error as Error).stack}\n`);
+  }
+  report.seconds = { ...(report.seconds as object), [section]: Math.round((performance.now() - started) / 100) / 10 };
+  report.memoryAfterAll = memoryNow();
+  write();
+}
+process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);

@@ -1,0 +1,139 @@
+/**
+ * `runs.*`: training runs as the Training view and the Playground read them: the job row,
+ * what the run recorded (backend, sizes, losses per step: store/runs.ts), its sample grids
+ * and its generations. Nothing here trains or draws; those are the gan-train and
+ * gan-generate jobs.
+ */
+import { existsSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import type { GenerateResult, GenerationRecord, JobRecord, RunDetail, RunSample, RunSummary } from './contract.ts';
+import type { JobInput } from '../jobs/job-kind.ts';
+import { invalidInput, notFound } from './errors.ts';
+import type { JobStore } from '../store/jobs.ts';
+import type { RunStore } from '../store/runs.ts';
+import { checkpointFile, runFolder, sampleFile, sampleLabelsFile, SAMPLES_FOLDER } from '../jobs/run-files.ts';
+
+type TrainInput = JobInput<'gan-train'>;
+type GenerateInput = JobInput<'gan-generate'>;
+
+interface Stores {
+  jobs: JobStore;
+  runs: RunStore;
+  dataDir: string;
+}
+
+const SAMPLE_NAME = /^step-(\d{7,})\.png$/;
+
+async function sampleSteps(dataDir: string, id: string): Promise<number[]> {
+  const folder = join(runFolder(dataDir, id), SAMPLES_FOLDER);
+  if (!existsSync(folder)) return [];
+  return (await readdir(folder))
+    .map((name) => SAMPLE_NAME.exec(name)?.[1])
+    .filter((step): step is string => step !== undefined)
+    .map(Number)
+    .sort((a, b) => a - b);
+}
+
+function trainingJob(jobs: JobStore, id: string): JobRecord & { input: TrainInput } {
+  const job = jobs.get(id);
+  if (!job || job.kind !== 'gan-train') throw notFound(`no training run '${id}': see \`lafite runs\` or the Training view`);
+  return job as JobRecord & { input: TrainInput };
+}
+
+async function summarise(stores: Stores, job: JobRecord & { input: TrainInput }): Promise<RunSummary> {
+  const recorded = stores.runs.get(job.id);
+  const lastStep = stores.runs.lastStep(job.id);
+  const last = lastStep > 0 ? (stores.runs.metrics(job.id, Number.MAX_SAFE_INTEGER).at(-1)?.metrics ?? null) : null;
+  return {
+    id: job.id,
+    status: job.status,
+    dataset: job.input.dataset,
+    model: job.input.model,
+    preset: job.input.preset,
+    pseudo: job.input.pseudo,
+    steps: job.input.steps,
+    step: lastStep,
+    backend: recorded?.backend ?? null,
+    device: recorded?.device ?? null,
+    createdAt: job.createdAt,
+    finishedAt: job.finishedAt,
+    last,
+    samples: (await sampleSteps(stores.dataDir, job.id)).length,
+    hasCheckpoint: existsSync(checkpointFile(runFolder(stores.dataDir, job.id))),
+    init: job.input.init ?? null,
+  };
+}
+
+export async function listTrainingRuns(stores: Stores, limit: number): Promise<RunSummary[]> {
+  const jobs = stores.jobs.listOfKind('gan-train', limit) as (JobRecord & { input: TrainInput })[];
+  return Promise.all(jobs.map((job) => summarise(stores, job)));
+}
+
+async function readLabels(dataDir: string, id: string): Promise<string[]> {
+  const file = sampleLabelsFile(runFolder(dataDir, id));
+  if (!existsSync(file)) return [];
+  return JSON.parse(await readFile(file, 'utf8')) as string[];
+}
+
+export async function getTrainingRun(stores: Stores, id: string, maxPoints: number): Promise<RunDetail> {
+  const job = trainingJob(stores.jobs, id);
+  const recorded = stores.runs.get(id);
+  return {
+    ...(await summarise(stores, job)),
+    config: job.input as unknown as Record<string, unknown>,
+    gParams: recorded?.gParams ?? null,
+    dParams: recorded?.dParams ?? null,
+    images: recorded?.images ?? null,
+    attempts: recorded?.attempts ?? [],
+    metrics: stores.runs.metrics(id, maxPoints),
+    sampleSteps: await sampleSteps(stores.dataDir, id),
+    sampleLabels: await readLabels(stores.dataDir, id),
+    progress: job.progress ? { message: job.progress.message, ...(job.progress.etaMs !== undefined ? { etaMs: job.progress.etaMs } : {}) } : null,
+    error: job.error,
+  };
+}
+
+export async function getRunSample(stores: Stores, id: string, step: number): Promise<RunSample> {
+  trainingJob(stores.jobs, id);
+  const file = sampleFile(runFolder(stores.dataDir, id), step);
+  if (!existsSync(file)) throw notFound(`run ${id} has no sample grid at step ${step}`);
+  return { step, png: (await readFile(file)).toString('base64'), labels: await readLabels(stores.dataDir, id) };
+}
+
+const toGeneration = (job: JobRecord): GenerationRecord => {
+  const input = job.input as GenerateInput;
+  return {
+    id: job.id,
+    run: input.run,
+    status: job.status,
+    prompt: input.prompt ?? null,
+    image: input.image ?? null,
+    mix: input.mix,
+    n: input.n,
+    seed: input.seed,
+    truncation: input.truncation,
+    createdAt: job.createdAt,
+    error: job.error,
+  };
+};
+
+export function listGenerations(stores: Stores, id: string, limit: number): GenerationRecord[] {
+  trainingJob(stores.jobs, id);
+  return stores.jobs.listOfKind('gan-generate', limit, id).map(toGeneration);
+}
+
+/** The PNGs a finished generation wrote: only the files its job recorded, never another path. */
+export async function generatedImages(stores: Stores, id: string): Promise<{ id: string; images: { name: string; png: string }[] }> {
+  const job = stores.jobs.get(id);
+  if (!job || job.kind !== 'gan-generate') throw notFound(`no generation '${id}'`);
+  if (job.status !== 'succeeded') throw invalidInput(`generation ${id} is ${job.status}: it has no images`, 'id');
+  const { files } = job.result as GenerateResult;
+  const images = await Promise.all(
+    files.map(async (file) => {
+      if (!existsSync(file)) throw notFound(`the image ${file} of generation ${id} was moved or deleted`);
+      return { name: basename(file), png: (await readFile(file)).toString('base64') };
+    }),
+  );
+  return { id, images };
+}
