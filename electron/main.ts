@@ -6,7 +6,7 @@ import { app, BrowserWindow, dialog, ipcMain, Menu } from 'electron';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { bindIpc, IPC_EVENT } from '../main/api/ipc.ts';
-import { IPC_PICK_FOLDER } from '../main/api/ipc-channels.ts';
+import { IPC_PICK_FOLDER, IPC_PICK_IMAGE } from '../main/api/ipc-channels.ts';
 import { openService, type Service } from '../main/api/service.ts';
 import { PRODUCT_NAME, resolveDataDir } from '../main/store/paths.ts';
 import { hardenSession, hardenWebContents, isAppUrl } from './security.ts';
@@ -69,11 +69,13 @@ async function start(): Promise<void> {
     isTrustedSender: (url) => isAppUrl(url, rendererRoot, devServerUrl),
     send: (event) => window?.webContents.send(IPC_EVENT, event),
   });
-  ipcMain.handle(IPC_PICK_FOLDER, async (event) => {
+  const picker = (options: Electron.OpenDialogOptions) => async (event: Electron.IpcMainInvokeEvent): Promise<string | null> => {
     if (!isAppUrl(event.senderFrame?.url ?? '', rendererRoot, devServerUrl) || !window) return null;
-    const picked = await dialog.showOpenDialog(window, { properties: ['openDirectory'] });
+    const picked = await dialog.showOpenDialog(window, options);
     return picked.canceled ? null : (picked.filePaths[0] ?? null);
-  });
+  };
+  ipcMain.handle(IPC_PICK_FOLDER, picker({ properties: ['openDirectory'] }));
+  ipcMain.handle(IPC_PICK_IMAGE, picker({ properties: ['openFile'], filters: [{ name: 'Images', extensions: ['png', 'jpg', 'jpeg', 'webp', 'gif', 'tif', 'tiff', 'bmp'] }] }));
   window = createWindow();
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) window = createWindow();

@@ -4,7 +4,7 @@
  */
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 import type { ApiEvent, CallResult, Method, PreloadBridge } from '../main/api/contract.ts';
-import { IPC_CALL, IPC_EVENT, IPC_PICK_FOLDER } from '../main/api/ipc-channels.ts';
+import { IPC_CALL, IPC_EVENT, IPC_PICK_FOLDER, IPC_PICK_IMAGE } from '../main/api/ipc-channels.ts';
 
 const bridge: PreloadBridge = {
   call: (method: Method, input: unknown) => ipcRenderer.invoke(IPC_CALL, method, input) as Promise<CallResult<unknown>>,
@@ -14,6 +14,7 @@ const bridge: PreloadBridge = {
     return () => ipcRenderer.removeListener(IPC_EVENT, forward);
   },
   pickFolder: () => ipcRenderer.invoke(IPC_PICK_FOLDER) as Promise<string | null>,
+  pickImage: () => ipcRenderer.invoke(IPC_PICK_IMAGE) as Promise<string | null>,
 };
 
 contextBridge.exposeInMainWorld('lafite', bridge);

@@ -295,4 +295,6 @@ export interface PreloadBridge {
   onEvent(listener: (event: ApiEvent) => void): () => void;
   /** The desktop's native folder picker: an absolute path, or null when the user cancels. */
   pickFolder(): Promise<string | null>;
+  /** The native file picker, for an image: an absolute path, or null when the user cancels. */
+  pickImage(): Promise<string | null>;
 }

@@ -7,12 +7,13 @@
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import type { GenerateResult, GenerationRecord, JobRecord, RunDetail, RunSample, RunSummary } from './contract.ts';
+import type { EvaluationRecord, GenerateResult, GenerationRecord, JobRecord, RunDetail, RunSample, RunSummary } from './contract.ts';
+import type { EvaluationStore } from '../store/evaluations.ts';
 import type { JobInput } from '../jobs/job-kind.ts';
 import { invalidInput, notFound } from './errors.ts';
 import type { JobStore } from '../store/jobs.ts';
 import type { RunStore } from '../store/runs.ts';
-import { checkpointFile, runFolder, sampleFile, sampleLabelsFile, SAMPLES_FOLDER } from '../jobs/run-files.ts';
+import { checkpointFile, runFolder, sampleFile, sampleLabelsFile, SAMPLES_FOLDER, SNAPSHOTS_FOLDER, stepsOf } from '../jobs/run-files.ts';
 
 type TrainInput = JobInput<'gan-train'>;
 type GenerateInput = JobInput<'gan-generate'>;
@@ -23,17 +24,12 @@ interface Stores {
   dataDir: string;
 }
 
-const SAMPLE_NAME = /^step-(\d{7,})\.png$/;
-
-async function sampleSteps(dataDir: string, id: string): Promise<number[]> {
-  const folder = join(runFolder(dataDir, id), SAMPLES_FOLDER);
-  if (!existsSync(folder)) return [];
-  return (await readdir(folder))
-    .map((name) => SAMPLE_NAME.exec(name)?.[1])
-    .filter((step): step is string => step !== undefined)
-    .map(Number)
-    .sort((a, b) => a - b);
+/** Steps with a file in one of the run's step folders (sample grids, G_ema snapshots). */
+async function stepFiles(dataDir: string, id: string, subfolder: string, ext: string): Promise<number[]> {
+  const folder = join(runFolder(dataDir, id), subfolder);
+  return existsSync(folder) ? stepsOf(await readdir(folder), ext) : [];
 }
+const sampleSteps = (dataDir: string, id: string) => stepFiles(dataDir, id, SAMPLES_FOLDER, 'png');
 
 function trainingJob(jobs: JobStore, id: string): JobRecord & { input: TrainInput } {
   const job = jobs.get(id);
@@ -88,6 +84,7 @@ export async function getTrainingRun(stores: Stores, id: string, maxPoints: numb
     attempts: recorded?.attempts ?? [],
     metrics: stores.runs.metrics(id, maxPoints),
     sampleSteps: await sampleSteps(stores.dataDir, id),
+    snapshotSteps: await stepFiles(stores.dataDir, id, SNAPSHOTS_FOLDER, 'bin'),
     sampleLabels: await readLabels(stores.dataDir, id),
     progress: job.progress ? { message: job.progress.message, ...(job.progress.etaMs !== undefined ? { etaMs: job.progress.etaMs } : {}) } : null,
     error: job.error,
@@ -136,4 +133,9 @@ export async function generatedImages(stores: Stores, id: string): Promise<{ id:
     }),
   );
   return { id, images };
+}
+
+/** Evaluations of one run (or all runs), as stored by gan-eval jobs. */
+export function listEvaluations(evaluations: EvaluationStore, runId: string | undefined): EvaluationRecord[] {
+  return evaluations.list(runId).map((row) => ({ id: row.jobId, run: row.runId, step: row.step, images: row.images, metrics: row.metrics as EvaluationRecord['metrics'], createdAt: row.createdAt }));
 }

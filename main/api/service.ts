@@ -34,7 +34,8 @@ import { listNetworks, listRuns, pseudoCaptions, pseudoStats } from './pseudo.ts
 import { buildVocabularySet, checkTemplates, getVocabularySet, listVocabularySets, previewRetrieval, resetVocabularySet, saveVocabularySet } from './vocabulary.ts';
 import { VocabularySetStore } from '../store/vocabulary-sets.ts';
 import { RunStore } from '../store/runs.ts';
-import { generatedImages, getRunSample, getTrainingRun, listGenerations, listTrainingRuns } from './runs.ts';
+import { generatedImages, getRunSample, getTrainingRun, listEvaluations, listGenerations, listTrainingRuns } from './runs.ts';
+import { EvaluationStore } from '../store/evaluations.ts';
 
 export interface ServiceOptions {
   /** The data folder; default: `LAFITE_DATA_DIR` or the per-user app data folder. */
@@ -102,6 +103,7 @@ function handlersFor(db: Db, jobs: JobRunner, paths: { dataDir: string; dbPath: 
     'runs.sample': ({ id, step }) => getRunSample(runStores, id, step),
     'runs.generations': ({ id, limit }) => listGenerations(runStores, id, limit),
     'runs.generated': ({ id }) => generatedImages(runStores, id),
+    'runs.evaluations': ({ id }) => listEvaluations(new EvaluationStore(db), id),
   };
 }
 

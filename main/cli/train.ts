@@ -10,7 +10,7 @@
  */
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import { TRAIN_CONDITIONS, TRAIN_SUBSETS, type GenerateResult, type PseudoSchedule, type RunDetail, type RunSummary, type TrainResult } from '../api/contract.ts';
+import { TRAIN_CONDITIONS, TRAIN_SUBSETS, type EvaluationRecord, type GenerateResult, type PseudoSchedule, type RunDetail, type RunSummary, type TrainResult } from '../api/contract.ts';
 import { invalidInput } from '../api/errors.ts';
 import { integer, number, type CliContext } from './context.ts';
 import { printResult } from './output.ts';
@@ -76,8 +76,21 @@ const formatRun = (r: RunDetail): string =>
     `  backend ${r.backend ?? '-'}${r.device ? ` (${r.device})` : ''}; G ${r.gParams?.toLocaleString('en') ?? '?'} parameters, D ${r.dParams?.toLocaleString('en') ?? '?'}`,
     r.last ? `  last: ${Object.entries(r.last).map(([name, value]) => `${name} ${value.toFixed(3)}`).join(', ')}` : '  no step recorded yet',
     `  sample grids at steps: ${r.sampleSteps.join(', ') || 'none yet'}${r.hasCheckpoint ? '' : '; no checkpoint yet'}`,
+    `  generators kept at steps: ${r.snapshotSteps.join(', ') || 'none yet'}`,
     ...(r.error ? [`  error: ${r.error.message}`] : []),
   ].join('\n');
+
+const METRIC_WORDS: Record<string, string> = {
+  fdClip: 'FD (CLIP features)',
+  clipScore: 'CLIP score',
+  rPrecision: 'R-precision',
+  shapeAccuracy: 'shape accuracy',
+  colorAccuracy: 'color accuracy',
+  countAccuracy: 'count accuracy',
+  attributeAccuracy: 'all three',
+};
+const formatEvaluation = (e: EvaluationRecord): string =>
+  [`run ${e.run} at step ${e.step}, ${e.images} images:`, ...Object.entries(e.metrics).map(([name, value]) => `  ${(METRIC_WORDS[name] ?? name).padEnd(20)} ${value.toFixed(4)}`)].join('\n');
 
 export function registerTrainCommands(program: Command, cli: CliContext): void {
   const { withService, runJob, output } = cli;
@@ -129,18 +142,37 @@ export function registerTrainCommands(program: Command, cli: CliContext): void {
       }),
     );
   program
+    .command('eval')
+    .description('measure a run’s generator at a kept step, as a job: Fréchet distance of CLIP image features, CLIP score, R-precision, ShapesWorld attribute accuracy; stored per step for the Runs view')
+    .requiredOption('--run <id>', 'the training run')
+    .option('--step <n>', 'a kept step (lafite runs show RUN; default: the latest)', integer)
+    .option('--n <n>', 'images, one per prompt drawn from the dataset’s captions (validation split first)', integer, 500)
+    .option('--seed <n>', 'seed of the prompts, z and the noise', integer, 0)
+    .option('--truncation <ψ>', 'truncation ψ (1: none)', number, 1)
+    .option('--batch-size <n>', 'images per generator call', integer, 32)
+    .action(withService(async (service, options: { run: string; step?: number; n: number; seed: number; truncation: number; batchSize: number }) => runJob(service, 'gan-eval', options, formatEvaluation)));
+  runs
+    .command('evaluations [id]')
+    .description('stored evaluations of one run, or of all runs, by step')
+    .action(
+      withService(async (service, id: string | undefined) =>
+        printResult(await service.call('runs.evaluations', id ? { id } : {}), output(), (rows) => (rows.length === 0 ? 'no evaluations yet: lafite eval --run RUN' : rows.map(formatEvaluation).join('\n'))),
+      ),
+    );
+  program
     .command('generate')
     .description('draw images for a prompt (and/or an image) from a trained run (its generator average), as PNGs')
     .requiredOption('--run <id>', 'the training run (its job id: lafite jobs list)')
     .option('--prompt <text>', 'what to draw')
     .option('--image <file>', 'an image to mix with the prompt (Lafite Figure 6), or to draw alone')
     .option('--mix <share>', 'with --image: its share of the condition, 0 (prompt only) to 1 (image only)', number, 0.5)
+    .option('--step <n>', 'a past checkpoint’s generator (lafite runs show RUN lists them; default: the latest)', integer)
     .option('--n <n>', 'how many images', integer, 4)
     .option('--seed <n>', 'seed of z and the noise', integer, 0)
     .option('--truncation <ψ>', 'truncation ψ (1: none)', number, 1)
     .option('--out <dir>', 'folder for the PNGs (default: the run’s generated/ folder in the data folder)')
     .action(
-      withService(async (service, options: { run: string; prompt?: string; image?: string; mix: number; n: number; seed: number; truncation: number; out?: string }) => {
+      withService(async (service, options: { run: string; step?: number; prompt?: string; image?: string; mix: number; n: number; seed: number; truncation: number; out?: string }) => {
         const input = { ...options, ...(options.out ? { out: resolve(options.out) } : {}), ...(options.image ? { image: resolve(options.image) } : {}) };
         await runJob(service, 'gan-generate', input, (r: GenerateResult) => `${r.files.length} images (${r.msPerImage.toFixed(1)} ms each):\n${r.files.map((f) => `  ${f}`).join('\n')}`);
       }),

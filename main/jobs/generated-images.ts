@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import sharp from 'sharp';
 
 /** Pixels as bytes, row-major [N, R, R, 3]. */
-async function toBytes(images: tf.Tensor4D): Promise<Uint8Array> {
+export async function toBytes(images: tf.Tensor4D): Promise<Uint8Array> {
   const pixels = tf.tidy(() => tf.cast(tf.clipByValue(tf.round(tf.mul(tf.add(images, 1), 127.5)), 0, 255), 'int32'));
   const data = Uint8Array.from(await pixels.data());
   pixels.dispose();

@@ -6,6 +6,7 @@ import { DATASETS_SQL } from './datasets.ts';
 import { EMBEDDINGS_SQL } from './embeddings.ts';
 import { PSEUDO_SQL } from './pseudo.ts';
 import { RUNS_SQL } from './runs.ts';
+import { EVALUATIONS_SQL } from './evaluations.ts';
 import { VOCABULARY_SETS_SQL } from './vocabulary-sets.ts';
 
 export interface Migration {
@@ -80,6 +81,11 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 7,
     description: "training runs: backend and sizes per run, losses per step; jobs may be 'paused'",
     sql: RUNS_SQL,
+  },
+  {
+    version: 8,
+    description: 'evaluations: metrics of a run’s generator at a step',
+    sql: EVALUATIONS_SQL,
   },
 ];
 

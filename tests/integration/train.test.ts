@@ -10,7 +10,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { GenerateResult, RunDetail, TrainResult } from '../../main/api/contract.ts';
+import type { EvaluationRecord, GenerateResult, RunDetail, TrainResult } from '../../main/api/contract.ts';
 import { readCheckpointState, readCheckpointValues } from '../../main/engine/gan/checkpoint.ts';
 import { openDatabase } from '../../main/store/db.ts';
 import { runCli, spawnUntilStep } from '../helpers/cli.ts';
@@ -60,7 +60,7 @@ describe('lafite train and generate', () => {
     const run = await lafite<RunDetail>('runs', 'show', runId);
     expect(run.metrics.map((row) => row.step)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     expect(run.attempts.map((a) => a.fromStep)).toEqual([0, 4]);
-    expect(run).toMatchObject({ status: 'succeeded', step: 8, backend: result.backend, gParams: expect.any(Number), sampleSteps: [4, 8] });
+    expect(run).toMatchObject({ status: 'succeeded', step: 8, backend: result.backend, gParams: expect.any(Number), sampleSteps: [4, 8], snapshotSteps: [4, 8] });
     expect(run.sampleLabels).toHaveLength(8);
   }, 180_000);
 
@@ -92,6 +92,12 @@ describe('lafite train and generate', () => {
     expect([meta.width, meta.height, meta.channels]).toEqual([16, 16, 3]);
     const again = await lafite<{ files: string[] }>('generate', '--run', runId, '--prompt', 'two red circles', '--n', '2', '--seed', '5', '--out', join(dir.path, 'again'));
     expect(readFileSync(again.files[0]!)).toEqual(readFileSync(result.files[0]!)); // the same seed draws the same picture
+    const atStep8 = await lafite<{ files: string[] }>('generate', '--run', runId, '--step', '8', '--prompt', 'two red circles', '--n', '2', '--seed', '5', '--out', join(dir.path, 'at8'));
+    expect(readFileSync(atStep8.files[0]!)).toEqual(readFileSync(result.files[0]!)); // the snapshot at the last step is the latest generator
+    const atStep4 = await lafite<{ files: string[] }>('generate', '--run', runId, '--step', '4', '--prompt', 'two red circles', '--n', '2', '--seed', '5', '--out', join(dir.path, 'at4'));
+    expect(readFileSync(atStep4.files[0]!)).not.toEqual(readFileSync(result.files[0]!));
+    const missing = await runCli(['--data-dir', dataDir, 'generate', '--run', runId, '--step', '5', '--prompt', 'x']);
+    expect(missing.stderr).toMatch(/kept no generator at step 5/);
     const empty = await runCli(['--data-dir', dataDir, 'generate', '--run', runId, '--prompt', '  ', '--out', out]);
     expect(empty.code).toBe(2);
     expect(empty.stderr).toMatch(/empty prompt/);
@@ -130,6 +136,12 @@ describe('lafite train and generate', () => {
     expect(supervised.steps).toBe(2);
     const noRetrieval = await runCli(['--data-dir', dataDir, 'train', '--dataset', 'shapes', '--preset', 'tiny', '--pseudo', 'retrieval', '--steps', '1']);
     expect(noRetrieval.stderr).toMatch(/lafite pseudo synth --dataset shapes --method retrieval/);
+    const { backend } = await lafite<{ backend: string }>('info');
+    if (backend === 'wasm' || backend === 'cpu') {
+      const paper = await runCli(['--data-dir', dataDir, 'train', '--dataset', 'shapes', '--preset', 'paper', '--steps', '1']);
+      expect(paper.code).toBe(5);
+      expect(paper.stderr).toMatch(/the paper preset .* needs a GPU backend/);
+    }
     const semi = await lafite<TrainResult>('train', '--dataset', 'shapes', '--preset', 'tiny', '--caption-share', '0.5', '--steps', '2', '--batch-size', '4', '--no-con-g');
     expect(semi.images).toBe(24);
   }, 120_000);
@@ -149,4 +161,21 @@ describe('lafite train and generate', () => {
     expect(after.get('d/b16.conv0.weight')).toEqual(before.get('d/b16.conv0.weight'));
     expect(after.get('d/b8.conv0.weight')).not.toEqual(before.get('d/b8.conv0.weight')); // the rest trained on
   }, 120_000);
+
+  it('evaluates a run at its kept steps and stores the figures per step', async () => {
+    const latest = await lafite<EvaluationRecord>('eval', '--run', runId, '--n', '100', '--batch-size', '50');
+    expect(latest).toMatchObject({ run: runId, step: 8, images: 100 });
+    expect(latest.metrics.fdClip).toBeGreaterThan(0);
+    expect(latest.metrics.clipScore).toBeGreaterThanOrEqual(0);
+    expect(latest.metrics.clipScore).toBeLessThanOrEqual(100);
+    expect(latest.metrics.rPrecision).toBeGreaterThanOrEqual(0);
+    expect(latest.metrics.rPrecision).toBeLessThanOrEqual(1);
+    const again = await lafite<EvaluationRecord>('eval', '--run', runId, '--n', '100', '--batch-size', '50');
+    expect(again.metrics).toEqual(latest.metrics); // the same seed measures the same
+    const early = await lafite<EvaluationRecord>('eval', '--run', runId, '--step', '4', '--n', '20');
+    expect(early.step).toBe(4);
+    expect(early.metrics.rPrecision).toBeUndefined(); // fewer than 100 prompts
+    const stored = await lafite<EvaluationRecord[]>('runs', 'evaluations', runId);
+    expect(stored.map((e) => e.step)).toEqual([4, 8, 8]);
+  }, 180_000);
 });

@@ -86,6 +86,7 @@ export const trainingJobSchemas = {
   'gan-generate': z
     .object({
       run: jobIdSchema.describe('the gan-train job whose checkpoint to use'),
+      step: z.number().int().min(1).optional().describe('a past checkpoint’s generator (default: the latest)'),
       prompt: promptSchema.optional(),
       image: absolutePath.optional().describe('an image whose feature is mixed with the prompt’s (Lafite Figure 6)'),
       mix: z.number().min(0).max(1).default(0.5).describe('with an image: its share, h = n((1 − mix)·f_txt + mix·f_img)'),
@@ -96,7 +97,43 @@ export const trainingJobSchemas = {
     })
     .strict()
     .refine((input) => input.prompt !== undefined || input.image !== undefined, { message: 'give a prompt, an image, or both', path: ['prompt'] }),
+  /** Measures a run's generator at a step: Fréchet distance of CLIP image features, CLIP score, R-precision, ShapesWorld attribute accuracy. */
+  'gan-eval': z
+    .object({
+      run: jobIdSchema.describe('the gan-train job to measure'),
+      step: z.number().int().min(1).optional().describe('the step of a kept generator (default: the latest)'),
+      n: z.number().int().min(10).max(50_000).default(500).describe('images to generate, one per prompt drawn from the dataset’s captions (validation split first)'),
+      seed: z.number().int().min(0).max(0xffffffff).default(0),
+      truncation: z.number().min(0).max(2).default(1),
+      batchSize: z.number().int().min(1).max(256).default(32),
+    })
+    .strict(),
 } as const;
+
+/** The figures of one evaluation (names absent when they could not be measured). */
+export interface EvalMetrics {
+  /** Fréchet distance between CLIP image features of generated and real images (FID's formula, CLIP's features). */
+  fdClip: number;
+  /** Mean 100·max(cos(image, prompt), 0) (CLIPScore, w = 100). */
+  clipScore: number;
+  /** Share of images whose prompt ranks first among 100 (needs 100 prompts or more). */
+  rPrecision?: number;
+  /** ShapesWorld: the asked shape, color, count, and all three, by the project's attribute classifier. */
+  shapeAccuracy?: number;
+  colorAccuracy?: number;
+  countAccuracy?: number;
+  attributeAccuracy?: number;
+}
+
+/** What a `gan-eval` job returns, and one row of `runs.evaluations`. */
+export interface EvaluationRecord {
+  id: string;
+  run: string;
+  step: number;
+  images: number;
+  metrics: EvalMetrics & Record<string, number>;
+  createdAt: string;
+}
 
 /** One training run (a `gan-train` job) as the Training view lists it. */
 export interface RunSummary {
@@ -135,6 +172,8 @@ export interface RunDetail extends RunSummary {
   metrics: { step: number; metrics: Record<string, number> }[];
   /** Steps that have a sample grid. */
   sampleSteps: number[];
+  /** Steps whose generator average is kept (one per checkpoint): generation and evaluation can use any of them. */
+  snapshotSteps: number[];
   /** What each column of the sample grids shows (a prompt, or a training image's file). */
   sampleLabels: string[];
   progress: { message: string; etaMs?: number } | null;
@@ -180,6 +219,8 @@ export const trainingMethodSchemas = {
   'runs.generations': z.object({ id: jobIdSchema, limit: z.number().int().min(1).max(1000).default(50) }).strict(),
   /** The images of a finished generation, as PNGs in base64. */
   'runs.generated': z.object({ id: jobIdSchema }).strict(),
+  /** Evaluations (gan-eval results) of one run, or of every run, by step. */
+  'runs.evaluations': z.object({ id: jobIdSchema.optional() }).strict(),
 } as const;
 
 export interface TrainingOutputs {
@@ -188,4 +229,5 @@ export interface TrainingOutputs {
   'runs.sample': RunSample;
   'runs.generations': GenerationRecord[];
   'runs.generated': { id: string; images: { name: string; png: string }[] };
+  'runs.evaluations': EvaluationRecord[];
 }

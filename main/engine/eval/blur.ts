@@ -9,7 +9,8 @@
  * whose "radius" is the standard deviation. This is an assumption, not a confirmed convention.
  *
  * The blur is separable, in float64: the kernel exp(−x²/2σ²) is sampled at integer offsets,
- * cut at ⌈4σ⌉ (scipy's `gaussian_filter` default) and normalised to sum 1; edge pixels are
+ * cut at ⌈4σ⌉ (scipy's `gaussian_filter` default) and normalised to sum 1 (its variance is σ²
+ * for σ ≥ 1; below that, sampling makes it smaller); edge pixels are
  * repeated beyond the border (PIL's and libvips' behaviour). Uint8 input comes back rounded to
  * Uint8; Float32 input comes back as Float32 without rounding.
  * sharp's `.blur({ sigma, precision: 'float', minAmplitude: 0.001 })` agrees to ±1 level (see

@@ -112,6 +112,22 @@ describe('featureStats', () => {
     expect([...featureStats(rows, 2, 'biased').covariance]).toEqual([expect.closeTo(21 / 4, 12), expect.closeTo(11 / 4, 12), expect.closeTo(11 / 4, 12), expect.closeTo(10 / 4, 12)]);
   });
 
+  it('matches a direct computation for a row count that is not a multiple of four', () => {
+    const rng = mulberry32(12);
+    const [count, dim] = [7, 5];
+    const rows = randomRows(count, dim, rng);
+    const { mean, covariance } = featureStats(rows, dim);
+    for (let i = 0; i < dim; i++) {
+      const mi = Array.from({ length: count }, (_, r) => rows[r * dim + i]!).reduce((s, v) => s + v, 0) / count;
+      expect(mean[i]).toBeCloseTo(mi, 12);
+      for (let j = 0; j < dim; j++) {
+        const mj = Array.from({ length: count }, (_, r) => rows[r * dim + j]!).reduce((s, v) => s + v, 0) / count;
+        const cij = Array.from({ length: count }, (_, r) => (rows[r * dim + i]! - mi) * (rows[r * dim + j]! - mj)).reduce((s, v) => s + v, 0) / (count - 1);
+        expect(covariance[i * dim + j]).toBeCloseTo(cij, 12);
+      }
+    }
+  });
+
   it('keeps float64 precision for features far from zero (centred accumulation)', () => {
     const rows = Float32Array.from([4096, 4097, 4098, 4099]); // 4 rows of 1: variance 5/3 on a large offset
     expect(featureStats(rows, 1).covariance[0]).toBeCloseTo(5 / 3, 12);

@@ -24,7 +24,7 @@ import { ModelStore } from '../../store/models.ts';
 import { CachedEncoder } from '../dataset-features.ts';
 import { writeImages } from '../generated-images.ts';
 import type { JobHandler, JobInput } from '../job-kind.ts';
-import { checkpointFile, generatedFolder, runFolder } from '../run-files.ts';
+import { checkpointFile, generatedFolder, runFolder, snapshotFile } from '../run-files.ts';
 
 type Input = JobInput<'gan-generate'>;
 
@@ -63,8 +63,13 @@ export const ganGenerate: JobHandler<'gan-generate'> = {
       const run = new JobStore(db).get(input.run);
       if (!run || run.kind !== 'gan-train') throw notFound(`no training run '${input.run}': see \`lafite jobs list\``);
       const trainInput = run.input as JobInput<'gan-train'>;
-      const file = checkpointFile(runFolder(job.dataDir, input.run));
-      if (!existsSync(file)) throw invalidInput(`run ${input.run} has no checkpoint yet: let it train past its first checkpoint`, 'run');
+      const folder = runFolder(job.dataDir, input.run);
+      const file = input.step === undefined ? checkpointFile(folder) : snapshotFile(folder, input.step);
+      if (!existsSync(file)) {
+        throw input.step === undefined
+          ? invalidInput(`run ${input.run} has no checkpoint yet: let it train past its first checkpoint`, 'run')
+          : invalidInput(`run ${input.run} kept no generator at step ${input.step}: see \`lafite runs show ${input.run}\` for the steps it kept`, 'step');
+      }
       const encoder = CachedEncoder.open(new ModelStore(db), new EmbeddingStore(db), trainInput.model);
       try {
         job.progress({ fraction: 0.1, message: `encoding the ${input.image ? (input.prompt ? 'prompt and image' : 'image') : 'prompt'}` });

@@ -12,7 +12,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { BackendStatus, TrainResult } from '../../api/contract.ts';
-import { invalidInput } from '../../api/errors.ts';
+import { invalidInput, unavailable } from '../../api/errors.ts';
 import { initBackend } from '../../engine/backend.ts';
 import { loadClipTowersFromOnnx } from '../../engine/clip/onnx-import.ts';
 import { restoreCheckpoint, writeCheckpoint } from '../../engine/gan/checkpoint.ts';
@@ -37,7 +37,7 @@ import { RunStore } from '../../store/runs.ts';
 import { CachedEncoder } from '../dataset-features.ts';
 import type { JobContext, JobHandler, JobInput } from '../job-kind.ts';
 import { writeImageGrid } from '../generated-images.ts';
-import { checkpointFile, runFolder, sampleFile, sampleLabelsFile, SAMPLES_FOLDER } from '../run-files.ts';
+import { checkpointFile, runFolder, sampleFile, sampleLabelsFile, SAMPLES_FOLDER, snapshotFile, SNAPSHOTS_FOLDER } from '../run-files.ts';
 import { captionConditions, loadTrainingImages, retrievalConditions, type TrainingImages } from '../training-data.ts';
 
 type Input = JobInput<'gan-train'>;
@@ -176,6 +176,7 @@ async function train(input: Input, job: JobContext<State>, backend: BackendStatu
     }
     const folder = runFolder(job.dataDir, job.jobId);
     await mkdir(join(folder, SAMPLES_FOLDER), { recursive: true });
+    await mkdir(join(folder, SNAPSHOTS_FOLDER), { recursive: true });
     let history: HistoryRow[] = [];
     let start = 0;
     if (job.resumeState && existsSync(checkpointFile(folder))) {
@@ -194,6 +195,7 @@ async function train(input: Input, job: JobContext<State>, backend: BackendStatu
     let last: StepLosses | undefined;
     let saved = start;
     const save = async (step: number): Promise<void> => {
+      await writeCheckpoint(snapshotFile(folder, step), { networks: { g_ema: parts.gEma.namedVariables() }, optimizers: {}, state: { step } });
       await writeCheckpoint(checkpointFile(folder), { ...checkpointParts(parts), state: { step, history } });
       job.checkpoint({ step });
       saved = step;
@@ -233,8 +235,17 @@ async function train(input: Input, job: JobContext<State>, backend: BackendStatu
   }
 }
 
+/** Presets a CPU backend cannot train: the paper network exhausts wasm's 4 GiB heap (measured by `npm run bench -- presets`) and takes minutes a step on cpu. */
+function checkBackendFits(preset: Input['preset'], backend: BackendStatus): void {
+  if (preset === 'paper' && (backend.id === 'wasm' || backend.id === 'cpu')) {
+    throw unavailable(`the paper preset (256 px, about 75M parameters) needs a GPU backend: on ${backend.id} it runs out of memory or takes minutes a step. Train --preset shapes here, or on a GPU machine (lafite info lists the backends)`);
+  }
+}
+
 export const ganTrain: JobHandler<'gan-train', State> = {
   async run(input, job) {
-    return train(input, job, await initBackend(job.backend));
+    const backend = await initBackend(job.backend);
+    checkBackendFits(input.preset, backend);
+    return train(input, job, backend);
   },
 };

@@ -16,5 +16,6 @@ export const jobHandlers: { [K in JobKind]: () => Promise<JobHandler<K>> } = {
   'pseudo-synth': async () => (await import('./pseudo-synth.ts')).pseudoSynth,
   'gan-train': async () => (await import('./gan-train.ts')).ganTrain,
   'gan-generate': async () => (await import('./gan-generate.ts')).ganGenerate,
+  'gan-eval': async () => (await import('./gan-eval.ts')).ganEval,
   embed: async () => (await import('./embed.ts')).embed,
 };

@@ -28,6 +28,7 @@ function detail(overrides: Partial<RunDetail> = {}): RunDetail {
     attempts: [{ backend: 'wasm', device: null, fromStep: 0, at: '2026-01-01T00:00:00.000Z' }],
     metrics: [],
     sampleSteps: [4],
+    snapshotSteps: [4],
     sampleLabels: ['a', 'b'],
     progress: { message: 'step 4 of 12', etaMs: 8000 },
     error: null,

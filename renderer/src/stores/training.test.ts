@@ -43,6 +43,7 @@ describe('training store', () => {
     attempts: [],
     metrics: recorded.map((step) => ({ step, metrics: losses(step) })),
     sampleSteps: [...samples],
+    snapshotSteps: [...samples],
     sampleLabels: ['00000.png'],
     progress: null,
     error: null,

@@ -1,0 +1,127 @@
+/**
+ * Job kind `gan-eval`: how good a run's generator is at one of its kept steps. It draws one
+ * image per prompt, the prompts taken from the dataset's captions (the validation split when
+ * there is one: captions the run did not condition on), then measures
+ * - fdClip: the Fréchet distance between CLIP image features of the generated and the real
+ *   images (FID's formula, engine/eval/frechet.ts, on the run's own CLIP instead of Inception);
+ * - clipScore and rPrecision (engine/eval/clip-score.ts) of each image against its prompt;
+ * and stores the figures per (run, step) for the Runs view.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import type { EvalMetrics, EvaluationRecord } from '../../api/contract.ts';
+import { listEvaluations } from '../../api/runs.ts';
+import { invalidInput, notFound } from '../../api/errors.ts';
+import { initBackend } from '../../engine/backend.ts';
+import { readCheckpointState, restoreCheckpoint } from '../../engine/gan/checkpoint.ts';
+import { Generator } from '../../engine/gan/generator.ts';
+import { PRESETS } from '../../engine/gan/presets.ts';
+import { clipScore, DEFAULT_R_PRECISION_CANDIDATES, rPrecision } from '../../engine/eval/clip-score.ts';
+import { frechetDistanceOfRows } from '../../engine/eval/frechet.ts';
+import { l2Normalise } from '../../engine/pseudo/gaussian.ts';
+import { mulberry32, tfSeed } from '../../engine/random.ts';
+import { DatasetStore } from '../../store/datasets.ts';
+import { openDatabase } from '../../store/db.ts';
+import { EmbeddingStore } from '../../store/embeddings.ts';
+import { EvaluationStore } from '../../store/evaluations.ts';
+import { JobStore } from '../../store/jobs.ts';
+import { ModelStore } from '../../store/models.ts';
+import { CachedEncoder, datasetImageItems } from '../dataset-features.ts';
+import { toBytes } from '../generated-images.ts';
+import type { JobContext, JobHandler, JobInput } from '../job-kind.ts';
+import { checkpointFile, runFolder, snapshotFile, SNAPSHOTS_FOLDER, stepsOf } from '../run-files.ts';
+
+type Input = JobInput<'gan-eval'>;
+type TrainInput = JobInput<'gan-train'>;
+
+/** The generator file to measure and its step: the asked snapshot, else the newest, else the resume checkpoint. */
+async function generatorFile(folder: string, step: number | undefined): Promise<{ file: string; step: number }> {
+  if (step !== undefined) {
+    if (!existsSync(snapshotFile(folder, step))) throw invalidInput(`the run kept no generator at step ${step}: see \`lafite runs show\` for the steps it kept`, 'step');
+    return { file: snapshotFile(folder, step), step };
+  }
+  const kept = existsSync(join(folder, SNAPSHOTS_FOLDER)) ? stepsOf(await readdir(join(folder, SNAPSHOTS_FOLDER)), 'bin') : [];
+  if (kept.length > 0) return { file: snapshotFile(folder, kept.at(-1)!), step: kept.at(-1)! };
+  if (!existsSync(checkpointFile(folder))) throw invalidInput('the run has no checkpoint yet: let it train past its first checkpoint', 'run');
+  return { file: checkpointFile(folder), step: ((await readCheckpointState(checkpointFile(folder))) as { step: number }).step };
+}
+
+/** n prompts from the dataset's captions, validation images first, drawn by seed (repeating when there are fewer). */
+function drawPrompts(datasets: DatasetStore, dataset: string, n: number, seed: number): string[] {
+  const pairs = datasets.captionPairs(dataset);
+  if (pairs.length === 0) throw invalidInput(`dataset '${dataset}' has no captions to take prompts from: import some (\`lafite dataset captions\`)`, 'run');
+  const val = new Set(datasets.importedIds(dataset, { split: 'val' }));
+  const held = pairs.filter((pair) => val.has(pair.imageId));
+  const pool = (held.length > 0 ? held : pairs).map((pair) => pair.text);
+  const rng = mulberry32(seed);
+  const order = pool.map((text) => ({ text, key: rng() })).sort((a, b) => a.key - b.key).map((entry) => entry.text);
+  return Array.from({ length: n }, (_, i) => order[i % order.length]!);
+}
+
+/** One image per prompt from G_ema, as CLIP image features (through the cache, keyed by the pixels). */
+async function generatedFeatures(g: Generator, prompts: readonly string[], encoder: CachedEncoder, input: Input, job: JobContext, resolution: number): Promise<{ images: Float32Array; texts: Float32Array; dim: number }> {
+  const text = await encoder.texts(prompts);
+  const dim = text.dim;
+  const images = new Float32Array(prompts.length * dim);
+  for (let start = 0; start < prompts.length; start += input.batchSize) {
+    job.throwIfCancelled();
+    const count = Math.min(input.batchSize, prompts.length - start);
+    const batch = tf.tidy(() => {
+      const h = l2Normalise(tf.tensor2d(text.data.subarray(start * dim, (start + count) * dim), [count, dim])); // h = n(f_txt(prompt))
+      const z = tf.randomNormal([count, g.options.zDim], 0, 1, 'float32', tfSeed(input.seed * 100_003 + start)) as tf.Tensor2D;
+      return g.generate(z, h, { truncation: input.truncation, noiseSeed: input.seed + start });
+    });
+    const bytes = await toBytes(batch);
+    batch.dispose();
+    const side = resolution * resolution * 3;
+    const items = Array.from({ length: count }, (_, k) => {
+      const data = bytes.slice(k * side, (k + 1) * side);
+      return { key: createHash('sha256').update(data).digest('hex'), load: () => ({ kind: 'raw' as const, data, width: resolution, height: resolution, channels: 3 as const }) };
+    });
+    images.set((await encoder.images(items)).features.data, start * dim);
+    job.progress({ fraction: 0.1 + (0.7 * (start + count)) / prompts.length, message: `generated and encoded ${start + count} of ${prompts.length} images`, step: start + count, total: prompts.length });
+  }
+  return { images, texts: text.data, dim };
+}
+
+export const ganEval: JobHandler<'gan-eval'> = {
+  async run(input, job): Promise<EvaluationRecord> {
+    await initBackend(job.backend);
+    const db = openDatabase(job.dbPath);
+    try {
+      const run = new JobStore(db).get(input.run);
+      if (!run || run.kind !== 'gan-train') throw notFound(`no training run '${input.run}': see \`lafite runs list\``);
+      const trained = run.input as TrainInput;
+      const { file, step } = await generatorFile(runFolder(job.dataDir, input.run), input.step);
+      const datasets = new DatasetStore(db);
+      const prompts = drawPrompts(datasets, trained.dataset, input.n, input.seed);
+      const encoder = CachedEncoder.open(new ModelStore(db), new EmbeddingStore(db), trained.model);
+      try {
+        job.progress({ fraction: 0.05, message: `measuring step ${step} on ${input.n} prompts` });
+        const network = PRESETS[trained.preset];
+        const g = new Generator(network, { textDim: encoder.model.dim, seed: 0 });
+        await restoreCheckpoint(file, { networks: { g_ema: g.namedVariables() }, optimizers: {} });
+        const generated = await generatedFeatures(g, prompts, encoder, input, job, network.resolution);
+        g.dispose();
+        job.progress({ fraction: 0.85, message: 'real image features' });
+        const real = await encoder.images(datasetImageItems(datasets, job.dataDir, trained.dataset), { signal: job.signal });
+        const metrics: EvalMetrics = {
+          fdClip: frechetDistanceOfRows(generated.images, real.features.data, generated.dim, { epsilon: 0 }).distance, // the eigenvalue route is exact without pytorch-fid's ε
+          clipScore: clipScore(generated.images, generated.texts, generated.dim),
+          ...(prompts.length >= DEFAULT_R_PRECISION_CANDIDATES ? { rPrecision: rPrecision(generated.images, generated.texts, generated.dim, { seed: input.seed }) } : {}),
+        };
+        const record = { jobId: job.jobId, runId: input.run, step, images: prompts.length, metrics: metrics as EvalMetrics & Record<string, number> };
+        const evaluations = new EvaluationStore(db);
+        evaluations.add(record);
+        return listEvaluations(evaluations, input.run).find((row) => row.id === job.jobId)!;
+      } finally {
+        await encoder.dispose();
+      }
+    } finally {
+      db.close();
+    }
+  },
+};
