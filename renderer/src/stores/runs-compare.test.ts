@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { bestFigures, compareRows, COMPARE_METRICS, formatFigure, latestEvaluations, metricSeries, visibleMetrics } from './runs-compare.ts';
+import { evaluation, runSummary } from './testing/run-records.ts';
+
+const A = 'aaaa0000-0001';
+const B = 'bbbb0000-0002';
+
+describe('runs comparison', () => {
+  const evaluations = [
+    evaluation(A, 8, 1, { fdClip: 2, clipScore: 20 }),
+    evaluation(A, 4, 2, { fdClip: 3, clipScore: 18 }), // made later, but of an earlier step
+    evaluation(A, 8, 3, { fdClip: 1.5, clipScore: 21 }), // the same step again: the newest counts
+    evaluation(B, 6, 4, { fdClip: 1, clipScore: 19, rPrecision: 0.4 }),
+  ];
+
+  it('takes the newest evaluation of the latest step as a run’s figures', () => {
+    const latest = latestEvaluations(evaluations);
+    expect(latest.get(A)?.id).toBe(`${A}-8-3`);
+    expect(latest.get(B)?.id).toBe(`${B}-6-4`);
+  });
+
+  it('makes one row per run, in the runs’ order, with a dash where a figure is missing', () => {
+    const rows = compareRows([runSummary(B), runSummary(A), runSummary('cccc0000-0003')], evaluations);
+    expect(rows.map((row) => row.run.id)).toEqual([B, A, 'cccc0000-0003']);
+    expect(rows[1]!.figures).toEqual({ fdClip: 1.5, clipScore: 21, rPrecision: null, attributeAccuracy: null });
+    expect(rows[1]!.evaluations).toBe(3);
+    expect(rows[2]!.latest).toBeNull();
+    expect(rows[2]!.figures.fdClip).toBeNull();
+  });
+
+  it('finds the best of each column: the lowest FD, the highest of the others, none with one value', () => {
+    const rows = compareRows([runSummary(A), runSummary(B)], evaluations);
+    const best = bestFigures(rows, COMPARE_METRICS);
+    expect(best).toEqual({ fdClip: 1, clipScore: 21, rPrecision: null, attributeAccuracy: null });
+  });
+
+  it('shows attribute accuracy only when an evaluation has it', () => {
+    expect(visibleMetrics(evaluations).map((metric) => metric.key)).toEqual(['fdClip', 'clipScore', 'rPrecision']);
+    const withAttributes = [...evaluations, evaluation(B, 8, 5, { attributeAccuracy: 0.25 })];
+    expect(visibleMetrics(withAttributes).map((metric) => metric.key)).toEqual(['fdClip', 'clipScore', 'rPrecision', 'attributeAccuracy']);
+  });
+
+  it('gives each chart the union of steps and one line per run, gaps where a run was not evaluated', () => {
+    expect(metricSeries(evaluations, [A, B], 'fdClip')).toEqual({
+      steps: [4, 6, 8],
+      lines: [
+        { run: A, values: [3, null, 1.5] },
+        { run: B, values: [null, 1, null] },
+      ],
+    });
+    expect(metricSeries(evaluations, [A], 'rPrecision')).toEqual({ steps: [], lines: [{ run: A, values: [] }] });
+    expect(metricSeries(evaluations, [], 'fdClip')).toEqual({ steps: [], lines: [] });
+  });
+
+  it('formats shares as percentages and the rest with three figures', () => {
+    expect(formatFigure('fdClip', 1.76459)).toBe('1.76');
+    expect(formatFigure('rPrecision', 0.4)).toBe('40.0 %');
+    expect(formatFigure('clipScore', null)).toBe('—');
+  });
+});

@@ -1,0 +1,138 @@
+/**
+ * Runs: the training runs (`runs.list`) side by side with their evaluations
+ * (`runs.evaluations`), which runs are plotted, and evaluating a run at its latest step as a
+ * `gan-eval` job. The jobs store's `job.updated` events tell which evaluations are going and
+ * when one is done (then the evaluations are read again).
+ *
+ * @example
+ *   const runs = useRunsStore();
+ *   await runs.load();
+ *   runs.toggle(runs.rows[0].run.id);
+ *   await runs.evaluate(runs.rows[0].run.id, 500);
+ */
+import { defineStore } from 'pinia';
+import { computed, ref, shallowRef, watch } from 'vue';
+import type { EvaluationRecord, JobRecord, RunSummary } from '../../../main/api/contract.ts';
+import { useApiClient, type DisplayError } from '../api/index.ts';
+import { useJobsStore } from './jobs.ts';
+import { bestFigures, compareRows, visibleMetrics } from './runs-compare.ts';
+import { isActive } from './training-run.ts';
+import { trackCall, trackItemCall } from './tracked-call.ts';
+
+/** Images an evaluation generates unless the user says otherwise (the `gan-eval` default). */
+export const DEFAULT_EVAL_IMAGES = 500;
+/** Seed of an evaluation's prompts and noise: the same for every run, so their figures compare. */
+export const EVAL_SEED = 0;
+
+/** The run a `gan-eval` job measures, or null for any other job. */
+function evalRunOf(job: JobRecord): string | null {
+  if (job.kind !== 'gan-eval' || typeof job.input !== 'object' || job.input === null) return null;
+  const run = (job.input as { run?: unknown }).run;
+  return typeof run === 'string' ? run : null;
+}
+
+export const useRunsStore = defineStore('runs', () => {
+  const api = useApiClient();
+  const jobsStore = useJobsStore();
+
+  const runs = shallowRef<RunSummary[]>([]);
+  const evaluations = shallowRef<EvaluationRecord[]>([]);
+  const loaded = ref(false);
+  const loading = ref(false);
+  /** The last failure of reading runs or evaluations, or of starting an evaluation. */
+  const error = ref<DisplayError | null>(null);
+  /** Runs whose `jobs.start` call is in flight. */
+  const startingIds = ref<Set<string>>(new Set());
+  /** The runs whose figures are plotted. */
+  const selected = ref<Set<string>>(new Set());
+  /** Images per evaluation, per run (the row's n field). */
+  const evalImages = ref<Record<string, number>>({});
+
+  const rows = computed(() => compareRows(runs.value, evaluations.value));
+  const metrics = computed(() => visibleMetrics(evaluations.value));
+  const best = computed(() => bestFigures(rows.value, metrics.value));
+  /** Selected runs in the table's order (the charts' line order). */
+  const selectedIds = computed(() => runs.value.map((run) => run.id).filter((id) => selected.value.has(id)));
+
+  /** Per run, its newest `gan-eval` job that the jobs store holds (events keep it current). */
+  const evalJobs = computed(() => {
+    const byRun: Record<string, JobRecord> = {};
+    for (const job of jobsStore.jobs) {
+      const run = evalRunOf(job);
+      if (run && !byRun[run]) byRun[run] = job; // jobs are newest first
+    }
+    return byRun;
+  });
+  /** Whether an evaluation of `run` is going (or being started). */
+  const isEvaluating = (run: string): boolean => startingIds.value.has(run) || (evalJobs.value[run] !== undefined && isActive(evalJobs.value[run]!.status));
+
+  async function readEvaluations(): Promise<void> {
+    evaluations.value = await api.call('runs.evaluations', {});
+  }
+
+  /** Runs and their evaluations. */
+  async function refresh(): Promise<void> {
+    await trackCall(loading, error, async () => {
+      const [nextRuns] = await Promise.all([api.call('runs.list', {}), readEvaluations()]);
+      runs.value = nextRuns;
+      loaded.value = true;
+    });
+  }
+
+  /** Runs, their evaluations, and the jobs (for the evaluations that are going). */
+  async function load(): Promise<void> {
+    await Promise.all([refresh(), jobsStore.load()]);
+  }
+
+  // An evaluation that finishes adds a record; a training run that moves changes its row.
+  const signature = computed(() =>
+    jobsStore.jobs
+      .filter((job) => job.kind === 'gan-eval' || job.kind === 'gan-train')
+      .map((job) => `${job.id}:${job.status}`)
+      .join(' '),
+  );
+  watch(signature, () => {
+    if (loaded.value) void refresh();
+  });
+
+  /** Starts a `gan-eval` job of `run` at its latest kept step with `images` prompts; false when it could not start (see `error`). */
+  async function evaluate(run: string, images: number): Promise<boolean> {
+    error.value = null;
+    const job = await trackItemCall(startingIds, run, error, () => api.call('jobs.start', { kind: 'gan-eval', input: { run, n: images, seed: EVAL_SEED } }));
+    if (job) await jobsStore.refreshJob(job.id);
+    return job !== null;
+  }
+
+  function toggle(run: string): void {
+    const next = new Set(selected.value);
+    if (!next.delete(run)) next.add(run);
+    selected.value = next;
+  }
+
+  function setImages(run: string, images: number): void {
+    evalImages.value = { ...evalImages.value, [run]: images };
+  }
+
+  return {
+    runs,
+    evaluations,
+    loaded,
+    loading,
+    error,
+    selected,
+    selectedIds,
+    evalImages,
+    rows,
+    metrics,
+    best,
+    evalJobs,
+    isEvaluating,
+    load,
+    refresh,
+    evaluate,
+    toggle,
+    setImages,
+    imagesOf: (run: string): number => evalImages.value[run] ?? DEFAULT_EVAL_IMAGES,
+    dismissError: () => (error.value = null),
+  };
+});

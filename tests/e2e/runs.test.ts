@@ -1,0 +1,142 @@
+/**
+ * The Runs view end to end, in web mode: with the CLI, 24 captioned ShapesWorld images, a
+ * tiny run of 8 steps of 4 with a checkpoint every 4 and ConG off, and two evaluations of 20
+ * images (the latest step, then step 4); a second run like it (another seed) evaluated once.
+ * Then a real Chromium opens Runs: the first run's row shows its latest figures, the better
+ * of the two runs' figures marked per column; ticking the first plots each figure at 2 steps,
+ * ticking the second too adds its line; Evaluate with n 20 disables the button and shows the
+ * job's progress while it runs, and a third evaluation lands in the row. Logs no console
+ * errors (a CSP violation would be one). Leaves test-results/runs.png, runs-evaluating.png and runs-evaluated.png.
+ *
+ *   npx electron-vite build && npx vitest run tests/e2e/runs.test.ts
+ */
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM, collectConsoleErrors, hasChromium, saveScreenshot, startWebApp, type WebApp } from '../helpers/browser.ts';
+import { runCli } from '../helpers/cli.ts';
+import { tempDir } from '../helpers/temp.ts';
+
+/** The machine may have two cores and a cold start; every wait is this long at most. */
+const TIMEOUT_MS = 30_000;
+const DATASET = 'shapes';
+const STEPS = 8;
+const IMAGES = 20;
+
+if (!hasChromium) console.warn(`runs.test.ts: skipping: ${CHROMIUM} is not installed`);
+
+/** Runs the CLI and returns its stdout; fails with its stderr when it does not succeed. */
+async function lafite(args: string[]): Promise<string> {
+  const result = await runCli(args);
+  if (result.code !== 0) throw new Error(`lafite ${args.join(' ')} exited with ${result.code}: ${result.stderr}`);
+  return result.stdout;
+}
+
+/** A screenshot of the whole view: the shell scrolls inside its window, so the window is first made as tall as the view. */
+async function screenshotView(page: Page, fileName: string): Promise<void> {
+  const viewport = page.viewportSize()!;
+  const height = await page.locator('main').evaluate((main) => (main as unknown as { scrollHeight: number }).scrollHeight);
+  await page.setViewportSize({ width: viewport.width, height: Math.max(viewport.height, height + 40) });
+  await saveScreenshot(page, fileName);
+  await page.setViewportSize(viewport);
+}
+
+describe.skipIf(!hasChromium)('Runs view (web mode)', () => {
+  let dataDir: ReturnType<typeof tempDir> | null = null;
+  let work: ReturnType<typeof tempDir> | null = null;
+  let app: WebApp | null = null;
+  let runId = '';
+  let otherId = '';
+
+  beforeAll(async () => {
+    dataDir = tempDir('lafite-runs-e2e-data-');
+    work = tempDir('lafite-runs-e2e-files-');
+    const folder = join(work.path, 'shapes');
+    const data = ['--data-dir', dataDir.path];
+    await lafite([...data, 'shapes', 'generate', '--n', '24', '--size', '32', '--out', folder, '--captions']);
+    await lafite([...data, 'dataset', 'import', folder, '--name', DATASET, '--size', '32']);
+    await lafite([...data, 'dataset', 'captions', DATASET, join(folder, 'metadata.jsonl')]); // evaluation prompts
+    /** A tiny run of STEPS steps; its id. */
+    const train = async (seed: number): Promise<string> => {
+      const args = ['--json', 'train', '--dataset', DATASET, '--preset', 'tiny', '--steps', String(STEPS), '--batch-size', '4', '--checkpoint-every', '4', '--sample-every', '4', '--no-con-g', '--seed', String(seed)];
+      const result = JSON.parse((await lafite([...data, ...args])).trim().split('\n').at(-1)!) as { folder: string };
+      return result.folder.split(/[\\/]/).at(-1)!;
+    };
+    runId = await train(0);
+    await lafite([...data, 'eval', '--run', runId, '--n', String(IMAGES)]);
+    await lafite([...data, 'eval', '--run', runId, '--step', '4', '--n', String(IMAGES)]);
+    otherId = await train(1);
+    await lafite([...data, 'eval', '--run', otherId, '--n', String(IMAGES)]);
+    app = await startWebApp({ dataDir: dataDir.path });
+  }, TIMEOUT_MS * 4);
+
+  afterAll(async () => {
+    await app?.stop();
+    dataDir?.remove();
+    work?.remove();
+  }, TIMEOUT_MS);
+
+  it(
+    'compares the run’s latest figures, plots them over the steps, and evaluates it again',
+    async () => {
+      const page = await app!.browser.newPage({ viewport: { width: 1280, height: 900 } });
+      const consoleErrors = collectConsoleErrors(page);
+      await page.goto(app!.url, { timeout: TIMEOUT_MS });
+      await page.getByTestId('nav-runs').click();
+      await expect.poll(() => page.locator('main h1').textContent(), { timeout: TIMEOUT_MS }).toBe('Runs');
+
+      // The row: what it trains, how far, and the figures of its latest evaluation (step 8).
+      const row = page.locator(`[data-testid=runs-row][data-run-id="${runId}"]`);
+      await row.waitFor({ timeout: TIMEOUT_MS });
+      expect(await row.getAttribute('data-evaluations')).toBe('2');
+      expect(await row.textContent()).toContain(`${STEPS} / ${STEPS}`);
+      expect(await row.getByTestId('runs-evaluated').textContent()).toContain(`step ${STEPS}`);
+      const figure = (metric: string) => row.locator(`[data-testid=runs-figure][data-metric=${metric}]`).textContent();
+      expect(await figure('fdClip')).toMatch(/\d/);
+      expect(await figure('clipScore')).toMatch(/\d/);
+      expect((await figure('rPrecision'))?.trim()).toBe('—'); // 20 prompts: too few for R-precision
+      expect(await page.locator('main thead').textContent()).toContain('FD (CLIP features)');
+      expect(await page.getByTestId('runs-no-evaluations').count()).toBe(0);
+
+      // With two runs evaluated, each column marks its best figure (the runs differ by their seed).
+      const other = page.locator(`[data-testid=runs-row][data-run-id="${otherId}"]`);
+      expect(await other.getAttribute('data-evaluations')).toBe('1');
+      for (const metric of ['fdClip', 'clipScore']) {
+        expect(await page.locator(`[data-testid=runs-figure][data-metric=${metric}].best`).count()).toBe(1);
+      }
+      expect(await page.locator('[data-testid=runs-figure][data-metric=rPrecision].best').count()).toBe(0);
+
+      // Ticked: each figure over the steps, one line, 2 points (steps 4 and 8).
+      await page.getByTestId('runs-plots-empty').waitFor({ timeout: TIMEOUT_MS });
+      await row.getByTestId('runs-select').check();
+      const fd = page.locator('[data-testid=metric-chart][data-metric=fdClip]');
+      await fd.waitFor({ timeout: TIMEOUT_MS });
+      expect(await fd.getAttribute('data-points')).toBe('2');
+      expect(await fd.getAttribute('data-lines')).toBe('1');
+      expect(await fd.locator('canvas').count()).toBeGreaterThan(0);
+      expect(await page.locator('[data-testid=metric-chart][data-metric=clipScore]').getAttribute('data-points')).toBe('2');
+      expect(await page.locator('[data-testid=metric-chart][data-metric=rPrecision] [data-testid=metric-chart-empty]').textContent()).toContain('100 images');
+
+      // The second run ticked too: a second line, evaluated at step 8 only.
+      await other.getByTestId('runs-select').check();
+      await expect.poll(() => fd.getAttribute('data-lines'), { timeout: TIMEOUT_MS }).toBe('2');
+      expect(await fd.getAttribute('data-points')).toBe('2');
+      await screenshotView(page, 'runs.png');
+
+      // Evaluate again with n 20: busy while the job runs, then a third evaluation in the row.
+      await row.getByTestId('runs-eval-n').fill(String(IMAGES));
+      await row.getByTestId('runs-evaluate').click();
+      await expect.poll(() => row.getByTestId('runs-evaluate').isDisabled(), { timeout: TIMEOUT_MS }).toBe(true);
+      await row.getByTestId('runs-eval-progress').waitFor({ timeout: TIMEOUT_MS });
+      await screenshotView(page, 'runs-evaluating.png');
+      await expect.poll(() => row.getAttribute('data-evaluations'), { timeout: TIMEOUT_MS * 2 }).toBe('3');
+      await expect.poll(() => row.getByTestId('runs-evaluate').isDisabled(), { timeout: TIMEOUT_MS }).toBe(false);
+      expect(await fd.getAttribute('data-points')).toBe('2'); // the same step again: still two steps
+      expect(await page.getByTestId('error-banner').allTextContents()).toEqual([]);
+      expect(await row.getByTestId('runs-eval-error').count()).toBe(0);
+      await screenshotView(page, 'runs-evaluated.png');
+      expect(consoleErrors).toEqual([]);
+    },
+    TIMEOUT_MS * 4,
+  );
+});
