@@ -21,6 +21,12 @@ export interface JobContext<State = unknown> {
   /** Throws `cancelled` if the user asked to cancel or pause: call it between units of work. */
   throwIfCancelled(): void;
   /**
+   * Whether the user asked to cancel or pause, read from the shared flag at once: the signal
+   * only turns when the worker's event loop runs its timers, which a loop of compute and
+   * promise-only reads (wasm `data()`) may not let it do for a long while.
+   */
+  stopRequested(): boolean;
+  /**
    * Whether the user asked to pause. Every job stops on a pause as on a cancel, at its last
    * checkpoint; a job whose units are long (training) checks this first and saves a checkpoint.
    */

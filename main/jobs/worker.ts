@@ -36,6 +36,7 @@ const context: JobContext = {
   throwIfCancelled() {
     if (cancelRequested()) throw cancelledError();
   },
+  stopRequested: cancelRequested,
   pauseRequested,
 };
 

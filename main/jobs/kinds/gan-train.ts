@@ -201,7 +201,7 @@ async function train(input: Input, job: JobContext<State>, backend: BackendStatu
       saved = step;
     };
     for (let step = start + 1; step <= input.steps; step++) {
-      if (job.signal.aborted) {
+      if (job.stopRequested()) {
         // Paused or cancelled: keep the steps done since the last checkpoint (a resume goes on from here).
         if (step - 1 > saved) await save(step - 1);
         job.throwIfCancelled();
