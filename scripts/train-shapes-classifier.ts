@@ -4,7 +4,7 @@
  * seed and writes its weights to resources/models/shapes-classifier/classifier.bin.
  *
  *   npx tsx scripts/train-shapes-classifier.ts [--minutes 15] [--steps 100000] [--train 30000] [--heldout 2000]
- *                                              [--batch 64] [--lr 2e-3] [--seed 1] [--heldout-seed 2] [--out FILE]
+ *                                              [--batch 8] [--lr 2e-3] [--seed 1] [--heldout-seed 2] [--out FILE]
  *
  * Half the pictures of each set are rendered straight at 32 px; the other half go the way a
  * generator's training images go: rendered at 64 px (`shapes-generate`'s default size),
@@ -42,7 +42,7 @@ const { values: args } = parseArgs({
     steps: { type: 'string' }, // optimiser steps (the cosine schedule's length; default 100000)
     train: { type: 'string', default: '30000' }, // training pictures
     heldout: { type: 'string', default: '2000' }, // held-out pictures
-    batch: { type: 'string', default: '64' },
+    batch: { type: 'string', default: '8' }, // pictures per step
     lr: { type: 'string', default: '2e-3' },
     seed: { type: 'string', default: '1' }, // scene seed of the training pictures (and of weights and batches)
     'heldout-seed': { type: 'string', default: '2' }, // scene seed of the held-out pictures
@@ -121,7 +121,7 @@ async function main(): Promise<void> {
     batchSize: positiveInteger('batch', args.batch),
     learningRate: Number(args.lr),
     seed,
-    progressEvery: 100,
+    progressEvery: 500,
     onProgress: (p) => log(`step ${p.step}  loss ${p.loss.toFixed(4)}  lr ${p.learningRate.toExponential(2)}  ${p.seconds.toFixed(0)} s`),
   });
 

@@ -17,6 +17,7 @@ import { askedOfScene, attributeAccuracy, classifierAccuracy, parseShapesPrompt,
 import {
   CLASSIFIER_FILE,
   SHAPES_CLASSIFIER_ID,
+  conv3x3,
   createClassifier,
   loadClassifier,
   pixelsToTensor,
@@ -61,6 +62,21 @@ describe('ShapesClassifier', () => {
     classifier.dispose();
   });
 
+  it("conv3x3's gradients match tfjs's own conv2d gradients", () => {
+    const x = tf.randomNormal([3, 7, 7, 5], 0, 1, 'float32', 1) as tf.Tensor4D;
+    const w = tf.randomNormal([3, 3, 5, 4], 0, 1, 'float32', 2) as tf.Tensor4D;
+    const r = tf.randomNormal([3, 7, 7, 4], 0, 1, 'float32', 3); // a random linear read-out of the output
+    const loss = (f: (a: tf.Tensor4D, b: tf.Tensor4D) => tf.Tensor4D) => (a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(f(a as tf.Tensor4D, b as tf.Tensor4D), r));
+    const ours = tf.grads(loss(conv3x3))([x, w]);
+    const theirs = tf.grads(loss((a, b) => tf.conv2d(a, b, 1, 'same')))([x, w]);
+    expect(Array.from(conv3x3(x, w).dataSync())).toEqual(Array.from(tf.conv2d(x, w, 1, 'same').dataSync()));
+    for (const k of [0, 1]) {
+      const relative = tf.norm(tf.sub(ours[k]!, theirs[k]!)).dataSync()[0]! / tf.norm(theirs[k]!).dataSync()[0]!;
+      expect(relative).toBeLessThan(1e-5);
+    }
+    tf.dispose([x, w, r, ...ours, ...theirs]);
+  });
+
   it('resizes 64 px pictures by the mean of 2×2 blocks', () => {
     const x = tf.randomUniform([1, 64, 64, 3]) as tf.Tensor4D;
     const small = toClassifierSize(x);
@@ -74,7 +90,7 @@ describe('ShapesClassifier', () => {
   it('lowers its loss in a few training steps on a few dozen renders', async () => {
     const classifier = createClassifier(1);
     const losses: number[] = [];
-    const last = await trainClassifier(classifier, renderLabelled(5, 48), { steps: 12, batchSize: 16, seed: 1, progressEvery: 1, onProgress: (p) => losses.push(p.loss) });
+    const last = await trainClassifier(classifier, renderLabelled(5, 48), { steps: 12, batchSize: 8, seed: 1, progressEvery: 1, onProgress: (p) => losses.push(p.loss) });
     expect(last.step).toBe(12);
     expect(losses.every(Number.isFinite)).toBe(true);
     expect(losses.slice(-3).reduce((a, b) => a + b)).toBeLessThan(losses.slice(0, 3).reduce((a, b) => a + b));
