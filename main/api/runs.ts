@@ -31,7 +31,7 @@ async function stepFiles(dataDir: string, id: string, subfolder: string, ext: st
 }
 const sampleSteps = (dataDir: string, id: string) => stepFiles(dataDir, id, SAMPLES_FOLDER, 'png');
 
-function trainingJob(jobs: JobStore, id: string): JobRecord & { input: TrainInput } {
+export function trainingJob(jobs: JobStore, id: string): JobRecord & { input: TrainInput } {
   const job = jobs.get(id);
   if (!job || job.kind !== 'gan-train') throw notFound(`no training run '${id}': see \`lafite runs\` or the Training view`);
   return job as JobRecord & { input: TrainInput };

@@ -8,16 +8,12 @@
  * and stores the figures per (run, step) for the Runs view.
  */
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { EvalMetrics, EvaluationRecord } from '../../api/contract.ts';
-import { listEvaluations } from '../../api/runs.ts';
-import { invalidInput, notFound } from '../../api/errors.ts';
+import { listEvaluations, trainingJob } from '../../api/runs.ts';
+import { invalidInput } from '../../api/errors.ts';
 import { initBackend } from '../../engine/backend.ts';
-import { readCheckpointState, restoreCheckpoint } from '../../engine/gan/checkpoint.ts';
-import { Generator } from '../../engine/gan/generator.ts';
+import type { Generator } from '../../engine/gan/generator.ts';
 import { PRESETS } from '../../engine/gan/presets.ts';
 import { clipScore, DEFAULT_R_PRECISION_CANDIDATES, rPrecision } from '../../engine/eval/clip-score.ts';
 import { frechetDistanceOfRows } from '../../engine/eval/frechet.ts';
@@ -32,22 +28,9 @@ import { ModelStore } from '../../store/models.ts';
 import { CachedEncoder, datasetImageItems } from '../dataset-features.ts';
 import { toBytes } from '../generated-images.ts';
 import type { JobContext, JobHandler, JobInput } from '../job-kind.ts';
-import { checkpointFile, runFolder, snapshotFile, SNAPSHOTS_FOLDER, stepsOf } from '../run-files.ts';
+import { findGenerator, loadGenerator } from '../run-generator.ts';
 
 type Input = JobInput<'gan-eval'>;
-type TrainInput = JobInput<'gan-train'>;
-
-/** The generator file to measure and its step: the asked snapshot, else the newest, else the resume checkpoint. */
-async function generatorFile(folder: string, step: number | undefined): Promise<{ file: string; step: number }> {
-  if (step !== undefined) {
-    if (!existsSync(snapshotFile(folder, step))) throw invalidInput(`the run kept no generator at step ${step}: see \`lafite runs show\` for the steps it kept`, 'step');
-    return { file: snapshotFile(folder, step), step };
-  }
-  const kept = existsSync(join(folder, SNAPSHOTS_FOLDER)) ? stepsOf(await readdir(join(folder, SNAPSHOTS_FOLDER)), 'bin') : [];
-  if (kept.length > 0) return { file: snapshotFile(folder, kept.at(-1)!), step: kept.at(-1)! };
-  if (!existsSync(checkpointFile(folder))) throw invalidInput('the run has no checkpoint yet: let it train past its first checkpoint', 'run');
-  return { file: checkpointFile(folder), step: ((await readCheckpointState(checkpointFile(folder))) as { step: number }).step };
-}
 
 /** n prompts from the dataset's captions, validation images first, drawn by seed (repeating when there are fewer). */
 function drawPrompts(datasets: DatasetStore, dataset: string, n: number, seed: number): string[] {
@@ -92,19 +75,15 @@ export const ganEval: JobHandler<'gan-eval'> = {
     await initBackend(job.backend);
     const db = openDatabase(job.dbPath);
     try {
-      const run = new JobStore(db).get(input.run);
-      if (!run || run.kind !== 'gan-train') throw notFound(`no training run '${input.run}': see \`lafite runs list\``);
-      const trained = run.input as TrainInput;
-      const { file, step } = await generatorFile(runFolder(job.dataDir, input.run), input.step);
+      const trained = trainingJob(new JobStore(db), input.run).input;
+      const { file, step } = await findGenerator(job.dataDir, input.run, input.step);
       const datasets = new DatasetStore(db);
       const prompts = drawPrompts(datasets, trained.dataset, input.n, input.seed);
       const encoder = CachedEncoder.open(new ModelStore(db), new EmbeddingStore(db), trained.model);
       try {
         job.progress({ fraction: 0.05, message: `measuring step ${step} on ${input.n} prompts` });
-        const network = PRESETS[trained.preset];
-        const g = new Generator(network, { textDim: encoder.model.dim, seed: 0 });
-        await restoreCheckpoint(file, { networks: { g_ema: g.namedVariables() }, optimizers: {} });
-        const generated = await generatedFeatures(g, prompts, encoder, input, job, network.resolution);
+        const g = await loadGenerator(file, trained.preset, encoder.model.dim);
+        const generated = await generatedFeatures(g, prompts, encoder, input, job, PRESETS[trained.preset].resolution);
         g.dispose();
         job.progress({ fraction: 0.85, message: 'real image features' });
         const real = await encoder.images(datasetImageItems(datasets, job.dataDir, trained.dataset), { signal: job.signal });

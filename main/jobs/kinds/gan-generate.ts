@@ -5,16 +5,13 @@
  * (Lafite Figure 6: the picture gives the content, the prompt changes it).
  */
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs';
 import type { GenerateResult } from '../../api/contract.ts';
-import { invalidInput, notFound } from '../../api/errors.ts';
+import { invalidInput } from '../../api/errors.ts';
+import { trainingJob } from '../../api/runs.ts';
 import { decodeForEncoder } from '../../datasets/import-file.ts';
 import { initBackend } from '../../engine/backend.ts';
-import { restoreCheckpoint } from '../../engine/gan/checkpoint.ts';
-import { Generator } from '../../engine/gan/generator.ts';
-import { PRESETS } from '../../engine/gan/presets.ts';
 import { tfSeed } from '../../engine/random.ts';
 import { unitVector } from '../../engine/rows.ts';
 import { openDatabase } from '../../store/db.ts';
@@ -24,7 +21,8 @@ import { ModelStore } from '../../store/models.ts';
 import { CachedEncoder } from '../dataset-features.ts';
 import { writeImages } from '../generated-images.ts';
 import type { JobHandler, JobInput } from '../job-kind.ts';
-import { checkpointFile, generatedFolder, runFolder, snapshotFile } from '../run-files.ts';
+import { generatedFolder } from '../run-files.ts';
+import { findGenerator, loadGenerator } from '../run-generator.ts';
 
 type Input = JobInput<'gan-generate'>;
 
@@ -60,23 +58,14 @@ export const ganGenerate: JobHandler<'gan-generate'> = {
     await initBackend(job.backend);
     const db = openDatabase(job.dbPath);
     try {
-      const run = new JobStore(db).get(input.run);
-      if (!run || run.kind !== 'gan-train') throw notFound(`no training run '${input.run}': see \`lafite jobs list\``);
-      const trainInput = run.input as JobInput<'gan-train'>;
-      const folder = runFolder(job.dataDir, input.run);
-      const file = input.step === undefined ? checkpointFile(folder) : snapshotFile(folder, input.step);
-      if (!existsSync(file)) {
-        throw input.step === undefined
-          ? invalidInput(`run ${input.run} has no checkpoint yet: let it train past its first checkpoint`, 'run')
-          : invalidInput(`run ${input.run} kept no generator at step ${input.step}: see \`lafite runs show ${input.run}\` for the steps it kept`, 'step');
-      }
+      const trainInput = trainingJob(new JobStore(db), input.run).input;
+      const { file } = await findGenerator(job.dataDir, input.run, input.step);
       const encoder = CachedEncoder.open(new ModelStore(db), new EmbeddingStore(db), trainInput.model);
       try {
         job.progress({ fraction: 0.1, message: `encoding the ${input.image ? (input.prompt ? 'prompt and image' : 'image') : 'prompt'}` });
         const h1 = await condition(input, encoder);
         job.progress({ fraction: 0.3, message: `drawing ${input.n} images` });
-        const g = new Generator(PRESETS[trainInput.preset], { textDim: h1.dim, seed: 0 });
-        await restoreCheckpoint(file, { networks: { g_ema: g.namedVariables() }, optimizers: {} });
+        const g = await loadGenerator(file, trainInput.preset, h1.dim);
         const started = performance.now();
         const images = tf.tidy(() => {
           const h = tf.tile(tf.tensor2d(h1.data, [1, h1.dim]), [input.n, 1]) as tf.Tensor2D;

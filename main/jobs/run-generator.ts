@@ -1,0 +1,33 @@
+/**
+ * A trained run's generator average G_ema, as generation and evaluation load it: the kept
+ * snapshot of the asked step, or the newest one (the resume checkpoint for runs that kept none).
+ */
+import { existsSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { invalidInput } from '../api/errors.ts';
+import { readCheckpointState, restoreCheckpoint } from '../engine/gan/checkpoint.ts';
+import { Generator } from '../engine/gan/generator.ts';
+import { PRESETS } from '../engine/gan/presets.ts';
+import type { JobInput } from './job-kind.ts';
+import { checkpointFile, runFolder, snapshotFile, SNAPSHOTS_FOLDER, stepsOf } from './run-files.ts';
+
+/** The file holding the run's generator at `step` (default: the newest), and that step. */
+export async function findGenerator(dataDir: string, runId: string, step: number | undefined): Promise<{ file: string; step: number }> {
+  const folder = runFolder(dataDir, runId);
+  if (step !== undefined) {
+    if (!existsSync(snapshotFile(folder, step))) throw invalidInput(`run ${runId} kept no generator at step ${step}: see \`lafite runs show ${runId}\` for the steps it kept`, 'step');
+    return { file: snapshotFile(folder, step), step };
+  }
+  const kept = existsSync(join(folder, SNAPSHOTS_FOLDER)) ? stepsOf(await readdir(join(folder, SNAPSHOTS_FOLDER)), 'bin') : [];
+  if (kept.length > 0) return { file: snapshotFile(folder, kept.at(-1)!), step: kept.at(-1)! };
+  if (!existsSync(checkpointFile(folder))) throw invalidInput(`run ${runId} has no checkpoint yet: let it train past its first checkpoint`, 'run');
+  return { file: checkpointFile(folder), step: ((await readCheckpointState(checkpointFile(folder))) as { step: number }).step };
+}
+
+/** G_ema of a `preset` network from `file` (dispose it when done). */
+export async function loadGenerator(file: string, preset: JobInput<'gan-train'>['preset'], textDim: number): Promise<Generator> {
+  const g = new Generator(PRESETS[preset], { textDim, seed: 0 });
+  await restoreCheckpoint(file, { networks: { g_ema: g.namedVariables() }, optimizers: {} });
+  return g;
+}
