@@ -5,6 +5,8 @@
  *
  *   npx tsx scripts/train-shapes-clip.ts [--minutes 16] [--batch 128] [--lr 2e-3] [--pool 20000] [--out DIR] [--seed 1]
  *                                        [--init DIR]   (continue from an earlier export: its config, weights and temperature)
+ *                                        [--attribute-weight 1]  (auxiliary shape/color/count heads on the image embedding; 0: off)
+ *                                        [--eval-every 0]  (steps between held-out zero-shot checks in the log)
  *
  * Then `lafite model eval shapes-clip --json` measures it on held-out renders.
  */
@@ -23,7 +25,8 @@ import { randomClipWeights } from '../main/engine/clip/weights.ts';
 import { loadClipTokenizer, writeClipTokenizerFiles, type ClipTokenizer } from '../main/engine/encoders/clip-tokenizer.ts';
 import type { Features } from '../main/engine/encoders/encoder.ts';
 import { SHAPES_CLIP_CONTEXT, SHAPES_CLIP_ID, SHAPES_CLIP_IMAGE_SIZE, shapesClipConfig, shapesClipWords } from '../main/engine/encoders/shapes-clip.ts';
-import { allCaptions, mulberry32, renderScene, sampleScene, sceneAttributes, type Scene } from '../main/engine/shapes/index.ts';
+import { AttributeHeads } from '../main/engine/clip/attribute-heads.ts';
+import { COLOR_NAMES, MAX_COUNT, SHAPE_NAMES, allCaptions, mulberry32, renderScene, sampleScene, sceneAttributes, type Scene } from '../main/engine/shapes/index.ts';
 import { shapesZeroShot } from '../main/engine/encoders/shapes-clip-eval.ts';
 
 const { values: args } = parseArgs({
@@ -39,6 +42,8 @@ const { values: args } = parseArgs({
     init: { type: 'string' },
     group: { type: 'string', default: 'color' },
     layers: { type: 'string' },
+    'attribute-weight': { type: 'string', default: '1' },
+    'eval-every': { type: 'string', default: '0' },
     out: { type: 'string', default: builtinModelDir(SHAPES_CLIP_ID) },
   },
 });
@@ -142,7 +147,18 @@ async function main(): Promise<void> {
   }
   if (earlier) Object.assign(config, earlier.config);
   const towers = ClipTowers.fromWeights(config, earlier?.weights ?? randomClipWeights(config, { seed }));
-  const trainer = new ClipTrainer(towers, { learningRate: Number(args.lr), ...(earlier ? { initialTemperature: 1 / earlier.logitScale } : {}) });
+  const attributeWeight = Number(args['attribute-weight']);
+  const heads = attributeWeight > 0 ? new AttributeHeads(config.vision.projectionDim, [SHAPE_NAMES.length, COLOR_NAMES.length, MAX_COUNT], { seed, weight: attributeWeight }) : undefined;
+  const trainer = new ClipTrainer(towers, {
+    learningRate: Number(args.lr),
+    ...(earlier ? { initialTemperature: 1 / earlier.logitScale } : {}),
+    ...(heads ? { auxiliaryVariables: heads.variables } : {}),
+  });
+  const labelsOf = scenes.map((scene) => {
+    const { shape, color, count } = sceneAttributes(scene);
+    return [SHAPE_NAMES.indexOf(shape), COLOR_NAMES.indexOf(color), count - 1];
+  });
+  const evalEvery = Number(args['eval-every']);
 
   const rng = mulberry32(seed + 1);
   const started = performance.now();
@@ -164,9 +180,15 @@ async function main(): Promise<void> {
     const ids = await tokenizer.encodeBatch(texts); // [B, S] padded to the longest in the batch
     const pixelValues = tf.tidy(() => nhwcToClipPixels(tf.tensor4d(batchPixels, [batchSize, size, size, 3])));
     const inputIds = tf.tensor2d(ids.data, [batchSize, ids.length], 'int32');
-    const loss = await trainer.step(pixelValues, inputIds);
-    tf.dispose([pixelValues, inputIds]);
+    const labels = tf.tensor2d(picks.flatMap((i) => labelsOf[i]!), [batchSize, 3], 'int32');
+    const loss = await trainer.step(pixelValues, inputIds, heads ? (imageEmbeds) => heads.loss(imageEmbeds, labels) : undefined);
+    tf.dispose([pixelValues, inputIds, labels]);
     step++;
+    if (evalEvery > 0 && step % evalEvery === 0) {
+      const embedders = tfjsEmbedders(towers, tokenizer);
+      const check = await shapesZeroShot(embedders.images, embedders.texts, { seed: 999, n: 300, size });
+      log(`step ${step}  zero-shot color ${check.colorAccuracy.toFixed(3)}  shape ${check.shapeAccuracy.toFixed(3)}`);
+    }
     if (step % 10 === 0) {
       const seconds = (performance.now() - started) / 1000;
       history.push({ step, loss, seconds });
@@ -198,6 +220,7 @@ async function main(): Promise<void> {
         totalTrainingSeconds: Math.round(seconds) + (earlier?.meta.totalTrainingSeconds ?? 0),
         seed,
         batchGroups: `${COLORS_PER_BATCH} groups by ${args.group}`,
+        attributeHeads: heads ? { attributes: ['shape', 'color', 'count'], weight: attributeWeight } : null,
         command: `npx tsx scripts/train-shapes-clip.ts ${process.argv.slice(2).join(' ')}`,
         finalLogitScale: await trainer.scale(),
         heldOutZeroShot: accuracy,
@@ -209,6 +232,7 @@ async function main(): Promise<void> {
   );
   log(`wrote ${args.out}: ${step} steps in ${seconds.toFixed(0)} s`);
   trainer.dispose();
+  heads?.dispose();
   towers.dispose();
 }
 

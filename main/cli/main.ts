@@ -17,6 +17,8 @@ import type { Service } from '../api/service.ts';
 import { APP_VERSION } from '../api/version.ts';
 import { integer, type CliContext } from './context.ts';
 import { registerDatasetCommands } from './dataset.ts';
+import { registerAblationCommand } from './ablation.ts';
+import { registerDemoCommand } from './demo.ts';
 import { registerPseudoCommands } from './pseudo.ts';
 import { registerTrainCommands } from './train.ts';
 import { printError, printResult, table, type OutputOptions } from './output.ts';
@@ -275,6 +277,8 @@ export function buildProgram(): Command {
   registerDatasetCommands(program, cli);
   registerPseudoCommands(program, cli);
   registerTrainCommands(program, cli);
+  registerDemoCommand(program, cli);
+  registerAblationCommand(program, cli);
   return program;
 }
 

@@ -28,6 +28,7 @@ interface TrainOptions {
   pseudo: string;
   xi: number;
   steps: number;
+  minutes?: number;
   batchSize: number;
   lr: number;
   conG: boolean;
@@ -114,6 +115,7 @@ export function registerTrainCommands(program: Command, cli: CliContext): void {
     .addOption(new Option('--pseudo <method>', 'conditions: pseudo text features or real captions').choices([...TRAIN_CONDITIONS]).default('gaussian'))
     .option('--xi <ξ>', 'Gaussian noise level', number, 3)
     .option('--steps <n>', 'training steps', integer, 2000)
+    .option('--minutes <m>', 'time budget: stop after this many minutes (with a checkpoint), even before --steps', number)
     .option('--batch-size <n>', 'images per step', integer, 8)
     .option('--lr <rate>', 'Adam learning rate', number, 0.0025)
     .option('--no-con-g', 'leave out ConG (the CLIP image tower on generated images)')

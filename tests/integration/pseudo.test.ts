@@ -53,6 +53,13 @@ describe('lafite pseudo', () => {
     expect(other.runs[0]!.id).not.toBe(runs[0]!.id);
     expect(other.runs[0]!.stats!.imageText.mean).toBeCloseTo(1 / Math.sqrt(2), 1);
     expect((await lafite<{ runs: PseudoRunRecord[] }>('pseudo', 'stats', '--dataset', 'shapes')).runs.length).toBe(4);
+    // The same pictures as another dataset: runs of its own (its rows are its own image ids), the first left as they were.
+    await lafite('dataset', 'import', folder, '--name', 'twin', '--size', '64');
+    const twin = await lafite<PseudoSynthResult>('pseudo', 'synth', '--dataset', 'twin', '--method', 'gaussian');
+    expect(twin.runs[0]).toMatchObject({ dataset: 'twin', reused: false });
+    expect(twin.runs[0]!.id).not.toBe(runs[0]!.id);
+    expect((await lafite<{ runs: PseudoRunRecord[] }>('pseudo', 'stats', '--dataset', 'shapes')).runs.length).toBe(4);
+    await lafite('dataset', 'remove', 'twin');
   });
 
   it('gives each image its best prompts, sorted, naming the color drawn', async () => {

@@ -7,7 +7,7 @@
  * missing inputs get clear messages.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EvaluationRecord, GenerateResult, RunDetail, TrainResult } from '../../main/api/contract.ts';
@@ -144,6 +144,14 @@ describe('lafite train and generate', () => {
     }
     const semi = await lafite<TrainResult>('train', '--dataset', 'shapes', '--preset', 'tiny', '--caption-share', '0.5', '--steps', '2', '--batch-size', '4', '--no-con-g');
     expect(semi.images).toBe(24);
+    // A time budget ends the run early, at the step it reached, with that step's checkpoint and grid.
+    const budget = await lafite<TrainResult>('train', '--dataset', 'shapes', '--preset', 'tiny', '--steps', '100000', '--minutes', '0.05', '--batch-size', '4', '--no-con-g', '--checkpoint-every', '100000');
+    expect(budget.steps).toBeGreaterThan(0);
+    expect(budget.steps).toBeLessThan(100000);
+    expect(budget.seconds).toBeGreaterThanOrEqual(3);
+    const budgetRun = await lafite<RunDetail>('runs', 'show', basename(budget.folder));
+    expect(budgetRun).toMatchObject({ step: budget.steps, hasCheckpoint: true, snapshotSteps: [budget.steps] });
+    expect(budgetRun.sampleSteps.at(-1)).toBe(budget.steps);
   }, 120_000);
 
   it('fine-tunes a run on a few captioned pairs with Freeze-D: the frozen blocks keep their weights', async () => {
@@ -170,6 +178,11 @@ describe('lafite train and generate', () => {
     expect(latest.metrics.clipScore).toBeLessThanOrEqual(100);
     expect(latest.metrics.rPrecision).toBeGreaterThanOrEqual(0);
     expect(latest.metrics.rPrecision).toBeLessThanOrEqual(1);
+    // ShapesWorld captions: the attribute classifier judged every image (all three right ≤ each one right).
+    const { shapeAccuracy, colorAccuracy, countAccuracy, attributeAccuracy } = latest.metrics;
+    for (const value of [shapeAccuracy, colorAccuracy, countAccuracy, attributeAccuracy]) expect(value).toBeGreaterThanOrEqual(0);
+    expect(attributeAccuracy).toBeLessThanOrEqual(Math.min(shapeAccuracy!, colorAccuracy!, countAccuracy!));
+    expect(Math.max(shapeAccuracy!, colorAccuracy!, countAccuracy!)).toBeLessThanOrEqual(1);
     const again = await lafite<EvaluationRecord>('eval', '--run', runId, '--n', '100', '--batch-size', '50');
     expect(again.metrics).toEqual(latest.metrics); // the same seed measures the same
     const early = await lafite<EvaluationRecord>('eval', '--run', runId, '--step', '4', '--n', '20');

@@ -13,6 +13,7 @@ export type TrainCondition = (typeof TRAIN_CONDITIONS)[number];
 
 /** What a `gan-train` job returns (and reports per step as metrics). */
 export interface TrainResult {
+  /** The step the run reached (below the asked steps when a time budget, `minutes`, ended it). */
   steps: number;
   images: number;
   backend: string;
@@ -67,6 +68,7 @@ export const trainingJobSchemas = {
       pseudo: z.enum(TRAIN_CONDITIONS).default('gaussian').describe('conditions: pseudo text features (gaussian, retrieval, clo) or real captions'),
       xi: z.number().min(0).max(100).default(3).describe('Gaussian noise level ξ (paper form)'),
       steps: z.number().int().min(1).max(10_000_000).default(2000),
+      minutes: z.number().gt(0).max(1_000_000).optional().describe('time budget of this attempt: stop at the first step past it, with a checkpoint and a sample grid, even before `steps`'),
       batchSize: z.number().int().min(2).max(256).default(8),
       learningRate: z.number().gt(0).max(1).default(0.0025),
       conG: z.boolean().default(true).describe('ConG through the CLIP image tower (eq. 7)'),

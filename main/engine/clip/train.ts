@@ -17,7 +17,12 @@ export interface ClipTrainOptions {
   initialTemperature?: number;
   /** Decoupled weight decay on matrices (AdamW-style), per step, times the learning rate. */
   weightDecay?: number;
+  /** Variables of an auxiliary loss that `step` adds (e.g. `AttributeHeads`), trained with the towers. */
+  auxiliaryVariables?: tf.Variable[];
 }
+
+/** An extra term on a batch's unnormalised embeddings, added to the contrastive loss. */
+export type AuxiliaryLoss = (imageEmbeds: tf.Tensor2D, textEmbeds: tf.Tensor2D) => tf.Scalar;
 
 /** log(100): CLIP clips the learned logit scale so that 1/τ ≤ 100. */
 const MAX_LOGIT_SCALE = Math.log(100);
@@ -38,15 +43,20 @@ export class ClipTrainer {
     this.weightDecay = options.weightDecay ?? 0.1;
     this.logitScale = tf.variable(tf.scalar(Math.log(1 / (options.initialTemperature ?? 0.07))), true);
     this.optimizer = tf.train.adam(this.learningRate, 0.9, 0.98, 1e-6); // CLIP's β2 and ε
-    this.variables = [...towers.visionVariables(), ...towers.textVariables(), this.logitScale];
+    this.variables = [...towers.visionVariables(), ...towers.textVariables(), this.logitScale, ...(options.auxiliaryVariables ?? [])];
     // No decay on gains, biases and embeddings' 1-D parameters (as CLIP).
     this.decayed = this.variables.filter((v) => v.shape.length >= 2);
   }
 
-  /** One optimisation step on a batch of matching pairs; resolves with the loss. */
-  async step(pixelValues: tf.Tensor4D, inputIds: tf.Tensor2D): Promise<number> {
+  /** One optimisation step on a batch of matching pairs; resolves with the loss (auxiliary term included). */
+  async step(pixelValues: tf.Tensor4D, inputIds: tf.Tensor2D, auxiliary?: AuxiliaryLoss): Promise<number> {
     const loss = this.optimizer.minimize(
-      () => clipContrastiveLoss(this.towers.vision(pixelValues), this.towers.text(inputIds), this.logitScale),
+      () => {
+        const imageEmbeds = this.towers.vision(pixelValues);
+        const textEmbeds = this.towers.text(inputIds);
+        const contrastive = clipContrastiveLoss(imageEmbeds, textEmbeds, this.logitScale);
+        return auxiliary ? contrastive.add(auxiliary(imageEmbeds, textEmbeds)) : contrastive;
+      },
       true,
       this.variables,
     )!;

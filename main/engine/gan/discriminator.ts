@@ -38,11 +38,15 @@ class ResidualBlock {
   }
 }
 
-/** StyleGAN2's minibatch standard deviation: one extra channel, the mean std over groups of `group` samples. */
+/**
+ * StyleGAN2's minibatch standard deviation: one extra channel, the mean std over groups of
+ * `group` samples. StyleGAN2 asserts that the batch divides into groups; a few-shot fine-tune
+ * of 5 pairs has a batch of 5, so here the group shrinks to the largest size that divides it.
+ */
 function minibatchStd(x: tf.Tensor4D, group: number): tf.Tensor4D {
   const [n, h, w, c] = x.shape;
-  const g = Math.min(group, n);
-  if (n % g !== 0) throw new Error(`minibatch std: batch ${n} is not a multiple of the group ${g}`);
+  let g = Math.min(group, n);
+  while (n % g !== 0) g--;
   const grouped = tf.reshape(x, [g, n / g, h, w, c]);
   const std = tf.sqrt(tf.add(tf.mean(tf.square(tf.sub(grouped, tf.mean(grouped, 0))), 0), 1e-8)); // [n/g, H, W, C]
   const perGroup = tf.mean(std, [1, 2, 3]); // [n/g]: sample i belongs to column i mod n/g

@@ -94,6 +94,16 @@ describe('Generator and Discriminator', () => {
     d.dispose();
   });
 
+  it('take any batch size, a few-shot batch of 5 included (the minibatch-std group shrinks to divide it)', () => {
+    const d = new Discriminator(PRESETS.tiny, { textDim: TEXT, seed: 1 });
+    for (const n of [5, 6, 7]) {
+      const { logits } = d.apply(tf.randomNormal([n, 16, 16, 3], 0, 1, 'float32', n) as tf.Tensor4D, unitRows(n, TEXT, n));
+      expect(logits.shape).toEqual([n]);
+      expect(Array.from(logits.dataSync()).every(Number.isFinite)).toBe(true);
+    }
+    d.dispose();
+  });
+
   it('pass gradients to every generator variable through the discriminator (on wasm, through its registered kernels)', () => {
     const gen = g();
     const d = new Discriminator(PRESETS.tiny, { textDim: TEXT, seed: 2 });

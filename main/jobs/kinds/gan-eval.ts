@@ -5,9 +5,13 @@
  * - fdClip: the Fréchet distance between CLIP image features of the generated and the real
  *   images (FID's formula, engine/eval/frechet.ts, on the run's own CLIP instead of Inception);
  * - clipScore and rPrecision (engine/eval/clip-score.ts) of each image against its prompt;
+ * - on ShapesWorld (every prompt names a shape, color and count), attribute accuracy: the
+ *   project's attribute classifier judges whether each image shows what its prompt asked
+ *   (engine/eval/attribute-accuracy.ts, our SOA);
  * and stores the figures per (run, step) for the Runs view.
  */
 import { createHash } from 'node:crypto';
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { EvalMetrics, EvaluationRecord } from '../../api/contract.ts';
 import { listEvaluations, trainingJob } from '../../api/runs.ts';
@@ -17,12 +21,15 @@ import type { Generator } from '../../engine/gan/generator.ts';
 import { PRESETS } from '../../engine/gan/presets.ts';
 import { clipScore, DEFAULT_R_PRECISION_CANDIDATES, rPrecision } from '../../engine/eval/clip-score.ts';
 import { frechetDistanceOfRows } from '../../engine/eval/frechet.ts';
+import { attributeAccuracy, parseShapesPrompt, type AskedAttributes } from '../../engine/eval/attribute-accuracy.ts';
+import { CLASSIFIER_FILE, loadClassifier, SHAPES_CLASSIFIER_ID, type ImageAttributes, type ShapesClassifier } from '../../engine/eval/shapes-classifier.ts';
 import { l2Normalise } from '../../engine/pseudo/gaussian.ts';
 import { mulberry32, tfSeed } from '../../engine/random.ts';
 import { DatasetStore } from '../../store/datasets.ts';
 import { openDatabase } from '../../store/db.ts';
 import { EmbeddingStore } from '../../store/embeddings.ts';
 import { EvaluationStore } from '../../store/evaluations.ts';
+import { builtinModelDir } from '../../store/paths.ts';
 import { JobStore } from '../../store/jobs.ts';
 import { ModelStore } from '../../store/models.ts';
 import { CachedEncoder, datasetImageItems } from '../dataset-features.ts';
@@ -44,11 +51,29 @@ function drawPrompts(datasets: DatasetStore, dataset: string, n: number, seed: n
   return Array.from({ length: n }, (_, i) => order[i % order.length]!);
 }
 
-/** One image per prompt from G_ema, as CLIP image features (through the cache, keyed by the pixels). */
-async function generatedFeatures(g: Generator, prompts: readonly string[], encoder: CachedEncoder, input: Input, job: JobContext, resolution: number): Promise<{ images: Float32Array; texts: Float32Array; dim: number }> {
+/** What each prompt asks for when every prompt is a ShapesWorld prompt; undefined otherwise (another domain). */
+function shapesPrompts(prompts: readonly string[]): AskedAttributes[] | undefined {
+  try {
+    return prompts.map(parseShapesPrompt);
+  } catch {
+    return undefined;
+  }
+}
+
+interface Generated {
+  images: Float32Array;
+  texts: Float32Array;
+  dim: number;
+  /** What the attribute classifier sees in each image (when one was given). */
+  attributes: ImageAttributes[];
+}
+
+/** One image per prompt from G_ema, as CLIP image features (through the cache, keyed by the pixels), and classified when a classifier is given. */
+async function generate(g: Generator, prompts: readonly string[], encoder: CachedEncoder, classifier: ShapesClassifier | undefined, input: Input, job: JobContext, resolution: number): Promise<Generated> {
   const text = await encoder.texts(prompts);
   const dim = text.dim;
   const images = new Float32Array(prompts.length * dim);
+  const attributes: ImageAttributes[] = [];
   for (let start = 0; start < prompts.length; start += input.batchSize) {
     job.throwIfCancelled();
     const count = Math.min(input.batchSize, prompts.length - start);
@@ -58,6 +83,7 @@ async function generatedFeatures(g: Generator, prompts: readonly string[], encod
       return g.generate(z, h, { truncation: input.truncation, noiseSeed: input.seed + start });
     });
     const bytes = await toBytes(batch);
+    if (classifier) attributes.push(...(await classifier.classify(batch)));
     batch.dispose();
     const side = resolution * resolution * 3;
     const items = Array.from({ length: count }, (_, k) => {
@@ -67,7 +93,13 @@ async function generatedFeatures(g: Generator, prompts: readonly string[], encod
     images.set((await encoder.images(items)).features.data, start * dim);
     job.progress({ fraction: 0.1 + (0.7 * (start + count)) / prompts.length, message: `generated and encoded ${start + count} of ${prompts.length} images`, step: start + count, total: prompts.length });
   }
-  return { images, texts: text.data, dim };
+  return { images, texts: text.data, dim, attributes };
+}
+
+/** The ShapesWorld figures of eval: shape, color, count and all three right. */
+function attributeMetrics(attributes: readonly ImageAttributes[], asked: readonly AskedAttributes[]): Partial<EvalMetrics> {
+  const accuracy = attributeAccuracy(attributes, asked);
+  return { shapeAccuracy: accuracy.shapeAccuracy, colorAccuracy: accuracy.colorAccuracy, countAccuracy: accuracy.countAccuracy, attributeAccuracy: accuracy.allAccuracy };
 }
 
 export const ganEval: JobHandler<'gan-eval'> = {
@@ -82,15 +114,20 @@ export const ganEval: JobHandler<'gan-eval'> = {
       const encoder = CachedEncoder.open(new ModelStore(db), new EmbeddingStore(db), trained.model);
       try {
         job.progress({ fraction: 0.05, message: `measuring step ${step} on ${input.n} prompts` });
+        const asked = shapesPrompts(prompts);
+        const classifier = asked ? await loadClassifier(join(builtinModelDir(SHAPES_CLASSIFIER_ID), CLASSIFIER_FILE)) : undefined;
         const g = await loadGenerator(file, trained.preset, encoder.model.dim);
-        const generated = await generatedFeatures(g, prompts, encoder, input, job, PRESETS[trained.preset].resolution);
-        g.dispose();
+        const generated = await generate(g, prompts, encoder, classifier, input, job, PRESETS[trained.preset].resolution).finally(() => {
+          g.dispose();
+          classifier?.dispose();
+        });
         job.progress({ fraction: 0.85, message: 'real image features' });
         const real = await encoder.images(datasetImageItems(datasets, job.dataDir, trained.dataset), { signal: job.signal });
         const metrics: EvalMetrics = {
           fdClip: frechetDistanceOfRows(generated.images, real.features.data, generated.dim, { epsilon: 0 }).distance, // the eigenvalue route is exact without pytorch-fid's ε
           clipScore: clipScore(generated.images, generated.texts, generated.dim),
           ...(prompts.length >= DEFAULT_R_PRECISION_CANDIDATES ? { rPrecision: rPrecision(generated.images, generated.texts, generated.dim, { seed: input.seed }) } : {}),
+          ...(asked ? attributeMetrics(generated.attributes, asked) : {}),
         };
         const record = { jobId: job.jobId, runId: input.run, step, images: prompts.length, metrics: metrics as EvalMetrics & Record<string, number> };
         const evaluations = new EvaluationStore(db);

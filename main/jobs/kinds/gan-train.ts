@@ -200,6 +200,9 @@ async function train(input: Input, job: JobContext<State>, backend: BackendStatu
       job.checkpoint({ step });
       saved = step;
     };
+    // A time budget ends the run early at the step it reached (the demo trains "for 10 minutes").
+    const deadline = input.minutes !== undefined ? started + input.minutes * 60_000 : Infinity;
+    let reached = start;
     for (let step = start + 1; step <= input.steps; step++) {
       if (job.stopRequested()) {
         // Paused or cancelled: keep the steps done since the last checkpoint (a resume goes on from here).
@@ -217,18 +220,23 @@ async function train(input: Input, job: JobContext<State>, backend: BackendStatu
       const done = step - start;
       const imagesPerSecond = (done * input.batchSize) / ((performance.now() - started) / 1000);
       runs.addMetrics(job.jobId, [{ step, metrics: { ...losses, ...(last.r1 !== null ? { r1: last.r1 } : {}), imagesPerSecond } }]);
-      job.progress({ fraction: step / input.steps, message: `step ${step} of ${input.steps}: L_D ${losses.dLoss.toFixed(3)}, L_G ${losses.gLoss.toFixed(3)}`, step, total: input.steps, metrics: { ...losses, imagesPerSecond } });
-      if (step % input.sampleEvery === 0 || step === input.steps) {
+      reached = step;
+      const outOfTime = performance.now() >= deadline;
+      const fraction = Math.max(step / input.steps, Math.min(1, (performance.now() - started) / (deadline - started)));
+      job.progress({ fraction, message: `step ${step}${input.minutes !== undefined ? ` (${input.minutes} min budget)` : ` of ${input.steps}`}: L_D ${losses.dLoss.toFixed(3)}, L_G ${losses.gLoss.toFixed(3)}`, step, total: input.steps, metrics: { ...losses, imagesPerSecond } });
+      const final = step === input.steps || outOfTime;
+      if (step % input.sampleEvery === 0 || final) {
         const images = parts.gEma.generate(samples.z, samples.h, { noiseSeed: 0 });
         await writeImageGrid(sampleFile(folder, step), images, samples.columns);
         images.dispose();
       }
-      if (step % input.checkpointEvery === 0 || step === input.steps) await save(step);
+      if (step % input.checkpointEvery === 0 || final) await save(step);
+      if (outOfTime) break;
     }
     const seconds = (performance.now() - started) / 1000;
-    const trained = input.steps - start;
+    const trained = reached - start;
     const { r1: _r1, ...losses } = last ?? { dLoss: 0, gLoss: 0, conDReal: 0, conDFake: 0, conG: 0, r1: null };
-    return { steps: input.steps, images: rows.length, backend: backend.id, seconds, imagesPerSecond: (trained * input.batchSize) / Math.max(seconds, 1e-9), losses, folder };
+    return { steps: reached, images: rows.length, backend: backend.id, seconds, imagesPerSecond: (trained * input.batchSize) / Math.max(seconds, 1e-9), losses, folder };
   } finally {
     await encoder.dispose();
     db.close();

@@ -39,7 +39,8 @@ const runId = (config: Record<string, unknown>): string => createHash('sha256').
 
 /** What each method's features depend on (and nothing else, so unrelated options do not fork versions). */
 function configOf(method: PseudoMethodName, input: Input, imagesHash: string, nnFileHash: string | null, wordsHash: string | null): Record<string, unknown> {
-  const base = { method, model: input.model, images: imagesHash, seed: input.seed };
+  // The dataset too: its rows are keyed by its image ids, so two datasets of the same pictures need runs of their own.
+  const base = { method, dataset: input.dataset, model: input.model, images: imagesHash, seed: input.seed };
   // The set's content, not only its name: an edited vocabulary is a new version.
   const retrieval = { vocabulary: input.vocabulary, templates: input.templates ?? input.vocabulary, words: wordsHash, k: input.k, m: input.m, mode: input.mode, keepCore: input.keepCore, threshold: input.threshold ?? null, refineSteps: input.refineSteps };
   const gaussian = { form: input.form, xi: input.xi ?? DEFAULT_XI[input.form] };

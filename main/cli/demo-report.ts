@@ -1,0 +1,83 @@
+/**
+ * The demo's HTML report: one self-contained file (pictures as data URLs, uPlot inlined by
+ * html-report.ts) that opens in any browser without the app or a network: what was done
+ * and how long each stage took, pseudo-caption examples, the metrics, four pictures per
+ * prompt, the sample grids over training, and the loss curves.
+ */
+import type { EvaluationRecord, RunDetail } from '../api/contract.ts';
+import { escapeHtml, formatMetric, htmlPage, METRICS, type Chart } from './html-report.ts';
+import type { StageTime } from './shapes-pipeline.ts';
+
+export interface DemoReport {
+  title: string;
+  createdAt: string;
+  backend: string;
+  dataset: { name: string; images: number; folder: string };
+  training: { run: string; steps: number; minutes: number; imagesPerSecond: number; pseudo: string };
+  pseudoRuns: { method: string; summary: Record<string, number> | null; imageText: number | null; textText: number | null }[];
+  /** Training pictures with the prompts retrieval found for them (data URL of the crop). */
+  captions: { image: string; file: string; prompts: { prompt: string; score: number }[] }[];
+  evaluation: EvaluationRecord;
+  /** Four generated pictures (data URLs) per report prompt. */
+  prompts: { prompt: string; images: string[] }[];
+  grids: { step: number; png: string; labels: string[] }[];
+  losses: RunDetail['metrics'];
+  stages: StageTime[];
+}
+
+const figure = formatMetric;
+
+function metricsTable(evaluation: EvaluationRecord): string {
+  const rows = Object.entries(evaluation.metrics).map(([key, value]) => `<tr><th>${escapeHtml(METRICS[key]?.label ?? key)}</th><td>${figure(key, value)}</td><td>${escapeHtml(METRICS[key]?.about ?? '')}</td></tr>`);
+  return `<p>Step ${evaluation.step}, ${evaluation.images} pictures, one per held-out caption of the validation split.</p><table>${rows.join('')}</table>`;
+}
+
+function stagesTable(stages: readonly StageTime[]): string {
+  const total = stages.reduce((sum, s) => sum + s.seconds, 0);
+  return `<table>${stages.map((s) => `<tr><td>${escapeHtml(s.stage)}</td><td>${s.seconds.toFixed(1)} s</td></tr>`).join('')}<tr><th>total</th><th>${(total / 60).toFixed(1)} min</th></tr></table>`;
+}
+
+function captionsSection(captions: DemoReport['captions']): string {
+  if (captions.length === 0) return '<p>No retrieval run.</p>';
+  const cards = captions.map(
+    (c) => `<figure class="caption"><img src="${c.image}" alt="${escapeHtml(c.file)}"><figcaption><ol>${c.prompts
+      .slice(0, 3)
+      .map((p) => `<li>${escapeHtml(p.prompt)} <span class="score">${p.score.toFixed(3)}</span></li>`)
+      .join('')}</ol></figcaption></figure>`,
+  );
+  return `<div class="cards">${cards.join('')}</div>`;
+}
+
+function pseudoTable(runs: DemoReport['pseudoRuns']): string {
+  const mean = (v: number | null) => (v === null ? '–' : v.toFixed(3));
+  return `<table><tr><th>method</th><th>mean image–text cosine</th><th>mean text–text cosine</th></tr>${runs.map((r) => `<tr><td>${escapeHtml(r.method)}</td><td>${mean(r.imageText)}</td><td>${mean(r.textText)}</td></tr>`).join('')}</table>`;
+}
+
+const promptsSection = (prompts: DemoReport['prompts']): string =>
+  `<div class="prompts">${prompts.map((p) => `<figure><figcaption>${escapeHtml(p.prompt)}</figcaption><div class="row">${p.images.map((src) => `<img class="pixel" src="${src}" alt="${escapeHtml(p.prompt)}">`).join('')}</div></figure>`).join('')}</div>`;
+
+const gridsSection = (grids: DemoReport['grids']): string =>
+  grids.map((g) => `<figure><figcaption>step ${g.step}: ${g.labels.map(escapeHtml).join(' · ')}</figcaption><img class="pixel grid" src="${g.png}" alt="sample grid at step ${g.step}"></figure>`).join('');
+
+/** Loss series per step. */
+function lossData(losses: RunDetail['metrics']): Pick<Chart, 'x' | 'series'> {
+  const names = ['dLoss', 'gLoss', 'conDReal', 'conG'].filter((name) => losses.some((row) => row.metrics[name] !== undefined));
+  return { x: losses.map((row) => row.step), series: names.map((name) => ({ label: name, values: losses.map((row) => row.metrics[name] ?? Number.NaN) })) };
+}
+
+export async function writeDemoReport(report: DemoReport): Promise<string> {
+  const losses = lossData(report.losses);
+  const t = report.training;
+  const body = `<p class="muted">${escapeHtml(report.createdAt)} · backend ${escapeHtml(report.backend)}</p>
+<p>A conditional StyleGAN2 (preset <code>shapes</code>, 32 px) trained <strong>without captions</strong> on ${report.dataset.images} ShapesWorld pictures
+(dataset <code>${escapeHtml(report.dataset.name)}</code>), conditioned on ${escapeHtml(t.pseudo.toUpperCase())} pseudo text features (Lafite2): words and prompts retrieved with shapes-clip, then moved towards their image by contrastive latent optimization.
+It trained ${t.steps} steps in ${t.minutes} min (${t.imagesPerSecond.toFixed(1)} images/s). Run <code>${escapeHtml(t.run)}</code> is in the app: Training, Playground and Runs.</p>
+<h2>Pictures for prompts</h2>${promptsSection(report.prompts)}
+<h2>Metrics</h2>${metricsTable(report.evaluation)}
+<h2>Pseudo captions (retrieval)</h2><p>The prompts Lafite2's retrieval found for training pictures, best first, with their cosine to the picture.</p>${captionsSection(report.captions)}
+<h3>Pseudo text features</h3>${pseudoTable(report.pseudoRuns)}
+<h2>Losses</h2><div id="losses"></div>
+<h2>Sample grids over training</h2><p>Fixed prompts (columns) and seeds (rows) from the generator average.</p>${gridsSection(report.grids)}
+<h2>Stages</h2>${stagesTable(report.stages)}`;
+  return htmlPage(report.title, body, [{ id: 'losses', xLabel: 'step', x: losses.x, series: losses.series }]);
+}

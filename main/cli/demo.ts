@@ -1,0 +1,149 @@
+/**
+ * `lafite demo`: Lafite2's language-free pipeline end to end on the built-in ShapesWorld domain,
+ * in one command on a fresh install: draw the pictures, import and embed them with
+ * shapes-clip, synthesise pseudo text features (Gaussian, retrieval, CLO), train the `shapes`
+ * preset on the CLO features for a time budget, evaluate it on held-out prompts, draw the
+ * report's prompts, and write an HTML report. The run stays in the data folder, so the app
+ * shows it (Training, Playground, Runs).
+ *
+ * @example
+ *   lafite demo --quick                 # about a minute of training
+ *   lafite demo --minutes 30 --out ~/lafite-report
+ */
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import type { EvaluationRecord, GenerateResult, PseudoRunRecord } from '../api/contract.ts';
+import type { Service } from '../api/service.ts';
+import { integer, number, type CliContext } from './context.ts';
+import { writeDemoReport, type DemoReport } from './demo-report.ts';
+import { printResult } from './output.ts';
+import { ShapesPipeline } from './shapes-pipeline.ts';
+
+/** Prompts of the report and of the run's sample grids: held-out combinations of every shape and color. */
+export const DEMO_PROMPTS = ['a red circle', 'a green square', 'a blue triangle', 'a yellow star', 'two purple hearts', 'an orange cross', 'three white circles', 'a black square'] as const;
+
+interface DemoOptions {
+  quick: boolean;
+  minutes?: number;
+  images?: number;
+  evalImages?: number;
+  folder?: string;
+  out?: string;
+  seed: number;
+}
+
+/** How big the demo is: the full one trains about 10 minutes on a laptop CPU, the quick one about 1. */
+const PLANS = {
+  full: { dataset: 'shapes-demo', images: 2000, minutes: 10, evalImages: 300, sampleEvery: 50, checkpointEvery: 100 },
+  quick: { dataset: 'shapes-demo-quick', images: 400, minutes: 1, evalImages: 100, sampleEvery: 10, checkpointEvery: 25 },
+} as const;
+
+export interface DemoResult {
+  dataset: string;
+  run: string;
+  steps: number;
+  evaluation: EvaluationRecord;
+  report: string;
+  stages: { stage: string; seconds: number }[];
+  seconds: number;
+}
+
+const formatDemo = (r: DemoResult): string =>
+  [
+    `demo done in ${(r.seconds / 60).toFixed(1)} min: run ${r.run} trained ${r.steps} steps on '${r.dataset}'`,
+    ...Object.entries(r.evaluation.metrics).map(([name, value]) => `  ${name.padEnd(18)} ${value.toFixed(4)}`),
+    `report: ${r.report}`,
+    `the run is in the app (Training, Playground, Runs), or: lafite generate --run ${r.run} --prompt "a red circle"`,
+  ].join('\n');
+
+/** The retrieval and CLO runs' first pseudo captions, with the picture they describe. */
+async function captionExamples(service: Service, dataset: string, runs: readonly PseudoRunRecord[]): Promise<DemoReport['captions']> {
+  const retrieval = runs.find((run) => run.method === 'retrieval');
+  if (!retrieval) return [];
+  const page = await service.call('pseudo.captions', { run: retrieval.id, limit: 8 });
+  const thumbs = await service.call('datasets.thumbnails', { dataset, ids: page.images.map((image) => image.id), size: 'crop' });
+  return page.images.map((image) => ({
+    image: thumbs.find((thumb) => thumb.id === image.id)?.url ?? '',
+    file: image.path,
+    prompts: image.captions.filter((caption) => caption.prompt !== null).map((caption) => ({ prompt: caption.prompt!, score: caption.score })),
+  }));
+}
+
+/** Four pictures per report prompt, as data URLs. */
+async function promptImages(pipeline: ShapesPipeline, run: string, out: string, seed: number): Promise<DemoReport['prompts']> {
+  const drawn: DemoReport['prompts'] = [];
+  for (const [i, prompt] of DEMO_PROMPTS.entries()) {
+    const result = await pipeline.job<GenerateResult>(`drawing "${prompt}"`, 'gan-generate', { run, prompt, n: 4, seed, out: join(out, 'images', `prompt-${i + 1}`) });
+    const images = await Promise.all(result.files.map(async (file) => `data:image/png;base64,${(await readFile(file)).toString('base64')}`));
+    drawn.push({ prompt, images });
+  }
+  return drawn;
+}
+
+async function runDemo(service: Service, cli: CliContext, options: DemoOptions): Promise<DemoResult> {
+  const started = performance.now();
+  const plan = { ...PLANS[options.quick ? 'quick' : 'full'] };
+  const info = await service.call('info', {});
+  const images = options.images ?? plan.images;
+  const minutes = options.minutes ?? plan.minutes;
+  const folder = resolve(options.folder ?? join(dirname(info.dataDir), `lafite-${plan.dataset}`));
+  const log = (line: string): void => void process.stderr.write(`${line}\n`);
+  const pipeline = new ShapesPipeline(service, cli.output(), log);
+
+  await pipeline.dataset({ name: plan.dataset, images, folder, seed: options.seed });
+  await pipeline.embed(plan.dataset);
+  const pseudo = await pipeline.synthesize(plan.dataset);
+  const { run, result } = await pipeline.train(`training the shapes preset on CLO pseudo text features for ${minutes} min (${info.backend})`, {
+    dataset: plan.dataset,
+    pseudo: 'clo',
+    subset: 'train', // the validation split's captions are the evaluation's prompts
+    steps: 1_000_000,
+    minutes,
+    seed: options.seed,
+    samplePrompts: [...DEMO_PROMPTS],
+    sampleEvery: plan.sampleEvery,
+    checkpointEvery: plan.checkpointEvery,
+  });
+  const evaluation = await pipeline.evaluate(run, options.evalImages ?? plan.evalImages, options.seed);
+  const out = resolve(options.out ?? join(info.dataDir, 'reports', `demo-${run.slice(0, 8)}`));
+  await mkdir(out, { recursive: true });
+  const prompts = await promptImages(pipeline, run, out, options.seed);
+
+  const detail = await service.call('runs.get', { id: run, maxPoints: 400 });
+  const steps = detail.sampleSteps.filter((_, i, all) => i === 0 || i === all.length - 1 || i % Math.max(1, Math.floor(all.length / 4)) === 0);
+  const grids = await Promise.all(steps.map((step) => service.call('runs.sample', { id: run, step })));
+  const report = join(out, 'index.html');
+  await writeFile(
+    report,
+    await writeDemoReport({
+      title: `Lafite Studio demo: ShapesWorld, run ${run.slice(0, 8)}`,
+      createdAt: new Date().toISOString(),
+      backend: result.backend,
+      dataset: { name: plan.dataset, images, folder },
+      training: { run, steps: result.steps, minutes, imagesPerSecond: result.imagesPerSecond, pseudo: 'clo' },
+      pseudoRuns: pseudo.runs.map((r) => ({ method: r.method, summary: r.summary, imageText: r.stats?.imageText.mean ?? null, textText: r.stats?.textText.mean ?? null })),
+      captions: await captionExamples(service, plan.dataset, pseudo.runs),
+      evaluation,
+      prompts,
+      grids: grids.map((grid) => ({ step: grid.step, png: `data:image/png;base64,${grid.png}`, labels: grid.labels })),
+      losses: detail.metrics,
+      stages: pipeline.times,
+    }),
+  );
+  return { dataset: plan.dataset, run, steps: result.steps, evaluation, report, stages: pipeline.times, seconds: (performance.now() - started) / 1000 };
+}
+
+export function registerDemoCommand(program: Command, cli: CliContext): void {
+  program
+    .command('demo')
+    .description('the whole pipeline on the built-in ShapesWorld domain: draw and import pictures, embed them, pseudo text features (retrieval + CLO), train about 10 minutes, evaluate, and write an HTML report')
+    .option('--quick', 'a small dataset and about 1 minute of training', false)
+    .option('--minutes <m>', 'training time budget (default 10, or 1 with --quick)', number)
+    .option('--images <n>', 'pictures to draw (default 2000, or 400 with --quick)', integer)
+    .option('--eval-images <n>', 'held-out prompts to evaluate on (default 300, or 100 with --quick)', integer)
+    .option('--folder <dir>', 'where the pictures are drawn (default: beside the data folder)')
+    .option('--out <dir>', 'report folder (default: DATA/reports/demo-RUN)')
+    .option('--seed <n>', 'seed of the pictures, the features and training', integer, 0)
+    .action(cli.withService(async (service, options: DemoOptions) => printResult(await runDemo(service, cli, options), cli.output(), formatDemo)));
+}

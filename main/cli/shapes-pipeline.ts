@@ -1,0 +1,85 @@
+/**
+ * The steps `lafite demo` and `lafite ablation` share on the built-in ShapesWorld domain, each
+ * one job of the API followed to its end (progress bar, Ctrl+C cancels): draw and import a
+ * dataset with its true captions (used to evaluate and for few-shot pairs, never as training
+ * conditions unless asked), split it, embed it, synthesise pseudo text features, train, evaluate.
+ *
+ * @example
+ *   const pipeline = new ShapesPipeline(service, output, log);
+ *   await pipeline.dataset({ name: 'shapes-demo', images: 2000, folder: '/tmp/lafite-demo-shapes' });
+ *   const run = await pipeline.train({ dataset: 'shapes-demo', pseudo: 'clo', minutes: 10 });
+ */
+import type { EvaluationRecord, JobKind, PseudoSynthResult, TrainResult } from '../api/contract.ts';
+import type { Service } from '../api/service.ts';
+import { followJob } from './follow.ts';
+import type { OutputOptions } from './output.ts';
+
+/** Side of the drawn pictures and of the imported crops (the `shapes` preset trains at 32 px from them). */
+export const SHAPES_PICTURE_SIZE = 64;
+/** The encoder of the built-in domain. */
+export const SHAPES_MODEL = 'shapes-clip';
+
+export interface DatasetPlan {
+  name: string;
+  images: number;
+  /** Where the pictures are drawn: outside the data folder (an import refuses folders inside it). */
+  folder: string;
+  seed?: number;
+}
+
+export type TrainPlan = Record<string, unknown> & { dataset: string };
+
+/** One stage's name and how long it took. */
+export interface StageTime {
+  stage: string;
+  seconds: number;
+}
+
+export class ShapesPipeline {
+  readonly times: StageTime[] = [];
+
+  constructor(
+    private readonly service: Service,
+    private readonly output: OutputOptions,
+    private readonly log: (line: string) => void,
+  ) {}
+
+  /** Starts a job and waits for its end; a failed, cancelled or paused job throws (followJob). */
+  async job<R>(stage: string, kind: JobKind, input: Record<string, unknown>): Promise<R> {
+    this.log(`── ${stage}`);
+    const started = performance.now();
+    const job = await this.service.call('jobs.start', { kind, input });
+    const done = await followJob(this.service, job.id, this.output);
+    this.times.push({ stage, seconds: (performance.now() - started) / 1000 });
+    return done.result as R;
+  }
+
+  /** The dataset with its true captions and a 10 % validation split; drawing and importing again continue where they were. */
+  async dataset(plan: DatasetPlan): Promise<void> {
+    const seed = plan.seed ?? 0;
+    await this.job(`drawing ${plan.images} ShapesWorld pictures into ${plan.folder}`, 'shapes-generate', { n: plan.images, size: SHAPES_PICTURE_SIZE, out: plan.folder, captions: true, seed });
+    await this.job(`importing them as dataset '${plan.name}'`, 'dataset-import', { dataset: plan.name, folder: plan.folder, imageSize: SHAPES_PICTURE_SIZE });
+    await this.service.call('datasets.captions', { dataset: plan.name, file: `${plan.folder}/metadata.jsonl` });
+    await this.service.call('datasets.split', { dataset: plan.name, val: 0.1, seed });
+  }
+
+  /** Image features of every picture (cached: a second run encodes nothing). */
+  async embed(dataset: string): Promise<void> {
+    await this.job(`embedding '${dataset}' with ${SHAPES_MODEL}`, 'embed', { dataset, model: SHAPES_MODEL });
+  }
+
+  /** Gaussian, retrieval (Lafite2 §3.1) and CLO (§3.2) pseudo text features. */
+  async synthesize(dataset: string): Promise<PseudoSynthResult> {
+    return this.job('pseudo text features: Gaussian, retrieval of words and prompts, CLO', 'pseudo-synth', { dataset, model: SHAPES_MODEL, method: 'all', vocabulary: 'shapes' });
+  }
+
+  /** A training run; its id is the folder name of the result. */
+  async train(stage: string, plan: TrainPlan): Promise<{ run: string; result: TrainResult }> {
+    const result = await this.job<TrainResult>(stage, 'gan-train', { model: SHAPES_MODEL, preset: 'shapes', ...plan });
+    return { run: result.folder.split(/[\\/]/).at(-1)!, result };
+  }
+
+  async evaluate(run: string, n: number, seed = 0): Promise<EvaluationRecord> {
+    return this.job(`evaluating run ${run.slice(0, 8)} on ${n} held-out prompts`, 'gan-eval', { run, n, seed, batchSize: 32 });
+  }
+}
