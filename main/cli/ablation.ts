@@ -8,7 +8,7 @@
  * Writes the table as Markdown and HTML (with a plot) and the figures as JSON.
  *
  * @example
- *   lafite ablation --quick                      # about 15 minutes on a laptop CPU
+ *   lafite ablation --quick                      # about 20 minutes on a laptop CPU
  *   lafite ablation --pretrain-minutes 10 --finetune-minutes 3 --pairs 10,100,1000
  */
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -189,7 +189,7 @@ export function registerAblationCommand(program: Command, cli: CliContext): void
   program
     .command('ablation')
     .description('Lafite2 Tables 6 and 7 on ShapesWorld: pre-train on Gaussian, retrieval, CLO and all three pseudo features, fine-tune each with no captions and with a few, evaluate all; a Markdown and HTML table with a plot')
-    .option('--quick', 'a smaller dataset and shorter runs (about 15 minutes on a laptop CPU)', false)
+    .option('--quick', 'a smaller dataset and shorter runs (about 20 minutes on a laptop CPU, against about an hour)', false)
     .option('--pretrain-minutes <m>', 'time budget of each pre-training (default 5, or 1.5 with --quick)', number)
     .option('--finetune-minutes <m>', 'time budget of each fine-tune (default 1.5, or 0.5 with --quick)', number)
     .option('--pairs <list>', 'caption pairs of the few-shot fine-tunes (default 10,100,1000, or 10,100 with --quick)')

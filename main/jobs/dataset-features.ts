@@ -4,6 +4,7 @@
  * loads only when something is missing.
  */
 import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { notFound } from '../api/errors.ts';
@@ -17,6 +18,26 @@ import type { ModelRecord } from '../api/contract.ts';
 import { encodeCached, type CacheItem, type CachedEncodeOptions } from './cached-encode.ts';
 
 const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
+
+/**
+ * A model's files' fingerprint: the names, sizes and modification times of its ONNX files.
+ * Not their hash: a CLIP ViT-B/16 is 600 MB, and every job opens its model.
+ */
+export function modelFingerprint(model: ModelRecord): string {
+  const dir = join(model.path, 'onnx');
+  if (!existsSync(dir)) return 'no-onnx-folder'; // loading it will say what is wrong
+  const files = readdirSync(dir).filter((name) => name.endsWith('.onnx')).sort();
+  const parts = files.map((name) => {
+    const stat = statSync(join(dir, name));
+    return `${name}:${stat.size}:${stat.mtimeMs}`;
+  });
+  return createHash('sha256').update(parts.join('\n')).digest('hex').slice(0, 16);
+}
+
+/** Drops the model's cached features (and pseudo features) when its files changed since they were made. */
+export function syncModelCache(model: ModelRecord, cache: EmbeddingStore): void {
+  cache.syncModelVersion(model.id, modelFingerprint(model));
+}
 
 /**
  * The imported images of a dataset, keyed by the sha256 recorded at import: the original file
@@ -49,6 +70,7 @@ export class CachedEncoder {
   static open(models: ModelStore, cache: EmbeddingStore, id: string): CachedEncoder {
     const model = models.get(id);
     if (!model) throw notFound(`no model '${id}': see \`lafite model list\``);
+    syncModelCache(model, cache);
     return new CachedEncoder(model, cache);
   }
 

@@ -19,6 +19,15 @@ export const EMBEDDINGS_SQL = `
   ) WITHOUT ROWID;
 `;
 
+/** The version of each model's files the cached vectors (and pseudo features) were made with. */
+export const MODEL_VERSIONS_SQL = `
+  CREATE TABLE model_versions (
+    model_id    TEXT PRIMARY KEY,
+    fingerprint TEXT NOT NULL,           -- the ONNX files' sizes and modification times, hashed
+    updated_at  TEXT NOT NULL
+  ) WITHOUT ROWID;
+`;
+
 const toBlob = (vector: Float32Array): Buffer => Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength);
 const fromBlob = (blob: Buffer, dim: number): Float32Array => {
   // Copy: SQLite's buffer may not be 4-byte aligned.
@@ -67,8 +76,29 @@ export class EmbeddingStore {
     return row.n;
   }
 
+  /**
+   * Keeps the cache true to the model's files: when `fingerprint` differs from the one the
+   * cached vectors were made with (a new built-in shapes-clip, a re-exported folder), drops the
+   * model's vectors and the pseudo features computed from them, in one transaction. Returns
+   * whether anything was dropped.
+   */
+  syncModelVersion(modelId: string, fingerprint: string): boolean {
+    return this.db.transaction(() => {
+      const row = this.db.prepare('SELECT fingerprint FROM model_versions WHERE model_id = ?').get(modelId) as { fingerprint: string } | undefined;
+      if (row?.fingerprint === fingerprint) return false;
+      const stale = row !== undefined || this.count(modelId) > 0; // rows from before versions were kept count as stale
+      if (stale) {
+        this.removeModel(modelId);
+        this.db.prepare('DELETE FROM pseudo_runs WHERE model_id = ?').run(modelId);
+      }
+      this.db.prepare('INSERT OR REPLACE INTO model_versions (model_id, fingerprint, updated_at) VALUES (?, ?, ?)').run(modelId, fingerprint, new Date().toISOString());
+      return stale;
+    })();
+  }
+
   /** Drops every vector of a model (when the model is removed or replaced). */
   removeModel(modelId: string): number {
+    this.db.prepare('DELETE FROM model_versions WHERE model_id = ?').run(modelId);
     return this.db.prepare('DELETE FROM embeddings WHERE model_id = ?').run(modelId).changes;
   }
 }

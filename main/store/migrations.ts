@@ -3,7 +3,7 @@
  * The schema version is SQLite's `user_version`, reported by `lafite info`.
  */
 import { DATASETS_SQL } from './datasets.ts';
-import { EMBEDDINGS_SQL } from './embeddings.ts';
+import { EMBEDDINGS_SQL, MODEL_VERSIONS_SQL } from './embeddings.ts';
 import { PSEUDO_SQL } from './pseudo.ts';
 import { RUNS_SQL } from './runs.ts';
 import { EVALUATIONS_SQL } from './evaluations.ts';
@@ -86,6 +86,11 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 8,
     description: 'evaluations: metrics of a run’s generator at a step',
     sql: EVALUATIONS_SQL,
+  },
+  {
+    version: 9,
+    description: 'model versions: cached features are dropped when a model’s files change',
+    sql: MODEL_VERSIONS_SQL,
   },
 ];
 

@@ -49,6 +49,15 @@ describe('embed and evaluate through the CLI', () => {
     expect(cachedRows()).toBe(30);
   });
 
+  it('encodes everything again once the model’s files change (new weights never reuse old features)', async () => {
+    await writeTinyClipFolder(join(dir.path, 'tiny'), { words: ['a', 'red', 'circle'], imageSize: 16, seed: 9 }); // re-exported in place
+    const renewed = await cli('embed', '--folder', pictures, '--model', 'tiny');
+    expect(lastJson(renewed.stdout)).toMatchObject({ images: 30, encoded: 30, cached: 0 });
+    expect(cachedRows()).toBe(30);
+    const again = await cli('embed', '--folder', pictures, '--model', 'tiny');
+    expect(lastJson(again.stdout)).toMatchObject({ encoded: 0, cached: 30 });
+  });
+
   it('says clearly what is wrong with a bad model id or folder', async () => {
     const noModel = await cli('embed', '--folder', pictures, '--model', 'nope');
     expect(noModel.code).toBe(3);

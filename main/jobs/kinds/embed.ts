@@ -15,7 +15,7 @@ import { ModelStore } from '../../store/models.ts';
 import { encodeCached, type CacheItem } from '../cached-encode.ts';
 import type { JobContext, JobHandler } from '../job-kind.ts';
 import { DatasetStore } from '../../store/datasets.ts';
-import { datasetImageItems } from '../dataset-features.ts';
+import { datasetImageItems, syncModelCache } from '../dataset-features.ts';
 
 const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.webp', '.bmp', '.gif', '.tif', '.tiff']);
 
@@ -63,6 +63,7 @@ export const embed: JobHandler<'embed'> = {
     try {
       const model = new ModelStore(db).get(input.model);
       if (!model) throw notFound(`no model '${input.model}': see \`lafite model list\``);
+      syncModelCache(model, new EmbeddingStore(db));
       const items = input.dataset ? datasetImageItems(new DatasetStore(db), job.dataDir, input.dataset) : await folderItems(input.folder!, job);
       // Loaded only when something is not cached yet.
       let encoder: ClipOnnxEncoder | undefined;
