@@ -18,7 +18,7 @@ import type { EvaluationRecord } from '../api/contract.ts';
 import { invalidInput } from '../api/errors.ts';
 import type { Service } from '../api/service.ts';
 import { integer, number, type CliContext } from './context.ts';
-import { escapeHtml, formatMetric, htmlPage, METRICS, type Chart } from './html-report.ts';
+import { escapeHtml, formatMetric, htmlPage, metricInfo, type Chart } from './html-report.ts';
 import { printResult } from './output.ts';
 import { ShapesPipeline, type TrainPlan } from './shapes-pipeline.ts';
 
@@ -112,7 +112,7 @@ function htmlTable(cells: readonly AblationCell[], columns: readonly (number | n
         const cell = cells.find((c) => c.pretraining === p.id && c.captions === captions);
         return `<td>${cell ? formatMetric(key, cell.metrics[key]) : '–'}</td>`;
       });
-      return `<tr>${i === 0 ? `<th rowspan="${TABLE_METRICS.length}">${escapeHtml(p.label)}</th>` : ''}<td>${escapeHtml(METRICS[key]!.label)}</td>${values.join('')}</tr>`;
+      return `<tr>${i === 0 ? `<th rowspan="${TABLE_METRICS.length}">${escapeHtml(p.label)}</th>` : ''}<td>${escapeHtml(metricInfo(key)!.label)}</td>${values.join('')}</tr>`;
     }),
   );
   return `<table>${head}${rows.join('')}</table>`;

@@ -5,7 +5,7 @@
  * prompt, the sample grids over training, and the loss curves.
  */
 import type { EvaluationRecord, RunDetail } from '../api/contract.ts';
-import { escapeHtml, formatMetric, htmlPage, METRICS, type Chart } from './html-report.ts';
+import { escapeHtml, formatMetric, htmlPage, metricInfo, type Chart } from './html-report.ts';
 import type { StageTime } from './shapes-pipeline.ts';
 
 export interface DemoReport {
@@ -28,7 +28,7 @@ export interface DemoReport {
 const figure = formatMetric;
 
 function metricsTable(evaluation: EvaluationRecord): string {
-  const rows = Object.entries(evaluation.metrics).map(([key, value]) => `<tr><th>${escapeHtml(METRICS[key]?.label ?? key)}</th><td>${figure(key, value)}</td><td>${escapeHtml(METRICS[key]?.about ?? '')}</td></tr>`);
+  const rows = Object.entries(evaluation.metrics).map(([key, value]) => `<tr><th>${escapeHtml(metricInfo(key)?.label ?? key)}</th><td>${figure(key, value)}</td><td>${escapeHtml(metricInfo(key)?.about ?? '')}</td></tr>`);
   return `<p>Step ${evaluation.step}, ${evaluation.images} pictures, one per held-out caption of the validation split.</p><table>${rows.join('')}</table>`;
 }
 

@@ -18,7 +18,17 @@ export const METRICS: Record<string, { label: string; about: string; percent?: b
   colorAccuracy: { label: 'color accuracy', about: 'the attribute classifier sees the asked color (chance 12.5 %)', percent: true },
   countAccuracy: { label: 'count accuracy', about: 'the attribute classifier counts the asked number (chance about 33 %)', percent: true },
   attributeAccuracy: { label: 'all three', about: 'shape, color and count all as asked', percent: true },
+  fid: { label: 'FID', about: 'Fréchet distance between Inception-v3 features of generated and real pictures (lower is better)' },
+  inceptionScore: { label: 'Inception Score', about: 'exp E KL(p(y|x) ‖ p(y)) of the generated pictures under Inception-v3 (higher is better)' },
+  inceptionScoreStd: { label: 'Inception Score std', about: 'its standard deviation over 10 splits' },
 };
+
+/** A metric's label and meaning: from METRICS, FID-k (`fid4`) generically by its blur radius. */
+export function metricInfo(key: string): { label: string; about: string; percent?: boolean } | undefined {
+  const blurred = /^fid(\d+)$/.exec(key);
+  if (!METRICS[key] && blurred) return { label: `FID-${blurred[1]}`, about: `FID with generated and real pictures blurred at radius ${blurred[1]} px (lower is better)` };
+  return METRICS[key];
+}
 
 /** A metric's value as the reports print it (accuracies in percent). */
 export const formatMetric = (key: string, value: number | undefined): string => (value === undefined ? '–' : METRICS[key]?.percent ? `${(value * 100).toFixed(1)} %` : value.toFixed(3));

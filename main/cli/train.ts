@@ -9,7 +9,7 @@
  *   lafite generate --run 3f2a… --prompt "a blue square" --image photo.png --mix 0.5
  */
 import { resolve } from 'node:path';
-import { Option, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { TRAIN_CONDITIONS, TRAIN_SUBSETS, type EvaluationRecord, type GenerateResult, type PseudoSchedule, type RunDetail, type RunSummary, type TrainResult } from '../api/contract.ts';
 import { invalidInput } from '../api/errors.ts';
 import { integer, number, type CliContext } from './context.ts';
@@ -59,6 +59,15 @@ export function parseSchedule(text: string): PseudoSchedule {
 
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
+/** `--blur 1,2,4,8`: FID-k radii. */
+function parseBlurList(text: string): number[] {
+  const radii = text.split(',').map((part) => Number(part.trim()));
+  if (text.trim() === '' || !radii.every((k) => Number.isInteger(k) && k >= 1 && k <= 32)) {
+    throw new InvalidArgumentError('write blur radii as whole numbers from 1 to 32, separated by commas (e.g. 1,2,4,8)');
+  }
+  return radii;
+}
+
 const formatTrain = (r: TrainResult): string =>
   [
     `trained ${r.steps} steps on ${r.images} images (${r.backend}, ${r.imagesPerSecond.toFixed(1)} images/s, ${r.seconds.toFixed(0)} s)`,
@@ -89,9 +98,15 @@ const METRIC_WORDS: Record<string, string> = {
   colorAccuracy: 'color accuracy',
   countAccuracy: 'count accuracy',
   attributeAccuracy: 'all three',
+  fid: 'FID (Inception)',
+  inceptionScore: 'Inception Score',
+  inceptionScoreStd: 'Inception Score std',
 };
+
+/** A metric's words: FID-k (`fid4`) by its radius, the others from METRIC_WORDS. */
+const metricWords = (name: string): string => METRIC_WORDS[name] ?? (/^fid\d+$/.test(name) ? `FID-${name.slice(3)} (blurred)` : name);
 const formatEvaluation = (e: EvaluationRecord): string =>
-  [`run ${e.run} at step ${e.step}, ${e.images} images:`, ...Object.entries(e.metrics).map(([name, value]) => `  ${(METRIC_WORDS[name] ?? name).padEnd(20)} ${value.toFixed(4)}`)].join('\n');
+  [`run ${e.run} at step ${e.step}, ${e.images} images:`, ...Object.entries(e.metrics).map(([name, value]) => `  ${metricWords(name).padEnd(20)} ${value.toFixed(4)}`)].join('\n');
 
 export function registerTrainCommands(program: Command, cli: CliContext): void {
   const { withService, runJob, output } = cli;
@@ -145,14 +160,21 @@ export function registerTrainCommands(program: Command, cli: CliContext): void {
     );
   program
     .command('eval')
-    .description('measure a run’s generator at a kept step, as a job: Fréchet distance of CLIP image features, CLIP score, R-precision, ShapesWorld attribute accuracy; stored per step for the Runs view')
+    .description('measure a run’s generator at a kept step, as a job: Fréchet distance of CLIP image features, CLIP score, R-precision, ShapesWorld attribute accuracy; with an Inception-v3 ONNX file also FID, FID-k and the Inception Score; stored per step for the Runs view')
     .requiredOption('--run <id>', 'the training run')
     .option('--step <n>', 'a kept step (lafite runs show RUN; default: the latest)', integer)
     .option('--n <n>', 'images, one per prompt drawn from the dataset’s captions (validation split first)', integer, 500)
     .option('--seed <n>', 'seed of the prompts, z and the noise', integer, 0)
     .option('--truncation <ψ>', 'truncation ψ (1: none)', number, 1)
     .option('--batch-size <n>', 'images per generator call', integer, 32)
-    .action(withService(async (service, options: { run: string; step?: number; n: number; seed: number; truncation: number; batchSize: number }) => runJob(service, 'gan-eval', options, formatEvaluation)));
+    .option('--inception <file>', 'Inception-v3 ONNX file for FID and the Inception Score (default: DATA/models/inception/inception-v3.onnx when installed)')
+    .option('--blur <list>', 'FID-k: blur radii in pixels, e.g. 1,2,4,8 (needs Inception)', parseBlurList)
+    .action(
+      withService(async (service, options: { run: string; step?: number; n: number; seed: number; truncation: number; batchSize: number; inception?: string; blur?: number[] }) => {
+        const { inception, ...rest } = options;
+        await runJob(service, 'gan-eval', { ...rest, ...(inception ? { inception: resolve(inception) } : {}) }, formatEvaluation);
+      }),
+    );
   runs
     .command('evaluations [id]')
     .description('stored evaluations of one run, or of all runs, by step')

@@ -108,6 +108,14 @@ export const trainingJobSchemas = {
       seed: z.number().int().min(0).max(0xffffffff).default(0),
       truncation: z.number().min(0).max(2).default(1),
       batchSize: z.number().int().min(1).max(256).default(32),
+      inception: absolutePath
+        .optional()
+        .describe('Inception-v3 ONNX file (pool3 [N, 2048], optional logits) for FID, FID-k and the Inception Score (default: DATA/models/inception/inception-v3.onnx when installed; without one, no Inception figures)'),
+      blur: z
+        .array(z.number().int().min(1).max(32))
+        .max(32)
+        .default([])
+        .describe('FID-k: blur radii k (σ = k pixels at the generator’s resolution), FID measured on both image sets blurred (Lafite §4); needs Inception'),
     })
     .strict(),
 } as const;
@@ -125,6 +133,13 @@ export interface EvalMetrics {
   colorAccuracy?: number;
   countAccuracy?: number;
   attributeAccuracy?: number;
+  /** FID: Fréchet distance between Inception-v3 pool3 features of generated and real images (with an Inception model installed or given). */
+  fid?: number;
+  /** FID-k (Lafite §4, Table 3): `fid1`, `fid2`, `fid4`, …, one per asked blur radius k, both image sets blurred (σ = k px) before Inception. */
+  [blurred: `fid${number}`]: number | undefined;
+  /** Inception Score (Salimans et al. 2016) of the generated images: mean and standard deviation over 10 splits (a model with logits). */
+  inceptionScore?: number;
+  inceptionScoreStd?: number;
 }
 
 /** What a `gan-eval` job returns, and one row of `runs.evaluations`. */

@@ -8,6 +8,8 @@
  * - on ShapesWorld (every prompt names a shape, color and count), attribute accuracy: the
  *   project's attribute classifier judges whether each image shows what its prompt asked
  *   (engine/eval/attribute-accuracy.ts, our SOA);
+ * - with an Inception-v3 ONNX file (given, or installed at DATA/models/inception/), FID, FID-k
+ *   for the asked blur radii and the Inception Score (jobs/eval-inception.ts);
  * and stores the figures per (run, step) for the Runs view.
  */
 import { createHash } from 'node:crypto';
@@ -21,6 +23,7 @@ import type { Generator } from '../../engine/gan/generator.ts';
 import { PRESETS } from '../../engine/gan/presets.ts';
 import { clipScore, DEFAULT_R_PRECISION_CANDIDATES, rPrecision } from '../../engine/eval/clip-score.ts';
 import { frechetDistanceOfRows } from '../../engine/eval/frechet.ts';
+import { InceptionOnnx } from '../../engine/eval/inception-onnx.ts';
 import { attributeAccuracy, parseShapesPrompt, type AskedAttributes } from '../../engine/eval/attribute-accuracy.ts';
 import { CLASSIFIER_FILE, loadClassifier, SHAPES_CLASSIFIER_ID, type ImageAttributes, type ShapesClassifier } from '../../engine/eval/shapes-classifier.ts';
 import { l2Normalise } from '../../engine/pseudo/gaussian.ts';
@@ -33,6 +36,7 @@ import { builtinModelDir } from '../../store/paths.ts';
 import { JobStore } from '../../store/jobs.ts';
 import { ModelStore } from '../../store/models.ts';
 import { CachedEncoder, datasetImageItems } from '../dataset-features.ts';
+import { inceptionFileFor, inceptionMetrics, InceptionRows, realInceptionRows } from '../eval-inception.ts';
 import { toBytes } from '../generated-images.ts';
 import type { JobContext, JobHandler, JobInput } from '../job-kind.ts';
 import { findGenerator, loadGenerator } from '../run-generator.ts';
@@ -60,6 +64,12 @@ function shapesPrompts(prompts: readonly string[]): AskedAttributes[] | undefine
   }
 }
 
+/** What judges each generated batch besides CLIP: the attribute classifier (ShapesWorld), Inception (when installed). */
+interface Judges {
+  classifier?: ShapesClassifier | undefined;
+  inception?: InceptionRows | undefined;
+}
+
 interface Generated {
   images: Float32Array;
   texts: Float32Array;
@@ -68,8 +78,10 @@ interface Generated {
   attributes: ImageAttributes[];
 }
 
-/** One image per prompt from G_ema, as CLIP image features (through the cache, keyed by the pixels), and classified when a classifier is given. */
-async function generate(g: Generator, prompts: readonly string[], encoder: CachedEncoder, classifier: ShapesClassifier | undefined, input: Input, job: JobContext, resolution: number): Promise<Generated> {
+/** One image per prompt from G_ema, as CLIP image features (through the cache, keyed by the pixels), classified and through Inception when those are given. */
+async function generate(g: Generator, prompts: readonly string[], encoder: CachedEncoder, judges: Judges, input: Input, job: JobContext, resolution: number): Promise<Generated> {
+  const { classifier, inception } = judges;
+  const span = inception ? 0.5 : 0.7; // of the progress bar: Inception of the real images comes after
   const text = await encoder.texts(prompts);
   const dim = text.dim;
   const images = new Float32Array(prompts.length * dim);
@@ -91,7 +103,9 @@ async function generate(g: Generator, prompts: readonly string[], encoder: Cache
       return { key: createHash('sha256').update(data).digest('hex'), load: () => ({ kind: 'raw' as const, data, width: resolution, height: resolution, channels: 3 as const }) };
     });
     images.set((await encoder.images(items)).features.data, start * dim);
-    job.progress({ fraction: 0.1 + (0.7 * (start + count)) / prompts.length, message: `generated and encoded ${start + count} of ${prompts.length} images`, step: start + count, total: prompts.length });
+    if (inception) await inception.add(items.map((item) => item.load().data)); // the same bytes, [R, R, 3] each
+    const message = `generated and encoded ${start + count} of ${prompts.length} images${inception ? ' (CLIP and Inception)' : ''}`;
+    job.progress({ fraction: 0.1 + (span * (start + count)) / prompts.length, message, step: start + count, total: prompts.length });
   }
   return { images, texts: text.data, dim, attributes };
 }
@@ -100,6 +114,17 @@ async function generate(g: Generator, prompts: readonly string[], encoder: Cache
 function attributeMetrics(attributes: readonly ImageAttributes[], asked: readonly AskedAttributes[]): Partial<EvalMetrics> {
   const accuracy = attributeAccuracy(attributes, asked);
   return { shapeAccuracy: accuracy.shapeAccuracy, colorAccuracy: accuracy.colorAccuracy, countAccuracy: accuracy.countAccuracy, attributeAccuracy: accuracy.allAccuracy };
+}
+
+/** The real images through the same Inception (and blur radii) as the generated ones, then FID, FID-k and IS. */
+async function realAgainstGenerated(fake: InceptionRows, where: Parameters<typeof realInceptionRows>[1], resolution: number, input: Input, job: JobContext): Promise<Record<string, number>> {
+  const real = new InceptionRows(fake.model, fake.radii, resolution);
+  await realInceptionRows(real, where, resolution, input.batchSize, job, (done, total) =>
+    job.progress({ fraction: 0.65 + (0.25 * done) / total, message: `real images through Inception: ${done} of ${total}`, step: done, total }),
+  );
+  const names = fake.radii.map((k) => (k === 0 ? 'FID' : `FID-${k}`)).join(', ');
+  job.progress({ fraction: 0.92, message: `Fréchet distances of Inception features (${names})${fake.classes > 0 ? ' and the Inception Score' : ''}` });
+  return inceptionMetrics(fake, real, () => job.throwIfCancelled());
 }
 
 export const ganEval: JobHandler<'gan-eval'> = {
@@ -111,23 +136,32 @@ export const ganEval: JobHandler<'gan-eval'> = {
       const { file, step } = await findGenerator(job.dataDir, input.run, input.step);
       const datasets = new DatasetStore(db);
       const prompts = drawPrompts(datasets, trained.dataset, input.n, input.seed);
-      const encoder = CachedEncoder.open(new ModelStore(db), new EmbeddingStore(db), trained.model);
+      const inceptionFile = inceptionFileFor(input, job.dataDir);
+      const radii = [0, ...[...new Set(input.blur)].sort((a, b) => a - b)]; // 0: plain FID
+      const encoder = CachedEncoder.open(new ModelStore(db), new EmbeddingStore(db), trained.model); // loads on first use
+      let inception: InceptionOnnx | undefined;
       try {
+        inception = inceptionFile ? await InceptionOnnx.load(inceptionFile) : undefined; // a bad file fails before anything is generated
         job.progress({ fraction: 0.05, message: `measuring step ${step} on ${input.n} prompts` });
         const asked = shapesPrompts(prompts);
         const classifier = asked ? await loadClassifier(join(builtinModelDir(SHAPES_CLASSIFIER_ID), CLASSIFIER_FILE)) : undefined;
         const g = await loadGenerator(file, trained.preset, encoder.model.dim);
-        const generated = await generate(g, prompts, encoder, classifier, input, job, PRESETS[trained.preset].resolution).finally(() => {
+        const resolution = PRESETS[trained.preset].resolution;
+        const fakeInception = inception && new InceptionRows(inception, radii, resolution);
+        const generated = await generate(g, prompts, encoder, { classifier, inception: fakeInception }, input, job, resolution).finally(() => {
           g.dispose();
           classifier?.dispose();
         });
-        job.progress({ fraction: 0.85, message: 'real image features' });
+        job.progress({ fraction: inception ? 0.62 : 0.85, message: 'real image features' });
         const real = await encoder.images(datasetImageItems(datasets, job.dataDir, trained.dataset), { signal: job.signal });
+        const where = { datasets, dataDir: job.dataDir, dataset: trained.dataset };
+        const inceptionFigures = fakeInception ? await realAgainstGenerated(fakeInception, where, resolution, input, job) : {};
         const metrics: EvalMetrics = {
           fdClip: frechetDistanceOfRows(generated.images, real.features.data, generated.dim, { epsilon: 0 }).distance, // the eigenvalue route is exact without pytorch-fid's ε
           clipScore: clipScore(generated.images, generated.texts, generated.dim),
           ...(prompts.length >= DEFAULT_R_PRECISION_CANDIDATES ? { rPrecision: rPrecision(generated.images, generated.texts, generated.dim, { seed: input.seed }) } : {}),
           ...(asked ? attributeMetrics(generated.attributes, asked) : {}),
+          ...inceptionFigures,
         };
         const record = { jobId: job.jobId, runId: input.run, step, images: prompts.length, metrics: metrics as EvalMetrics & Record<string, number> };
         const evaluations = new EvaluationStore(db);
@@ -135,6 +169,7 @@ export const ganEval: JobHandler<'gan-eval'> = {
         return listEvaluations(evaluations, input.run).find((row) => row.id === job.jobId)!;
       } finally {
         await encoder.dispose();
+        await inception?.dispose();
       }
     } finally {
       db.close();

@@ -22,7 +22,7 @@ describe('runs comparison', () => {
   it('makes one row per run, in the runs’ order, with a dash where a figure is missing', () => {
     const rows = compareRows([runSummary(B), runSummary(A), runSummary('cccc0000-0003')], evaluations);
     expect(rows.map((row) => row.run.id)).toEqual([B, A, 'cccc0000-0003']);
-    expect(rows[1]!.figures).toEqual({ fdClip: 1.5, clipScore: 21, rPrecision: null, attributeAccuracy: null });
+    expect(rows[1]!.figures).toEqual({ fdClip: 1.5, fid: null, clipScore: 21, rPrecision: null, attributeAccuracy: null });
     expect(rows[1]!.evaluations).toBe(3);
     expect(rows[2]!.latest).toBeNull();
     expect(rows[2]!.figures.fdClip).toBeNull();
@@ -31,13 +31,21 @@ describe('runs comparison', () => {
   it('finds the best of each column: the lowest FD, the highest of the others, none with one value', () => {
     const rows = compareRows([runSummary(A), runSummary(B)], evaluations);
     const best = bestFigures(rows, COMPARE_METRICS);
-    expect(best).toEqual({ fdClip: 1, clipScore: 21, rPrecision: null, attributeAccuracy: null });
+    expect(best).toEqual({ fdClip: 1, fid: null, clipScore: 21, rPrecision: null, attributeAccuracy: null });
   });
 
   it('shows attribute accuracy only when an evaluation has it', () => {
     expect(visibleMetrics(evaluations).map((metric) => metric.key)).toEqual(['fdClip', 'clipScore', 'rPrecision']);
     const withAttributes = [...evaluations, evaluation(B, 8, 5, { attributeAccuracy: 0.25 })];
     expect(visibleMetrics(withAttributes).map((metric) => metric.key)).toEqual(['fdClip', 'clipScore', 'rPrecision', 'attributeAccuracy']);
+  });
+
+  it('shows FID only when an evaluation has it (one with an Inception model), lower being better', () => {
+    const withFid = [...evaluations, evaluation(A, 10, 6, { fdClip: 1.2, clipScore: 22, fid: 40 }), evaluation(B, 10, 7, { fdClip: 1.1, clipScore: 20, fid: 35 })];
+    expect(visibleMetrics(withFid).map((metric) => metric.key)).toEqual(['fdClip', 'fid', 'clipScore', 'rPrecision']);
+    const rows = compareRows([runSummary(A), runSummary(B)], withFid);
+    expect(rows.map((row) => row.figures.fid)).toEqual([40, 35]);
+    expect(bestFigures(rows, visibleMetrics(withFid)).fid).toBe(35);
   });
 
   it('gives each chart the union of steps and one line per run, gaps where a run was not evaluated', () => {

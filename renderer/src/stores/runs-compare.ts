@@ -12,7 +12,7 @@
 import type { EvaluationRecord, RunSummary } from '../../../main/api/contract.ts';
 
 /** A figure of an evaluation the view compares. */
-export type CompareMetricKey = 'fdClip' | 'clipScore' | 'rPrecision' | 'attributeAccuracy';
+export type CompareMetricKey = 'fdClip' | 'fid' | 'clipScore' | 'rPrecision' | 'attributeAccuracy';
 
 /** A figure's column and chart: its name (as the README and the CLI say it), which way is better, and what it measures. */
 export interface CompareMetric {
@@ -26,6 +26,7 @@ export interface CompareMetric {
 
 export const COMPARE_METRICS: readonly CompareMetric[] = [
   { key: 'fdClip', label: 'FD (CLIP features)', better: 'lower', about: 'Fréchet distance between CLIP features of generated and real images (lower is better)', always: true },
+  { key: 'fid', label: 'FID', better: 'lower', about: 'Fréchet distance between Inception-v3 features of generated and real images (lower is better; evaluations with an Inception model)', always: false },
   { key: 'clipScore', label: 'CLIP score', better: 'higher', about: 'Mean 100·cos(image, prompt) in CLIP space (higher is better)', always: true },
   { key: 'rPrecision', label: 'R-precision', better: 'higher', about: 'Share of images whose prompt ranks first among 100 (needs 100 images or more)', always: true },
   { key: 'attributeAccuracy', label: 'attribute accuracy', better: 'higher', about: 'ShapesWorld: shape, color and count all as asked (higher is better)', always: false },
@@ -78,7 +79,7 @@ export function compareRows(runs: readonly RunSummary[], evaluations: readonly E
 }
 
 /**
- * The best value of each figure across the rows (the lowest FD, the highest of the others), or
+ * The best value of each figure across the rows (the lowest FD and FID, the highest of the others), or
  * null where fewer than two runs have the figure: one run alone is best of nothing.
  */
 export function bestFigures(rows: readonly CompareRow[], metrics: readonly CompareMetric[]): Partial<Record<CompareMetricKey, number | null>> {
