@@ -51,7 +51,7 @@ describe('shapes-clip (shipped in resources/)', () => {
     towers.dispose();
   });
 
-  it('tells colors apart zero-shot through the ONNX pipeline (the accuracy the issue asks for, ≥ 0.90)', async () => {
+  it('tells colors and shapes apart zero-shot through the ONNX pipeline (the accuracy the issue asks for, ≥ 0.90 each)', async () => {
     const encoder = await loadClipOnnx(dir, { id: SHAPES_CLIP_ID });
     try {
       const report = await shapesZeroShot(
@@ -60,7 +60,10 @@ describe('shapes-clip (shipped in resources/)', () => {
         { seed: 999, n: 300, size: 64 },
       );
       expect(report.colorAccuracy).toBeGreaterThanOrEqual(0.9);
-      // Shape is not learned yet by this small ViT in its CPU training budget (lafite-model.json: 0.22, chance 1/6): not asserted.
+      expect(report.shapeAccuracy).toBeGreaterThanOrEqual(0.9); // 0.951 on 1,000 held-out renders (lafite model eval shapes-clip)
+      // The modality gap of a real CLIP: matching image–text pairs closer than random pairs within either modality, yet far from 1.
+      expect(report.meanImageTextCosine).toBeGreaterThan(report.meanTextTextCosine);
+      expect(report.meanImageTextCosine).toBeLessThan(0.9);
     } finally {
       await encoder.dispose();
     }
