@@ -118,20 +118,21 @@ function htmlTable(cells: readonly AblationCell[], columns: readonly (number | n
   return `<table>${head}${rows.join('')}</table>`;
 }
 
-/** The plot: attribute accuracy against caption pairs, one line per pre-training (0 captions drawn at 1 on the log axis). */
-function accuracyChart(cells: readonly AblationCell[], pairs: readonly number[]): Chart {
-  const x = [1, ...pairs];
+/** A plot of one accuracy (in %) against caption pairs, one line per pre-training (no captions drawn at 1 on the log axis). */
+function accuracyChart(cells: readonly AblationCell[], pairs: readonly number[], key: 'attributeAccuracy' | 'shapeAccuracy' | 'colorAccuracy'): Chart {
   return {
-    id: 'accuracy',
+    id: key,
     xLabel: 'caption pairs in fine-tuning (1 = none)',
     logX: true,
-    x,
+    x: [1, ...pairs],
     series: PRETRAININGS.map((p) => ({
       label: p.label,
-      values: [0, ...pairs].map((captions) => (cells.find((c) => c.pretraining === p.id && c.captions === captions)?.metrics.attributeAccuracy ?? Number.NaN) * 100),
+      values: [0, ...pairs].map((captions) => (cells.find((c) => c.pretraining === p.id && c.captions === captions)?.metrics[key] ?? Number.NaN) * 100),
     })),
   };
 }
+
+const CHARTS = ['shapeAccuracy', 'colorAccuracy', 'attributeAccuracy'] as const;
 
 async function runAblation(service: Service, cli: CliContext, options: AblationOptions): Promise<AblationResult> {
   const started = performance.now();
@@ -179,9 +180,10 @@ async function runAblation(service: Service, cli: CliContext, options: AblationO
   const about = `ShapesWorld, ${options.images ?? plan.images} pictures (dataset ${dataset}), preset ${options.preset} on ${info.backend}; pre-training ${minutes.pretrain} min and each fine-tune ${minutes.finetune} min; ${evalImages} held-out prompts per evaluation. Each cell: all three attributes right (shape, color and FD of CLIP features in brackets). Took ${(seconds / 60).toFixed(1)} min.`;
   await writeFile(join(out, 'ablation.md'), `# Lafite2 Tables 6 and 7 on ShapesWorld\n\n${about}\n\n${markdown}\n`);
   await writeFile(join(out, 'ablation.json'), `${JSON.stringify({ about, minutes, pairs, cells }, null, 2)}\n`);
-  const body = `<p>${escapeHtml(about)}</p><h2>Table</h2>${htmlTable(cells, columns)}<h2>All three attributes right (%) against caption pairs</h2><div id="accuracy"></div>`;
+  const plots = CHARTS.map((key) => `<h2>${escapeHtml(metricInfo(key)!.label)} (%) against caption pairs</h2><div id="${key}"></div>`).join('');
+  const body = `<p>${escapeHtml(about)}</p><h2>Table</h2>${htmlTable(cells, columns)}${plots}`;
   const report = join(out, 'index.html');
-  await writeFile(report, await htmlPage('Lafite2 Tables 6 and 7 on ShapesWorld', body, [accuracyChart(cells, pairs)]));
+  await writeFile(report, await htmlPage('Lafite2 Tables 6 and 7 on ShapesWorld', body, CHARTS.map((key) => accuracyChart(cells, pairs, key))));
   return { dataset, cells, minutes, markdown, report, seconds };
 }
 

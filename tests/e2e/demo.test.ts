@@ -81,5 +81,18 @@ describe('lafite demo and lafite ablation', () => {
     const html = readFileSync(result.report, 'utf8');
     expect(html).toContain('all three (Gaussian → retrieval + CLO)');
     expect(JSON.parse(readFileSync(join(out, 'ablation.json'), 'utf8')).cells).toHaveLength(12);
+    if (!hasChromium) return;
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+      const errors = collectConsoleErrors(page);
+      await page.goto(pathToFileURL(result.report).href);
+      await expect.poll(() => page.locator('canvas').count()).toBe(3); // shape, color and all-three accuracy against caption pairs
+      expect(await page.locator('body > table tr').count()).toBe(1 + 4 * 5); // header, then five figures per pre-training
+      await saveScreenshot(page, 'ablation-report.png');
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+    }
   }, 400_000);
 });
