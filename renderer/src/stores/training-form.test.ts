@@ -30,6 +30,9 @@ describe('training form', () => {
     expect(trainInput(form({ pseudo: 'clo', schedule: true, scheduleShare: '' })).schedule).toEqual({ kind: 'linear', startStep: 0, endStep: 1000 });
     expect(trainInput(form())).not.toHaveProperty('samplePrompts');
     expect(trainInput(form())).not.toHaveProperty('init');
+    expect(trainInput(form())).not.toHaveProperty('minutes'); // no time budget unless one is typed
+    expect(trainInput(form({ minutes: 10 }))).toMatchObject({ minutes: 10 });
+    expect(checkTrainForm(form({ minutes: 0 })).minutes).toBe('More than 0.');
   });
 
   it("refuses what the API's schema refuses, field by field, in words", () => {

@@ -47,6 +47,8 @@ export interface TrainForm {
   init: string;
   /** Freeze-D: discriminator blocks left untrained, from the input side. */
   freezeD: number | '';
+  /** Time budget in minutes: the run ends at a checkpoint once it has trained this long; '' is none. */
+  minutes: number | '';
 }
 export type TrainField = keyof TrainForm;
 
@@ -116,6 +118,7 @@ export const DEFAULT_TRAIN_FORM: Readonly<TrainForm> = {
   subset: 'all',
   init: '',
   freezeD: 0,
+  minutes: '',
 };
 
 /** The form with `preset` chosen and its suggested schedule filled in. */
@@ -161,6 +164,7 @@ export function trainInput(form: TrainForm): Record<string, unknown> {
     input.schedule = schedule;
   }
   if (form.init !== '') input.init = form.init;
+  if (form.minutes !== '') input.minutes = form.minutes;
   return input;
 }
 
