@@ -61,9 +61,46 @@ describe('HTTP server', () => {
     expect(page.headers['content-security-policy']).toContain("script-src 'self'");
     const cookie = String(page.headers['set-cookie']).split(';')[0]!;
     expect(String(page.headers['set-cookie'])).toMatch(/HttpOnly; SameSite=Strict/);
-    const res = await raw(server, '/api/call/info', { method: 'POST', headers: { Cookie: cookie } });
+    expect(cookie).toBe(`lafite_token_${server.port}=${server.token}`); // per port: two servers keep their own
+    const res = await raw(server, '/api/call/info', { method: 'POST', headers: { Cookie: cookie, 'Content-Type': 'application/json' } });
     expect(res.status).toBe(200);
     expect(JSON.parse(res.body)).toMatchObject({ ok: true, result: { backend: 'wasm', schemaVersion: expect.any(Number) } });
+  });
+
+  it('answers no API request a page of another origin could make, even with the cookie', async () => {
+    const cookie = `lafite_token_${server.port}=${server.token}`;
+    const start = JSON.stringify({ kind: 'backend-benchmark', input: { size: 16, repeats: 1 } });
+    const before = service.call('jobs.list', { limit: 1000 });
+    // A form post or a no-cors fetch: the cookie and a text/plain (or no) body.
+    for (const contentType of ['text/plain', 'application/x-www-form-urlencoded', undefined]) {
+      const headers: Record<string, string> = { Cookie: cookie, ...(contentType ? { 'Content-Type': contentType } : {}) };
+      expect((await raw(server, '/api/call/jobs.start', { method: 'POST', headers, body: start })).status).toBe(415);
+    }
+    // What browsers say of a page on another local port, whatever else the request carries.
+    const foreign: Record<string, string>[] = [
+      { Origin: 'http://127.0.0.1:1' },
+      { Origin: 'null' },
+      { 'Sec-Fetch-Site': 'same-site' },
+      { 'Sec-Fetch-Site': 'cross-site' },
+    ];
+    for (const headers of foreign) {
+      for (const credentials of [{ Cookie: cookie }, auth()]) {
+        const res = await raw(server, '/api/call/jobs.start', { method: 'POST', headers: { ...credentials, ...headers, 'Content-Type': 'application/json' }, body: start });
+        expect(res.status).toBe(403);
+      }
+    }
+    expect((await service.call('jobs.list', { limit: 1000 })).length).toBe((await before).length);
+    // The page itself: same origin.
+    const own = { Cookie: cookie, Origin: `http://127.0.0.1:${server.port}`, 'Sec-Fetch-Site': 'same-origin', 'Content-Type': 'application/json' };
+    expect((await raw(server, '/api/call/info', { method: 'POST', headers: own })).status).toBe(200);
+  });
+
+  it('answers malformed percent-encoding with 400, not 500', async () => {
+    for (const path of ['/%', '/api/call/%E0%A4%A', '/a%zz']) {
+      const res = await raw(server, path, { method: path.startsWith('/api/') ? 'POST' : 'GET', headers: auth() });
+      expect(res.status).toBe(400);
+      expect(JSON.parse(res.body)).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
+    }
   });
 
   it('refuses foreign Host headers (DNS rebinding)', async () => {

@@ -4,6 +4,12 @@
  * (query on first load, then an HttpOnly cookie; or `Authorization: Bearer`). Progress
  * reaches the browser as server-sent events.
  *
+ * Cookies ignore ports, so a page served by anything else on this machine (another local port)
+ * gets our cookie sent along with its requests. The API therefore answers only requests that
+ * cannot come from another origin's page: no foreign `Origin`, no cross-origin `Sec-Fetch-Site`,
+ * and, when the cookie is all that authorises a call, a JSON body (`Content-Type:
+ * application/json` makes a cross-origin request need a preflight, which this server never grants).
+ *
  *   POST /api/call/<method>   JSON input → CallResult
  *   GET  /api/events          text/event-stream of ApiEvent
  *   GET  /…                   the renderer (out/renderer)
@@ -57,7 +63,10 @@ const MIME: Record<string, string> = {
   '.json': 'application/json',
 };
 
-const COOKIE = 'lafite_token';
+/** The cookie's name carries the port: two servers on one host (cookies ignore ports) keep their own. */
+const cookieName = (port: number): string => `lafite_token_${port}`;
+/** Sec-Fetch-Site values of requests a page of our own origin (or the user, typing the URL) makes. */
+const OWN_FETCH_SITES = new Set(['same-origin', 'none']);
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 
 export const defaultRendererDir = (): string => resolve(fileURLToPath(new URL('../../../out/renderer', import.meta.url)));
@@ -78,12 +87,21 @@ function sameToken(given: string | undefined, token: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-function cookieToken(req: IncomingMessage): string | undefined {
+function cookieToken(req: IncomingMessage, name: string): string | undefined {
   for (const part of (req.headers.cookie ?? '').split(';')) {
-    const [name, ...value] = part.trim().split('=');
-    if (name === COOKIE) return value.join('=');
+    const [key, ...value] = part.trim().split('=');
+    if (key === name) return value.join('=');
   }
   return undefined;
+}
+
+/** The pathname decoded, or undefined where its percent-encoding is malformed (`/%`, a cut UTF-8 sequence). */
+function decodePath(pathname: string): string | undefined {
+  try {
+    return decodeURIComponent(pathname);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Reads a request body; past `maxBytes` it keeps draining (so the 413 reaches the client) but keeps nothing. */
@@ -111,6 +129,18 @@ export async function startServer(service: Service, options: ServeOptions = {}):
   const sseClients = new Set<ServerResponse>();
   let port = options.port ?? 0;
 
+  /**
+   * Whether a browser says this API request comes from a page of another origin: another local
+   * port, a file, a site. Browsers send `Origin` on every POST and `Sec-Fetch-Site` on every
+   * request; tools that send neither (curl, the tests' fetch) are not pages.
+   */
+  function crossOrigin(req: IncomingMessage): boolean {
+    const origin = req.headers.origin;
+    if (origin !== undefined && origin !== `http://${req.headers.host ?? ''}`) return true;
+    const site = req.headers['sec-fetch-site'];
+    return site !== undefined && !OWN_FETCH_SITES.has(String(site));
+  }
+
   /** Refuses other Host names when bound to loopback (DNS rebinding). */
   function hostAllowed(req: IncomingMessage): boolean {
     if (!LOOPBACK.has(host)) return true;
@@ -118,8 +148,12 @@ export async function startServer(service: Service, options: ServeOptions = {}):
     return LOOPBACK.has(name);
   }
 
-  async function handleCall(req: IncomingMessage, res: ServerResponse, method: string): Promise<void> {
+  async function handleCall(req: IncomingMessage, res: ServerResponse, method: string, byCookieOnly: boolean): Promise<void> {
     if (req.method !== 'POST') return sendError(res, { code: 'invalid_input', message: 'API calls are POST requests' });
+    // A form or a no-cors fetch can send the cookie with a text/plain body; only JSON is a call.
+    if (byCookieOnly && !/^application\/json\s*(;|$)/i.test(req.headers['content-type'] ?? '')) {
+      return sendJson(res, 415, { ok: false, error: { code: 'invalid_input', message: 'API calls send Content-Type: application/json' } });
+    }
     let input: unknown;
     try {
       const body = await readBody(req, maxBodyBytes);
@@ -130,7 +164,7 @@ export async function startServer(service: Service, options: ServeOptions = {}):
       return sendJson(res, tooLarge ? 413 : 400, { ok: false, error: { code: 'invalid_input', message } });
     }
     try {
-      const result = await service.callUntyped(decodeURIComponent(method), input);
+      const result = await service.callUntyped(method, input);
       sendJson(res, 200, { ok: true, result } satisfies CallResult<unknown>);
     } catch (error) {
       sendError(res, toErrorPayload(error));
@@ -145,7 +179,7 @@ export async function startServer(service: Service, options: ServeOptions = {}):
   }
 
   function handleStatic(res: ServerResponse, pathname: string): void {
-    const relative = normalize(decodeURIComponent(pathname === '/' ? '/index.html' : pathname)).replace(/^[/\\]+/, '');
+    const relative = normalize(pathname === '/' ? '/index.html' : pathname).replace(/^[/\\]+/, '');
     const file = join(rendererDir, relative);
     if (!file.startsWith(rendererDir + sep)) return sendError(res, { code: 'not_found', message: 'not found' });
     if (!existsSync(join(rendererDir, 'index.html'))) {
@@ -170,18 +204,25 @@ export async function startServer(service: Service, options: ServeOptions = {}):
     if (!hostAllowed(req)) return sendError(res, { code: 'unauthorized', message: 'unexpected Host header' });
     const bearer = req.headers.authorization?.replace(/^Bearer\s+/i, '');
     const queryToken = url.searchParams.get('token') ?? undefined;
-    const authorised = [bearer, cookieToken(req), queryToken].some((given) => sameToken(given, token));
-    if (!authorised) {
+    const cookie = cookieName(port);
+    const byHeaderOrQuery = [bearer, queryToken].some((given) => sameToken(given, token));
+    const byCookie = sameToken(cookieToken(req, cookie), token);
+    if (!byHeaderOrQuery && !byCookie) {
       return sendError(res, { code: 'unauthorized', message: 'missing or wrong token: open the URL that `lafite serve` printed' });
     }
-    if (sameToken(queryToken, token)) {
-      res.setHeader('Set-Cookie', `${COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`);
+    const pathname = decodePath(url.pathname);
+    if (pathname === undefined) return sendError(res, { code: 'invalid_input', message: 'malformed percent-encoding in the path' });
+    if (pathname.startsWith('/api/') && crossOrigin(req)) {
+      return sendJson(res, 403, { ok: false, error: { code: 'unauthorized', message: 'the API answers only pages of its own origin' } });
     }
-    if (url.pathname.startsWith('/api/call/')) return handleCall(req, res, url.pathname.slice('/api/call/'.length));
-    if (url.pathname === '/api/events') return handleEvents(req, res);
-    if (url.pathname.startsWith('/api/')) return sendError(res, { code: 'not_found', message: `no route ${url.pathname}` });
+    if (sameToken(queryToken, token)) {
+      res.setHeader('Set-Cookie', `${cookie}=${token}; HttpOnly; SameSite=Strict; Path=/`);
+    }
+    if (pathname.startsWith('/api/call/')) return handleCall(req, res, pathname.slice('/api/call/'.length), !byHeaderOrQuery);
+    if (pathname === '/api/events') return handleEvents(req, res);
+    if (pathname.startsWith('/api/')) return sendError(res, { code: 'not_found', message: `no route ${pathname}` });
     if (req.method !== 'GET' && req.method !== 'HEAD') return sendError(res, { code: 'invalid_input', message: 'only GET here' });
-    handleStatic(res, url.pathname);
+    handleStatic(res, pathname);
   }
 
   const server: Server = createServer((req, res) => {
