@@ -10,7 +10,7 @@ import { Discriminator } from '../main/engine/gan/discriminator.ts';
 import { Generator } from '../main/engine/gan/generator.ts';
 import { LANGUAGE_FREE_WEIGHTS } from '../main/engine/gan/losses.ts';
 import { PRESETS, type PresetName } from '../main/engine/gan/presets.ts';
-import { DEFAULT_STEP, trainStepAsync, type TrainParts } from '../main/engine/gan/train-step.ts';
+import { DEFAULT_STEP, newPlMean, trainStepAsync, type TrainParts } from '../main/engine/gan/train-step.ts';
 import { replacedKernel } from '../main/engine/kernels/index.ts';
 import { FILTER_GRADIENT_CASES, relativeError, runFilterGradientKernel } from '../main/engine/kernels/test-support.ts';
 
@@ -181,6 +181,7 @@ function makeParts(preset: PresetName, textDim: number): TrainParts {
     gEma: new Generator(network, { textDim, seed: 0 }),
     gOptimizer: tf.train.adam(0.002, 0, 0.99, 1e-8),
     dOptimizer: tf.train.adam(0.002, 0, 0.99, 1e-8),
+    plMean: newPlMean(),
   };
 }
 

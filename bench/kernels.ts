@@ -11,7 +11,7 @@ import { Discriminator } from '../main/engine/gan/discriminator.ts';
 import { Generator } from '../main/engine/gan/generator.ts';
 import { LANGUAGE_FREE_WEIGHTS } from '../main/engine/gan/losses.ts';
 import { PRESETS, type PresetName } from '../main/engine/gan/presets.ts';
-import { DEFAULT_STEP, trainStepAsync, type TrainParts } from '../main/engine/gan/train-step.ts';
+import { DEFAULT_STEP, newPlMean, trainStepAsync, type TrainParts } from '../main/engine/gan/train-step.ts';
 
 const SHAPE = { n: 4, size: 16, ci: 32, co: 64, k: 3 };
 
@@ -92,6 +92,7 @@ async function timeTrainStep(backend: 'cpu' | 'wasm', preset: PresetName, batch:
     gEma: new Generator(network, { textDim, seed: 0 }),
     gOptimizer: tf.train.adam(0.002, 0, 0.99, 1e-8),
     dOptimizer: tf.train.adam(0.002, 0, 0.99, 1e-8),
+    plMean: newPlMean(),
   };
   const reals = tf.tanh(tf.randomNormal([batch, network.resolution, network.resolution, 3], 0, 1, 'float32', 3)) as tf.Tensor4D;
   const h = tf.tidy(() => {

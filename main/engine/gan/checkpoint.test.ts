@@ -7,7 +7,7 @@ import { Discriminator } from './discriminator.ts';
 import { Generator } from './generator.ts';
 import { LANGUAGE_FREE_WEIGHTS } from './losses.ts';
 import { PRESETS } from './presets.ts';
-import { DEFAULT_STEP, trainStepAsync, type TrainParts } from './train-step.ts';
+import { DEFAULT_STEP, newPlMean, trainStepAsync, type TrainParts } from './train-step.ts';
 
 const TEXT = 16;
 const dir = tempDir();
@@ -23,6 +23,7 @@ function makeParts(seed: number): TrainParts {
     gEma: new Generator(PRESETS.tiny, { textDim: TEXT, seed }),
     gOptimizer: tf.train.adam(0.002, 0, 0.99, 1e-8),
     dOptimizer: tf.train.adam(0.002, 0, 0.99, 1e-8),
+    plMean: newPlMean(),
   };
 }
 const checkpointParts = (p: TrainParts) => ({ networks: { g: p.g.namedVariables(), d: p.d.namedVariables(), g_ema: p.gEma.namedVariables() }, optimizers: { g: p.gOptimizer, d: p.dOptimizer } });

@@ -54,6 +54,9 @@ function minibatchStd(x: tf.Tensor4D, group: number): tf.Tensor4D {
   return tf.concat([x, tf.mul(tf.ones([n, h, w, 1]), perSample)], 3) as tf.Tensor4D;
 }
 
+/** How the semantic term enters D(x, h): per sample (paper) or summed over the batch (official code). */
+export type SemanticForm = 'paper' | 'official';
+
 export interface DiscriminatorOutput {
   /** D(x, h) = f_d(x) + ⟨h, f_s(x)⟩, [N]. */
   logits: tf.Tensor1D;
@@ -94,11 +97,12 @@ export class Discriminator {
   }
 
   /** D(x, h) and f_s(x). */
-  apply(x: tf.Tensor4D, h: tf.Tensor2D): DiscriminatorOutput {
+  apply(x: tf.Tensor4D, h: tf.Tensor2D, form: SemanticForm = 'paper'): DiscriminatorOutput {
     const features = this.features(x);
     const semantic = this.semanticHead.apply(features);
     const fd = tf.reshape(this.realFake.apply(features), [-1]) as tf.Tensor1D;
-    return { logits: tf.add(fd, tf.sum(tf.mul(h, semantic), 1)) as tf.Tensor1D, semantic };
+    const agreement = form === 'official' ? tf.sum(tf.mul(h, semantic)) : tf.sum(tf.mul(h, semantic), 1); // official: one scalar for the batch
+    return { logits: tf.add(fd, agreement) as tf.Tensor1D, semantic };
   }
 
   /**

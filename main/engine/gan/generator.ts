@@ -56,18 +56,23 @@ interface Block {
 }
 
 export interface GenerateOptions {
-  /** Truncation ψ: w ← w̄ + ψ(w − w̄) (1 = none). */
+  /** Truncation ψ: w ← w̄ + ψ(w − w̄), w̄ the running mean of w tracked in training (1 = none). */
   truncation?: number;
   /** Seed of the noise inputs (a fixed seed gives the same picture for the same z and h). */
   noiseSeed?: number;
+  /** Style mixing (StyleGAN2): the layers from `cutoff` on take their w from `z2`. */
+  mix?: { z2: tf.Tensor2D; cutoff: number };
 }
+
+/** StyleGAN2-ADA's `w_avg_beta`: w̄ ← lerp(mean of the batch's w, w̄, 0.995) at every generator pass in training. */
+export const W_AVERAGE_BETA = 0.995;
 
 export class Generator {
   readonly options: NetworkOptions & { textDim: number };
   private readonly mapping: Dense[];
   private readonly constInput: tf.Variable; // [1, 4, 4, C4]
   private readonly blocks: Block[];
-  /** The running mean of w, for truncation (updated by the trainer, not by gradients). */
+  /** The running mean of w, for truncation (updated by `trackWAverage` in training, not by gradients). */
   readonly wAverage: tf.Variable;
 
   constructor(network: NetworkOptions, options: { textDim: number; seed: number }) {
@@ -87,23 +92,55 @@ export class Generator {
     this.wAverage = variableOf(tf.zeros([wDim]), false);
   }
 
+  /**
+   * How many per-layer w inputs synthesis takes (StyleGAN2's `num_ws`): one per convolution, plus
+   * one for the last toRGB; each toRGB shares the w of the convolution that follows it.
+   */
+  get numWs(): number {
+    return this.blocks.reduce((sum, block) => sum + block.convs.length, 0) + 1;
+  }
+
   /** z [N, zDim] → w [N, wDim] (z normalised to unit second moment first, as StyleGAN2). */
   map(z: tf.Tensor2D): tf.Tensor2D {
     const normalised = tf.mul(z, tf.rsqrt(tf.add(tf.mean(tf.square(z), 1, true), 1e-8))) as tf.Tensor2D;
     return this.mapping.reduce((x, layer) => lrelu(layer.apply(x)), normalised);
   }
 
-  /** w [N, wDim], h [N, textDim] → image [N, R, R, 3] */
-  synthesise(w: tf.Tensor2D, h: tf.Tensor2D, noiseSeed?: number): tf.Tensor4D {
-    const n = w.shape[0];
+  /** w [N, wDim] → ws [N, numWs, wDim]: the same w for every layer. */
+  broadcastWs(w: tf.Tensor2D): tf.Tensor3D {
+    return tf.tile(tf.expandDims(w, 1), [1, this.numWs, 1]) as tf.Tensor3D;
+  }
+
+  /**
+   * The per-layer latents of G(z, ·): w = mapping(z), truncated towards w̄, and with style mixing
+   * the layers from the cutoff on from a second latent (StyleGAN2-ADA `style_mixing_prob`).
+   */
+  ws(z: tf.Tensor2D, options: GenerateOptions = {}): tf.Tensor3D {
+    const psi = options.truncation ?? 1;
+    const truncate = (w: tf.Tensor2D): tf.Tensor2D => (psi === 1 ? w : (tf.add(this.wAverage, tf.mul(tf.sub(w, this.wAverage), psi)) as tf.Tensor2D)); // w̄ + ψ(w − w̄)
+    const ws = this.broadcastWs(truncate(this.map(z)));
+    if (!options.mix || options.mix.cutoff >= this.numWs) return ws;
+    const { z2, cutoff } = options.mix;
+    const second = this.broadcastWs(truncate(this.map(z2)));
+    const take = tf.reshape(tf.tensor1d(Array.from({ length: this.numWs }, (_, i) => (i >= cutoff ? 1 : 0))), [1, this.numWs, 1]);
+    return tf.add(tf.mul(ws, tf.sub(1, take)), tf.mul(second, take)) as tf.Tensor3D;
+  }
+
+  /** ws [N, numWs, wDim] (or one w [N, wDim] for every layer), h [N, textDim] → image [N, R, R, 3] */
+  synthesise(ws: tf.Tensor3D | tf.Tensor2D, h: tf.Tensor2D, noiseSeed?: number): tf.Tensor4D {
+    const perLayer = tf.unstack(ws.rank === 2 ? this.broadcastWs(ws as tf.Tensor2D) : ws, 1) as tf.Tensor2D[];
+    const n = h.shape[0];
     let x = tf.tile(this.constInput, [n, 1, 1, 1]) as tf.Tensor4D;
     let rgb: tf.Tensor4D | undefined;
-    let layer = 0;
-    const seedOf = (): number | undefined => (noiseSeed === undefined ? undefined : noiseSeed * 64 + layer++);
+    let index = 0; // the next convolution's w
+    const seedOf = (): number | undefined => (noiseSeed === undefined ? undefined : noiseSeed * 64 + index);
     for (const [b, block] of this.blocks.entries()) {
       if (b > 0) x = upsample2x(x);
-      for (const conv of block.convs) x = conv.apply(x, w, h, seedOf());
-      const out = block.toRgb.apply(x, w, h, undefined);
+      for (const conv of block.convs) {
+        x = conv.apply(x, perLayer[index]!, h, seedOf());
+        index++;
+      }
+      const out = block.toRgb.apply(x, perLayer[index]!, h, undefined);
       rgb = rgb ? (tf.add(upsample2x(rgb), out) as tf.Tensor4D) : out; // skip architecture
     }
     return rgb!;
@@ -111,11 +148,14 @@ export class Generator {
 
   /** G(z, h): the generated images for latents z [N, zDim] and unit text features h [N, textDim]. */
   generate(z: tf.Tensor2D, h: tf.Tensor2D, options: GenerateOptions = {}): tf.Tensor4D {
-    return tf.tidy(() => {
-      let w = this.map(z);
-      const psi = options.truncation ?? 1;
-      if (psi !== 1) w = tf.add(this.wAverage, tf.mul(tf.sub(w, this.wAverage), psi)) as tf.Tensor2D; // w̄ + ψ(w − w̄)
-      return this.synthesise(w, h, options.noiseSeed);
+    return tf.tidy(() => this.synthesise(this.ws(z, options), h, options.noiseSeed));
+  }
+
+  /** Training: w̄ ← lerp(mean_batch mapping(z), w̄, β) (StyleGAN2-ADA's mapping network, `update_emas`). */
+  trackWAverage(z: tf.Tensor2D, beta = W_AVERAGE_BETA): void {
+    tf.tidy(() => {
+      const batchMean = tf.mean(this.map(z), 0);
+      this.wAverage.assign(tf.add(tf.mul(this.wAverage, beta), tf.mul(batchMean, 1 - beta)));
     });
   }
 

@@ -139,16 +139,59 @@ export class Conv {
   }
 }
 
-/** Nearest-neighbour ×2 upsampling (StyleGAN2 uses a blur filter as well; left out on CPU). */
-export const upsample2x = (x: tf.Tensor4D): tf.Tensor4D => tf.image.resizeNearestNeighbor(x, [x.shape[1] * 2, x.shape[2] * 2]);
+/**
+ * StyleGAN2's resampling filter [1, 3, 3, 1] (upfirdn2d in the official code, which Lafite keeps:
+ * `resample_filter=[1,3,3,1]`), written separably as weighted sums of shifted copies, because
+ * tfjs's wasm backend has no depthwise-convolution gradients and R1 and the path-length term
+ * differentiate these twice. Borders are zero-padded as upfirdn2d pads.
+ */
+const FIR = [1, 3, 3, 1].map((t) => t / 8); // normalised to sum 1 per axis
+
+/** x shifted by one sample along `axis` (1 = rows, 2 = columns): `by` = +1 reads x[i − 1], −1 reads x[i + 1]; zeros come in. */
+function shifted(x: tf.Tensor4D, axis: 1 | 2, by: 1 | -1): tf.Tensor4D {
+  const size = x.shape[axis];
+  const padding: Array<[number, number]> = [[0, 0], [0, 0], [0, 0], [0, 0]];
+  padding[axis] = by === 1 ? [1, 0] : [0, 1];
+  const begin = [0, 0, 0, 0];
+  begin[axis] = by === 1 ? 0 : 1;
+  const shape = [...x.shape];
+  shape[axis] = size;
+  return tf.slice(tf.pad(x, padding), begin, shape) as tf.Tensor4D;
+}
 
 /**
- * ×2 average-pool downsampling, as a mean over 2×2 blocks of a reshape: R1 differentiates the
- * discriminator's input gradient again, and tfjs has no gradient for AvgPoolGrad.
+ * ×2 upsampling along one axis as upfirdn2d(up = 2, filter · 2, pad = [2, 1]): zero insertion then
+ * the 4-tap filter, i.e. y[2i] = (x[i−1] + 3x[i])/4 and y[2i+1] = (3x[i] + x[i+1])/4.
  */
-export function downsample2x(x: tf.Tensor4D): tf.Tensor4D {
+function upsampleAxis(x: tf.Tensor4D, axis: 1 | 2): tf.Tensor4D {
   const [n, h, w, c] = x.shape;
-  return tf.mean(tf.reshape(x, [n, h / 2, 2, w / 2, 2, c]), [2, 4]) as tf.Tensor4D;
+  const gain = 2; // up per axis, so the filter keeps the signal's level
+  const even = tf.add(tf.mul(shifted(x, axis, 1), FIR[0]! * gain), tf.mul(x, FIR[2]! * gain));
+  const odd = tf.add(tf.mul(x, FIR[1]! * gain), tf.mul(shifted(x, axis, -1), FIR[3]! * gain));
+  const interleaved = tf.stack([even, odd], axis + 1); // [N, H, 2, W, C] or [N, H, W, 2, C]
+  return tf.reshape(interleaved, axis === 1 ? [n, 2 * h, w, c] : [n, h, 2 * w, c]) as tf.Tensor4D;
+}
+
+/**
+ * ×2 downsampling along one axis as upfirdn2d(down = 2, filter, pad = [1, 1]):
+ * y[i] = (x[2i−1] + 3x[2i] + 3x[2i+1] + x[2i+2])/8.
+ */
+function downsampleAxis(x: tf.Tensor4D, axis: 1 | 2): tf.Tensor4D {
+  const [n, h, w, c] = x.shape;
+  const pairs = tf.reshape(x, axis === 1 ? [n, h / 2, 2, w, c] : [n, h, w / 2, 2, c]);
+  const [even, odd] = tf.unstack(pairs, axis + 1) as [tf.Tensor4D, tf.Tensor4D]; // x[2i], x[2i+1]
+  const before = shifted(odd, axis, 1); // x[2i−1]
+  const after = shifted(even, axis, -1); // x[2i+2]
+  return tf.addN([tf.mul(before, FIR[0]!), tf.mul(even, FIR[1]!), tf.mul(odd, FIR[2]!), tf.mul(after, FIR[3]!)]) as tf.Tensor4D;
+}
+
+/** ×2 upsampling through the [1, 3, 3, 1] filter (StyleGAN2's `upsample2d`): the synthesis blocks and the toRGB skips. */
+export const upsample2x = (x: tf.Tensor4D): tf.Tensor4D => tf.tidy(() => upsampleAxis(upsampleAxis(x, 1), 2));
+
+/** ×2 downsampling through the [1, 3, 3, 1] filter (StyleGAN2's `downsample2d`): the discriminator's residual blocks. */
+export function downsample2x(x: tf.Tensor4D): tf.Tensor4D {
+  if (x.shape[1] % 2 !== 0 || x.shape[2] % 2 !== 0) throw new RangeError(`downsample2x: odd size ${x.shape[1]}×${x.shape[2]}`);
+  return tf.tidy(() => downsampleAxis(downsampleAxis(x, 1), 2));
 }
 
 /** Number of scalars in a set of variables. */

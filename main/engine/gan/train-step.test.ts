@@ -8,7 +8,7 @@ import { Discriminator } from './discriminator.ts';
 import { Generator } from './generator.ts';
 import { LANGUAGE_FREE_WEIGHTS } from './losses.ts';
 import { PRESETS } from './presets.ts';
-import { DEFAULT_STEP, trainStepAsync, type TrainParts } from './train-step.ts';
+import { DEFAULT_STEP, newPlMean, trainStepAsync, type TrainParts } from './train-step.ts';
 
 beforeAll(async () => {
   await initBackend('wasm');
@@ -29,6 +29,7 @@ describe('trainStep (Lafite eqs. 8 and 9)', () => {
       clip: { towers, imageSize: towers.config.vision.imageSize },
       gOptimizer: tf.train.adam(0.002, 0, 0.99, 1e-8),
       dOptimizer: tf.train.adam(0.002, 0, 0.99, 1e-8),
+      plMean: newPlMean(),
     };
     const reals = tf.tanh(tf.randomNormal([4, 16, 16, 3], 0, 1, 'float32', 3)) as tf.Tensor4D;
     const h = tf.tidy(() => {

@@ -10,7 +10,7 @@ import { Discriminator } from '../gan/discriminator.ts';
 import { Generator } from '../gan/generator.ts';
 import { LANGUAGE_FREE_WEIGHTS } from '../gan/losses.ts';
 import { PRESETS } from '../gan/presets.ts';
-import { DEFAULT_STEP, trainStepAsync, type TrainParts } from '../gan/train-step.ts';
+import { DEFAULT_STEP, newPlMean, trainStepAsync, type TrainParts } from '../gan/train-step.ts';
 import { FILTER_GRADIENT_CASES, relativeError, runFilterGradientKernel } from './test-support.ts';
 
 const webgpu = await probeBackend('webgpu');
@@ -45,6 +45,7 @@ describe('webgpu backend', () => {
       gEma: new Generator(PRESETS.tiny, { textDim, seed: 0 }),
       gOptimizer: tf.train.adam(0.002, 0, 0.99, 1e-8),
       dOptimizer: tf.train.adam(0.002, 0, 0.99, 1e-8),
+      plMean: newPlMean(),
     };
     const reals = tf.tanh(tf.randomNormal([4, 16, 16, 3], 0, 1, 'float32', 3)) as tf.Tensor4D;
     const h = tf.tidy(() => tf.div(tf.randomNormal([4, textDim], 0, 1, 'float32', 4), Math.sqrt(textDim)) as tf.Tensor2D);

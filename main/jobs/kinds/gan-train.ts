@@ -1,7 +1,8 @@
 /**
  * Job kind `gan-train`: Lafite's conditional StyleGAN2 trained on a dataset (engine/gan),
- * language-free on pseudo text features (Gaussian per batch, retrieval, CLO per batch, or
- * Gaussian moving to retrieval on a schedule), on real captions, or semi-supervised (a share of
+ * language-free on pseudo text features (Gaussian or a trained perturbation per batch, one of the
+ * top-m retrieved prompts per iteration, CLO per batch, or Gaussian moving to retrieval on a
+ * schedule: jobs/train-conditions.ts), on real captions, or semi-supervised (a share of
  * the captioned images on their captions); from scratch or fine-tuned from another run with
  * Freeze-D. Checkpoints (networks, Adam state, the loss history) every N steps and on pause or
  * cancel, written atomically, so a stopped or killed run resumes from the last one with its
@@ -20,11 +21,9 @@ import { Discriminator } from '../../engine/gan/discriminator.ts';
 import { Generator } from '../../engine/gan/generator.ts';
 import { LANGUAGE_FREE_WEIGHTS, SUPERVISED_WEIGHTS } from '../../engine/gan/losses.ts';
 import { PRESETS } from '../../engine/gan/presets.ts';
-import { DEFAULT_STEP, trainStepAsync, type StepLosses, type TrainParts } from '../../engine/gan/train-step.ts';
+import { DEFAULT_STEP, newPlMean, trainStepAsync, type StepLosses, type TrainParts } from '../../engine/gan/train-step.ts';
 import { emaBeta } from '../../engine/gan/augment.ts';
-import { contrastiveLatentOptimization } from '../../engine/pseudo/clo.ts';
-import { retrievalShare } from '../../engine/pseudo/schedule.ts';
-import { gaussianPseudoFeatures, l2Normalise } from '../../engine/pseudo/gaussian.ts';
+import { l2Normalise } from '../../engine/pseudo/gaussian.ts';
 import { mulberry32, tfSeed } from '../../engine/random.ts';
 import { gatherRows } from '../../engine/rows.ts';
 import { DatasetStore } from '../../store/datasets.ts';
@@ -38,7 +37,8 @@ import { CachedEncoder } from '../dataset-features.ts';
 import type { JobContext, JobHandler, JobInput } from '../job-kind.ts';
 import { writeImageGrid } from '../generated-images.ts';
 import { checkpointFile, runFolder, sampleFile, sampleLabelsFile, SAMPLES_FOLDER, snapshotFile, SNAPSHOTS_FOLDER } from '../run-files.ts';
-import { captionConditions, loadTrainingImages, retrievalConditions, type TrainingImages } from '../training-data.ts';
+import { loadTrainingImages, type TrainingImages } from '../training-data.ts';
+import { conditionsFor, type Conditions, type TrainConditions } from '../train-conditions.ts';
 
 type Input = JobInput<'gan-train'>;
 
@@ -52,70 +52,7 @@ interface State {
 }
 
 /** A row of the loss history (every step), kept in the checkpoint so a resumed run keeps it. */
-type HistoryRow = { step: number } & Omit<StepLosses, 'r1'>;
-
-/** The conditions h of a batch: how depends on `input.pseudo`, the schedule and the caption share. */
-type Conditions = (rows: readonly number[], step: number) => tf.Tensor2D;
-
-/** Per sample, b's row where `useB` says so, else a's (each computed only if some sample needs it). */
-function perSample(useB: readonly boolean[], a: () => tf.Tensor2D, b: () => tf.Tensor2D): tf.Tensor2D {
-  if (!useB.some(Boolean)) return a();
-  if (useB.every(Boolean)) return b();
-  return tf.tidy(() => tf.where(tf.tensor2d(useB.slice(), [useB.length, 1], 'bool'), b(), a()) as tf.Tensor2D); // [B, 1] broadcasts over features
-}
-
-/** Language-free conditions: Gaussian per batch (Lafite eq. 1), a retrieval run's prompts, or CLO on them per batch (Lafite2 eq. 2), scheduled. */
-async function pseudoConditions(input: Input, data: TrainingImages, pseudo: PseudoStore, encoder: CachedEncoder): Promise<Conditions> {
-  const images = (rows: readonly number[]) => gatherRows(data.features, data.dim, rows, [data.dim]) as tf.Tensor2D;
-  const gaussian: Conditions = (rows, step) => tf.tidy(() => gaussianPseudoFeatures(images(rows), { xi: input.xi, seed: input.seed * 7919 + step }));
-  if (input.pseudo === 'gaussian' || input.pseudo === 'captions') return gaussian;
-  const retrieved = await retrievalConditions(pseudo, encoder, input.dataset, data.ids);
-  const fixed = (rows: readonly number[]) => gatherRows(retrieved, data.dim, rows, [data.dim]) as tf.Tensor2D;
-  const method: Conditions = input.pseudo === 'retrieval' ? (rows) => fixed(rows) : (rows) => tf.tidy(() => contrastiveLatentOptimization(fixed(rows), images(rows)));
-  const schedule = input.schedule;
-  if (!schedule) return method;
-  // Lafite2 §3.3: Gaussian features first, retrieval (or CLO) features brought in per sample.
-  return (rows, step) => {
-    const rng = mulberry32(input.seed * 13 + step);
-    const share = retrievalShare(schedule, step);
-    return perSample(rows.map(() => rng() < share), () => gaussian(rows, step), () => method(rows, step));
-  };
-}
-
-/** Real captions: one of each image's captions per step (zeros for an image without any). */
-function captionFeatures(captions: Map<number, Float32Array[]>, data: TrainingImages, seed: number): Conditions {
-  return (rows, step) => {
-    const rng = mulberry32(seed * 31 + step);
-    const values = new Float32Array(rows.length * data.dim);
-    rows.forEach((row, i) => {
-      const list = captions.get(data.ids[row]!);
-      if (list) values.set(list[Math.floor(rng() * list.length)]!, i * data.dim);
-    });
-    return tf.tidy(() => l2Normalise(tf.tensor2d(values, [rows.length, data.dim])));
-  };
-}
-
-async function conditionsFor(input: Input, data: TrainingImages, stores: { datasets: DatasetStore; pseudo: PseudoStore }, encoder: CachedEncoder): Promise<{ rows: number[]; h: Conditions }> {
-  const all = data.ids.map((_, i) => i);
-  const wantsCaptions = input.pseudo === 'captions' || input.captionShare > 0;
-  const captions = wantsCaptions ? await captionConditions(stores.datasets, encoder, input.dataset) : undefined;
-  if (input.pseudo === 'captions') {
-    const rows = all.filter((i) => captions!.has(data.ids[i]!));
-    if (rows.length < 2) throw invalidInput(`only ${rows.length} of the training images have captions: supervised training needs at least 2`, 'pseudo');
-    return { rows, h: captionFeatures(captions!, data, input.seed) };
-  }
-  const pseudo = await pseudoConditions(input, data, stores.pseudo, encoder);
-  if (!captions) return { rows: all, h: pseudo };
-  // Semi-supervised (the official mixing_prob): a captioned image uses its caption with probability captionShare.
-  const real = captionFeatures(captions, data, input.seed);
-  return {
-    rows: all,
-    h: (rows, step) => {
-      const rng = mulberry32(input.seed * 17 + step);
-      return perSample(rows.map((row) => captions.has(data.ids[row]!) && rng() < input.captionShare), () => pseudo(rows, step), () => real(rows, step));
-    },
-  };
-}
+type HistoryRow = { step: number } & Omit<StepLosses, 'r1' | 'pathLength'>;
 
 function buildParts(input: Input, textDim: number): TrainParts {
   const network = PRESETS[input.preset];
@@ -126,6 +63,7 @@ function buildParts(input: Input, textDim: number): TrainParts {
     gEma: new Generator(network, { textDim, seed: input.seed }), // the same seed: G_ema starts as G
     gOptimizer: adam(),
     dOptimizer: adam(),
+    plMean: newPlMean(),
   };
 }
 
@@ -162,12 +100,14 @@ async function sampleInputs(input: Input, rows: readonly number[], data: Trainin
 async function train(input: Input, job: JobContext<State>, backend: BackendStatus): Promise<TrainResult> {
   const db = openDatabase(job.dbPath);
   const encoder = CachedEncoder.open(new ModelStore(db), new EmbeddingStore(db), input.model);
+  let conditions: TrainConditions | undefined;
   try {
     const datasets = new DatasetStore(db);
     const runs = new RunStore(db);
     job.progress({ fraction: 0, message: `loading ${input.dataset} at ${PRESETS[input.preset].resolution} px` });
     const data = await loadTrainingImages(datasets, encoder, { dataDir: job.dataDir, dataset: input.dataset, subset: input.subset }, PRESETS[input.preset].resolution, job.signal);
-    const { rows, h } = await conditionsFor(input, data, { datasets, pseudo: new PseudoStore(db) }, encoder);
+    conditions = await conditionsFor(input, data, { datasets, pseudo: new PseudoStore(db), encoder, dataDir: job.dataDir });
+    const { rows, h } = conditions;
     const parts = buildParts(input, data.dim);
     if (input.freezeD > parts.d.blockCount) throw invalidInput(`Freeze-D: the ${input.preset} discriminator has ${parts.d.blockCount} blocks, not ${input.freezeD}`, 'freezeD');
     if (input.conG) {
@@ -180,9 +120,10 @@ async function train(input: Input, job: JobContext<State>, backend: BackendStatu
     let history: HistoryRow[] = [];
     let start = 0;
     if (job.resumeState && existsSync(checkpointFile(folder))) {
-      const state = (await restoreCheckpoint(checkpointFile(folder), checkpointParts(parts))) as { step: number; history: HistoryRow[] };
+      const state = (await restoreCheckpoint(checkpointFile(folder), checkpointParts(parts))) as { step: number; history: HistoryRow[]; plMean?: number };
       start = state.step;
       history = state.history;
+      parts.plMean.assign(tf.scalar(state.plMean ?? 0));
     } else {
       await initFrom(input, new JobStore(db), job.dataDir, parts);
     }
@@ -196,7 +137,8 @@ async function train(input: Input, job: JobContext<State>, backend: BackendStatu
     let saved = start;
     const save = async (step: number): Promise<void> => {
       await writeCheckpoint(snapshotFile(folder, step), { networks: { g_ema: parts.gEma.namedVariables() }, optimizers: {}, state: { step } });
-      await writeCheckpoint(checkpointFile(folder), { ...checkpointParts(parts), state: { step, history } });
+      const plMean = (await parts.plMean.data())[0]!;
+      await writeCheckpoint(checkpointFile(folder), { ...checkpointParts(parts), state: { step, history, plMean } });
       job.checkpoint({ step });
       saved = step;
     };
@@ -215,11 +157,11 @@ async function train(input: Input, job: JobContext<State>, backend: BackendStatu
       const hBatch = h(batch, step);
       last = await trainStepAsync(parts, { reals, h: hBatch }, { ...DEFAULT_STEP, weights, emaBeta: emaBetaAt(step, batch.length), step, seed: input.seed, frozenBlocks: input.freezeD });
       tf.dispose([reals, hBatch]);
-      const { r1: _r1, ...losses } = last;
+      const { r1, pathLength, ...losses } = last;
       history.push({ step, ...losses });
       const done = step - start;
       const imagesPerSecond = (done * input.batchSize) / ((performance.now() - started) / 1000);
-      runs.addMetrics(job.jobId, [{ step, metrics: { ...losses, ...(last.r1 !== null ? { r1: last.r1 } : {}), imagesPerSecond } }]);
+      runs.addMetrics(job.jobId, [{ step, metrics: { ...losses, ...(r1 !== null ? { r1 } : {}), ...(pathLength !== null ? { pathLength } : {}), imagesPerSecond } }]);
       reached = step;
       const outOfTime = performance.now() >= deadline;
       const fraction = Math.max(step / input.steps, Math.min(1, (performance.now() - started) / (deadline - started)));
@@ -235,9 +177,10 @@ async function train(input: Input, job: JobContext<State>, backend: BackendStatu
     }
     const seconds = (performance.now() - started) / 1000;
     const trained = reached - start;
-    const { r1: _r1, ...losses } = last ?? { dLoss: 0, gLoss: 0, conDReal: 0, conDFake: 0, conG: 0, r1: null };
-    return { steps: reached, images: rows.length, backend: backend.id, seconds, imagesPerSecond: (trained * input.batchSize) / Math.max(seconds, 1e-9), losses, folder };
+    const { r1: _r1, pathLength: _pl, ...losses } = last ?? { dLoss: 0, gLoss: 0, conDReal: 0, conDFake: 0, conG: 0, r1: null, pathLength: null };
+    return { steps: reached, images: rows.length, backend: backend.id, seconds, imagesPerSecond: (trained * input.batchSize) / Math.max(seconds, 1e-9), losses, folder, pseudoRun: conditions.pseudoRun };
   } finally {
+    conditions?.dispose();
     await encoder.dispose();
     db.close();
   }
