@@ -33,6 +33,19 @@ export default tseslint.config(
     },
   },
   {
+    // A deferred transaction that reads first fails at once (SQLITE_BUSY_SNAPSHOT) when another
+    // process commits before its first write: store code opens transactions only through
+    // writeTransaction (main/store/transaction.ts), which takes the write lock at BEGIN.
+    files: ['main/**', 'bench/**', 'scripts/**', 'electron/**', 'bin/**'],
+    ignores: ['main/store/transaction.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        { selector: "CallExpression[callee.property.name='transaction']", message: 'Use writeTransaction(db, fn) from main/store/transaction.ts (BEGIN IMMEDIATE).' },
+      ],
+    },
+  },
+  {
     // The renderer talks only to the API client; it may not reach into Node-side code.
     files: ['renderer/**'],
     rules: {

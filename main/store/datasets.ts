@@ -15,6 +15,7 @@ import type {
   Split,
 } from '../api/contract.ts';
 import type { Db } from './db.ts';
+import { writeTransaction } from './transaction.ts';
 
 export const DATASETS_SQL = `
   CREATE TABLE datasets (
@@ -174,11 +175,11 @@ export class DatasetStore {
   }
 
   remove(id: string): number {
-    return this.db.transaction(() => {
+    return writeTransaction(this.db, () => {
       const images = this.db.prepare('SELECT count(*) AS n FROM images WHERE dataset_id = ?').get(id) as { n: number };
       this.db.prepare('DELETE FROM datasets WHERE id = ?').run(id);
       return images.n;
-    })();
+    });
   }
 
   counts(id: string): DatasetCounts {
@@ -230,7 +231,7 @@ export class DatasetStore {
          width = excluded.width, height = excluded.height, split = NULL, few_shot = 0, seen_at = excluded.seen_at`,
     );
     const now = new Date().toISOString();
-    this.db.transaction(() => {
+    writeTransaction(this.db, () => {
       for (const file of files) {
         const first = file.status === 'imported' && file.sha256 ? (original.get(id, file.sha256, file.path) as { id: number; path: string } | undefined) : undefined;
         const status = first ? 'duplicate' : file.status;
@@ -252,7 +253,7 @@ export class DatasetStore {
         counts[status] += 1;
       }
       this.touch(id);
-    })();
+    });
     return counts;
   }
 
@@ -304,7 +305,7 @@ export class DatasetStore {
     const insert = this.db.prepare('INSERT OR IGNORE INTO captions (image_id, text, source) VALUES (?, ?, ?)');
     const images = new Set<number>();
     let added = 0;
-    this.db.transaction(() => {
+    writeTransaction(this.db, () => {
       for (const caption of captions) {
         if (insert.run(caption.imageId, caption.text, source).changes > 0) {
           added += 1;
@@ -312,19 +313,19 @@ export class DatasetStore {
         }
       }
       this.touch(id);
-    })();
+    });
     return { added, images: images.size };
   }
 
   /** Sets the split of every imported image at once (others get none), and records how it was drawn. */
   setSplit(id: string, val: ReadonlySet<number>, spec: { val: number; seed: number }): void {
-    this.db.transaction(() => {
+    writeTransaction(this.db, () => {
       this.db.prepare('UPDATE images SET split = NULL WHERE dataset_id = ?').run(id);
       const set = this.db.prepare('UPDATE images SET split = ? WHERE id = ?');
       for (const image of this.importedImages(id)) set.run(val.has(image.id) ? 'val' : 'train', image.id);
       this.db.prepare('UPDATE datasets SET split = ? WHERE id = ?').run(JSON.stringify(spec), id);
       this.touch(id);
-    })();
+    });
   }
 
   /** The imported images with at least one caption (the few-shot candidates), with their split. */
@@ -345,13 +346,13 @@ export class DatasetStore {
   }
 
   setFewShot(id: string, chosen: ReadonlySet<number>, spec: { pairs: number; seed: number }): void {
-    this.db.transaction(() => {
+    writeTransaction(this.db, () => {
       this.db.prepare('UPDATE images SET few_shot = 0 WHERE dataset_id = ?').run(id);
       const mark = this.db.prepare('UPDATE images SET few_shot = 1 WHERE id = ? AND dataset_id = ?');
       for (const imageId of chosen) mark.run(imageId, id);
       this.db.prepare('UPDATE datasets SET few_shot = ? WHERE id = ?').run(JSON.stringify(spec), id);
       this.touch(id);
-    })();
+    });
   }
 
   /** Imported images of `id` whose sha256 or MD5 also occurs among the images of `against` (any status but rejected). */
@@ -372,10 +373,10 @@ export class DatasetStore {
   /** Marks images excluded or duplicate with a reason, in one transaction. */
   mark(id: string, marks: ReadonlyArray<{ imageId: number; status: 'excluded' | 'duplicate'; reason: string; duplicateOf?: number }>): void {
     const update = this.db.prepare("UPDATE images SET status = ?, reason = ?, duplicate_of = ?, split = NULL, few_shot = 0 WHERE id = ? AND dataset_id = ? AND status = 'imported'");
-    this.db.transaction(() => {
+    writeTransaction(this.db, () => {
       for (const m of marks) update.run(m.status, m.reason, m.duplicateOf ?? null, m.imageId, id);
       this.touch(id);
-    })();
+    });
   }
 
   private touch(id: string): void {

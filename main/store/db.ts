@@ -7,6 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { LafiteError } from '../api/errors.ts';
 import { MIGRATIONS, SCHEMA_VERSION, type Migration } from './migrations.ts';
+import { writeTransaction } from './transaction.ts';
 
 export type Db = Database.Database;
 
@@ -41,11 +42,11 @@ export function migrate(db: Db, migrations: readonly Migration[]): void {
   }
   for (const migration of migrations) {
     if (migration.version <= current) continue;
-    db.transaction(() => {
+    writeTransaction(db, () => {
       // Another process may have applied it while we waited for the write lock.
       if (schemaVersion(db) >= migration.version) return;
       db.exec(migration.sql);
       db.pragma(`user_version = ${migration.version}`);
-    }).immediate();
+    });
   }
 }

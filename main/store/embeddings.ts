@@ -4,6 +4,7 @@
  * BLOBs; the store never sees tensors, only Float32Arrays.
  */
 import type { Db } from './db.ts';
+import { writeTransaction } from './transaction.ts';
 
 export type EmbeddingKind = 'image' | 'text';
 
@@ -62,9 +63,9 @@ export class EmbeddingStore {
       'INSERT OR REPLACE INTO embeddings (model_id, kind, key, dim, vector, created_at) VALUES (?, ?, ?, ?, ?, ?)',
     );
     const now = new Date().toISOString();
-    this.db.transaction(() => {
+    writeTransaction(this.db, () => {
       for (const [key, vector] of entries) insert.run(modelId, kind, key, vector.length, toBlob(vector), now);
-    })();
+    });
   }
 
   count(modelId: string, kind?: EmbeddingKind): number {
@@ -83,7 +84,7 @@ export class EmbeddingStore {
    * whether anything was dropped.
    */
   syncModelVersion(modelId: string, fingerprint: string): boolean {
-    return this.db.transaction(() => {
+    return writeTransaction(this.db, () => {
       const row = this.db.prepare('SELECT fingerprint FROM model_versions WHERE model_id = ?').get(modelId) as { fingerprint: string } | undefined;
       if (row?.fingerprint === fingerprint) return false;
       const stale = row !== undefined || this.count(modelId) > 0; // rows from before versions were kept count as stale
@@ -93,7 +94,7 @@ export class EmbeddingStore {
       }
       this.db.prepare('INSERT OR REPLACE INTO model_versions (model_id, fingerprint, updated_at) VALUES (?, ?, ?)').run(modelId, fingerprint, new Date().toISOString());
       return stale;
-    })();
+    });
   }
 
   /** Drops every vector of a model (when the model is removed or replaced). */

@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ErrorPayload, JobKind, JobProgress, JobRecord, JobStatus } from '../api/contract.ts';
 import type { Db } from './db.ts';
+import { writeTransaction } from './transaction.ts';
 
 interface JobRow {
   id: string;
@@ -143,15 +144,18 @@ export class JobStore {
    * become `interrupted`, so they can be resumed from their last checkpoint.
    */
   reapOrphans(isAlive: (pid: number) => boolean): string[] {
-    const rows = this.db
-      .prepare(`SELECT id, owner_pid FROM jobs WHERE status IN ('running', 'queued')`)
-      .all() as Pick<JobRow, 'id' | 'owner_pid'>[];
-    const orphans = rows.filter((row) => row.owner_pid === null || !isAlive(row.owner_pid)).map((row) => row.id);
     const mark = this.db.prepare(
       `UPDATE jobs SET status = 'interrupted', owner_pid = NULL, finished_at = ?,
          error_code = 'interrupted', error_message = 'the process running this job stopped' WHERE id = ?`,
     );
-    this.db.transaction(() => orphans.forEach((id) => mark.run(now(), id)))();
-    return orphans;
+    // Read and mark under one write lock: another process may be starting one of these jobs.
+    return writeTransaction(this.db, () => {
+      const rows = this.db
+        .prepare(`SELECT id, owner_pid FROM jobs WHERE status IN ('running', 'queued')`)
+        .all() as Pick<JobRow, 'id' | 'owner_pid'>[];
+      const orphans = rows.filter((row) => row.owner_pid === null || !isAlive(row.owner_pid)).map((row) => row.id);
+      orphans.forEach((id) => mark.run(now(), id));
+      return orphans;
+    });
   }
 }

@@ -7,6 +7,7 @@
  */
 import type { PseudoRunRecord } from '../api/contract.ts';
 import type { Db } from './db.ts';
+import { writeTransaction } from './transaction.ts';
 
 export const PSEUDO_SQL = `
   CREATE TABLE pseudo_runs (
@@ -100,20 +101,20 @@ export class PseudoStore {
 
   /** Starts a run afresh: an incomplete earlier attempt of the same configuration is replaced. */
   begin(run: { id: string; datasetId: string; method: PseudoMethod; modelId: string; config: Record<string, unknown> }): void {
-    this.db.transaction(() => {
+    writeTransaction(this.db, () => {
       this.db.prepare('DELETE FROM pseudo_runs WHERE id = ?').run(run.id);
       this.db
         .prepare('INSERT INTO pseudo_runs (id, dataset_id, method, model_id, config, created_at) VALUES (?, ?, ?, ?, ?, ?)')
         .run(run.id, run.datasetId, run.method, run.modelId, JSON.stringify(run.config), new Date().toISOString());
-    })();
+    });
   }
 
   /** Stores features in one transaction. */
   putFeatures(runId: string, rows: readonly PseudoFeatureRow[]): void {
     const insert = this.db.prepare('INSERT OR REPLACE INTO pseudo_features (run_id, image_id, rank, prompt, score, vector) VALUES (?, ?, ?, ?, ?, ?)');
-    this.db.transaction(() => {
+    writeTransaction(this.db, () => {
       for (const r of rows) insert.run(runId, r.imageId, r.rank, r.prompt, r.score, r.vector ? toBlob(r.vector) : null);
-    })();
+    });
   }
 
   finish(runId: string, stats: unknown, summary: unknown): void {

@@ -5,6 +5,7 @@
  * history always matches the networks it continues from.
  */
 import type { Db } from './db.ts';
+import { writeTransaction } from './transaction.ts';
 
 export const RUNS_SQL = `
   -- The jobs table gains the status 'paused' (SQLite cannot change a CHECK: copy the table).
@@ -75,7 +76,7 @@ export class RunStore {
   /** Records an attempt of a run (a fresh start or a resume from `fromStep`), and drops the history after that step. */
   beginAttempt(jobId: string, run: Omit<TrainingRunRow, 'jobId' | 'attempts'>, fromStep: number): void {
     const at = new Date().toISOString();
-    this.db.transaction(() => {
+    writeTransaction(this.db, () => {
       const previous = this.get(jobId)?.attempts ?? [];
       const attempts: RunAttempt[] = [...previous, { backend: run.backend, device: run.device, fromStep, at }];
       this.db
@@ -86,7 +87,7 @@ export class RunStore {
         )
         .run(jobId, run.backend, run.device, run.gParams, run.dParams, run.images, JSON.stringify(attempts), at);
       this.db.prepare('DELETE FROM run_metrics WHERE job_id = ? AND step > ?').run(jobId, fromStep);
-    })();
+    });
   }
 
   get(jobId: string): TrainingRunRow | undefined {
@@ -100,7 +101,7 @@ export class RunStore {
   /** Stores the figures of one or more steps at once (one transaction). */
   addMetrics(jobId: string, rows: ReadonlyArray<{ step: number; metrics: StepMetrics }>): void {
     const insert = this.db.prepare('INSERT OR REPLACE INTO run_metrics (job_id, step, metrics) VALUES (?, ?, ?)');
-    this.db.transaction(() => rows.forEach((row) => insert.run(jobId, row.step, JSON.stringify(row.metrics))))();
+    writeTransaction(this.db, () => rows.forEach((row) => insert.run(jobId, row.step, JSON.stringify(row.metrics))));
   }
 
   /**

@@ -77,9 +77,10 @@ describe.skipIf(!hasChromium)('a page on another local port (Chromium)', () => {
   /** Runs the attacker's fetches and its form post from `page`; resolves once all have been answered. */
   async function attackFrom(page: Page): Promise<void> {
     await page.goto(attackerUrl);
-    await page.evaluate(() => (window as unknown as { attack(): Promise<string[]> }).attack());
+    await page.evaluate(() => (globalThis as unknown as { attack(): Promise<string[]> }).attack());
     const formAnswered = page.waitForResponse((response) => response.url().includes('/api/call/jobs.start') && response.request().method() === 'POST');
-    await page.evaluate(() => (document.getElementById('form') as HTMLFormElement).submit());
+    // The page's own form (Node's types know no DOM: the page is typed only as far as used).
+    await page.evaluate(() => (globalThis as unknown as { document: { forms: Array<{ submit(): void }> } }).document.forms[0]!.submit());
     await formAnswered;
   }
 
