@@ -7,16 +7,19 @@
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import type { EvaluationRecord, GenerateResult, GenerationRecord, JobRecord, RunDetail, RunSample, RunSummary } from './contract.ts';
+import { jobInputSchemas, usesPseudoRun, type EvaluationRecord, type GenerateResult, type GenerationRecord, type JobRecord, type RunDetail, type RunSample, type RunSummary, type TrainResult } from './contract.ts';
 import type { EvaluationStore } from '../store/evaluations.ts';
 import type { JobInput } from '../jobs/job-kind.ts';
 import { invalidInput, notFound } from './errors.ts';
 import type { JobStore } from '../store/jobs.ts';
+import type { PseudoStore } from '../store/pseudo.ts';
+import { findPseudoRun } from '../jobs/pseudo-run.ts';
 import type { RunStore } from '../store/runs.ts';
 import { checkpointFile, runFolder, sampleFile, sampleLabelsFile, SAMPLES_FOLDER, SNAPSHOTS_FOLDER, stepsOf } from '../jobs/run-files.ts';
 
 type TrainInput = JobInput<'gan-train'>;
 type GenerateInput = JobInput<'gan-generate'>;
+type EvalInput = JobInput<'gan-eval'>;
 
 interface Stores {
   jobs: JobStore;
@@ -58,7 +61,23 @@ async function summarise(stores: Stores, job: JobRecord & { input: TrainInput })
     samples: (await sampleSteps(stores.dataDir, job.id)).length,
     hasCheckpoint: existsSync(checkpointFile(runFolder(stores.dataDir, job.id))),
     init: job.input.init ?? null,
+    // Pinned in the input when the job was made (pinPseudoRun); a job made without the API says it in its result.
+    pseudoRun: job.input.pseudoRun ?? (job.result as TrainResult | null)?.pseudoRun ?? null,
+    nn: job.input.nn ?? null,
   };
+}
+
+/**
+ * A `gan-train` input with the pseudo run it trains on named: the one asked for, checked (this
+ * dataset, a retrieval run, this encoder), else the newest suitable one, so the run's record
+ * says which and a resume trains on the same. A bad name is refused before a job is made; an
+ * input that does not parse is left to the job runner to refuse.
+ */
+export function pinPseudoRun(pseudo: PseudoStore, input: Record<string, unknown>): Record<string, unknown> {
+  const parsed = jobInputSchemas['gan-train'].safeParse(input);
+  if (!parsed.success || !usesPseudoRun(parsed.data)) return input;
+  const run = findPseudoRun(pseudo, parsed.data);
+  return run ? { ...input, pseudoRun: run.id } : input; // none yet: the job says how to make one
 }
 
 export async function listTrainingRuns(stores: Stores, limit: number): Promise<RunSummary[]> {
@@ -135,7 +154,21 @@ export async function generatedImages(stores: Stores, id: string): Promise<{ id:
   return { id, images };
 }
 
-/** Evaluations of one run (or all runs), as stored by gan-eval jobs. */
-export function listEvaluations(evaluations: EvaluationStore, runId: string | undefined): EvaluationRecord[] {
-  return evaluations.list(runId).map((row) => ({ id: row.jobId, run: row.runId, step: row.step, images: row.images, metrics: row.metrics as EvaluationRecord['metrics'], createdAt: row.createdAt }));
+/** The prompt list an evaluation job was given (its input keeps the prompts and the file's name); null: the dataset's captions. */
+function promptsOf(jobs: JobStore, jobId: string): EvaluationRecord['prompts'] {
+  const input = jobs.get(jobId)?.input as EvalInput | undefined;
+  return input?.prompts ? { file: input.promptFile ?? null, count: input.prompts.length } : null;
+}
+
+/** Evaluations of one run (or all runs), as stored by gan-eval jobs, with the prompt list each was measured on. */
+export function listEvaluations(evaluations: EvaluationStore, jobs: JobStore, runId: string | undefined): EvaluationRecord[] {
+  return evaluations.list(runId).map((row) => ({
+    id: row.jobId,
+    run: row.runId,
+    step: row.step,
+    images: row.images,
+    prompts: promptsOf(jobs, row.jobId),
+    metrics: row.metrics as EvaluationRecord['metrics'],
+    createdAt: row.createdAt,
+  }));
 }

@@ -34,7 +34,7 @@ import { listNetworks, listRuns, pseudoCaptions, pseudoStats } from './pseudo.ts
 import { buildVocabularySet, checkTemplates, getVocabularySet, listVocabularySets, previewRetrieval, resetVocabularySet, saveVocabularySet } from './vocabulary.ts';
 import { VocabularySetStore } from '../store/vocabulary-sets.ts';
 import { RunStore } from '../store/runs.ts';
-import { generatedImages, getRunSample, getTrainingRun, listEvaluations, listGenerations, listTrainingRuns } from './runs.ts';
+import { generatedImages, getRunSample, getTrainingRun, listEvaluations, listGenerations, listTrainingRuns, pinPseudoRun } from './runs.ts';
 import { EvaluationStore } from '../store/evaluations.ts';
 
 export interface ServiceOptions {
@@ -67,7 +67,7 @@ function handlersFor(db: Db, jobs: JobRunner, paths: { dataDir: string; dbPath: 
     info: async () => (await import('./info.ts')).getInfo(db, paths),
     'jobs.list': ({ limit, status }) => jobs.list(limit, status),
     'jobs.get': ({ id }) => jobs.get(id),
-    'jobs.start': ({ kind, input }) => jobs.start(kind, input),
+    'jobs.start': ({ kind, input }) => jobs.start(kind, kind === 'gan-train' ? pinPseudoRun(pseudo, input) : input),
     'jobs.cancel': ({ id }) => jobs.cancel(id),
     'jobs.resume': ({ id }) => jobs.resume(id),
     'jobs.pause': ({ id }) => jobs.pause(id),
@@ -103,7 +103,7 @@ function handlersFor(db: Db, jobs: JobRunner, paths: { dataDir: string; dbPath: 
     'runs.sample': ({ id, step }) => getRunSample(runStores, id, step),
     'runs.generations': ({ id, limit }) => listGenerations(runStores, id, limit),
     'runs.generated': ({ id }) => generatedImages(runStores, id),
-    'runs.evaluations': ({ id }) => listEvaluations(new EvaluationStore(db), id),
+    'runs.evaluations': ({ id }) => listEvaluations(new EvaluationStore(db), runStores.jobs, id),
   };
 }
 

@@ -12,6 +12,7 @@ import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { invalidInput } from '../api/errors.ts';
 import type { CosineDistribution, PseudoRunRecord, PseudoSynthResult, VocabularySetRecord } from '../api/contract.ts';
+import { addCloOptions, type CloCliOptions } from './clo-options.ts';
 import { integer, number, type CliContext } from './context.ts';
 import { printResult, table } from './output.ts';
 
@@ -35,7 +36,7 @@ function formatRuns(runs: readonly (PseudoRunRecord & { reused?: boolean })[]): 
   ]);
 }
 
-interface SynthOptions {
+interface SynthOptions extends CloCliOptions {
   dataset: string;
   model: string;
   method: string;
@@ -50,11 +51,7 @@ interface SynthOptions {
   keepCore: number;
   threshold?: number;
   refine: number;
-  cloSteps: number;
-  cloStepSize: number;
-  cloTau: number;
   cloBatch: number;
-  cloInit: string;
   nn?: string;
 }
 
@@ -62,7 +59,7 @@ export function registerPseudoCommands(program: Command, cli: CliContext): void 
   const { withService, runJob, output } = cli;
   const pseudo = program.command('pseudo').description('pseudo text features of a dataset: Gaussian (Lafite), retrieval and CLO (Lafite2)');
 
-  pseudo
+  const synth = pseudo
     .command('synth')
     .description('synthesise pseudo text features for a dataset, stored per configuration (the same configuration is reused), as a job')
     .requiredOption('--dataset <name>', 'the dataset')
@@ -78,12 +75,9 @@ export function registerPseudoCommands(program: Command, cli: CliContext): void 
     .addOption(new Option('--mode <mode>', 'fill templates at once, or the core {Noun} {Verb} {Noun} first').choices(['full', 'iterative']).default('iterative'))
     .option('--keep-core <r>', 'core fillings kept per image (iterative mode)', integer, 3)
     .option('--threshold <cos>', 'drop prompts under this cosine', number)
-    .option('--refine <steps>', 'greedy refinement: phrases appended to each best prompt while its cosine rises (0: off)', integer, 0)
-    .option('--clo-steps <K>', 'CLO gradient steps', integer, 10)
-    .option('--clo-step-size <η>', 'CLO step size', number, 0.1)
-    .option('--clo-tau <τ>', 'CLO temperature', number, 0.1)
+    .option('--refine <steps>', 'greedy refinement: phrases appended to each best prompt while its cosine rises (0: off)', integer, 0);
+  addCloOptions(synth)
     .option('--clo-batch <n>', 'CLO mini-batch size', integer, 64)
-    .addOption(new Option('--clo-init <from>', "CLO starting features (uniform: the paper's ablation)").choices(['retrieval', 'gaussian', 'uniform']).default('retrieval'))
     .option('--nn <name>', 'trained perturbation network for the nn method (lafite pseudo train-nn)')
     .action(
       withService(async (service, options: SynthOptions) => {

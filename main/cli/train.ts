@@ -4,7 +4,10 @@
  *
  * @example
  *   lafite train --dataset shapes --preset shapes --pseudo gaussian --steps 2000
+ *   lafite train --dataset shapes --pseudo clo --pseudo-run 9c1e… --clo-steps 5 --clo-init retrieval
+ *   lafite train --dataset shapes --pseudo nn --nn shapes-nn
  *   lafite train --dataset shapes --init 3f2a… --subset fewshot --pseudo captions --freeze-d 2 --steps 500
+ *   lafite eval --run 3f2a… --prompts held-out.txt --n 300
  *   lafite generate --run 3f2a… --prompt "two red circles" --n 4 --seed 1 --out ./out
  *   lafite generate --run 3f2a… --prompt "a blue square" --image photo.png --mix 0.5
  */
@@ -12,11 +15,15 @@ import { resolve } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { TRAIN_CONDITIONS, TRAIN_SUBSETS, type EvaluationRecord, type GenerateResult, type PseudoSchedule, type RunDetail, type RunSummary, type TrainResult } from '../api/contract.ts';
 import { invalidInput } from '../api/errors.ts';
+import { addCloOptions, type CloCliOptions } from './clo-options.ts';
 import { integer, number, type CliContext } from './context.ts';
 import { printResult } from './output.ts';
+import { readPromptFile } from './prompt-file.ts';
 
-interface TrainOptions {
+interface TrainOptions extends CloCliOptions {
   dataset: string;
+  pseudoRun?: string;
+  nn?: string;
   samplePrompt?: string[];
   schedule?: PseudoSchedule;
   captionShare: number;
@@ -73,6 +80,7 @@ const formatTrain = (r: TrainResult): string =>
     `trained ${r.steps} steps on ${r.images} images (${r.backend}, ${r.imagesPerSecond.toFixed(1)} images/s, ${r.seconds.toFixed(0)} s)`,
     `  last losses: L_D ${r.losses.dLoss.toFixed(3)}, L_G ${r.losses.gLoss.toFixed(3)}, ConD ${r.losses.conDReal.toFixed(3)}, ConG ${r.losses.conG.toFixed(3)}`,
     `  checkpoint and sample grids: ${r.folder}`,
+    ...(r.pseudoRun ? [`  conditions from pseudo run ${r.pseudoRun}`] : []),
   ].join('\n');
 
 const formatRuns = (runs: RunSummary[]): string =>
@@ -80,9 +88,12 @@ const formatRuns = (runs: RunSummary[]): string =>
     ? 'no training runs yet: lafite train --dataset D'
     : runs.map((r) => `${r.id}  ${r.status.padEnd(11)} ${r.dataset} ${r.preset} ${r.pseudo}  step ${r.step}/${r.steps}  ${r.backend ?? '-'}${r.last ? `  ${r.last.imagesPerSecond?.toFixed(1) ?? '?'} images/s` : ''}`).join('\n');
 
+/** The conditions of a run in words: the method, with the pseudo run or network it trains on. */
+const conditionWords = (r: RunSummary): string => `${r.pseudo}${r.pseudoRun ? ` (pseudo run ${r.pseudoRun})` : ''}${r.nn ? ` (network ${r.nn})` : ''}`;
+
 const formatRun = (r: RunDetail): string =>
   [
-    `run ${r.id}: ${r.status}, step ${r.step} of ${r.steps}, ${r.dataset} (${r.images ?? '?'} images), preset ${r.preset}, conditions ${r.pseudo}${r.init ? `, fine-tuned from ${r.init}` : ''}`,
+    `run ${r.id}: ${r.status}, step ${r.step} of ${r.steps}, ${r.dataset} (${r.images ?? '?'} images), preset ${r.preset}, conditions ${conditionWords(r)}${r.init ? `, fine-tuned from ${r.init}` : ''}`,
     `  backend ${r.backend ?? '-'}${r.device ? ` (${r.device})` : ''}; G ${r.gParams?.toLocaleString('en') ?? '?'} parameters, D ${r.dParams?.toLocaleString('en') ?? '?'}`,
     r.last ? `  last: ${Object.entries(r.last).map(([name, value]) => `${name} ${value.toFixed(3)}`).join(', ')}` : '  no step recorded yet',
     `  sample grids at steps: ${r.sampleSteps.join(', ') || 'none yet'}${r.hasCheckpoint ? '' : '; no checkpoint yet'}`,
@@ -105,8 +116,9 @@ const METRIC_WORDS: Record<string, string> = {
 
 /** A metric's words: FID-k (`fid4`) by its radius, the others from METRIC_WORDS. */
 const metricWords = (name: string): string => METRIC_WORDS[name] ?? (/^fid\d+$/.test(name) ? `FID-${name.slice(3)} (blurred)` : name);
+const promptWords = (e: EvaluationRecord): string => (e.prompts ? `${e.prompts.count} prompts of ${e.prompts.file ?? 'a given list'}` : 'the dataset’s captions');
 const formatEvaluation = (e: EvaluationRecord): string =>
-  [`run ${e.run} at step ${e.step}, ${e.images} images:`, ...Object.entries(e.metrics).map(([name, value]) => `  ${metricWords(name).padEnd(20)} ${value.toFixed(4)}`)].join('\n');
+  [`run ${e.run} at step ${e.step}, ${e.images} images on ${promptWords(e)}:`, ...Object.entries(e.metrics).map(([name, value]) => `  ${metricWords(name).padEnd(20)} ${value.toFixed(4)}`)].join('\n');
 
 export function registerTrainCommands(program: Command, cli: CliContext): void {
   const { withService, runJob, output } = cli;
@@ -121,13 +133,15 @@ export function registerTrainCommands(program: Command, cli: CliContext): void {
     .description('one run: configuration, backend, losses per step (with --json), sample grids')
     .option('--max-points <n>', 'at most this many loss rows (groups of steps averaged)', integer, 1000)
     .action(withService(async (service, id: string, options: { maxPoints: number }) => printResult(await service.call('runs.get', { id, maxPoints: options.maxPoints }), output(), formatRun)));
-  program
+  const train = program
     .command('train')
     .description('train the text-to-image generator on a dataset (language-free on pseudo text features, or on captions), as a job: Ctrl+C cancels, --resume continues from the last checkpoint')
     .option('--dataset <name>', 'the dataset')
     .option('--model <id>', 'CLIP encoder of the conditions and of ConG', 'shapes-clip')
     .addOption(new Option('--preset <preset>', 'network size').choices(['tiny', 'shapes', 'paper']).default('shapes'))
-    .addOption(new Option('--pseudo <method>', 'conditions: pseudo text features or real captions').choices([...TRAIN_CONDITIONS]).default('gaussian'))
+    .addOption(new Option('--pseudo <method>', 'conditions: pseudo text features (gaussian, nn, retrieval, clo) or real captions').choices([...TRAIN_CONDITIONS]).default('gaussian'))
+    .option('--pseudo-run <id>', 'with --pseudo retrieval or clo: the retrieval run of this dataset to train on (lafite pseudo stats lists them; default: the newest); each step draws one of an image’s top-m prompts')
+    .option('--nn <name>', 'with --pseudo nn: the trained perturbation network (lafite pseudo train-nn), fresh noise every batch')
     .option('--xi <ξ>', 'Gaussian noise level', number, 3)
     .option('--steps <n>', 'training steps', integer, 2000)
     .option('--minutes <m>', 'time budget: stop after this many minutes (with a checkpoint), even before --steps', number)
@@ -143,8 +157,8 @@ export function registerTrainCommands(program: Command, cli: CliContext): void {
     .addOption(new Option('--subset <subset>', 'the images to train on: all, the training split, or the few-shot pairs').choices([...TRAIN_SUBSETS]).default('all'))
     .option('--init <run>', 'fine-tune: start from this run’s networks (same preset and model)')
     .option('--freeze-d <k>', 'Freeze-D: leave the first k discriminator blocks untrained', integer, 0)
-    .option('--resume <run>', 'continue a paused, interrupted, cancelled or failed run (its job id) from its last checkpoint')
-    .action(
+    .option('--resume <run>', 'continue a paused, interrupted, cancelled or failed run (its job id) from its last checkpoint');
+  addCloOptions(train).action(
       withService(async (service, options: TrainOptions) => {
         if (options.resume) {
           await service.call('jobs.resume', { id: options.resume });
@@ -163,16 +177,18 @@ export function registerTrainCommands(program: Command, cli: CliContext): void {
     .description('measure a run’s generator at a kept step, as a job: Fréchet distance of CLIP image features, CLIP score, R-precision, ShapesWorld attribute accuracy; with an Inception-v3 ONNX file also FID, FID-k and the Inception Score; stored per step for the Runs view')
     .requiredOption('--run <id>', 'the training run')
     .option('--step <n>', 'a kept step (lafite runs show RUN; default: the latest)', integer)
-    .option('--n <n>', 'images, one per prompt drawn from the dataset’s captions (validation split first)', integer, 500)
+    .option('--n <n>', 'images: one per prompt drawn from the dataset’s captions (validation split first); with --prompts each prompt ⌈n / prompts⌉ times', integer, 500)
+    .option('--prompts <file>', 'evaluate on these prompts (one a line; blank lines ignored) instead of the dataset’s captions')
     .option('--seed <n>', 'seed of the prompts, z and the noise', integer, 0)
     .option('--truncation <ψ>', 'truncation ψ (1: none)', number, 1)
     .option('--batch-size <n>', 'images per generator call', integer, 32)
     .option('--inception <file>', 'Inception-v3 ONNX file for FID and the Inception Score (default: DATA/models/inception/inception-v3.onnx when installed)')
     .option('--blur <list>', 'FID-k: blur radii in pixels, e.g. 1,2,4,8 (needs Inception)', parseBlurList)
     .action(
-      withService(async (service, options: { run: string; step?: number; n: number; seed: number; truncation: number; batchSize: number; inception?: string; blur?: number[] }) => {
-        const { inception, ...rest } = options;
-        await runJob(service, 'gan-eval', { ...rest, ...(inception ? { inception: resolve(inception) } : {}) }, formatEvaluation);
+      withService(async (service, options: { run: string; step?: number; n: number; seed: number; truncation: number; batchSize: number; inception?: string; blur?: number[]; prompts?: string }) => {
+        const { inception, prompts, ...rest } = options;
+        const list = prompts !== undefined ? await readPromptFile(prompts) : {};
+        await runJob(service, 'gan-eval', { ...rest, ...list, ...(inception ? { inception: resolve(inception) } : {}) }, formatEvaluation);
       }),
     );
   runs

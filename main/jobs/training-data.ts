@@ -1,16 +1,19 @@
 /**
  * What the trainer feeds on: a dataset's training crops at the network's resolution (in
  * [−1, 1], held in memory), their image features, and the conditions h of each image: pseudo
- * text features from the image features (Gaussian, per batch), a stored retrieval run's best
- * prompts, or real captions.
+ * text features from the image features (Gaussian, per batch), a stored retrieval run's top-m
+ * prompts per image, or real captions.
  */
 import sharp from 'sharp';
 import { invalidInput } from '../api/errors.ts';
 import { cropPath, datasetCacheDir, type DatasetStore } from '../store/datasets.ts';
-import type { PseudoStore } from '../store/pseudo.ts';
+import type { PseudoRunRow, PseudoStore } from '../store/pseudo.ts';
 import type { TrainSubset } from '../api/contract.ts';
 import type { CachedEncoder } from './dataset-features.ts';
 import { datasetImageItems } from './dataset-features.ts';
+
+/** What the conditions need of an encoder: text features through the cache. */
+export type PromptEncoder = Pick<CachedEncoder, 'texts'>;
 
 export interface TrainingImages {
   ids: number[];
@@ -65,19 +68,46 @@ export async function loadTrainingImages(
   return { ids: images.map((image) => image.id), paths: images.map((image) => image.path), pixels, resolution, features: features.data, dim: features.dim };
 }
 
-/** Each image's best retrieved prompt's text feature, from the dataset's newest complete retrieval run of this model. */
-export async function retrievalConditions(pseudo: PseudoStore, encoder: CachedEncoder, dataset: string, ids: readonly number[]): Promise<Float32Array> {
-  const run = pseudo.list(dataset).find((r) => r.method === 'retrieval' && r.complete && r.modelId === encoder.model.id);
-  if (!run) throw invalidInput(`dataset '${dataset}' has no retrieval pseudo captions for ${encoder.model.id}: run \`lafite pseudo synth --dataset ${dataset} --method retrieval\` first`, 'pseudo');
-  const best = new Map(pseudo.features(run.id, { maxRank: 1 }).map((row) => [row.imageId, row.prompt]));
-  const prompts = ids.map((id) => best.get(id));
-  const missing = prompts.filter((p) => p === null || p === undefined).length;
-  if (missing > 0) throw invalidInput(`the retrieval run ${run.id} has no prompt for ${missing} images (a threshold?): synthesise again without it`, 'pseudo');
-  return (await encoder.texts(prompts as string[])).data;
+/** Every training image's top-m retrieved prompts (Lafite2 §3.1) as text features, best first. */
+export interface RetrievedConditions {
+  /** The pseudo run they come from. */
+  run: string;
+  /** [P, D]: the kept prompts' features, image after image. */
+  features: Float32Array;
+  /** Per training image, its first row in `features`. */
+  first: Int32Array;
+  /** Per training image, how many prompts it kept (m, or fewer under a threshold). */
+  count: Int32Array;
+}
+
+/** The text features of every kept prompt of each training image (ids in training order), from a retrieval run. */
+export async function retrievalConditions(pseudo: PseudoStore, encoder: PromptEncoder, run: PseudoRunRow, ids: readonly number[]): Promise<RetrievedConditions> {
+  const byImage = new Map<number, string[]>();
+  for (const row of pseudo.features(run.id)) {
+    if (row.prompt === null) continue;
+    byImage.set(row.imageId, [...(byImage.get(row.imageId) ?? []), row.prompt]); // rows come best first
+  }
+  const lists = ids.map((id) => byImage.get(id) ?? []);
+  const missing = lists.filter((list) => list.length === 0).length;
+  if (missing > 0) throw invalidInput(`the retrieval run ${run.id} has no prompt for ${missing} images (a threshold, or images imported since?): synthesise again`, 'pseudo');
+  const count = Int32Array.from(lists, (list) => list.length);
+  const first = new Int32Array(ids.length);
+  for (let i = 1; i < ids.length; i++) first[i] = first[i - 1]! + count[i - 1]!;
+  const features = (await encoder.texts(lists.flat())).data; // each distinct prompt encoded once, through the cache
+  return { run: run.id, features, first, count };
+}
+
+/**
+ * Lafite2 §3.1/§3.3: every iteration conditions each sample on one of its image's top-m prompt
+ * features, drawn uniformly (not always the best). Returns the rows of `features` to use; `rng`
+ * is seeded by (seed, step), so a resumed run draws the same.
+ */
+export function sampleRetrieved(retrieved: Pick<RetrievedConditions, 'first' | 'count'>, rows: readonly number[], rng: () => number): number[] {
+  return rows.map((row) => retrieved.first[row]! + Math.floor(rng() * retrieved.count[row]!));
 }
 
 /** Real captions: per image, the features of each of its captions (the trainer picks one per step); images without captions are left out. */
-export async function captionConditions(datasets: DatasetStore, encoder: CachedEncoder, dataset: string): Promise<Map<number, Float32Array[]>> {
+export async function captionConditions(datasets: DatasetStore, encoder: PromptEncoder, dataset: string): Promise<Map<number, Float32Array[]>> {
   const pairs = datasets.captionPairs(dataset);
   if (pairs.length === 0) throw invalidInput(`dataset '${dataset}' has no captions: import some (\`lafite dataset captions\`) or train language-free`, 'pseudo');
   const features = await encoder.texts(pairs.map((p) => p.text));

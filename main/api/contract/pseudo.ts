@@ -4,7 +4,7 @@
  * their outputs (composed into ../contract.ts).
  */
 import { z } from 'zod';
-import { datasetIdSchema, modelIdSchema, perturbationIdSchema, vocabularySetIdSchema } from './schemas.ts';
+import { datasetIdSchema, modelIdSchema, perturbationIdSchema, pseudoRunIdSchema, vocabularySetIdSchema } from './schemas.ts';
 
 /** Pseudo text-feature methods (Lafite: gaussian, nn; Lafite2: retrieval, clo); `all` runs gaussian, retrieval and clo (and nn when a network is named). */
 export const PSEUDO_METHODS = ['gaussian', 'nn', 'retrieval', 'clo'] as const;
@@ -71,6 +71,21 @@ export interface RetrievalPreview {
   prompts: { prompt: string; score: number }[];
 }
 
+/** Where CLO starts: the retrieved prompts' features, a Gaussian draw (Lafite eq. 1), or uniform points on the sphere (the paper's ablation). */
+export const CLO_INITS = ['retrieval', 'gaussian', 'uniform'] as const;
+export type CloInit = (typeof CLO_INITS)[number];
+
+/** CLO's defaults (engine/pseudo/clo.ts CLO_DEFAULTS): the same in synthesis and in training, and in the CLI's help. */
+export const CLO_OPTION_DEFAULTS = { cloSteps: 10, cloStepSize: 0.1, cloTau: 0.1, cloInit: 'retrieval' } as const satisfies Record<string, number | CloInit>;
+
+/** Contrastive latent optimization's options (Lafite2 §3.2, eq. 2), shared by `pseudo-synth` and `gan-train`. */
+export const cloOptionsShape = {
+  cloSteps: z.number().int().min(0).max(1000).default(CLO_OPTION_DEFAULTS.cloSteps).describe('CLO: K steps'),
+  cloStepSize: z.number().min(0).max(100).default(CLO_OPTION_DEFAULTS.cloStepSize).describe('CLO: step size η'),
+  cloTau: z.number().gt(0).max(10).default(CLO_OPTION_DEFAULTS.cloTau).describe('CLO: temperature τ'),
+  cloInit: z.enum(CLO_INITS).default(CLO_OPTION_DEFAULTS.cloInit).describe("CLO starting features (uniform: the paper's ablation)"),
+};
+
 /** Input schemas of the pseudo-feature jobs. */
 export const pseudoJobSchemas = {
   /** Pseudo text features of a dataset's images (Lafite eq. 1, Lafite2 retrieval and CLO), stored per configuration. */
@@ -90,11 +105,8 @@ export const pseudoJobSchemas = {
       keepCore: z.number().int().min(1).max(50).default(3).describe('r: core fillings kept per image (iterative mode)'),
       threshold: z.number().min(-1).max(1).optional().describe('drop prompts under this cosine'),
       refineSteps: z.number().int().min(0).max(20).default(0).describe('greedy refinement: phrases appended to each best prompt while its cosine rises (0: off)'),
-      cloSteps: z.number().int().min(0).max(1000).default(10).describe('CLO: K steps'),
-      cloStepSize: z.number().min(0).max(100).default(0.1).describe('CLO: step size η'),
-      cloTau: z.number().gt(0).max(10).default(0.1).describe('CLO: temperature τ'),
+      ...cloOptionsShape,
       cloBatch: z.number().int().min(2).max(4096).default(64).describe('CLO: mini-batch size'),
-      cloInit: z.enum(['retrieval', 'gaussian', 'uniform']).default('retrieval').describe('CLO starting features (uniform: the paper\'s ablation)'),
       nn: perturbationIdSchema.optional().describe('trained perturbation network (pseudo-train-nn) for the nn method'),
     })
     .strict()
@@ -121,7 +133,7 @@ export const pseudoMethodSchemas = {
   'pseudo.networks': z.object({}).strict(),
   'pseudo.captions': z
     .object({
-      run: z.string().regex(/^[0-9a-f]{16}$/, 'a pseudo run id'),
+      run: pseudoRunIdSchema,
       offset: z.number().int().min(0).default(0),
       limit: z.number().int().min(1).max(500).default(50),
     })

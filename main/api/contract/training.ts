@@ -5,10 +5,11 @@
  */
 import { z } from 'zod';
 import type { JobStatus } from '../contract.ts';
-import { absolutePath, datasetIdSchema, modelIdSchema } from './schemas.ts';
+import { cloOptionsShape } from './pseudo.ts';
+import { absolutePath, datasetIdSchema, modelIdSchema, perturbationIdSchema, pseudoRunIdSchema } from './schemas.ts';
 
-/** Where the conditions h of the training images come from. */
-export const TRAIN_CONDITIONS = ['gaussian', 'retrieval', 'clo', 'captions'] as const;
+/** Where the conditions h of the training images come from: Lafite_G, Lafite_NN, Lafite2 retrieval and CLO, or real captions. */
+export const TRAIN_CONDITIONS = ['gaussian', 'nn', 'retrieval', 'clo', 'captions'] as const;
 export type TrainCondition = (typeof TRAIN_CONDITIONS)[number];
 
 /** What a `gan-train` job returns (and reports per step as metrics). */
@@ -23,6 +24,8 @@ export interface TrainResult {
   losses: { dLoss: number; gLoss: number; conDReal: number; conDFake: number; conG: number };
   /** Folder with the checkpoint and the sample grids. */
   folder: string;
+  /** The stored pseudo-feature run it trained on (retrieval, or CLO from retrieval); null for the others. */
+  pseudoRun: string | null;
 }
 
 const jobIdSchema = z.string().regex(/^[0-9a-f-]{8,64}$/, 'a job id');
@@ -56,7 +59,14 @@ export type PseudoSchedule = z.output<typeof pseudoScheduleSchema>;
 export const TRAIN_SUBSETS = ['all', 'train', 'fewshot'] as const;
 export type TrainSubset = (typeof TRAIN_SUBSETS)[number];
 
-const promptSchema = z.string().trim().min(1, 'an empty prompt').max(1000, 'a prompt of at most 1000 characters');
+/** The longest prompt the API takes (the CLI's prompt files are checked against it line by line). */
+export const MAX_PROMPT_CHARS = 1000;
+const promptSchema = z.string().trim().min(1, 'an empty prompt').max(MAX_PROMPT_CHARS, `a prompt of at most ${MAX_PROMPT_CHARS} characters`);
+/** The most prompts an evaluation takes (as many as it may generate images). */
+export const MAX_EVAL_PROMPTS = 50_000;
+
+/** Whether the pseudo run a training input names fits its conditions (retrieval, or CLO starting from retrieval). */
+export const usesPseudoRun = (input: { pseudo: TrainCondition; cloInit: string }): boolean => input.pseudo === 'retrieval' || (input.pseudo === 'clo' && input.cloInit === 'retrieval');
 
 export const trainingJobSchemas = {
   /** Trains the text-to-image generator on a dataset, language-free or with captions; checkpoints and sample grids as it goes. */
@@ -65,7 +75,10 @@ export const trainingJobSchemas = {
       dataset: datasetIdSchema.describe('the dataset to train on'),
       model: modelIdSchema.default('shapes-clip').describe('the CLIP encoder of the conditions (and of ConG)'),
       preset: z.enum(['tiny', 'shapes', 'paper']).default('shapes').describe('network size: tiny 16 px, shapes 32 px, paper 256 px'),
-      pseudo: z.enum(TRAIN_CONDITIONS).default('gaussian').describe('conditions: pseudo text features (gaussian, retrieval, clo) or real captions'),
+      pseudo: z.enum(TRAIN_CONDITIONS).default('gaussian').describe('conditions: pseudo text features (gaussian, nn, retrieval, clo) or real captions'),
+      pseudoRun: pseudoRunIdSchema.optional().describe('with retrieval or clo: the stored retrieval run of this dataset to train on (default: the newest complete one of the model); the run records which'),
+      nn: perturbationIdSchema.optional().describe('with nn: the trained perturbation network (lafite pseudo train-nn), fresh noise every batch'),
+      ...cloOptionsShape,
       xi: z.number().min(0).max(100).default(3).describe('Gaussian noise level ξ (paper form)'),
       steps: z.number().int().min(1).max(10_000_000).default(2000),
       minutes: z.number().gt(0).max(1_000_000).optional().describe('time budget of this attempt: stop at the first step past it, with a checkpoint and a sample grid, even before `steps`'),
@@ -83,7 +96,12 @@ export const trainingJobSchemas = {
       freezeD: z.number().int().min(0).max(16).default(0).describe('Freeze-D: discriminator blocks left untrained, from the input side'),
     })
     .strict()
-    .refine((input) => input.schedule === undefined || input.pseudo === 'retrieval' || input.pseudo === 'clo', { message: 'a schedule needs --pseudo retrieval or clo', path: ['schedule'] }),
+    .refine((input) => input.schedule === undefined || input.pseudo === 'retrieval' || input.pseudo === 'clo', { message: 'a schedule needs --pseudo retrieval or clo', path: ['schedule'] })
+    .refine((input) => (input.pseudo === 'nn') === (input.nn !== undefined), { message: '--pseudo nn and --nn NAME go together (a network trained by lafite pseudo train-nn)', path: ['nn'] })
+    .refine((input) => input.pseudoRun === undefined || usesPseudoRun(input), {
+      message: 'a pseudo run (--pseudo-run) is trained on with --pseudo retrieval, or --pseudo clo starting from retrieval (--clo-init retrieval)',
+      path: ['pseudoRun'],
+    }),
   /** Draws images from a trained run for a prompt (G_ema, Lafite's inference: h = n(f_txt(prompt))). */
   'gan-generate': z
     .object({
@@ -104,7 +122,15 @@ export const trainingJobSchemas = {
     .object({
       run: jobIdSchema.describe('the gan-train job to measure'),
       step: z.number().int().min(1).optional().describe('the step of a kept generator (default: the latest)'),
-      n: z.number().int().min(10).max(50_000).default(500).describe('images to generate, one per prompt drawn from the dataset’s captions (validation split first)'),
+      n: z
+        .number()
+        .int()
+        .min(10)
+        .max(50_000)
+        .default(500)
+        .describe('images to generate: one per prompt drawn from the dataset’s captions (validation split first); with `prompts`, each prompt ⌈n / prompts⌉ times, in order'),
+      prompts: z.array(promptSchema).min(1, 'no prompts').max(MAX_EVAL_PROMPTS).optional().describe('evaluate on these prompts instead of the dataset’s captions (lafite eval --prompts FILE reads them)'),
+      promptFile: z.string().min(1).max(4096).optional().describe('where `prompts` came from (a label kept with the evaluation)'),
       seed: z.number().int().min(0).max(0xffffffff).default(0),
       truncation: z.number().min(0).max(2).default(1),
       batchSize: z.number().int().min(1).max(256).default(32),
@@ -117,7 +143,8 @@ export const trainingJobSchemas = {
         .default([])
         .describe('FID-k: blur radii k (σ = k pixels at the generator’s resolution), FID measured on both image sets blurred (Lafite §4); needs Inception'),
     })
-    .strict(),
+    .strict()
+    .refine((input) => input.promptFile === undefined || input.prompts !== undefined, { message: 'a prompt file name without its prompts', path: ['promptFile'] }),
 } as const;
 
 /** The figures of one evaluation (names absent when they could not be measured). */
@@ -148,6 +175,8 @@ export interface EvaluationRecord {
   run: string;
   step: number;
   images: number;
+  /** The prompt list it was measured on (`lafite eval --prompts FILE`): the file and how many prompts; null: the dataset's captions. */
+  prompts: { file: string | null; count: number } | null;
   metrics: EvalMetrics & Record<string, number>;
   createdAt: string;
 }
@@ -176,6 +205,10 @@ export interface RunSummary {
   hasCheckpoint: boolean;
   /** The run it was fine-tuned from. */
   init: string | null;
+  /** The stored pseudo-feature run its conditions come from (retrieval, or CLO from retrieval); null for the others. */
+  pseudoRun: string | null;
+  /** With nn conditions: the perturbation network. */
+  nn: string | null;
 }
 
 export interface RunDetail extends RunSummary {

@@ -1,7 +1,8 @@
 /**
  * Job kind `gan-eval`: how good a run's generator is at one of its kept steps. It draws one
  * image per prompt, the prompts taken from the dataset's captions (the validation split when
- * there is one: captions the run did not condition on), then measures
+ * there is one: captions the run did not condition on) or from a given list (`lafite eval
+ * --prompts FILE`: wordings the run never saw, or a dataset without captions), then measures
  * - fdClip: the Fréchet distance between CLIP image features of the generated and the real
  *   images (FID's formula, engine/eval/frechet.ts, on the run's own CLIP instead of Inception);
  * - clipScore and rPrecision (engine/eval/clip-score.ts) of each image against its prompt;
@@ -46,13 +47,19 @@ type Input = JobInput<'gan-eval'>;
 /** n prompts from the dataset's captions, validation images first, drawn by seed (repeating when there are fewer). */
 function drawPrompts(datasets: DatasetStore, dataset: string, n: number, seed: number): string[] {
   const pairs = datasets.captionPairs(dataset);
-  if (pairs.length === 0) throw invalidInput(`dataset '${dataset}' has no captions to take prompts from: import some (\`lafite dataset captions\`)`, 'run');
+  if (pairs.length === 0) throw invalidInput(`dataset '${dataset}' has no captions to take prompts from: import some (\`lafite dataset captions\`) or evaluate on a prompt list (\`lafite eval --prompts FILE\`)`, 'run');
   const val = new Set(datasets.importedIds(dataset, { split: 'val' }));
   const held = pairs.filter((pair) => val.has(pair.imageId));
   const pool = (held.length > 0 ? held : pairs).map((pair) => pair.text);
   const rng = mulberry32(seed);
   const order = pool.map((text) => ({ text, key: rng() })).sort((a, b) => a.key - b.key).map((entry) => entry.text);
   return Array.from({ length: n }, (_, i) => order[i % order.length]!);
+}
+
+/** A given prompt list, cycled in order to a whole number of rounds of at least n images: every prompt gets the same number of images (each with its own z). */
+export function cyclePrompts(prompts: readonly string[], n: number): string[] {
+  const rounds = Math.max(1, Math.ceil(n / prompts.length));
+  return Array.from({ length: rounds * prompts.length }, (_, i) => prompts[i % prompts.length]!);
 }
 
 /** What each prompt asks for when every prompt is a ShapesWorld prompt; undefined otherwise (another domain). */
@@ -135,14 +142,14 @@ export const ganEval: JobHandler<'gan-eval'> = {
       const trained = trainingJob(new JobStore(db), input.run).input;
       const { file, step } = await findGenerator(job.dataDir, input.run, input.step);
       const datasets = new DatasetStore(db);
-      const prompts = drawPrompts(datasets, trained.dataset, input.n, input.seed);
+      const prompts = input.prompts ? cyclePrompts(input.prompts, input.n) : drawPrompts(datasets, trained.dataset, input.n, input.seed);
       const inceptionFile = inceptionFileFor(input, job.dataDir);
       const radii = [0, ...[...new Set(input.blur)].sort((a, b) => a - b)]; // 0: plain FID
       const encoder = CachedEncoder.open(new ModelStore(db), new EmbeddingStore(db), trained.model); // loads on first use
       let inception: InceptionOnnx | undefined;
       try {
         inception = inceptionFile ? await InceptionOnnx.load(inceptionFile) : undefined; // a bad file fails before anything is generated
-        job.progress({ fraction: 0.05, message: `measuring step ${step} on ${input.n} prompts` });
+        job.progress({ fraction: 0.05, message: `measuring step ${step} on ${prompts.length} images${input.promptFile ? ` (prompts of ${input.promptFile})` : ''}` });
         const asked = shapesPrompts(prompts);
         const classifier = asked ? await loadClassifier(join(builtinModelDir(SHAPES_CLASSIFIER_ID), CLASSIFIER_FILE)) : undefined;
         const g = await loadGenerator(file, trained.preset, encoder.model.dim);
@@ -166,7 +173,7 @@ export const ganEval: JobHandler<'gan-eval'> = {
         const record = { jobId: job.jobId, runId: input.run, step, images: prompts.length, metrics: metrics as EvalMetrics & Record<string, number> };
         const evaluations = new EvaluationStore(db);
         evaluations.add(record);
-        return listEvaluations(evaluations, input.run).find((row) => row.id === job.jobId)!;
+        return listEvaluations(evaluations, new JobStore(db), input.run).find((row) => row.id === job.jobId)!;
       } finally {
         await encoder.dispose();
         await inception?.dispose();

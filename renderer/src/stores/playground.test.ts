@@ -25,6 +25,8 @@ const run = (id: string, hasCheckpoint: boolean): RunSummary => ({
   samples: 3,
   hasCheckpoint,
   init: null,
+  pseudoRun: null,
+  nn: null,
 });
 
 const generation = (id: string, prompt: string): GenerationRecord => ({

@@ -90,6 +90,7 @@ export const PRESET_ORDER: readonly PresetName[] = ['tiny', 'shapes', 'paper'];
 /** Where the conditions come from, in the UI's words. */
 export const CONDITION_LABELS: Record<TrainCondition, string> = {
   gaussian: 'Gaussian (Lafite)',
+  nn: 'Trained perturbation (Lafite_NN)',
   retrieval: 'Retrieval (Lafite2)',
   clo: 'Retrieval + CLO (Lafite2)',
   captions: 'Real captions',

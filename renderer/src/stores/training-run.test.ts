@@ -21,6 +21,8 @@ function detail(overrides: Partial<RunDetail> = {}): RunDetail {
     samples: 1,
     hasCheckpoint: true,
     init: null,
+    pseudoRun: null,
+    nn: null,
     config: { sampleEvery: 4 },
     gParams: 1000,
     dParams: 2000,

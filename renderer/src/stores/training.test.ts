@@ -36,6 +36,8 @@ describe('training store', () => {
     samples: samples.length,
     hasCheckpoint: samples.length > 0,
     init: null,
+    pseudoRun: null,
+    nn: null,
     config: { sampleEvery: 4 },
     gParams: 1,
     dParams: 1,

@@ -19,6 +19,8 @@ export const runSummary = (id: string): RunSummary => ({
   samples: 2,
   hasCheckpoint: true,
   init: null,
+  pseudoRun: null,
+  nn: null,
 });
 
 /** An evaluation of `run` at `step`, made `minute` minutes past the hour (FD and CLIP score 0 unless given). */
@@ -27,6 +29,7 @@ export const evaluation = (run: string, step: number, minute: number, metrics: R
   run,
   step,
   images: 20,
+  prompts: null,
   metrics: { fdClip: 0, clipScore: 0, ...metrics } as EvaluationRecord['metrics'],
   createdAt: `2026-01-01T00:${String(minute).padStart(2, '0')}:00.000Z`,
 });
