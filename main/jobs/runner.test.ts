@@ -118,6 +118,26 @@ describe('JobRunner', () => {
     expect(doneB.startedAt! >= doneA.finishedAt!).toBe(true);
   });
 
+  it('honours a cancel from another process of a job still queued here, and lets one process resume a job', async () => {
+    // A second runner on the same database stands for another process (`lafite jobs cancel`).
+    const otherDb = openDatabase(dbPath);
+    const other = new JobRunner(new JobStore(otherDb), { dataDir: dir.path, dbPath, backend: 'wasm', stopPollMs: 50 });
+    const fast = new JobRunner(store, { dataDir: dir.path, dbPath, backend: 'wasm', progressIntervalMs: 0, stopPollMs: 50 });
+    const long = fast.start('backend-benchmark', { size: 256, repeats: 1000 });
+    const queued = fast.start('backend-benchmark', { size: 16, repeats: 1 });
+    expect(fast.get(queued.id).status).toBe('queued');
+    other.cancel(queued.id);
+    expect(await fast.waitFor(queued.id)).toMatchObject({ status: 'cancelled', attempts: 0 });
+    fast.cancel(long.id);
+    expect((await fast.waitFor(long.id)).status).toBe('cancelled');
+    // Both resume it: one queues it, the other is told it is already queued.
+    fast.resume(queued.id);
+    expect(() => other.resume(queued.id)).toThrow(/is (queued|running|succeeded): only paused/);
+    expect(await fast.waitFor(queued.id)).toMatchObject({ status: 'succeeded', attempts: 1 });
+    await Promise.all([fast.dispose(), other.dispose()]);
+    otherDb.close();
+  });
+
   it('records a failing job with its error, not a crash', async () => {
     const job = runner.start('backend-benchmark', { size: 16, repeats: 1, backend: 'node-gpu' });
     const done = await runner.waitFor(job.id);

@@ -32,6 +32,8 @@ export interface RunnerOptions {
   cancelGraceMs?: number;
   /** A worker asked to pause gets this long to write its checkpoint before it is terminated. */
   pauseGraceMs?: number;
+  /** How often stop requests from other processes are read, for this process's running and queued jobs. */
+  stopPollMs?: number;
 }
 
 interface Running {
@@ -79,7 +81,7 @@ export class JobRunner {
     private readonly store: JobStore,
     options: RunnerOptions,
   ) {
-    this.options = { concurrency: 1, progressIntervalMs: 200, cancelGraceMs: 10_000, pauseGraceMs: 120_000, ...options };
+    this.options = { concurrency: 1, progressIntervalMs: 200, cancelGraceMs: 10_000, pauseGraceMs: 120_000, stopPollMs: 1000, ...options };
     store.reapOrphans(isAlive);
   }
 
@@ -143,10 +145,11 @@ export class JobRunner {
   /** Starts a paused, interrupted, cancelled or failed job again from its last checkpoint. */
   resume(id: string): JobRecord {
     const job = this.get(id);
-    if (!['paused', 'interrupted', 'cancelled', 'failed'].includes(job.status)) {
-      throw conflict(`job ${id} is ${job.status}: only paused, interrupted, cancelled or failed jobs can be resumed`);
-    }
-    this.store.markQueued(id, process.pid);
+    const resumable = ['paused', 'interrupted', 'cancelled', 'failed'] as const;
+    const refuse = (status: string) => conflict(`job ${id} is ${status}: only paused, interrupted, cancelled or failed jobs can be resumed`);
+    if (!(resumable as readonly string[]).includes(job.status)) throw refuse(job.status);
+    // Checked again as it changes: two processes resuming one job must not both run it.
+    if (!this.store.markQueued(id, process.pid, resumable)) throw refuse(this.get(id).status);
     this.enqueue(id);
     return this.get(id);
   }
@@ -182,13 +185,17 @@ export class JobRunner {
     while (this.running.size < this.options.concurrency && this.queue.length > 0) {
       this.launch(this.queue.shift()!);
     }
-    if (this.running.size > 0 && !this.cancelPoll) {
-      this.cancelPoll = setInterval(() => this.pollStopRequests(), 1000);
+    if (this.running.size + this.queue.length > 0 && !this.cancelPoll) {
+      this.cancelPoll = setInterval(() => this.pollStopRequests(), this.options.stopPollMs);
       this.cancelPoll.unref();
     }
   }
 
   private launch(id: string): void {
+    // A stop another process asked for while the job waited here is honoured, not reset.
+    const claim = this.store.claimToRun(id, process.pid);
+    if (claim === 'gone') return this.pump();
+    if (claim !== 'run') return this.settle(id, claim === 'pause' ? 'paused' : 'cancelled', {});
     const job = this.get(id);
     const { file, entry } = workerEntry();
     const cancelFlag = new SharedArrayBuffer(4);
@@ -203,7 +210,6 @@ export class JobRunner {
       ...(this.options.backend ? { backend: this.options.backend } : {}),
       ...(entry ? { entry } : {}),
     };
-    this.store.markRunning(id, process.pid);
     const worker = new Worker(file, { workerData: start });
     const running: Running = { worker, cancelFlag: new Int32Array(cancelFlag), startedAt: Date.now(), lastProgressAt: 0, pendingProgress: null };
     this.running.set(id, running);
@@ -263,10 +269,16 @@ export class JobRunner {
     running.cancelTimer = setTimeout(() => void running.worker.terminate(), kind === 'pause' ? this.options.pauseGraceMs : this.options.cancelGraceMs);
   }
 
+  /** Stops asked for by other processes (through the jobs table), for jobs running or queued here. */
   private pollStopRequests(): void {
-    for (const [id, kind] of this.store.stopRequests([...this.running.keys()])) {
+    for (const [id, kind] of this.store.stopRequests([...this.running.keys(), ...this.queue])) {
       const running = this.running.get(id);
+      const queuedHere = this.queue.indexOf(id);
       if (running) this.askToStop(running, kind);
+      else if (queuedHere >= 0) {
+        this.queue.splice(queuedHere, 1);
+        this.settle(id, kind === 'pause' ? 'paused' : 'cancelled', {});
+      }
     }
   }
 
@@ -281,7 +293,7 @@ export class JobRunner {
     const job = this.announce(id);
     this.waiters.get(id)?.forEach((resolve) => resolve(job));
     this.waiters.delete(id);
-    if (this.running.size === 0) {
+    if (this.running.size + this.queue.length === 0) {
       clearInterval(this.cancelPoll);
       this.cancelPoll = undefined;
     }

@@ -102,17 +102,39 @@ export class JobStore {
     return row?.owner_pid ?? null;
   }
 
-  markRunning(id: string, pid: number): void {
-    this.db
-      .prepare(
-        `UPDATE jobs SET status = 'running', attempts = attempts + 1, owner_pid = ?, started_at = ?, cancel_requested = 0,
-           finished_at = NULL, error_code = NULL, error_message = NULL WHERE id = ?`,
-      )
-      .run(pid, now(), id);
+  /**
+   * Takes a queued job to run it: `'run'` once it is `running`, owned by `pid`. A stop asked for
+   * while it was queued (by any process) wins instead: `'cancel'` or `'pause'`, the job left
+   * queued for the caller to settle. `'gone'` when it is no longer queued (cancelled meanwhile,
+   * or taken by another process).
+   */
+  claimToRun(id: string, pid: number): 'run' | StopKind | 'gone' {
+    return writeTransaction(this.db, () => {
+      const row = this.db.prepare('SELECT status, cancel_requested AS request FROM jobs WHERE id = ?').get(id) as { status: string; request: number } | undefined;
+      if (row?.status !== 'queued') return 'gone';
+      if (row.request > 0) return row.request === 2 ? 'pause' : 'cancel';
+      this.db
+        .prepare(
+          `UPDATE jobs SET status = 'running', attempts = attempts + 1, owner_pid = ?, started_at = ?,
+             finished_at = NULL, error_code = NULL, error_message = NULL WHERE id = ?`,
+        )
+        .run(pid, now(), id);
+      return 'run';
+    });
   }
 
-  markQueued(id: string, pid: number): void {
-    this.db.prepare(`UPDATE jobs SET status = 'queued', owner_pid = ?, cancel_requested = 0, finished_at = NULL WHERE id = ?`).run(pid, id);
+  /**
+   * Queues a stopped job again for `pid`, only from one of `from` (the check and the change are
+   * one statement): false when its status is another, e.g. another process resumed it first.
+   */
+  markQueued(id: string, pid: number, from: readonly JobStatus[]): boolean {
+    const result = this.db
+      .prepare(
+        `UPDATE jobs SET status = 'queued', owner_pid = ?, cancel_requested = 0, finished_at = NULL
+         WHERE id = ? AND status IN (${from.map(() => '?').join(',')})`,
+      )
+      .run(pid, id, ...from);
+    return result.changes === 1;
   }
 
   saveProgress(id: string, progress: JobProgress): void {
