@@ -8,8 +8,9 @@
  * @example
  *   await writeClipOnnx('/models/shapes-clip', config, weights);
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeFileDurably } from '../durable-file.ts';
 import { clipConfigToJson } from './config-json.ts';
 import { textWeightSpecs, validateClipConfig, visionWeightSpecs, type ClipConfig, type ClipTextConfig, type ClipVisionConfig } from './config.ts';
 import { OnnxGraphBuilder } from './onnx-builder.ts';
@@ -124,11 +125,11 @@ export function buildTextOnnx(config: ClipTextConfig, weights: ClipWeights): Uin
   );
 }
 
-/** Writes `dir/onnx/vision_model.onnx`, `dir/onnx/text_model.onnx` and `dir/config.json`. */
+/** Writes `dir/onnx/vision_model.onnx`, `dir/onnx/text_model.onnx` and `dir/config.json`, each whole and fsynced (a crash leaves the old file or the new one). */
 export async function writeClipOnnx(dir: string, config: ClipConfig, weights: ClipWeights): Promise<void> {
   validateClipConfig(config);
   await mkdir(join(dir, 'onnx'), { recursive: true });
-  await writeFile(join(dir, 'onnx', 'vision_model.onnx'), buildVisionOnnx(config.vision, weights));
-  await writeFile(join(dir, 'onnx', 'text_model.onnx'), buildTextOnnx(config.text, weights));
-  await writeFile(join(dir, 'config.json'), `${JSON.stringify(clipConfigToJson(config), null, 2)}\n`);
+  await writeFileDurably(join(dir, 'onnx', 'vision_model.onnx'), buildVisionOnnx(config.vision, weights));
+  await writeFileDurably(join(dir, 'onnx', 'text_model.onnx'), buildTextOnnx(config.text, weights));
+  await writeFileDurably(join(dir, 'config.json'), `${JSON.stringify(clipConfigToJson(config), null, 2)}\n`);
 }

@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -109,6 +109,20 @@ describe('ShapesClassifier', () => {
     tf.dispose([x, ...Object.values(a), ...Object.values(b)]);
     classifier.dispose();
     loaded.dispose();
+  });
+
+  it('refuses a weights file changed or grown after it was written (sizes and checksum)', async () => {
+    const classifier = createClassifier(3);
+    const path = join(dir, 'model', 'damaged.bin');
+    await saveClassifier(classifier, path);
+    classifier.dispose();
+    const bytes = await readFile(path);
+    const flipped = Buffer.from(bytes);
+    flipped[flipped.length - 5]! ^= 0xff;
+    await writeFile(path, flipped);
+    await expect(readClassifierFile(path)).rejects.toThrow(/damaged\.bin is damaged: its weights do not match the checksum/);
+    await writeFile(path, Buffer.concat([bytes, Buffer.alloc(8)]));
+    await expect(readClassifierFile(path)).rejects.toThrow(/8 bytes past its last weight/);
   });
 
   it('refuses a file that is not a classifier weights file, naming it', async () => {

@@ -24,9 +24,10 @@
  *   classifier.dispose();
  */
 import * as tf from '@tensorflow/tfjs';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { invalidInput } from '../../api/errors.ts';
+import { writeFileDurably } from '../durable-file.ts';
 import { COLOR_NAMES, MIN_COUNT, MAX_COUNT, SHAPE_NAMES, type ColorName, type ShapeName } from '../shapes/attributes.ts';
 import { mulberry32, tfSeed, type Rng } from '../random.ts';
 import { shapesSceneAt } from '../shapes/index.ts';
@@ -437,26 +438,26 @@ interface FileHeader {
   colors: readonly string[];
   weights: Array<{ name: string; shape: number[] }>;
   meta: ClassifierMeta;
+  /** Hex sha256 of the weight bytes (files written before it have none, and are checked for sizes only). */
+  sha256?: string;
 }
 
-/** Writes the weights (and `meta`) to `path` atomically: a temporary file, then a rename. */
+/** Writes the weights (and `meta`, and their checksum) to `path` atomically: a fsynced temporary file, then a rename. */
 export async function saveClassifier(classifier: ShapesClassifier, path: string, meta: ClassifierMeta = {}): Promise<void> {
   const names = weightShapes();
-  const header: FileHeader = { format: FORMAT, version: 1, inputSize: CLASSIFIER_SIZE, shapes: SHAPE_NAMES, colors: COLOR_NAMES, weights: names.map(([name, shape]) => ({ name, shape })), meta };
+  const data: Buffer<ArrayBufferLike>[] = [];
+  for (const v of classifier.variables()) {
+    const values = (await v.data()) as Float32Array;
+    data.push(Buffer.from(values.buffer, values.byteOffset, values.byteLength));
+  }
+  const sha256 = createHash('sha256').update(Buffer.concat(data)).digest('hex');
+  const header: FileHeader = { format: FORMAT, version: 1, inputSize: CLASSIFIER_SIZE, shapes: SHAPE_NAMES, colors: COLOR_NAMES, weights: names.map(([name, shape]) => ({ name, shape })), meta, sha256 };
   const json = Buffer.from(JSON.stringify(header), 'utf8');
   const prefix = Buffer.alloc(8 + json.length + ((4 - (json.length % 4)) % 4));
   prefix.write(MAGIC, 0, 'latin1');
   prefix.writeUInt32LE(json.length, 4);
   json.copy(prefix, 8);
-  const parts: Buffer<ArrayBufferLike>[] = [prefix];
-  for (const v of classifier.variables()) {
-    const data = (await v.data()) as Float32Array;
-    parts.push(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
-  }
-  await mkdir(dirname(path), { recursive: true });
-  const temporary = `${path}.${process.pid}.tmp`;
-  await writeFile(temporary, Buffer.concat(parts));
-  await rename(temporary, path);
+  await writeFileDurably(path, Buffer.concat([prefix, ...data]));
 }
 
 /** A weights file's header, checked against this build's architecture and label tables. */
@@ -483,6 +484,10 @@ export async function readClassifierFile(path: string): Promise<{ weights: Map<s
     if (offset + 4 * size > bytes.length) throw invalidInput(`${path} is truncated (at weight ${name})`, 'path');
     weights.set(name, new Float32Array(bytes.buffer.slice(bytes.byteOffset + offset, bytes.byteOffset + offset + 4 * size)));
     offset += 4 * size;
+  }
+  if (offset !== bytes.length) throw invalidInput(`${path} has ${bytes.length - offset} bytes past its last weight`, 'path');
+  if (header.sha256 !== undefined && createHash('sha256').update(bytes.subarray(dataOffset)).digest('hex') !== header.sha256) {
+    throw invalidInput(`${path} is damaged: its weights do not match the checksum written with them`, 'path');
   }
   return { weights, meta: header.meta };
 }

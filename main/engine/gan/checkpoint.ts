@@ -1,17 +1,23 @@
 /**
  * Training checkpoints: every network's named variables and every optimizer's state (Adam's
  * moments, in the order of its variables) in one file, written whole or not at all (a
- * temporary file renamed into place), so a run killed at any moment resumes from the last one.
+ * fsynced temporary file renamed into place), so a run killed at any moment resumes from the
+ * last one. Reading verifies the file: a cut or damaged one is refused with a message, never
+ * loaded with zeros where its data is missing.
  *
- * File: "LAFITECK" · uint32 header length · JSON header {entries, state} · float32 data.
+ * File: "LAFITECK" · uint32 header length · JSON header {entries, state, dataBytes, sha256} ·
+ * float32 data (dataBytes bytes, whose sha256 the header holds; checkpoints written before
+ * the checksum have neither field and are checked for sizes only).
  *
  * @example
  *   await writeCheckpoint(file, { networks: { g: g.namedVariables(), d: d.namedVariables() }, optimizers: { g: gOpt }, state: { step } });
  *   const state = await restoreCheckpoint(file, { networks: {…}, optimizers: {…} });
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs';
+import { LafiteError } from '../../api/errors.ts';
+import { writeFileDurably } from '../durable-file.ts';
 import type { NamedVariables } from './layers.ts';
 
 const MAGIC = 'LAFITECK';
@@ -28,6 +34,10 @@ interface Entry {
 interface Header {
   entries: Entry[];
   state: unknown;
+  /** Bytes of float32 data after the header (absent in checkpoints from before the checksum). */
+  dataBytes?: number;
+  /** Hex sha256 of those bytes. */
+  sha256?: string;
 }
 
 export interface CheckpointParts {
@@ -50,28 +60,56 @@ export async function writeCheckpoint(path: string, parts: CheckpointParts & { s
     const weights = await optimizer.getWeights();
     for (const [index, weight] of weights.entries()) await add(`optimizer:${name}/${index}`, weight.tensor);
   }
-  const header = Buffer.from(JSON.stringify({ entries, state: parts.state } satisfies Header));
   const data = new Float32Array(offset);
   let at = 0;
   for (const chunk of chunks) {
     data.set(chunk, at);
     at += chunk.length;
   }
+  const dataBytes = Buffer.from(data.buffer);
+  const sha256 = createHash('sha256').update(dataBytes).digest('hex');
+  const header = Buffer.from(JSON.stringify({ entries, state: parts.state, dataBytes: dataBytes.length, sha256 } satisfies Header));
   const length = Buffer.alloc(4);
   length.writeUInt32LE(header.length);
-  await mkdir(dirname(path), { recursive: true });
-  const temporary = `${path}.tmp`;
-  await writeFile(temporary, Buffer.concat([Buffer.from(MAGIC), length, header, Buffer.from(data.buffer)]));
-  await rename(temporary, path);
+  await writeFileDurably(path, Buffer.concat([Buffer.from(MAGIC), length, header, dataBytes]));
+}
+
+/** A checkpoint file that is not whole: cut short, overwritten, or not a checkpoint. */
+const damaged = (path: string, why: string): LafiteError =>
+  new LafiteError('conflict', `checkpoint ${path} is damaged (${why}): it cannot be loaded; resume from an earlier copy or start the run again`);
+
+/** The header, checked against the file: every entry inside the data, the data's length and checksum as written. */
+function verifiedHeader(file: Buffer, path: string): { header: Header; dataStart: number } {
+  const start = MAGIC.length + 4;
+  if (file.length < start || file.subarray(0, MAGIC.length).toString() !== MAGIC) throw damaged(path, 'not a Lafite checkpoint');
+  const headerLength = file.readUInt32LE(MAGIC.length);
+  if (start + headerLength > file.length) throw damaged(path, `its header runs past the end of the file (${file.length} bytes)`);
+  let header: Header;
+  try {
+    header = JSON.parse(file.subarray(start, start + headerLength).toString()) as Header;
+  } catch {
+    throw damaged(path, 'its header is not valid JSON');
+  }
+  if (!Array.isArray(header.entries)) throw damaged(path, 'its header lists no entries');
+  const dataStart = start + headerLength;
+  const dataBytes = file.length - dataStart;
+  if (header.dataBytes !== undefined && header.dataBytes !== dataBytes) {
+    throw damaged(path, `${dataBytes} bytes of data where ${header.dataBytes} were written`);
+  }
+  for (const entry of header.entries) {
+    const fits = Number.isInteger(entry.offset) && Number.isInteger(entry.length) && entry.offset >= 0 && entry.length >= 0;
+    const size = entry.shape.reduce((a, b) => a * b, 1);
+    if (!fits || size !== entry.length || (entry.offset + entry.length) * 4 > dataBytes) throw damaged(path, `entry ${entry.key} lies outside its ${dataBytes} bytes of data`);
+  }
+  if (header.sha256 !== undefined && createHash('sha256').update(file.subarray(dataStart)).digest('hex') !== header.sha256) {
+    throw damaged(path, 'its data does not match the checksum written with it');
+  }
+  return { header, dataStart };
 }
 
 async function readCheckpoint(path: string): Promise<{ header: Header; values: (entry: Entry) => Float32Array }> {
   const file = await readFile(path);
-  if (file.subarray(0, MAGIC.length).toString() !== MAGIC) throw new Error(`${path} is not a Lafite checkpoint`);
-  const headerLength = file.readUInt32LE(MAGIC.length);
-  const start = MAGIC.length + 4;
-  const header = JSON.parse(file.subarray(start, start + headerLength).toString()) as Header;
-  const dataStart = start + headerLength;
+  const { header, dataStart } = verifiedHeader(file, path);
   const values = (entry: Entry): Float32Array => {
     const out = new Float32Array(entry.length);
     new Uint8Array(out.buffer).set(file.subarray(dataStart + entry.offset * 4, dataStart + (entry.offset + entry.length) * 4));
