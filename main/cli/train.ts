@@ -138,7 +138,7 @@ export function registerTrainCommands(program: Command, cli: CliContext): void {
     .description('train the text-to-image generator on a dataset (language-free on pseudo text features, or on captions), as a job: Ctrl+C cancels, --resume continues from the last checkpoint')
     .option('--dataset <name>', 'the dataset')
     .option('--model <id>', 'CLIP encoder of the conditions and of ConG', 'shapes-clip')
-    .addOption(new Option('--preset <preset>', 'network size').choices(['tiny', 'shapes', 'paper']).default('shapes'))
+    .addOption(new Option('--preset <preset>', 'network size: tiny 16 px (tests), shapes 32 px (ShapesWorld on a CPU), shapes64 64 px (ShapesWorld, shapes large enough to tell apart; about half the speed), paper 256 px (GPU)').choices(['tiny', 'shapes', 'shapes64', 'paper']).default('shapes'))
     .addOption(new Option('--pseudo <method>', 'conditions: pseudo text features (gaussian, nn, retrieval, clo) or real captions').choices([...TRAIN_CONDITIONS]).default('gaussian'))
     .option('--pseudo-run <id>', 'with --pseudo retrieval or clo: the retrieval run of this dataset to train on (lafite pseudo stats lists them; default: the newest); each step draws one of an image’s top-m prompts')
     .option('--nn <name>', 'with --pseudo nn: the trained perturbation network (lafite pseudo train-nn), fresh noise every batch')

@@ -74,7 +74,7 @@ export const trainingJobSchemas = {
     .object({
       dataset: datasetIdSchema.describe('the dataset to train on'),
       model: modelIdSchema.default('shapes-clip').describe('the CLIP encoder of the conditions (and of ConG)'),
-      preset: z.enum(['tiny', 'shapes', 'paper']).default('shapes').describe('network size: tiny 16 px, shapes 32 px, paper 256 px'),
+      preset: z.enum(['tiny', 'shapes', 'shapes64', 'paper']).default('shapes').describe('network size: tiny 16 px, shapes 32 px, shapes64 64 px, paper 256 px'),
       pseudo: z.enum(TRAIN_CONDITIONS).default('gaussian').describe('conditions: pseudo text features (gaussian, nn, retrieval, clo) or real captions'),
       pseudoRun: pseudoRunIdSchema.optional().describe('with retrieval or clo: the stored retrieval run of this dataset to train on (default: the newest complete one of the model); the run records which'),
       nn: perturbationIdSchema.optional().describe('with nn: the trained perturbation network (lafite pseudo train-nn), fresh noise every batch'),

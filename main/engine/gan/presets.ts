@@ -1,9 +1,10 @@
 /**
  * Network presets of the conditional StyleGAN2 (Lafite §3.2): `tiny` for tests, `shapes` for
- * the ShapesWorld demo on a CPU, `paper` for Lafite's 256 px model. Channels halve as the
+ * the ShapesWorld demo on a CPU, `shapes64` for ShapesWorld at 64 px (shapes drawn large enough
+ * to tell apart), `paper` for Lafite's 256 px model. Channels halve as the
  * resolution doubles, from `channelBase / resolution`, capped at `channelMax` (StyleGAN2).
  */
-export type PresetName = 'tiny' | 'shapes' | 'paper';
+export type PresetName = 'tiny' | 'shapes' | 'shapes64' | 'paper';
 
 /** How the text feature enters each layer's style (LAFITE_REFERENCE.md, Generator). */
 export type ConditionForm =
@@ -32,6 +33,9 @@ export const PRESETS = {
   tiny: { resolution: 16, zDim: 32, wDim: 32, mappingLayers: 2, channelBase: 512, channelMax: 32, textHidden: 32, condition: 'paper' },
   // Sized for a CPU: a training step of batch 8 took 6.7 s with 128 channels, 0.73 s with these (0.5M parameters).
   shapes: { resolution: 32, zDim: 64, wDim: 64, mappingLayers: 4, channelBase: 1024, channelMax: 48, textHidden: 64, condition: 'paper' },
+  // `shapes` with one more block: 16 channels at 64 px (channelBase / 64), so the extra block costs about as much as the 32 px one.
+  // ENVIRONMENT.md measured 6.5 images/s on wasm before the faster conv kernels; channelMax 64 there was 2.8 images/s.
+  shapes64: { resolution: 64, zDim: 64, wDim: 64, mappingLayers: 4, channelBase: 1024, channelMax: 48, textHidden: 64, condition: 'paper' },
   paper: { resolution: 256, zDim: 512, wDim: 512, mappingLayers: 8, channelBase: 32768, channelMax: 512, textHidden: 512, condition: 'paper' },
 } as const satisfies Record<PresetName, NetworkOptions>;
 

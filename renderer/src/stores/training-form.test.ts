@@ -16,7 +16,7 @@ describe('training form', () => {
     const tiny = withPreset(form({ seed: 7 }), 'tiny');
     expect(tiny).toMatchObject({ preset: 'tiny', seed: 7, ...PRESET_GUIDES.tiny.schedule });
     expect(PRESET_GUIDES.paper.resolution).toBe(256);
-    for (const preset of ['tiny', 'shapes', 'paper'] as const) expect(checkTrainForm(withPreset(form(), preset))).toEqual({});
+    for (const preset of ['tiny', 'shapes', 'shapes64', 'paper'] as const) expect(checkTrainForm(withPreset(form(), preset))).toEqual({});
   });
 
   it('sends the sample prompts one a line, the schedule only for retrieval or CLO, fine-tuning only when chosen', () => {
