@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bestFigures, compareRows, COMPARE_METRICS, formatFigure, latestEvaluations, metricSeries, visibleMetrics } from './runs-compare.ts';
+import { bestFigures, compareRows, COMPARE_METRICS, formatFigure, latestEvaluations, metricSeries, promptSource, visibleMetrics } from './runs-compare.ts';
 import { evaluation, runSummary } from './testing/run-records.ts';
 
 const A = 'aaaa0000-0001';
@@ -64,5 +64,12 @@ describe('runs comparison', () => {
     expect(formatFigure('fdClip', 1.76459)).toBe('1.76');
     expect(formatFigure('rPrecision', 0.4)).toBe('40.0 %');
     expect(formatFigure('clipScore', null)).toBe('—');
+  });
+
+  it('names the prompts an evaluation was measured on: the captions, or the prompt file', () => {
+    expect(promptSource({ prompts: null })).toBe('the dataset’s captions');
+    expect(promptSource({ prompts: { file: '/home/me/held-out.txt', count: 12 } })).toBe('12 prompts of held-out.txt');
+    expect(promptSource({ prompts: { file: 'C:\\prompts\\one.txt', count: 1 } })).toBe('1 prompt of one.txt');
+    expect(promptSource({ prompts: { file: null, count: 3 } })).toBe('3 prompts of a given list');
   });
 });

@@ -11,6 +11,14 @@
  */
 import type { EvaluationRecord, RunSummary } from '../../../main/api/contract.ts';
 
+/** The prompts an evaluation was measured on, in words: the dataset's captions, or `3 prompts of held-out.txt` (`lafite eval --prompts`). */
+export function promptSource(evaluation: Pick<EvaluationRecord, 'prompts'>): string {
+  const prompts = evaluation.prompts;
+  if (!prompts) return 'the dataset’s captions';
+  const name = prompts.file?.split(/[\\/]/).at(-1) ?? 'a given list';
+  return `${prompts.count} prompt${prompts.count === 1 ? '' : 's'} of ${name}`;
+}
+
 /** A figure of an evaluation the view compares. */
 export type CompareMetricKey = 'fdClip' | 'fid' | 'clipScore' | 'rPrecision' | 'attributeAccuracy';
 

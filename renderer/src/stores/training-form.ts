@@ -9,7 +9,7 @@
  *   const form = withPreset({ ...DEFAULT_TRAIN_FORM, dataset: 'shapes' }, 'tiny');
  *   if (Object.keys(checkTrainForm(form)).length === 0) await useTrainingStore().start(trainInput(form));
  */
-import { trainingJobSchemas, type TrainCondition } from '../../../main/api/contract.ts';
+import { CLO_OPTION_DEFAULTS, trainingJobSchemas, usesPseudoRun, type CloInit, type PseudoRunRecord, type TrainCondition } from '../../../main/api/contract.ts';
 import { issueMessage, type SchemaIssue } from './schema-issues.ts';
 
 export type PresetName = 'tiny' | 'shapes' | 'shapes64' | 'paper';
@@ -22,6 +22,15 @@ export interface TrainForm {
   model: string;
   preset: PresetName;
   pseudo: TrainCondition;
+  /** With retrieval, or CLO from retrieval: the stored retrieval run to train on; '' is the newest. */
+  pseudoRun: string;
+  /** With nn: the trained perturbation network (Lafite eq. 2); '' is none chosen yet. */
+  nn: string;
+  /** CLO in every mini-batch (Lafite2 eq. 2): K steps of size η at temperature τ, from retrieval, Gaussian or uniform features. */
+  cloSteps: number | '';
+  cloStepSize: number | '';
+  cloTau: number | '';
+  cloInit: CloInit;
   /** Gaussian noise level ξ (Lafite eq. 1, paper form). */
   xi: number | '';
   steps: number | '';
@@ -108,6 +117,9 @@ export const DEFAULT_TRAIN_FORM: Readonly<TrainForm> = {
   model: 'shapes-clip',
   preset: 'shapes',
   pseudo: 'gaussian',
+  pseudoRun: '',
+  nn: '',
+  ...CLO_OPTION_DEFAULTS,
   xi: 3,
   steps: 2000,
   batchSize: 8,
@@ -133,6 +145,12 @@ export const withPreset = (form: TrainForm, preset: PresetName): TrainForm => ({
 
 /** Whether the schedule fields apply: only retrieval and CLO features are brought in over time. */
 export const usesSchedule = (pseudo: TrainCondition): boolean => pseudo === 'retrieval' || pseudo === 'clo';
+
+/** Whether the form trains on a stored retrieval run (retrieval, or CLO starting from retrieval). */
+export const usesRetrievalRun = (form: Pick<TrainForm, 'pseudo' | 'cloInit'>): boolean => usesPseudoRun(form);
+
+/** The pseudo runs a run of `model` may train on: the complete retrieval runs of that encoder, newest first as listed. */
+export const retrievalRunsFor = (runs: readonly PseudoRunRecord[], model: string): PseudoRunRecord[] => runs.filter((run) => run.method === 'retrieval' && run.complete && run.model === model);
 
 /** The prompts of the textarea: one a line, blank lines dropped. */
 export const promptLines = (text: string): string[] =>
@@ -172,6 +190,9 @@ export function trainInput(form: TrainForm): Record<string, unknown> {
   }
   if (form.init !== '') input.init = form.init;
   if (form.minutes !== '') input.minutes = form.minutes;
+  if (form.pseudo === 'nn' && form.nn !== '') input.nn = form.nn;
+  if (form.pseudo === 'clo') Object.assign(input, { cloSteps: form.cloSteps, cloStepSize: form.cloStepSize, cloTau: form.cloTau, cloInit: form.cloInit });
+  if (usesRetrievalRun(form) && form.pseudoRun !== '') input.pseudoRun = form.pseudoRun;
   return input;
 }
 
@@ -193,6 +214,8 @@ export function checkTrainForm(form: TrainForm): Partial<Record<TrainField, stri
   const problems: Partial<Record<TrainField, string>> = {};
   if (form.dataset === '') problems.dataset = 'Choose a dataset.';
   for (const field of REQUIRED_NUMBERS) if (form[field] === '') problems[field] = 'Required.';
+  if (form.pseudo === 'nn' && form.nn === '') problems.nn = 'Choose a trained network (lafite pseudo train-nn).';
+  if (form.pseudo === 'clo') for (const field of ['cloSteps', 'cloStepSize', 'cloTau'] as const) if (form[field] === '') problems[field] = 'Required.';
   if (form.schedule && usesSchedule(form.pseudo)) {
     if (form.scheduleStart === '') problems.scheduleStart = 'Required.';
     if (form.scheduleEnd === '') problems.scheduleEnd = 'Required.';

@@ -14,10 +14,11 @@
  */
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef, watch } from 'vue';
-import type { DatasetRecord, JobRecord, RunDetail, RunSummary } from '../../../main/api/contract.ts';
+import type { DatasetRecord, JobRecord, PseudoRunRecord, RunDetail, RunSummary } from '../../../main/api/contract.ts';
 import { toDisplayError, useApiClient, type DisplayError } from '../api/index.ts';
 import { useJobsStore } from './jobs.ts';
 import { pngDataUrl } from './playground-form.ts';
+import type { PerturbationNetwork } from './pseudo-form.ts';
 import { appendLivePoint, mergeMetrics, trimLive, type MetricPoint } from './run-metrics.ts';
 import { DEFAULT_TRAIN_FORM, type TrainForm } from './training-form.ts';
 import { isActive, liveRun, needsRefresh, type RefreshMark } from './training-run.ts';
@@ -58,6 +59,19 @@ export const useTrainingStore = defineStore('training', () => {
     await trackCall(loading, error, async () => {
       datasets.value = await api.call('datasets.list', {});
       datasetsLoaded.value = true;
+    });
+  }
+
+  /** The form's dataset's pseudo runs (retrieval and CLO train on one) and the trained perturbation networks (Lafite_NN). */
+  const pseudoRuns = ref<PseudoRunRecord[]>([]);
+  const networks = ref<PerturbationNetwork[]>([]);
+
+  /** Reads what a run on `dataset` may condition on; a failure shows in the banner and leaves the lists empty. */
+  async function listConditionSources(dataset: string): Promise<void> {
+    await trackCall(loading, error, async () => {
+      const [runsOfDataset, trained] = await Promise.all([dataset === '' ? Promise.resolve([]) : api.call('pseudo.runs', { dataset }), api.call('pseudo.networks', {})]);
+      pseudoRuns.value = runsOfDataset;
+      networks.value = trained;
     });
   }
 
@@ -222,6 +236,8 @@ export const useTrainingStore = defineStore('training', () => {
     runs,
     runsLoaded,
     runsWithCheckpoint,
+    pseudoRuns,
+    networks,
     loading,
     error,
     form,
@@ -237,6 +253,7 @@ export const useTrainingStore = defineStore('training', () => {
     load,
     listRuns,
     listDatasets,
+    listConditionSources,
     start,
     openRun,
     closeRun,
