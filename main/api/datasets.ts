@@ -10,6 +10,7 @@ import { matchImageNames, parseCaptionFile } from '../datasets/caption-files.ts'
 import { chooseFewShot, chooseValidation } from '../datasets/selection.ts';
 import type { DatasetStore} from '../store/datasets.ts';
 import { cropPath, datasetCacheDir, thumbnailPath } from '../store/datasets.ts';
+import { checkPath } from '../store/path-policy.ts';
 
 /** Caption files larger than this are refused before reading (COCO's train captions are about 90 MB). */
 const MAX_CAPTION_FILE_BYTES = 512 * 1024 * 1024;
@@ -50,12 +51,14 @@ export async function thumbnails(store: DatasetStore, dataDir: string, input: Pa
   return found.filter((entry) => entry !== undefined);
 }
 
-export async function importCaptions(store: DatasetStore, input: ParsedInput<'datasets.captions'>): Promise<CaptionImportResult> {
+export async function importCaptions(store: DatasetStore, dataDir: string, input: ParsedInput<'datasets.captions'>): Promise<CaptionImportResult> {
   const dataset = getDataset(store, input.dataset);
   const info = await stat(input.file).catch(() => undefined);
   if (!info?.isFile()) throw invalidInput(`no caption file at ${input.file}`, 'file');
+  // The real file, a regular one, outside /proc and the like (which an error could quote).
+  const file = checkPath(input.file, { use: 'read-file', field: 'file', dataDir });
   if (info.size > MAX_CAPTION_FILE_BYTES) throw invalidInput(`${basename(input.file)} is ${Math.round(info.size / 2 ** 20)} MB: caption files are limited to 512 MB`, 'file');
-  const text = await readFile(input.file, 'utf8');
+  const text = await readFile(file, 'utf8');
   const parsed = parseCaptionFile(text, input.format, basename(input.file));
   const targets = store.captionTargets(dataset.id);
   // A caption for a duplicate belongs to the image that is kept.

@@ -4,15 +4,16 @@
  * never deleted; downloaded models live under dataDir/models/<id> and are deleted on remove.
  *
  * @example
- *   const model = await addModel(store, { folder: '/models/clip-vit-b32' }); // validated by loading it
+ *   const model = await addModel(store, dataDir, { folder: '/models/clip-vit-b32' }); // validated by loading it
  *   await removeModel(store, dataDir, model.id);
  */
 import { existsSync, statSync } from 'node:fs';
-import { readFile, rm } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import { basename, join, relative, resolve } from 'node:path';
 import { hashModelFiles } from '../engine/encoders/model-files.ts';
 import type { EmbeddingStore } from '../store/embeddings.ts';
 import { modelsDir, type ModelStore } from '../store/models.ts';
+import { checkPath } from '../store/path-policy.ts';
 import { modelIdSchema, type ModelRecord, type Output, type ParsedInput } from './contract.ts';
 import { conflict, invalidInput, LafiteError, notFound } from './errors.ts';
 
@@ -20,11 +21,33 @@ export function listModels(store: ModelStore): ModelRecord[] {
   return store.list();
 }
 
+/** Folders deeper than this in a model folder are not looked into (the Hugging Face layout is two deep). */
+const MODEL_FOLDER_DEPTH = 4;
+
+/**
+ * Every file of a model folder through the path policy before ONNX Runtime opens any: it opens
+ * models synchronously on the calling thread, so a named pipe or a device among them would
+ * block the server (the window, in Electron) for good.
+ */
+async function checkModelFiles(folder: string, dataDir: string, depth = 0): Promise<void> {
+  for (const entry of await readdir(folder, { withFileTypes: true })) {
+    const path = join(folder, entry.name);
+    if (entry.isDirectory()) {
+      if (depth < MODEL_FOLDER_DEPTH) await checkModelFiles(path, dataDir, depth + 1);
+      continue;
+    }
+    if (entry.isSymbolicLink() && existsSync(path) && statSync(path).isDirectory()) continue; // not followed
+    checkPath(path, { use: 'read-file', field: 'folder', dataDir });
+  }
+}
+
 /** Registers a user's CLIP folder: loads it (which validates it), hashes its files, references its path. */
-export async function addModel(store: ModelStore, input: ParsedInput<'models.add'>): Promise<ModelRecord> {
+export async function addModel(store: ModelStore, dataDir: string, input: ParsedInput<'models.add'>): Promise<ModelRecord> {
   const folder = resolve(input.folder);
   if (!existsSync(folder)) throw new LafiteError('not_found', `models.add: folder ${folder} does not exist`, 'folder');
   if (!statSync(folder).isDirectory()) throw invalidInput(`models.add: field 'folder' must be a folder, ${folder} is a file`, 'folder');
+  checkPath(folder, { use: 'read-folder', field: 'folder', dataDir });
+  await checkModelFiles(folder, dataDir);
   const id = input.id ?? basename(folder);
   if (!modelIdSchema.safeParse(id).success) {
     throw invalidInput(`models.add: the folder name '${id}' is not a valid model id (letters, digits, ., _ or -): give one with 'id'`, 'id');

@@ -29,6 +29,7 @@ import {
 } from './contract.ts';
 import { fromZodError, LafiteError, notFound } from './errors.ts';
 import { addModel, listModels, registerBuiltinModels, removeModel } from './models.ts';
+import { registerBuiltinRuns } from './builtin-runs.ts';
 import { getDataset, importCaptions, markFewShot, removeDataset, splitDataset, thumbnails } from './datasets.ts';
 import { listNetworks, listRuns, pseudoCaptions, pseudoStats } from './pseudo.ts';
 import { buildVocabularySet, checkTemplates, getVocabularySet, listVocabularySets, previewRetrieval, resetVocabularySet, saveVocabularySet } from './vocabulary.ts';
@@ -72,7 +73,7 @@ function handlersFor(db: Db, jobs: JobRunner, paths: { dataDir: string; dbPath: 
     'jobs.resume': ({ id }) => jobs.resume(id),
     'jobs.pause': ({ id }) => jobs.pause(id),
     'models.list': () => listModels(models),
-    'models.add': (input) => addModel(models, input),
+    'models.add': (input) => addModel(models, paths.dataDir, input),
     'models.remove': ({ id }) => removeModel(models, new EmbeddingStore(db), paths.dataDir, id),
     'datasets.list': () => datasets.list(),
     'datasets.get': ({ dataset }) => getDataset(datasets, dataset),
@@ -84,7 +85,7 @@ function handlersFor(db: Db, jobs: JobRunner, paths: { dataDir: string; dbPath: 
       return image;
     },
     'datasets.thumbnails': (input) => thumbnails(datasets, paths.dataDir, input),
-    'datasets.captions': (input) => importCaptions(datasets, input),
+    'datasets.captions': (input) => importCaptions(datasets, paths.dataDir, input),
     'datasets.split': (input) => splitDataset(datasets, input),
     'datasets.fewshot': (input) => markFewShot(datasets, input),
     'pseudo.runs': ({ dataset }) => listRuns(datasets, pseudo, dataset),
@@ -120,7 +121,7 @@ export function openService(options: ServiceOptions = {}): Service {
   let backendReady: Promise<unknown> | undefined;
   const ensureBackend = (): Promise<unknown> => (backendReady ??= import('../engine/backend.ts').then((m) => m.initBackend(backend)));
   if (backend) ensureBackend().catch(() => undefined);
-  const builtinsReady = registerBuiltinModels(new ModelStore(db), [{ id: SHAPES_CLIP_ID, folder: builtinModelDir(SHAPES_CLIP_ID) }]);
+  const builtinsReady = Promise.all([registerBuiltinModels(new ModelStore(db), [{ id: SHAPES_CLIP_ID, folder: builtinModelDir(SHAPES_CLIP_ID) }]), registerBuiltinRuns(new JobStore(db), dataDir)]);
   builtinsReady.catch(() => undefined);
 
   async function call<M extends Method>(method: M, input: Input<M>): Promise<Output<M>> {

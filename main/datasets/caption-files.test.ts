@@ -197,6 +197,10 @@ describe('parseCaptionFile: csv and tsv', () => {
       'c.csv: no caption column (expected a header row naming one of caption, text, captions; found image, label)',
     );
     expect(errorOf(() => parseCaptionFile('a.jpg,a bird\n', 'csv', 'c.csv')).message).toContain('found a.jpg, a bird');
+    // A line that is no header (a file that was never captions) is not repeated.
+    const secret = errorOf(() => parseCaptionFile('HOME=/root\0PATH=/usr/bin\0TOKEN=s3cr3t\n', 'csv', 'environ')).message;
+    expect(secret).not.toMatch(/s3cr3t|HOME|PATH/);
+    expect(secret).toContain('found a first line of 1 fields that are not column names');
   });
 
   it('turns parser errors into messages naming the file and line', () => {

@@ -216,11 +216,18 @@ function readCsv(text: string, fileName: string, out: EntryCollector): void {
   const columns = (rows[0] ?? []).map((name) => name.trim().toLowerCase());
   const imageColumn = findColumn(columns, IMAGE_KEYS);
   const captionColumn = findColumn(columns, CAPTION_COLUMNS);
-  const found = columns.length > 0 ? columns.join(', ') : 'nothing';
+  const found = columns.length === 0 ? 'nothing' : looksLikeColumnNames(columns) ? columns.join(', ') : `a first line of ${columns.length} fields that are not column names`;
   if (imageColumn < 0) throw invalidInput(`${fileName}: no image column (expected a header row naming one of ${IMAGE_KEYS.join(', ')}; found ${found})`, 'file');
   if (captionColumn < 0) throw invalidInput(`${fileName}: no caption column (expected a header row naming one of ${CAPTION_COLUMNS.join(', ')}; found ${found})`, 'file');
   for (const row of rows.slice(1)) out.add(row[imageColumn] ?? '', row[captionColumn] ?? '');
 }
+
+/**
+ * Whether a first line reads as column names, which an error may repeat to help. Anything else
+ * (a line of a file that was never a caption file: settings, keys, an environment) is not
+ * repeated: the API's errors do not show a file's contents.
+ */
+const looksLikeColumnNames = (columns: readonly string[]): boolean => columns.length <= 32 && columns.every((name) => /^[\p{L}\p{N} _.()-]{1,40}$/u.test(name));
 
 const findColumn = (columns: string[], names: readonly string[]): number => names.map((name) => columns.indexOf(name)).find((index) => index >= 0) ?? -1;
 

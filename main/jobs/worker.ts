@@ -5,6 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { LafiteError, toErrorPayload } from '../api/errors.ts';
+import { checkJobPaths } from './input-paths.ts';
 import { cancelledError, type JobContext } from './job-kind.ts';
 import { jobHandlers } from './kinds/index.ts';
 import type { FromWorker, WorkerStart } from './protocol.ts';
@@ -42,6 +43,7 @@ const context: JobContext = {
 
 async function main(): Promise<void> {
   try {
+    checkJobPaths(start.kind, start.input, start.dataDir); // again: the folder may have changed since the job was started
     const handler = await jobHandlers[start.kind]();
     const result = await handler.run(start.input as never, context);
     post({ type: 'succeeded', result });

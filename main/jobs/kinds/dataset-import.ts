@@ -5,8 +5,8 @@
  * every file whose size and modification time have not changed: only what is new is read.
  */
 import { availableParallelism } from 'node:os';
-import { resolve, sep } from 'node:path';
-import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { realpath, stat } from 'node:fs/promises';
 import sharp from 'sharp';
 import type { DatasetImportResult } from '../../api/contract.ts';
 import { conflict, invalidInput } from '../../api/errors.ts';
@@ -14,19 +14,20 @@ import { importFile, type ImportFileOptions } from '../../datasets/import-file.t
 import { scanFolder, type ScannedFile } from '../../datasets/scan.ts';
 import { openDatabase } from '../../store/db.ts';
 import { cropPath, datasetCacheDir, DatasetStore, thumbnailPath, type SeenFile } from '../../store/datasets.ts';
+import { isInside } from '../../store/path-policy.ts';
 import type { JobContext, JobHandler, JobInput } from '../job-kind.ts';
 
 /** Files per transaction: small enough that a kill loses little, large enough to amortise the commit. */
 const BATCH_FILES = 32;
 
-/** A path inside a folder (both absolute). */
-const isInside = (child: string, parent: string): boolean => child === parent || child.startsWith(parent.endsWith(sep) ? parent : parent + sep);
 
 async function checkFolder(folder: string, dataDir: string): Promise<void> {
-  if (isInside(folder, resolve(dataDir))) throw invalidInput(`${folder} is inside Lafite's own data folder: import your images from where they are`, 'folder');
   const info = await stat(folder).catch(() => undefined);
   if (!info) throw invalidInput(`no folder at ${folder}`, 'folder');
   if (!info.isDirectory()) throw invalidInput(`${folder} is a file, not a folder`, 'folder');
+  // Real paths: a link to the data folder (or one of its datasets) must not import the app's own crops.
+  const data = await realpath(dataDir).catch(() => resolve(dataDir));
+  if (isInside(await realpath(folder), data)) throw invalidInput(`${folder} is inside Lafite's own data folder: import your images from where they are`, 'folder');
 }
 
 /** The dataset to import into: new, or the same folder and crop size as before. */
