@@ -4,6 +4,7 @@ import type { JobRecord } from '../api/contract.ts';
 import { openDatabase } from '../store/db.ts';
 import { JobStore } from '../store/jobs.ts';
 import { JobRunner } from './runner.ts';
+import { STUCK_SECONDS, STUCK_SIZE } from './testing/stuck-worker.ts';
 
 describe('JobRunner', () => {
   const dir = tempDir();
@@ -136,6 +137,28 @@ describe('JobRunner', () => {
     expect(await fast.waitFor(queued.id)).toMatchObject({ status: 'succeeded', attempts: 1 });
     await Promise.all([fast.dispose(), other.dispose()]);
     otherDb.close();
+  });
+
+  it('fails a job whose worker cannot be terminated, in bounded time, and runs the next one', async () => {
+    const stuckModule = new URL('./testing/stuck-worker.ts', import.meta.url).href;
+    const bounded = new JobRunner(store, { dataDir: dir.path, dbPath, backend: 'wasm', cancelGraceMs: 200, terminateGraceMs: 500, workerModule: stuckModule });
+    const stuck = bounded.start('backend-benchmark', { size: STUCK_SIZE, repeats: 1 });
+    const next = bounded.start('backend-benchmark', { size: 16, repeats: 1 });
+    await new Promise<void>((blocked) => {
+      const stop = bounded.subscribe((e) => {
+        if (e.id === stuck.id && e.progress) {
+          stop();
+          blocked();
+        }
+      });
+    });
+    const askedAt = Date.now();
+    bounded.cancel(stuck.id);
+    const failed = await bounded.waitFor(stuck.id);
+    expect(Date.now() - askedAt).toBeLessThan(STUCK_SECONDS * 1000 - 1000);
+    expect(failed).toMatchObject({ status: 'failed', error: { code: 'internal', message: expect.stringMatching(/could not be terminated .*abandoned/) } });
+    expect((await bounded.waitFor(next.id)).status).toBe('succeeded');
+    await bounded.dispose();
   });
 
   it('records a failing job with its error, not a crash', async () => {

@@ -17,6 +17,7 @@ import { Worker } from 'node:worker_threads';
 import { jobInputSchemas, type BackendId, type JobKind, type JobProgress, type JobRecord } from '../api/contract.ts';
 import { conflict, fromZodError, notFound } from '../api/errors.ts';
 import type { JobStore, StopKind } from '../store/jobs.ts';
+import { checkJobPaths } from './input-paths.ts';
 import type { FromWorker, WorkerStart } from './protocol.ts';
 
 export interface RunnerOptions {
@@ -34,6 +35,14 @@ export interface RunnerOptions {
   pauseGraceMs?: number;
   /** How often stop requests from other processes are read, for this process's running and queued jobs. */
   stopPollMs?: number;
+  /**
+   * A terminated worker that has not exited after this long is stuck in native code, which
+   * `worker.terminate()` cannot interrupt (a blocking open of a pipe, a system call that never
+   * returns): its job is marked failed with the reason and the queue moves on without it.
+   */
+  terminateGraceMs?: number;
+  /** Tests only: the module a worker loads instead of ./worker.ts (running from the sources). */
+  workerModule?: string;
 }
 
 interface Running {
@@ -43,6 +52,8 @@ interface Running {
   lastProgressAt: number;
   pendingProgress: JobProgress | null;
   cancelTimer?: NodeJS.Timeout;
+  /** Set once terminate() was called on a worker that ignored its stop. */
+  abandonTimer?: NodeJS.Timeout;
   /** How it was asked to stop, once it was. */
   stopping?: StopKind;
 }
@@ -59,10 +70,10 @@ const isAlive = (pid: number): boolean => {
 };
 
 /** The worker script: the TypeScript bootstrap when running from sources, the bundle otherwise. */
-function workerEntry(): { file: string; entry?: string } {
+function workerEntry(module?: string): { file: string; entry?: string } {
   const here = fileURLToPath(import.meta.url);
   if (here.endsWith('.ts')) {
-    return { file: join(dirname(here), 'worker-bootstrap.mjs'), entry: new URL('./worker.ts', import.meta.url).href };
+    return { file: join(dirname(here), 'worker-bootstrap.mjs'), entry: module ?? new URL('./worker.ts', import.meta.url).href };
   }
   const bundled = join(dirname(here), 'job-worker.js');
   if (!existsSync(bundled)) throw new Error(`job worker bundle missing: ${bundled}`);
@@ -75,13 +86,13 @@ export class JobRunner {
   private readonly listeners = new Set<Listener>();
   private readonly waiters = new Map<string, Array<(job: JobRecord) => void>>();
   private cancelPoll?: NodeJS.Timeout;
-  private readonly options: Required<Omit<RunnerOptions, 'backend'>> & Pick<RunnerOptions, 'backend'>;
+  private readonly options: Required<Omit<RunnerOptions, 'backend' | 'workerModule'>> & Pick<RunnerOptions, 'backend' | 'workerModule'>;
 
   constructor(
     private readonly store: JobStore,
     options: RunnerOptions,
   ) {
-    this.options = { concurrency: 1, progressIntervalMs: 200, cancelGraceMs: 10_000, pauseGraceMs: 120_000, stopPollMs: 1000, ...options };
+    this.options = { concurrency: 1, progressIntervalMs: 200, cancelGraceMs: 10_000, pauseGraceMs: 120_000, stopPollMs: 1000, terminateGraceMs: 5000, ...options };
     store.reapOrphans(isAlive);
   }
 
@@ -92,6 +103,7 @@ export class JobRunner {
       const error = fromZodError(parsed.error, `${kind} job`);
       throw error.field ? Object.assign(error, { field: `input.${error.field}` }) : error;
     }
+    checkJobPaths(kind, parsed.data, this.options.dataDir);
     const job = this.store.create(kind, parsed.data, process.pid);
     this.enqueue(job.id);
     return job;
@@ -132,7 +144,7 @@ export class JobRunner {
     const queuedHere = this.queue.indexOf(id);
     if (running) {
       this.store.requestStop(id, kind);
-      this.askToStop(running, kind);
+      this.askToStop(id, running, kind);
     } else if (queuedHere >= 0) {
       this.queue.splice(queuedHere, 1);
       this.settle(id, verb, {});
@@ -197,7 +209,7 @@ export class JobRunner {
     if (claim === 'gone') return this.pump();
     if (claim !== 'run') return this.settle(id, claim === 'pause' ? 'paused' : 'cancelled', {});
     const job = this.get(id);
-    const { file, entry } = workerEntry();
+    const { file, entry } = workerEntry(this.options.workerModule);
     const cancelFlag = new SharedArrayBuffer(4);
     const start: WorkerStart = {
       cancelFlag,
@@ -261,12 +273,29 @@ export class JobRunner {
   }
 
   /** Raises the worker's stop flag (1 cancel, 2 pause; a cancel overrides a pause) and terminates it if it does not stop in time. */
-  private askToStop(running: Running, kind: StopKind): void {
+  private askToStop(id: string, running: Running, kind: StopKind): void {
     if (running.stopping === 'cancel' || running.stopping === kind) return;
     running.stopping = kind;
     Atomics.store(running.cancelFlag, 0, kind === 'pause' ? 2 : 1);
     clearTimeout(running.cancelTimer);
-    running.cancelTimer = setTimeout(() => void running.worker.terminate(), kind === 'pause' ? this.options.pauseGraceMs : this.options.cancelGraceMs);
+    running.cancelTimer = setTimeout(() => this.terminate(id, running), kind === 'pause' ? this.options.pauseGraceMs : this.options.cancelGraceMs);
+  }
+
+  /**
+   * Ends a worker that ignored its stop. One stuck in native code survives terminate(): after
+   * terminateGraceMs its job is failed with the reason and the queue goes on; the thread is
+   * unreferenced so that it alone does not keep the process alive.
+   */
+  private terminate(id: string, running: Running): void {
+    void running.worker.terminate();
+    const graceSeconds = (running.stopping === 'pause' ? this.options.pauseGraceMs : this.options.cancelGraceMs) / 1000;
+    running.abandonTimer = setTimeout(() => {
+      if (this.running.get(id) !== running) return;
+      running.worker.unref();
+      const message = `the job did not stop within ${graceSeconds} s of being asked to ${running.stopping} and its worker could not be terminated (stuck outside JavaScript): it was abandoned`;
+      this.settle(id, 'failed', { error: { code: 'internal', message } });
+    }, this.options.terminateGraceMs);
+    running.abandonTimer.unref();
   }
 
   /** Stops asked for by other processes (through the jobs table), for jobs running or queued here. */
@@ -274,7 +303,7 @@ export class JobRunner {
     for (const [id, kind] of this.store.stopRequests([...this.running.keys(), ...this.queue])) {
       const running = this.running.get(id);
       const queuedHere = this.queue.indexOf(id);
-      if (running) this.askToStop(running, kind);
+      if (running) this.askToStop(id, running, kind);
       else if (queuedHere >= 0) {
         this.queue.splice(queuedHere, 1);
         this.settle(id, kind === 'pause' ? 'paused' : 'cancelled', {});
@@ -286,6 +315,7 @@ export class JobRunner {
     const running = this.running.get(id);
     if (running) {
       clearTimeout(running.cancelTimer);
+      clearTimeout(running.abandonTimer);
       this.running.delete(id);
       void running.worker.terminate();
     }
