@@ -52,7 +52,7 @@ async function summarise(stores: Stores, job: JobRecord & { input: TrainInput })
     preset: job.input.preset,
     pseudo: job.input.pseudo,
     steps: job.input.steps,
-    step: lastStep,
+    step: lastStep || ((job.result as TrainResult | null)?.steps ?? 0), // a built-in run ships without its loss history
     backend: recorded?.backend ?? null,
     device: recorded?.device ?? null,
     createdAt: job.createdAt,

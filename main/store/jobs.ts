@@ -58,6 +58,21 @@ export class JobStore {
     return this.get(id)!;
   }
 
+  /**
+   * A finished job with a fixed id, as shipped (the built-in pre-trained run): inserted, or
+   * replaced when the shipped files changed. Never touches a job of another kind under that id.
+   */
+  installFinished(id: string, kind: JobKind, input: unknown, result: unknown): void {
+    const at = now();
+    this.db
+      .prepare(
+        `INSERT INTO jobs (id, kind, status, input, result, created_at, started_at, finished_at) VALUES (?, ?, 'succeeded', ?, ?, ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET input = excluded.input, result = excluded.result, status = 'succeeded', finished_at = excluded.finished_at
+         WHERE jobs.kind = excluded.kind`,
+      )
+      .run(id, kind, JSON.stringify(input), JSON.stringify(result), at, at, at);
+  }
+
   get(id: string): JobRecord | undefined {
     const row = this.db.prepare('SELECT * FROM jobs WHERE id = ?').get(id) as JobRow | undefined;
     return row && toRecord(row);

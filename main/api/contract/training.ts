@@ -28,7 +28,8 @@ export interface TrainResult {
   pseudoRun: string | null;
 }
 
-const jobIdSchema = z.string().regex(/^[0-9a-f-]{8,64}$/, 'a job id');
+/** A run's job id (a UUID), or a built-in run's name such as `shapes-pretrained`. */
+const jobIdSchema = z.string().regex(/^[0-9a-z-]{8,64}$/, 'a job id');
 
 /** When retrieval features come in (Lafite2 §3.3): the share of samples on them, the rest on Gaussian features (engine/pseudo/schedule.ts). */
 export const pseudoScheduleSchema = z.discriminatedUnion('kind', [

@@ -156,3 +156,8 @@ export async function readCheckpointValues(path: string, keys: readonly string[]
 export async function readCheckpointState(path: string): Promise<unknown> {
   return (await readCheckpoint(path)).header.state;
 }
+
+/** Every tensor a checkpoint holds, by key (`network/variable`, `optimizer/slot`), with its shape. */
+export async function listCheckpointEntries(path: string): Promise<Array<{ key: string; shape: number[] }>> {
+  return (await readCheckpoint(path)).header.entries.map((entry) => ({ key: entry.key, shape: [...entry.shape] }));
+}
