@@ -2,9 +2,11 @@
  * Generated images ([N, R, R, 3] in [−1, 1], as G outputs them) to PNG files: one per image
  * (generation), or one grid (training samples: columns are conditions, rows are seeds).
  */
+import { lstat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import sharp from 'sharp';
+import { conflict } from '../api/errors.ts';
 
 /** Pixels as bytes, row-major [N, R, R, 3]. */
 export async function toBytes(images: tf.Tensor4D): Promise<Uint8Array> {
@@ -29,15 +31,20 @@ export async function writeImageGrid(file: string, images: tf.Tensor4D, columns:
   await sharp(grid, { raw: { width, height: rows * r, channels: 3 } }).png().toFile(file);
 }
 
-/** Writes each image as `<prefix>-<k>.png` in `folder`; returns the paths. */
+/**
+ * Writes each image as `<prefix>-<k>.png` in `folder`; returns the paths. Never over an existing
+ * file or through a symbolic link planted under one of the names: the names are checked first
+ * (conflict, nothing written), and each file is created exclusively ('wx').
+ */
 export async function writeImages(folder: string, prefix: string, images: tf.Tensor4D): Promise<string[]> {
   const [n, r] = images.shape;
+  const paths = Array.from({ length: n }, (_, k) => join(folder, `${prefix}-${k}.png`));
+  const taken = (await Promise.all(paths.map((path) => lstat(path).then(() => path, () => undefined)))).filter((path) => path !== undefined);
+  if (taken.length > 0) throw conflict(`${taken[0]} already exists (${taken.length} of the ${n} file names are taken): choose another output folder or seed`);
   const data = await toBytes(images);
-  const files: string[] = [];
-  for (let k = 0; k < n; k++) {
-    const path = join(folder, `${prefix}-${k}.png`);
-    await sharp(Buffer.from(data.subarray(k * r * r * 3, (k + 1) * r * r * 3)), { raw: { width: r, height: r, channels: 3 } }).png().toFile(path);
-    files.push(path);
+  for (const [k, path] of paths.entries()) {
+    const png = await sharp(Buffer.from(data.subarray(k * r * r * 3, (k + 1) * r * r * 3)), { raw: { width: r, height: r, channels: 3 } }).png().toBuffer();
+    await writeFile(path, png, { flag: 'wx' });
   }
-  return files;
+  return paths;
 }
