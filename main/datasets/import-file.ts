@@ -56,7 +56,12 @@ function readFailure(error: unknown): string {
 
 /** A sharp pipeline on the file's bytes; BMP (which libvips lacks) goes through bmp-ts as raw RGBA. */
 function openPicture(bytes: Buffer, format: ImageFormat, maxPixels: number): Sharp | string {
-  if (format !== 'bmp') return sharp(bytes, { failOn: 'truncated', limitInputPixels: maxPixels, pages: 1 });
+  // libjpeg only warns where a JPEG's data stops early ("premature end of data segment") and
+  // fills the rest with gray: a cut file, or a tiny one whose header claims 9999×9999, would be
+  // imported as a flat picture. For JPEG a warning is a failure; libpng's warnings (a wrong
+  // colour profile) leave the picture whole, so other formats fail on truncation only.
+  const failOn = format === 'jpeg' ? 'warning' : 'truncated';
+  if (format !== 'bmp') return sharp(bytes, { failOn, limitInputPixels: maxPixels, pages: 1 });
   const width = Math.abs(bytes.readInt32LE(18));
   const height = Math.abs(bytes.readInt32LE(22));
   const limit = Math.min(maxPixels, MAX_BMP_PIXELS);
