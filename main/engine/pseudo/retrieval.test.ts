@@ -117,3 +117,24 @@ describe('retrievePrompts (Lafite2 steps 2 to 4)', () => {
     expect(refined.perImage[0]![0]!.score).toBeCloseTo(1, 5); // then nothing helps any more: it stops
   });
 });
+
+describe('retrievePrompts without a fillable template', () => {
+  it('fails naming the templates and the slots without words, instead of giving every image its own feature', async () => {
+    const onlyNouns = [vocab('Noun', ['square'])];
+    for (const mode of ['full', 'iterative'] as const) {
+      const attempt = retrievePrompts({
+        images: images('red square', 'blue star'),
+        dim: DIM,
+        templates: [template('a {Adjective} {Noun}'), template('{Noun} beside {Noun}')],
+        vocabularies: onlyNouns,
+        encode: countingEncoder().encode,
+        options: { k: 2, m: 2, mode },
+      });
+      await expect(attempt).rejects.toMatchObject({
+        code: 'invalid_input',
+        field: 'templates',
+        message: expect.stringMatching(/no template can be filled.*'a \{Adjective\} \{Noun\}' \(no words for Adjective\).*'\{Noun\} beside \{Noun\}' \(needs 2 distinct Noun words, has 1\)/),
+      });
+    }
+  });
+});

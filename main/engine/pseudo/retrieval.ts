@@ -267,6 +267,22 @@ async function iterativeCandidates(template: ParsedTemplate, topWords: readonly 
   }
 }
 
+/** Why no template could be filled: per template, the slot that lacks words (each image's pool is its top k of a vocabulary). */
+function unfillable(templates: readonly ParsedTemplate[], vocabularies: readonly VocabularyFeatures[], k: number): Error {
+  const reasons = templates.map((template) => {
+    const needed = new Map<string, number>();
+    template.slots.forEach((slot) => needed.set(slot, (needed.get(slot) ?? 0) + 1));
+    for (const [slot, count] of needed) {
+      const words = Math.min(k, vocabularies.find((v) => v.slot === slot)?.entries.length ?? 0);
+      if (words === 0) return `'${template.text}' (no words for ${slot})`;
+      if (words < count) return `'${template.text}' (needs ${count} distinct ${slot} words, has ${words})`;
+    }
+    return `'${template.text}'`;
+  });
+  const list = reasons.length > 0 ? reasons.join(', ') : 'there are no templates';
+  return invalidInput(`no template can be filled from the vocabularies with k = ${k}: ${list}. Add words to those vocabularies or change the templates`, 'templates');
+}
+
 export async function retrievePrompts(input: RetrievalInput): Promise<RetrievalResult> {
   const options = { ...RETRIEVAL_DEFAULTS, ...input.options };
   const { images, dim, templates } = input;
@@ -303,6 +319,9 @@ export async function retrievePrompts(input: RetrievalInput): Promise<RetrievalR
     });
   }
 
+  // Without a single prompt every image would fall back to its own image feature (cosine 1):
+  // a run that looks fine and trains on nothing textual. Refused instead, saying why.
+  if (n > 0 && candidates.every((ids) => ids.length === 0)) throw unfillable(templates, input.vocabularies, options.k);
   const features = await encodeTable(table, encoded, input.encode, dim);
   const perImage = candidates.map((ids, i) => {
     const scored = [...new Set(ids)].map((id) => ({ prompt: table.prompts[id]!, score: rowDot(images, i, features, id, dim) }));
