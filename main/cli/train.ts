@@ -30,6 +30,11 @@ interface TrainOptions extends CloCliOptions {
   subset: string;
   init?: string;
   freezeD: number;
+  styleMixing: number;
+  plWeight: number;
+  contrastiveForm: string;
+  semanticForm: string;
+  condition?: string;
   model: string;
   preset: string;
   pseudo: string;
@@ -157,6 +162,11 @@ export function registerTrainCommands(program: Command, cli: CliContext): void {
     .addOption(new Option('--subset <subset>', 'the images to train on: all, the training split, or the few-shot pairs').choices([...TRAIN_SUBSETS]).default('all'))
     .option('--init <run>', 'fine-tune: start from this run’s networks (same preset and model)')
     .option('--freeze-d <k>', 'Freeze-D: leave the first k discriminator blocks untrained', integer, 0)
+    .option('--style-mixing <p>', 'style mixing probability (StyleGAN2; Lafite’s configuration: 0.9)', number, 0.9)
+    .option('--pl-weight <w>', 'path-length regularisation weight, lazily every 4 steps (StyleGAN2: 2; 0 turns it off)', number, 2)
+    .addOption(new Option('--contrastive-form <form>', 'ConD/ConG as the paper writes them, or the official code’s double exponential').choices(['paper', 'official']).default('paper'))
+    .addOption(new Option('--semantic-form <form>', 'D’s text term ⟨h, f_s(x)⟩ per sample (paper) or summed over the batch (official code)').choices(['paper', 'official']).default('paper'))
+    .addOption(new Option('--condition <form>', 'how h enters each style: the paper’s u = A′([A(w), c]) or the official u = A([w, c])').choices(['paper', 'official']))
     .option('--resume <run>', 'continue a paused, interrupted, cancelled or failed run (its job id) from its last checkpoint');
   addCloOptions(train).action(
       withService(async (service, options: TrainOptions) => {

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { invalidInput } from '../api/errors.ts';
 import { readCheckpointState, restoreCheckpoint } from '../engine/gan/checkpoint.ts';
 import { Generator } from '../engine/gan/generator.ts';
-import { PRESETS } from '../engine/gan/presets.ts';
+import { PRESETS, type NetworkOptions } from '../engine/gan/presets.ts';
 import type { JobInput } from './job-kind.ts';
 import { checkpointFile, runFolder, snapshotFile, SNAPSHOTS_FOLDER, stepsOf } from './run-files.ts';
 
@@ -25,9 +25,12 @@ export async function findGenerator(dataDir: string, runId: string, step: number
   return { file: checkpointFile(folder), step: ((await readCheckpointState(checkpointFile(folder))) as { step: number }).step };
 }
 
-/** G_ema of a `preset` network from `file` (dispose it when done). */
-export async function loadGenerator(file: string, preset: JobInput<'gan-train'>['preset'], textDim: number): Promise<Generator> {
-  const g = new Generator(PRESETS[preset], { textDim, seed: 0 });
+/** The network a run trains: its preset, with the condition form it asked for. */
+export const networkOf = (run: Pick<JobInput<'gan-train'>, 'preset' | 'condition'>): NetworkOptions => ({ ...PRESETS[run.preset], ...(run.condition ? { condition: run.condition } : {}) });
+
+/** G_ema of a run's network from `file` (dispose it when done). */
+export async function loadGenerator(file: string, run: Pick<JobInput<'gan-train'>, 'preset' | 'condition'>, textDim: number): Promise<Generator> {
+  const g = new Generator(networkOf(run), { textDim, seed: 0 });
   await restoreCheckpoint(file, { networks: { g_ema: g.namedVariables() }, optimizers: {} });
   return g;
 }

@@ -95,6 +95,11 @@ export const trainingJobSchemas = {
       subset: z.enum(TRAIN_SUBSETS).default('all').describe('the images to train on'),
       init: jobIdSchema.optional().describe('fine-tune: start from this run’s networks (same preset and encoder)'),
       freezeD: z.number().int().min(0).max(16).default(0).describe('Freeze-D: discriminator blocks left untrained, from the input side'),
+      styleMixing: z.number().min(0).max(1).default(0.9).describe('style mixing probability (StyleGAN2; 0.9 in Lafite’s configuration)'),
+      plWeight: z.number().min(0).max(100).default(2).describe('path-length regularisation weight (StyleGAN2, lazy every 4 steps; 0: off)'),
+      contrastiveForm: z.enum(['paper', 'official']).default('paper').describe('ConD/ConG: the paper’s softmax of Sim/τ, or the official code’s softmax of exp(Sim/τ)'),
+      semanticForm: z.enum(['paper', 'official']).default('paper').describe('D(x, h): ⟨h, f_s(x)⟩ per sample (paper), or summed over the batch (official code)'),
+      condition: z.enum(['paper', 'official']).optional().describe('how h enters each style: the paper’s u = A′([A(w), c]) or the official u = A([w, c]) (default: the preset’s, the paper’s)'),
     })
     .strict()
     .refine((input) => input.schedule === undefined || input.pseudo === 'retrieval' || input.pseudo === 'clo', { message: 'a schedule needs --pseudo retrieval or clo', path: ['schedule'] })

@@ -152,7 +152,7 @@ export const ganEval: JobHandler<'gan-eval'> = {
         job.progress({ fraction: 0.05, message: `measuring step ${step} on ${prompts.length} images${input.promptFile ? ` (prompts of ${input.promptFile})` : ''}` });
         const asked = shapesPrompts(prompts);
         const classifier = asked ? await loadClassifier(join(builtinModelDir(SHAPES_CLASSIFIER_ID), CLASSIFIER_FILE)) : undefined;
-        const g = await loadGenerator(file, trained.preset, encoder.model.dim);
+        const g = await loadGenerator(file, trained, encoder.model.dim);
         const resolution = PRESETS[trained.preset].resolution;
         const fakeInception = inception && new InceptionRows(inception, radii, resolution);
         const generated = await generate(g, prompts, encoder, { classifier, inception: fakeInception }, input, job, resolution).finally(() => {

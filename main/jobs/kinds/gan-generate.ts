@@ -65,7 +65,7 @@ export const ganGenerate: JobHandler<'gan-generate'> = {
         job.progress({ fraction: 0.1, message: `encoding the ${input.image ? (input.prompt ? 'prompt and image' : 'image') : 'prompt'}` });
         const h1 = await condition(input, encoder);
         job.progress({ fraction: 0.3, message: `drawing ${input.n} images` });
-        const g = await loadGenerator(file, trainInput.preset, h1.dim);
+        const g = await loadGenerator(file, trainInput, h1.dim);
         const started = performance.now();
         const images = tf.tidy(() => {
           const h = tf.tile(tf.tensor2d(h1.data, [1, h1.dim]), [input.n, 1]) as tf.Tensor2D;

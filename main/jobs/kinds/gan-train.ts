@@ -36,6 +36,7 @@ import { RunStore } from '../../store/runs.ts';
 import { CachedEncoder } from '../dataset-features.ts';
 import type { JobContext, JobHandler, JobInput } from '../job-kind.ts';
 import { writeImageGrid } from '../generated-images.ts';
+import { networkOf } from '../run-generator.ts';
 import { checkpointFile, runFolder, sampleFile, sampleLabelsFile, SAMPLES_FOLDER, snapshotFile, SNAPSHOTS_FOLDER } from '../run-files.ts';
 import { loadTrainingImages, type TrainingImages } from '../training-data.ts';
 import { conditionsFor, type Conditions, type TrainConditions } from '../train-conditions.ts';
@@ -55,7 +56,7 @@ interface State {
 type HistoryRow = { step: number } & Omit<StepLosses, 'r1' | 'pathLength'>;
 
 function buildParts(input: Input, textDim: number): TrainParts {
-  const network = PRESETS[input.preset];
+  const network = networkOf(input);
   const adam = () => tf.train.adam(input.learningRate, 0, 0.99, 1e-8); // StyleGAN2's Adam (β₁ = 0)
   return {
     g: new Generator(network, { textDim, seed: input.seed }),
@@ -76,8 +77,8 @@ async function initFrom(input: Input, jobs: JobStore, dataDir: string, parts: Tr
   if (!input.init) return;
   if (!source || source.kind !== 'gan-train') throw invalidInput(`no training run '${input.init}' to fine-tune from: see the Training view or \`lafite jobs list\``, 'init');
   const trained = source.input as Input;
-  if (trained.preset !== input.preset || trained.model !== input.model) {
-    throw invalidInput(`run ${input.init} is a ${trained.preset} network on ${trained.model}: fine-tune it with --preset ${trained.preset} --model ${trained.model}`, 'init');
+  if (trained.preset !== input.preset || trained.model !== input.model || (trained.condition ?? 'paper') !== (input.condition ?? 'paper')) {
+    throw invalidInput(`run ${input.init} is a ${trained.preset} network (${trained.condition ?? 'paper'} condition form) on ${trained.model}: fine-tune it with --preset ${trained.preset} --model ${trained.model} --condition ${trained.condition ?? 'paper'}`, 'init');
   }
   const file = checkpointFile(runFolder(dataDir, input.init));
   if (!existsSync(file)) throw invalidInput(`run ${input.init} has no checkpoint yet`, 'init');
@@ -131,6 +132,15 @@ async function train(input: Input, job: JobContext<State>, backend: BackendStatu
     const samples = await sampleInputs(input, rows, data, h, encoder, parts.g.options.zDim);
     await writeFile(sampleLabelsFile(folder), JSON.stringify(samples.labels));
     const weights = input.pseudo === 'captions' ? SUPERVISED_WEIGHTS : LANGUAGE_FREE_WEIGHTS;
+    const stepOptions = {
+      ...DEFAULT_STEP,
+      weights,
+      seed: input.seed,
+      frozenBlocks: input.freezeD,
+      styleMixing: input.styleMixing,
+      pathLength: { ...DEFAULT_STEP.pathLength, weight: input.plWeight },
+      forms: { contrastive: input.contrastiveForm, semantic: input.semanticForm },
+    };
     const side = data.resolution * data.resolution * 3;
     const started = performance.now();
     let last: StepLosses | undefined;
@@ -155,7 +165,7 @@ async function train(input: Input, job: JobContext<State>, backend: BackendStatu
       const batch = Array.from({ length: Math.min(input.batchSize, rows.length) }, () => rows[Math.floor(rng() * rows.length)]!);
       const reals = gatherRows(data.pixels, side, batch, [data.resolution, data.resolution, 3]) as tf.Tensor4D;
       const hBatch = h(batch, step);
-      last = await trainStepAsync(parts, { reals, h: hBatch }, { ...DEFAULT_STEP, weights, emaBeta: emaBetaAt(step, batch.length), step, seed: input.seed, frozenBlocks: input.freezeD });
+      last = await trainStepAsync(parts, { reals, h: hBatch }, { ...stepOptions, emaBeta: emaBetaAt(step, batch.length), step });
       tf.dispose([reals, hBatch]);
       const { r1, pathLength, ...losses } = last;
       history.push({ step, ...losses });
