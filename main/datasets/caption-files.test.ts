@@ -342,3 +342,10 @@ describe('matchImageNames', () => {
     ]);
   });
 });
+
+describe('caption text', () => {
+  it('keeps no control characters or direction overrides: a NUL is a space, an override is gone', () => {
+    const parsed = parseCaptionFile(JSON.stringify({ 'a.jpg': 'a red\u0000square', 'b.jpg': 'photo of \u202Egnp.exe\u202C', 'c.jpg': '\u001b[31mred\u001b[0m' }), 'json', 'c.json');
+    expect(parsed.entries.map((e) => e.caption)).toEqual(['a red square', 'photo of gnp.exe', '[31mred [0m']);
+  });
+});

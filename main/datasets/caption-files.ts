@@ -18,6 +18,7 @@
 import { extname } from 'node:path';
 import { CsvError, parse as parseCsv } from 'csv-parse/sync';
 import type { CaptionFormat } from '../api/contract.ts';
+import { UNSAFE_TEXT_CHARS } from '../api/contract/schemas.ts';
 import { invalidInput } from '../api/errors.ts';
 
 /** Captions longer than this (after collapsing whitespace) are skipped: no text encoder reads that far. */
@@ -63,7 +64,12 @@ class EntryCollector {
 /** `.\\photos\\a.jpg` → `photos/a.jpg`. */
 export const normaliseImageName = (name: string): string => name.trim().replaceAll('\\', '/').replace(/^(\.\/)+/, '');
 /** Trimmed, every run of whitespace (newlines included) one space. */
-export const normaliseCaption = (caption: string): string => caption.replace(/\s+/g, ' ').trim();
+/** One line of plain text: controls become spaces and direction overrides go (they would print raw or reorder what is shown). */
+export const normaliseCaption = (caption: string): string =>
+  caption
+    .replace(new RegExp(UNSAFE_TEXT_CHARS.source, 'gu'), (char) => (/\p{Cc}/u.test(char) ? ' ' : ''))
+    .replace(/\s+/g, ' ')
+    .trim();
 
 export function parseCaptionFile(text: string, format: CaptionFormat, fileName: string): ParsedCaptionFile {
   const body = text.replace(/^\uFEFF/, '');

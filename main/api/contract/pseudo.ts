@@ -4,7 +4,7 @@
  * their outputs (composed into ../contract.ts).
  */
 import { z } from 'zod';
-import { datasetIdSchema, modelIdSchema, perturbationIdSchema, pseudoRunIdSchema, vocabularySetIdSchema } from './schemas.ts';
+import { datasetIdSchema, modelIdSchema, perturbationIdSchema, plainText, pseudoRunIdSchema, vocabularySetIdSchema } from './schemas.ts';
 
 /** Pseudo text-feature methods (Lafite: gaussian, nn; Lafite2: retrieval, clo); `all` runs gaussian, retrieval and clo (and nn when a network is named). */
 export const PSEUDO_METHODS = ['gaussian', 'nn', 'retrieval', 'clo'] as const;
@@ -145,10 +145,10 @@ export const pseudoMethodSchemas = {
       id: vocabularySetIdSchema,
       description: z.string().max(4000).default(''),
       vocabularies: z
-        .array(z.object({ name: z.string().max(64), entries: z.array(z.string().max(200)).max(100_000) }).strict())
+        .array(z.object({ name: plainText(64), entries: z.array(plainText(200)).max(100_000) }).strict())
         .min(1)
         .max(64),
-      templates: z.array(z.string().max(300)).min(1).max(500),
+      templates: z.array(plainText(300)).min(1).max(500),
     })
     .strict(),
   'vocabulary.reset': z.object({ id: vocabularySetIdSchema }).strict(),

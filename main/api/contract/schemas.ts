@@ -14,3 +14,16 @@ export const vocabularySetIdSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$
 /** An absolute path (jobs run elsewhere: relative paths would mean another folder). */
 export const absolutePath = z.string().regex(/^(\/|[A-Za-z]:[\\/]|\\\\)/, 'an absolute path');
 
+
+/**
+ * Characters a word, template or caption never needs and a terminal or a page must not get
+ * raw: controls (NUL, escape sequences: \p{Cc}) and the bidirectional marks and overrides
+ * that make a text read otherwise than it is stored (U+202E turns "gnp.exe" around).
+ */
+export const UNSAFE_TEXT_CHARS = /[\p{Cc}\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/u;
+/** Text without those characters, at most `max` long. */
+export const plainText = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .refine((text) => !UNSAFE_TEXT_CHARS.test(text), 'no control characters (NUL, escape, …) or direction overrides');
