@@ -125,6 +125,16 @@ describe('CLO in training (Lafite2 eq. 2)', () => {
     expect(conditions.pseudoRun).toBe('aaaaaaaaaaaaaaaa');
   });
 
+  it('gives a run stored before CLO took options (a resume) the defaults: K = 10, η = 0.1, τ = 0.1 from retrieval', async () => {
+    const spy = vi.mocked(clo.contrastiveLatentOptimization);
+    spy.mockClear();
+    const { cloSteps: _k, cloStepSize: _eta, cloTau: _tau, cloInit: _init, ...old } = input({ pseudo: 'clo' });
+    const conditions = await conditionsFor(old as ReturnType<typeof input>, data(), sources());
+    rowsOf(conditions.h([0, 1], 1));
+    expect(spy.mock.calls[0]![2]).toEqual({ steps: 10, stepSize: 0.1, tau: 0.1 });
+    expect(conditions.pseudoRun).toBe('bbbbbbbbbbbbbbbb');
+  });
+
   it('starts from a Gaussian draw or uniform points on the sphere, without a pseudo run', async () => {
     const gaussian = await conditionsFor(input({ pseudo: 'gaussian', seed: 2 }), data(), sources());
     const fromGaussian = await conditionsFor(input({ pseudo: 'clo', cloInit: 'gaussian', cloSteps: 0, seed: 2 }), data(), sources());

@@ -7,6 +7,7 @@
  * (seed, step), so a resumed run conditions each step as the first attempt did.
  */
 import * as tf from '@tensorflow/tfjs';
+import { CLO_OPTION_DEFAULTS } from '../api/contract.ts';
 import { invalidInput } from '../api/errors.ts';
 import { contrastiveLatentOptimization, uniformOnSphere } from '../engine/pseudo/clo.ts';
 import { gaussianPseudoFeatures, l2Normalise } from '../engine/pseudo/gaussian.ts';
@@ -124,7 +125,8 @@ function captionFeatures(captions: Map<number, Float32Array[]>, data: TrainingIm
 }
 
 /** The rows a run trains on and their conditions, as `input.pseudo` and `input.captionShare` ask. */
-export async function conditionsFor(input: Input, data: TrainingImages, sources: ConditionSources): Promise<TrainConditions> {
+export async function conditionsFor(stored: Input, data: TrainingImages, sources: ConditionSources): Promise<TrainConditions> {
+  const input: Input = { ...CLO_OPTION_DEFAULTS, ...stored }; // a run made before CLO took options resumes with their defaults
   const all = data.ids.map((_, i) => i);
   const wantsCaptions = input.pseudo === 'captions' || input.captionShare > 0;
   const captions = wantsCaptions ? await captionConditions(sources.datasets, sources.encoder, input.dataset) : undefined;
