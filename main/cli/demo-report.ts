@@ -13,7 +13,8 @@ export interface DemoReport {
   createdAt: string;
   backend: string;
   dataset: { name: string; images: number; folder: string };
-  training: { run: string; steps: number; minutes: number; imagesPerSecond: number; pseudo: string };
+  /** `init`: the pre-trained run it was fine-tuned from (the built-in shapes-pretrained) and that run's steps; absent: trained from noise. */
+  training: { run: string; steps: number; minutes: number; imagesPerSecond: number; pseudo: string; init?: { run: string; steps: number } };
   pseudoRuns: { method: string; summary: Record<string, number> | null; imageText: number | null; textText: number | null }[];
   /** Training pictures with the prompts retrieval found for them (data URL of the crop). */
   captions: { image: string; file: string; prompts: { prompt: string; score: number }[] }[];
@@ -71,7 +72,7 @@ export async function writeDemoReport(report: DemoReport): Promise<string> {
   const body = `<p class="muted">${escapeHtml(report.createdAt)} · backend ${escapeHtml(report.backend)}</p>
 <p>A conditional StyleGAN2 (preset <code>shapes</code>, 32 px) trained <strong>without captions</strong> on ${report.dataset.images} ShapesWorld pictures
 (dataset <code>${escapeHtml(report.dataset.name)}</code>), conditioned on ${escapeHtml(t.pseudo.toUpperCase())} pseudo text features (Lafite2): words and prompts retrieved with shapes-clip, then moved towards their image by contrastive latent optimization.
-It trained ${t.steps} steps in ${t.minutes} min (${t.imagesPerSecond.toFixed(1)} images/s). Run <code>${escapeHtml(t.run)}</code> is in the app: Training, Playground and Runs.</p>
+${t.init ? `It was fine-tuned from the pre-trained generator <code>${escapeHtml(t.init.run)}</code> (${t.init.steps.toLocaleString('en')} steps of language-free pre-training on ShapesWorld, Lafite2's use of a pre-trained model), for ` : 'It trained from noise for '}${t.steps} steps in ${t.minutes} min (${t.imagesPerSecond.toFixed(1)} images/s). Run <code>${escapeHtml(t.run)}</code> is in the app: Training, Playground and Runs.</p>
 <h2>Pictures for prompts</h2>${promptsSection(report.prompts)}
 <h2>Metrics</h2>${metricsTable(report.evaluation)}
 <h2>Pseudo captions (retrieval)</h2><p>The prompts Lafite2's retrieval found for training pictures, best first, with their cosine to the picture.</p>${captionsSection(report.captions)}

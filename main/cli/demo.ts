@@ -1,8 +1,9 @@
 /**
  * `lafite demo`: Lafite2's language-free pipeline end to end on the built-in ShapesWorld domain,
  * in one command on a fresh install: draw the pictures, import and embed them with
- * shapes-clip, synthesise pseudo text features (Gaussian, retrieval, CLO), train the `shapes`
- * preset on the CLO features for a time budget, evaluate it on held-out prompts, draw the
+ * shapes-clip, synthesise pseudo text features (Gaussian, retrieval, CLO), fine-tune the
+ * built-in pre-trained generator `shapes-pretrained` (or, with --from-scratch or without one,
+ * train the `shapes` preset from noise) on the CLO features for a time budget, evaluate it on held-out prompts, draw the
  * report's prompts, and write an HTML report. The run stays in the data folder, so the app
  * shows it (Training, Playground, Runs).
  *
@@ -19,6 +20,7 @@ import { integer, number, type CliContext } from './context.ts';
 import { writeDemoReport, type DemoReport } from './demo-report.ts';
 import { printResult } from './output.ts';
 import { ShapesPipeline } from './shapes-pipeline.ts';
+import { SHAPES_PRETRAINED_ID } from '../api/builtin-runs.ts';
 
 /** Prompts of the report and of the run's sample grids: held-out combinations of every shape and color. */
 export const DEMO_PROMPTS = ['a red circle', 'a green square', 'a blue triangle', 'a yellow star', 'two purple hearts', 'an orange cross', 'three white circles', 'a black square'] as const;
@@ -31,6 +33,8 @@ interface DemoOptions {
   folder?: string;
   out?: string;
   seed: number;
+  /** Train from noise even when the pre-trained generator ships. */
+  fromScratch: boolean;
 }
 
 /** How big the demo is: the full one trains about 10 minutes on a laptop CPU, the quick one about 1. */
@@ -81,6 +85,13 @@ async function promptImages(pipeline: ShapesPipeline, run: string, out: string, 
   return drawn;
 }
 
+/** The built-in pre-trained ShapesWorld generator, when this install ships one (the demo fine-tunes it rather than starting from noise). */
+async function pretrainedRun(service: Service): Promise<{ run: string; steps: number } | undefined> {
+  const runs = await service.call('runs.list', { limit: 1000 });
+  const builtin = runs.find((r) => r.id === SHAPES_PRETRAINED_ID && r.hasCheckpoint && r.preset === 'shapes');
+  return builtin ? { run: builtin.id, steps: builtin.step } : undefined;
+}
+
 async function runDemo(service: Service, cli: CliContext, options: DemoOptions): Promise<DemoResult> {
   const started = performance.now();
   const plan = { ...PLANS[options.quick ? 'quick' : 'full'] };
@@ -94,7 +105,10 @@ async function runDemo(service: Service, cli: CliContext, options: DemoOptions):
   await pipeline.dataset({ name: plan.dataset, images, folder, seed: options.seed });
   await pipeline.embed(plan.dataset);
   const pseudo = await pipeline.synthesize(plan.dataset);
-  const { run, result } = await pipeline.train(`training the shapes preset on CLO pseudo text features for ${minutes} min (${info.backend})`, {
+  const init = options.fromScratch ? undefined : await pretrainedRun(service);
+  const what = init ? `fine-tuning ${init.run} on` : 'training the shapes preset on';
+  const { run, result } = await pipeline.train(`${what} CLO pseudo text features for ${minutes} min (${info.backend})`, {
+    ...(init ? { init: init.run } : {}),
     dataset: plan.dataset,
     pseudo: 'clo',
     subset: 'train', // the validation split's captions are the evaluation's prompts
@@ -121,7 +135,7 @@ async function runDemo(service: Service, cli: CliContext, options: DemoOptions):
       createdAt: new Date().toISOString(),
       backend: result.backend,
       dataset: { name: plan.dataset, images, folder },
-      training: { run, steps: result.steps, minutes, imagesPerSecond: result.imagesPerSecond, pseudo: 'clo' },
+      training: { run, steps: result.steps, minutes, imagesPerSecond: result.imagesPerSecond, pseudo: 'clo', ...(init ? { init } : {}) },
       pseudoRuns: pseudo.runs.map((r) => ({ method: r.method, summary: r.summary, imageText: r.stats?.imageText.mean ?? null, textText: r.stats?.textText.mean ?? null })),
       captions: await captionExamples(service, plan.dataset, pseudo.runs),
       evaluation,
@@ -137,7 +151,7 @@ async function runDemo(service: Service, cli: CliContext, options: DemoOptions):
 export function registerDemoCommand(program: Command, cli: CliContext): void {
   program
     .command('demo')
-    .description('the whole pipeline on the built-in ShapesWorld domain: draw and import pictures, embed them, pseudo text features (retrieval + CLO), train about 10 minutes, evaluate, and write an HTML report')
+    .description('the whole pipeline on the built-in ShapesWorld domain: draw and import pictures, embed them, pseudo text features (retrieval + CLO), fine-tune the built-in pre-trained generator (shapes-pretrained) about 10 minutes, evaluate, and write an HTML report')
     .option('--quick', 'a small dataset and about 1 minute of training', false)
     .option('--minutes <m>', 'training time budget (default 10, or 1 with --quick)', number)
     .option('--images <n>', 'pictures to draw (default 2000, or 400 with --quick)', integer)
@@ -145,5 +159,6 @@ export function registerDemoCommand(program: Command, cli: CliContext): void {
     .option('--folder <dir>', 'where the pictures are drawn (default: beside the data folder)')
     .option('--out <dir>', 'report folder (default: DATA/reports/demo-RUN)')
     .option('--seed <n>', 'seed of the pictures, the features and training', integer, 0)
+    .option('--from-scratch', 'train from noise instead of fine-tuning the built-in pre-trained generator (shapes-pretrained)', false)
     .action(cli.withService(async (service, options: DemoOptions) => printResult(await runDemo(service, cli, options), cli.output(), formatDemo)));
 }

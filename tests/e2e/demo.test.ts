@@ -39,7 +39,7 @@ describe('lafite demo and lafite ablation', () => {
     expect(demo.steps).toBeGreaterThan(0);
     expect(demo.evaluation).toMatchObject({ run: demo.run, step: demo.steps, images: 20 });
     expect(demo.evaluation.metrics.attributeAccuracy).toBeGreaterThanOrEqual(0);
-    expect(demo.stages.map((s) => s.stage)).toEqual(expect.arrayContaining([expect.stringMatching(/^drawing 60 ShapesWorld pictures/), expect.stringMatching(/^training the shapes preset on CLO/), expect.stringMatching(/^evaluating run/)]));
+    expect(demo.stages.map((s) => s.stage)).toEqual(expect.arrayContaining([expect.stringMatching(/^drawing 60 ShapesWorld pictures/), expect.stringMatching(/^fine-tuning shapes-pretrained on CLO/), expect.stringMatching(/^evaluating run/)]));
     const runs = await lafiteJson<{ id: string; pseudo: string; subset?: string }[]>(['--data-dir', join(dir.path, 'data'), 'runs', 'list']);
     expect(runs.find((r) => r.id === demo.run)).toMatchObject({ pseudo: 'clo' });
   });
