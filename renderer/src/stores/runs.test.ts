@@ -62,6 +62,15 @@ describe('runs store', () => {
     expect(store.rows[0]!.figures.fdClip).toBe(1);
   });
 
+  it('evaluates on the typed prompts, one a line, instead of the captions', async () => {
+    store.evalPrompts = ' a picture of three yellow hearts \n\ntwo stars, both blue\n';
+    expect(await store.evaluate(RUN, 20)).toBe(true);
+    expect(api.calls.find((call) => call.method === 'jobs.start')?.input).toEqual({
+      kind: 'gan-eval',
+      input: { run: RUN, n: 20, seed: 0, prompts: ['a picture of three yellow hearts', 'two stars, both blue'] },
+    });
+  });
+
   it('keeps a refused start in its error', async () => {
     api = fakeApi({ 'runs.list': () => [runSummary(RUN)], 'runs.evaluations': () => evaluations }); // no jobs.start: the call fails
     setActivePinia(createPinia());

@@ -1,7 +1,7 @@
 /**
  * Runs: the training runs (`runs.list`) side by side with their evaluations
  * (`runs.evaluations`), which runs are plotted, and evaluating a run at its latest step as a
- * `gan-eval` job. The jobs store's `job.updated` events tell which evaluations are going and
+ * `gan-eval` job, on the dataset's captions or on prompts typed one a line (`lafite eval --prompts`). The jobs store's `job.updated` events tell which evaluations are going and
  * when one is done (then the evaluations are read again).
  *
  * @example
@@ -16,6 +16,7 @@ import type { EvaluationRecord, JobRecord, RunSummary } from '../../../main/api/
 import { useApiClient, type DisplayError } from '../api/index.ts';
 import { useJobsStore } from './jobs.ts';
 import { bestFigures, compareRows, visibleMetrics } from './runs-compare.ts';
+import { promptLines } from './training-form.ts';
 import { isActive } from './training-run.ts';
 import { trackCall, trackItemCall } from './tracked-call.ts';
 
@@ -47,6 +48,8 @@ export const useRunsStore = defineStore('runs', () => {
   const selected = ref<Set<string>>(new Set());
   /** Images per evaluation, per run (the row's n field). */
   const evalImages = ref<Record<string, number>>({});
+  /** Prompts to evaluate on, one a line (blank lines ignored); empty: the dataset's captions. */
+  const evalPrompts = ref('');
 
   const rows = computed(() => compareRows(runs.value, evaluations.value));
   const metrics = computed(() => visibleMetrics(evaluations.value));
@@ -98,7 +101,9 @@ export const useRunsStore = defineStore('runs', () => {
   /** Starts a `gan-eval` job of `run` at its latest kept step with `images` prompts; false when it could not start (see `error`). */
   async function evaluate(run: string, images: number): Promise<boolean> {
     error.value = null;
-    const job = await trackItemCall(startingIds, run, error, () => api.call('jobs.start', { kind: 'gan-eval', input: { run, n: images, seed: EVAL_SEED } }));
+    const prompts = promptLines(evalPrompts.value);
+    const input = { run, n: images, seed: EVAL_SEED, ...(prompts.length > 0 ? { prompts } : {}) };
+    const job = await trackItemCall(startingIds, run, error, () => api.call('jobs.start', { kind: 'gan-eval', input }));
     if (job) await jobsStore.refreshJob(job.id);
     return job !== null;
   }
@@ -122,6 +127,7 @@ export const useRunsStore = defineStore('runs', () => {
     selected,
     selectedIds,
     evalImages,
+    evalPrompts,
     rows,
     metrics,
     best,
