@@ -78,7 +78,9 @@ async function initFrom(input: Input, jobs: JobStore, dataDir: string, parts: Tr
   if (!source || source.kind !== 'gan-train') throw invalidInput(`no training run '${input.init}' to fine-tune from: see the Training view or \`lafite jobs list\``, 'init');
   const trained = source.input as Input;
   if (trained.preset !== input.preset || trained.model !== input.model || (trained.condition ?? 'paper') !== (input.condition ?? 'paper')) {
-    throw invalidInput(`run ${input.init} is a ${trained.preset} network (${trained.condition ?? 'paper'} condition form) on ${trained.model}: fine-tune it with --preset ${trained.preset} --model ${trained.model} --condition ${trained.condition ?? 'paper'}`, 'init');
+    const form = trained.condition ?? 'paper';
+    const official = form === 'official' ? ' with the official condition form' : '';
+    throw invalidInput(`run ${input.init} is a ${trained.preset} network on ${trained.model}${official}: fine-tune it with --preset ${trained.preset} --model ${trained.model} --condition ${form}`, 'init');
   }
   const file = checkpointFile(runFolder(dataDir, input.init));
   if (!existsSync(file)) throw invalidInput(`run ${input.init} has no checkpoint yet`, 'init');
