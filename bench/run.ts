@@ -2,8 +2,11 @@
  * `npm run bench`: speed figures as JSON on stdout (progress on stderr).
  * Float32 matrix products on every available compute backend; the encoders' throughput
  * through the pipeline against a bare ONNX Runtime session; dataset import (images/s, peak
- * memory); retrieval at CLIP size and on ShapesWorld; the wasm training kernels against cpu;
- * training images/s and generation latency per network preset (`presets`).
+ * memory); retrieval at CLIP size and on ShapesWorld; the wasm training kernels against their
+ * previous versions and cpu (`kernels`); training images/s per CPU preset, the current kernels
+ * against the previous ones in the same run (`trainStep`); training images/s and generation
+ * latency per network preset (`presets`); concurrent imports, evaluations and generations through
+ * the CLI and the server against one data folder, with errors, latency and server memory (`soak`).
  * `npm run bench -- import` runs only the named sections.
  */
 import { cpus, totalmem } from 'node:os';
@@ -16,6 +19,7 @@ import { importFigures } from './import.ts';
 import { generationFigures, trainingFigure } from './gpu-figures.ts';
 import { kernelFigures, trainStepFigures } from './kernels.ts';
 import { retrievalFigures, shapesRetrievalFigures } from './retrieval.ts';
+import { soakFigures } from './soak.ts';
 
 const SIZES = [128, 512];
 const REPEATS = 5;
@@ -51,8 +55,8 @@ async function matMulFigures(): Promise<MatMulFigure[]> {
  */
 async function presetFigures() {
   await initBackend();
-  const generation = [...(await generationFigures('tiny', [1, 8], 5)), ...(await generationFigures('shapes', [1, 8], 5)), ...(await generationFigures('paper', [1], 2))];
-  const training: (Awaited<ReturnType<typeof trainingFigure>> | { preset: 'paper'; error: string })[] = [await trainingFigure('tiny', 8, 2, 10), await trainingFigure('shapes', 8, 2, 5)];
+  const generation = [...(await generationFigures('tiny', [1, 8], 5)), ...(await generationFigures('shapes', [1, 8], 5)), ...(await generationFigures('shapes64', [1, 8], 5)), ...(await generationFigures('paper', [1], 2))];
+  const training: (Awaited<ReturnType<typeof trainingFigure>> | { preset: 'paper'; error: string })[] = [await trainingFigure('tiny', 8, 2, 10), await trainingFigure('shapes', 8, 2, 5), await trainingFigure('shapes64', 8, 2, 5)];
   try {
     training.push(await trainingFigure('paper', 1, 1, 1));
   } catch (error) {
@@ -70,6 +74,7 @@ const SECTIONS = {
   kernels: () => kernelFigures(),
   trainStep: () => trainStepFigures(),
   presets: () => presetFigures(),
+  soak: () => soakFigures(),
 } as const;
 type Section = keyof typeof SECTIONS;
 
