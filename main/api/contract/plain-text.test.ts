@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fromZodError } from '../errors.ts';
-import { inputSchemas } from '../contract.ts';
+import { inputSchemas, jobInputSchemas } from '../contract.ts';
 
 describe('vocabulary text at the API edge', () => {
   const save = (entries: string[], templates = ['{Noun}']) => inputSchemas['vocabulary.save'].safeParse({ id: 'mine', vocabularies: [{ name: 'Noun', entries }], templates });
@@ -20,5 +20,18 @@ describe('vocabulary text at the API edge', () => {
 
   it('accepts words in any script, with accents and emoji', () => {
     expect(save(['café', 'oiseau', 'عصفور', '鳥', '👩‍🔬']).success).toBe(true);
+  });
+});
+
+describe('prompts at the API edge', () => {
+  const generate = (prompt: string) => jobInputSchemas['gan-generate'].safeParse({ run: 'shapes-pretrained', prompt });
+
+  it('refuses control characters and direction overrides in a prompt, and keeps ordinary ones', () => {
+    expect(generate('two red circles, très jolis 🟥').success).toBe(true);
+    for (const bad of ['a red\u0000 circle', '\u202Eelcric der a', 'a \u001b[31mred circle']) {
+      const parsed = generate(bad);
+      expect(parsed.success).toBe(false);
+      expect(fromZodError(parsed.error!, 'gan-generate')).toMatchObject({ field: 'prompt', message: expect.stringMatching(/no control characters/) });
+    }
   });
 });

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import type { JobStatus } from '../contract.ts';
 import { cloOptionsShape } from './pseudo.ts';
-import { absolutePath, datasetIdSchema, modelIdSchema, perturbationIdSchema, pseudoRunIdSchema } from './schemas.ts';
+import { absolutePath, datasetIdSchema, modelIdSchema, perturbationIdSchema, pseudoRunIdSchema, UNSAFE_TEXT_CHARS } from './schemas.ts';
 
 /** Where the conditions h of the training images come from: Lafite_G, Lafite_NN, Lafite2 retrieval and CLO, or real captions. */
 export const TRAIN_CONDITIONS = ['gaussian', 'nn', 'retrieval', 'clo', 'captions'] as const;
@@ -62,7 +62,13 @@ export type TrainSubset = (typeof TRAIN_SUBSETS)[number];
 
 /** The longest prompt the API takes (the CLI's prompt files are checked against it line by line). */
 export const MAX_PROMPT_CHARS = 1000;
-const promptSchema = z.string().trim().min(1, 'an empty prompt').max(MAX_PROMPT_CHARS, `a prompt of at most ${MAX_PROMPT_CHARS} characters`);
+// Prompts are printed in the CLI, the Runs view and the reports: refuse what would print as something else (schemas.ts UNSAFE_TEXT_CHARS).
+const promptSchema = z
+  .string()
+  .trim()
+  .min(1, 'an empty prompt')
+  .max(MAX_PROMPT_CHARS, `a prompt of at most ${MAX_PROMPT_CHARS} characters`)
+  .refine((text) => !UNSAFE_TEXT_CHARS.test(text), 'no control characters (NUL, escape, …) or direction overrides in a prompt');
 /** The most prompts an evaluation takes (as many as it may generate images). */
 export const MAX_EVAL_PROMPTS = 50_000;
 
