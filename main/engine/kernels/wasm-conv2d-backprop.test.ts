@@ -17,7 +17,8 @@ const CASES: Case[] = [
   { x: [1, 9, 7, 2], filter: [3, 3, 2, 3], stride: 2, pad: 'same' },
   { x: [2, 10, 10, 4], filter: [3, 3, 4, 2], stride: 1, pad: 'valid' },
   { x: [1, 11, 11, 2], filter: [4, 4, 2, 3], stride: 2, pad: 'valid' },
-  { x: [3, 6, 6, 8], filter: [1, 1, 8, 4], stride: 1, pad: 'same' },
+  { x: [3, 6, 6, 8], filter: [1, 1, 8, 4], stride: 1, pad: 'same' }, // 1×1, Co < Ci: (dyᵀ · x)ᵀ
+  { x: [2, 5, 5, 3], filter: [1, 1, 3, 6], stride: 1, pad: 'valid' }, // 1×1, Co > Ci: xᵀ · dy
   { x: [2, 7, 7, 5], filter: [1, 1, 5, 3], stride: 2, pad: 'same' }, // 1×1 with a stride: not a plain product
   { x: [1, 6, 5, 2], filter: [3, 3, 2, 3], stride: 1, pad: 3 }, // padding past the filter's reach: dy's border is cropped
   { x: [2, 16, 16, 48], filter: [3, 3, 48, 48], stride: 1, pad: 'same' }, // a `shapes` layer's channels: long sums

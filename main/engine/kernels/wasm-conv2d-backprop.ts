@@ -4,15 +4,16 @@
  *   swapped (the shapes classifier's trick, main/engine/eval/shapes-classifier.ts):
  *     dW[i, j, ci, co] = Σ_{n,y,x} xpad[n, s·y + i, s·x + j, ci] · dy[n, y, x, co]
  *                      = conv2d(xpadᵀ [Ci, Hp, Wp, N], dyᵀ [oh, ow, N, Co], dilation s)[ci, i, j, co],
- *   which XNNPACK runs as one indirect GEMM. A 1×1 filter is a plain product xᵀ · dy. Measured
- *   on the `shapes` preset's 3×3 layers 2–4× faster than the previous kernel (k·k strided slices
- *   of the padded input, each multiplied by dyᵀ: the slices and the long-K products took about
- *   half of a training step), and 15× on its 1×1 layers (`npm run bench -- kernels trainStep`).
+ *   which XNNPACK runs as one indirect GEMM, about as fast as the forward convolution. A 1×1
+ *   filter is a plain product xᵀ · dy. Measured on the `shapes` and `shapes64` layers 1.5–4×
+ *   faster than the previous kernel (k·k strided slices of the padded input, each multiplied by
+ *   dyᵀ: the slices and the long-K products took about half of a training step), 2–7× on the
+ *   1×1 layers (`npm run bench -- kernels`).
  * - `Conv2DBackpropInput` (≈ 2 GFLOP/s there): dx = conv2d(dilate(dy, stride), flip(W)ᵀ) with
  *   "full" padding, a forward convolution, which XNNPACK runs at ≈ 30 GFLOP/s. The padding goes
  *   to the convolution as explicit padding (no padded copy of dy), the flip is one reverse of
- *   the k·k taps, and a 1×1 filter needs none: the networks' 1×1 layers got 2–15× faster. It is
- *   also what `conv2dTranspose` (the generator's upsampling) runs forward.
+ *   the k·k taps, and a 1×1 filter needs none: 1.1–1.8× the previous kernel, 5–25× wasm's own.
+ *   It is also what `conv2dTranspose` runs forward.
  * The previous kernels stay exported (`PREVIOUS_WASM_CONV2D_BACKPROP`) so that the benchmark
  * measures both in one run. NHWC, dilation 1 (what the networks use); other cases fail with an
  * error naming them.
@@ -30,9 +31,12 @@ export function conv2dFilterGradient(x: tf.Tensor4D, dy: tf.Tensor4D, filterShap
   const [n, oh, ow] = [x.shape[0], info.outHeight, info.outWidth];
   const { top, bottom, left, right } = info.padInfo;
   if (kh === 1 && kw === 1 && sh === 1 && sw === 1 && top + bottom + left + right === 0) {
-    // dW = xᵀ · dy over all N·H·W positions, xᵀ made explicitly (XNNPACK's transposed products are slow).
-    const xT = tf.transpose(tf.reshape(x, [n * oh * ow, ci])); // [Ci, M]
-    return tf.reshape(tf.matMul(xT, tf.reshape(dy, [n * oh * ow, co])), filterShape) as tf.Tensor4D; // [1, 1, Ci, Co]
+    // dW = xᵀ · dy over all N·H·W positions, the transposed operand made explicitly (XNNPACK's transposed
+    // products are slow), and the narrower of Ci and Co as the product's rows: toRGB's [M, 32]ᵀ · [M, 3]
+    // took 2.5 ms, (dyᵀ · x)ᵀ 0.2 ms.
+    const [x2, dy2] = [tf.reshape(x, [n * oh * ow, ci]), tf.reshape(dy, [n * oh * ow, co])]; // [M, Ci], [M, Co]
+    const dw = co < ci ? tf.transpose(tf.matMul(tf.transpose(dy2), x2)) : tf.matMul(tf.transpose(x2), dy2); // [Ci, Co]
+    return tf.reshape(dw, filterShape) as tf.Tensor4D; // [1, 1, Ci, Co]
   }
   const padded = tf.pad(x, [[0, 0], [top, bottom], [left, right], [0, 0]]); // [N, Hp, Wp, Ci]
   const xT = tf.transpose(padded, [3, 1, 2, 0]) as tf.Tensor4D; // [Ci, Hp, Wp, N]: batch ↔ channels
