@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BACKEND_IDS } from '../api/contract.ts';
-import { initBackend, parseBackendId, probeBackends, tf } from './backend.ts';
+import { initBackend, isSoftwareAdapter, parseBackendId, probeBackend, probeBackends, SOFTWARE_OPT_IN, softwareWebGpuOptedIn, tf } from './backend.ts';
 
 describe('backend selection', () => {
   it('probes every candidate in the order of ARCHITECTURE.md, with a reason for each unavailable one', async () => {
@@ -39,5 +39,22 @@ describe('backend selection', () => {
     expect(() => parseBackendId('cuda')).toThrow(/unknown backend 'cuda': choose one of node-gpu, webgpu, node, wasm, cpu/);
     expect(parseBackendId(undefined)).toBeUndefined();
     expect(parseBackendId('wasm')).toBe('wasm');
+  });
+
+  it('uses a software WebGPU adapter only when LAFITE_WEBGPU_SOFTWARE=1 opts in, and says so where webgpu is unavailable', async () => {
+    expect(softwareWebGpuOptedIn({ [SOFTWARE_OPT_IN]: '1' })).toBe(true);
+    for (const value of [undefined, '', '0', 'true', 'yes']) expect(softwareWebGpuOptedIn({ [SOFTWARE_OPT_IN]: value })).toBe(false);
+    if (softwareWebGpuOptedIn()) return; // opted in for this whole run: webgpu.test.ts covers that side
+    const webgpu = await probeBackend('webgpu');
+    if (!webgpu.available) expect(webgpu.reason).toMatch(/a software adapter is never used by default, .*LAFITE_WEBGPU_SOFTWARE=1 opts in/);
+    else expect(isSoftwareAdapter({ device: webgpu.device })).toBe(false);
+  });
+
+  it('tells software rasterizers from GPUs by the adapter\'s info', () => {
+    expect(isSoftwareAdapter({ vendor: '', device: 'llvmpipe-llvm-15-0-6-256-bits-', description: 'OpenGL version OpenGL ES 3.2 Mesa 22.3.6' })).toBe(true);
+    expect(isSoftwareAdapter({ vendor: 'mesa', description: 'llvmpipe (LLVM 15.0.6, 256 bits)' })).toBe(true);
+    expect(isSoftwareAdapter({ vendor: 'google', device: 'SwiftShader Device (Subzero)' })).toBe(true);
+    expect(isSoftwareAdapter({ vendor: 'nvidia', device: 'anything', isFallbackAdapter: true })).toBe(true);
+    expect(isSoftwareAdapter({ vendor: 'nvidia', architecture: 'hopper', description: 'NVIDIA H200' })).toBe(false);
   });
 });

@@ -57,12 +57,40 @@ function nvidiaDevice(): string | undefined {
 
 const SOFTWARE_ADAPTER = /swiftshader|llvmpipe|lavapipe|softpipe|software|microsoft basic render/i;
 
+/**
+ * `LAFITE_WEBGPU_SOFTWARE=1`: with no hardware adapter, run the webgpu backend on Dawn's
+ * OpenGL ES backend over Mesa's llvmpipe (compatibility mode). It exists to test the GPU code
+ * path on machines without a GPU (CI); it is never chosen by default, since it is no faster
+ * than the CPU backends (ENVIRONMENT.md) and would only slow training down.
+ */
+export const SOFTWARE_OPT_IN = 'LAFITE_WEBGPU_SOFTWARE';
+export const softwareWebGpuOptedIn = (env: NodeJS.ProcessEnv = process.env): boolean => env[SOFTWARE_OPT_IN] === '1';
+/** Appended to the reason webgpu is unavailable, so `lafite info` says why a software adapter is not used. */
+const SOFTWARE_NOTE = `a software adapter is never used by default, being no faster than wasm; ${SOFTWARE_OPT_IN}=1 opts in to test the GPU code path`;
+/** Debian's packages for the software adapter (`.ci/run` installs them). */
+export const SOFTWARE_PACKAGES = 'libegl1 libegl-mesa0 libgles2 libgl1-mesa-dri';
+
 interface GpuAdapterInfoLike {
   vendor?: string;
   architecture?: string;
   device?: string;
   description?: string;
   isFallbackAdapter?: boolean;
+}
+
+interface GpuAdapterLike {
+  info?: GpuAdapterInfoLike;
+  limits: Record<string, number>;
+  requestDevice(descriptor?: { requiredLimits?: Record<string, number> }): Promise<unknown>;
+}
+
+interface GpuLike {
+  requestAdapter(options?: object): Promise<GpuAdapterLike | null>;
+}
+
+interface Dawn {
+  create(flags: string[]): GpuLike;
+  globals: Record<string, unknown>;
 }
 
 /** On Linux Dawn reaches GPUs through Vulkan; without the loader it can only print a warning. */
@@ -76,30 +104,67 @@ function vulkanLoaderMissing(): boolean {
   }
 }
 
-/** Installs Dawn's WebGPU as `navigator.gpu` when it finds a hardware adapter. */
-async function loadWebGpu(): Promise<string> {
+const adapterName = (info: GpuAdapterInfoLike): string => [info.vendor, info.description || info.device || info.architecture].filter(Boolean).join(' ') || 'unknown adapter';
+
+/** Whether an adapter is a software rasterizer rather than a GPU. */
+export const isSoftwareAdapter = (info: GpuAdapterInfoLike): boolean => Boolean(info.isFallbackAdapter) || SOFTWARE_ADAPTER.test([info.vendor, info.architecture, info.device, info.description].join(' '));
+
+/** A hardware adapter through Vulkan, Metal or D3D12, or the reason there is none. */
+async function hardwareGpu(dawn: Dawn): Promise<{ gpu: GpuLike; name: string }> {
   if (vulkanLoaderMissing()) throw new Unusable('no GPU adapter: the Vulkan loader (libvulkan.so.1) is not installed');
-  const dawn = (await importPackage('webgpu')) as {
-    create(flags: string[]): { requestAdapter(options?: object): Promise<{ info?: GpuAdapterInfoLike } | null> };
-    globals: Record<string, unknown>;
-  };
   const gpu = dawn.create([]);
   const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
   if (!adapter) throw new Unusable('no GPU adapter: Dawn found no Vulkan, Metal or D3D12 device');
   const info = adapter.info ?? {};
-  const name = [info.vendor, info.description || info.device || info.architecture].filter(Boolean).join(' ') || 'unknown adapter';
-  if (info.isFallbackAdapter || SOFTWARE_ADAPTER.test(name)) {
-    throw new Unusable(`no GPU adapter: only a software rasterizer (${name})`);
+  if (isSoftwareAdapter(info)) throw new Unusable(`no GPU adapter: only a software rasterizer (${adapterName(info)})`);
+  return { gpu, name: adapterName(info) };
+}
+
+/**
+ * Dawn's OpenGL ES backend over Mesa's llvmpipe. OpenGL ES only offers WebGPU's
+ * compatibility feature level, which tfjs does not ask for: the `navigator.gpu` handed to it
+ * asks for that level, and raises the storage buffers per shader stage from compatibility's
+ * default (4) to what the adapter allows, so kernels with several inputs compile.
+ */
+async function softwareGpu(dawn: Dawn): Promise<{ gpu: GpuLike; name: string }> {
+  process.env.EGL_PLATFORM ??= 'surfaceless'; // Mesa's EGL with no display server
+  const base = dawn.create(['backend=opengles']);
+  const probe = await base.requestAdapter({ featureLevel: 'compatibility' });
+  if (!probe) throw new Unusable(`no GPU adapter, and no software adapter: Dawn's OpenGL ES backend found no EGL device (Debian: apt-get install ${SOFTWARE_PACKAGES})`);
+  const gpu: GpuLike = {
+    async requestAdapter(options?: object) {
+      const adapter = await base.requestAdapter({ ...options, featureLevel: 'compatibility' });
+      if (!adapter) return null;
+      const requestDevice = adapter.requestDevice.bind(adapter);
+      const maxStorageBuffersPerShaderStage = adapter.limits.maxStorageBuffersPerShaderStage!;
+      adapter.requestDevice = (descriptor = {}) => requestDevice({ ...descriptor, requiredLimits: { ...descriptor.requiredLimits, maxStorageBuffersPerShaderStage } });
+      return adapter;
+    },
+  };
+  const info = probe.info ?? {};
+  return { gpu, name: `${info.device || adapterName(info)} (${info.description ?? 'OpenGL ES'}; software adapter, compatibility mode, ${SOFTWARE_OPT_IN}=1)` };
+}
+
+/** Installs Dawn's WebGPU as `navigator.gpu` when it finds a hardware adapter (or, opted in, the software one). */
+async function loadWebGpu(): Promise<string> {
+  const dawn = (await importPackage('webgpu')) as Dawn;
+  let found: { gpu: GpuLike; name: string };
+  try {
+    found = await hardwareGpu(dawn);
+  } catch (error) {
+    if (!(error instanceof Unusable)) throw error;
+    if (!softwareWebGpuOptedIn()) throw new Unusable(`${error.message} (${SOFTWARE_NOTE})`);
+    found = await softwareGpu(dawn);
   }
   Object.assign(globalThis, dawn.globals);
   const nav = (globalThis as { navigator?: object }).navigator;
-  if (nav) Object.defineProperty(nav, 'gpu', { value: gpu, configurable: true });
-  else (globalThis as { navigator?: object }).navigator = { gpu };
+  if (nav) Object.defineProperty(nav, 'gpu', { value: found.gpu, configurable: true });
+  else (globalThis as { navigator?: object }).navigator = { gpu: found.gpu };
   // A bundled entry (bench/gpu.ts packed by ../shared/tools/gpu-pack) imports it itself:
   // a bundler cannot follow this import by variable name.
   if (!tf.findBackendFactory('webgpu')) await importPackage('@tensorflow/tfjs-backend-webgpu');
   registerWebGpuKernels();
-  return name;
+  return found.name;
 }
 
 const CANDIDATES: readonly Candidate[] = [
