@@ -53,7 +53,7 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['**/main/*', '!**/main/api', '**/main/api/*', '!**/main/api/contract*'], message: 'The renderer imports only main/api/contract.' },
+            { group: ['**/main/*', '!**/main/contract'], message: 'The renderer imports only main/contract.' },
             { group: ['node:*', 'electron'], message: 'The renderer runs in a browser sandbox.' },
           ],
         },

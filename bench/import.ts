@@ -8,7 +8,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import type { DatasetImportResult, JobRecord } from '../main/api/contract.ts';
+import type { DatasetImportResult, JobRecord } from '../main/contract/index.ts';
 import { openService, type Service } from '../main/api/service.ts';
 import { generateShapes } from '../main/engine/shapes/index.ts';
 

@@ -3,7 +3,7 @@
  * to the sandboxed renderer. Nothing else of Node or Electron crosses.
  */
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import type { ApiEvent, CallResult, Method, PreloadBridge } from '../main/api/contract.ts';
+import type { ApiEvent, CallResult, Method, PreloadBridge } from '../main/contract/index.ts';
 import { IPC_CALL, IPC_EVENT, IPC_PICK_FOLDER, IPC_PICK_IMAGE } from '../main/api/ipc-channels.ts';
 
 const bridge: PreloadBridge = {

@@ -20,7 +20,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { EvaluationRecord, TrainResult } from '../main/api/contract.ts';
+import type { EvaluationRecord, TrainResult } from '../main/contract/index.ts';
 import { BUILTIN_RUN_FILES, builtinRunDir, SHAPES_PRETRAINED_ID, type BuiltinRunRecord } from '../main/api/builtin-runs.ts';
 import { openService, type Service } from '../main/api/service.ts';
 import { ShapesPipeline } from '../main/cli/shapes-pipeline.ts';

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import type { JobStore } from '../store/jobs.ts';
 import { builtinModelDir } from '../store/paths.ts';
 import { checkpointFile, runFolder } from '../jobs/run-files.ts';
-import { jobInputSchemas, type TrainResult } from './contract.ts';
+import { jobInputSchemas, type TrainResult } from '../contract/index.ts';
 
 /** The ShapesWorld generator trained language-free by scripts/train-shapes-pretrained.ts. */
 export const SHAPES_PRETRAINED_ID = 'shapes-pretrained';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { solid } from '../../tests/helpers/images.ts';
 import { tempDir } from '../../tests/helpers/temp.ts';
-import type { DatasetImportResult, JobRecord } from './contract.ts';
+import type { DatasetImportResult, JobRecord } from '../contract/index.ts';
 import { openService, type Service } from './service.ts';
 
 const dir = tempDir();

@@ -4,8 +4,8 @@
  */
 import { readFile, rm, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import type { CaptionImportResult, DatasetRecord, JobRecord, Outputs, ParsedInput } from './contract.ts';
-import { conflict, invalidInput, notFound } from './errors.ts';
+import type { CaptionImportResult, DatasetRecord, JobRecord, Outputs, ParsedInput } from '../contract/index.ts';
+import { conflict, invalidInput, notFound } from '../contract/errors.ts';
 import { matchImageNames, parseCaptionFile } from '../datasets/caption-files.ts';
 import { chooseFewShot, chooseValidation } from '../datasets/selection.ts';
 import type { DatasetStore} from '../store/datasets.ts';

@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { activeBackend, probeBackends } from '../engine/backend.ts';
 import { schemaVersion, type Db } from '../store/db.ts';
-import type { InfoResult } from './contract.ts';
+import type { InfoResult } from '../contract/index.ts';
 import { APP_VERSION } from './version.ts';
 
 async function onnxruntimeVersion(): Promise<string> {

@@ -3,8 +3,8 @@
  * (main/ never does), so it is tested here with the same calls as HTTP and the CLI.
  * Every call checks the sender: only our own renderer may use the API.
  */
-import type { ApiEvent, CallResult } from './contract.ts';
-import { toErrorPayload } from './errors.ts';
+import type { ApiEvent, CallResult } from '../contract/index.ts';
+import { toErrorPayload } from '../contract/errors.ts';
 import { IPC_CALL } from './ipc-channels.ts';
 import type { Service } from './service.ts';
 

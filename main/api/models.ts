@@ -14,8 +14,8 @@ import { hashModelFiles } from '../engine/encoders/model-files.ts';
 import type { EmbeddingStore } from '../store/embeddings.ts';
 import { modelsDir, type ModelStore } from '../store/models.ts';
 import { checkPath } from '../store/path-policy.ts';
-import { modelIdSchema, type ModelRecord, type Output, type ParsedInput } from './contract.ts';
-import { conflict, invalidInput, LafiteError, notFound } from './errors.ts';
+import { modelIdSchema, type ModelRecord, type Output, type ParsedInput } from '../contract/index.ts';
+import { conflict, invalidInput, LafiteError, notFound } from '../contract/errors.ts';
 
 export function listModels(store: ModelStore): ModelRecord[] {
   return store.list();

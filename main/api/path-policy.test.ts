@@ -11,8 +11,8 @@ import { tempDir } from '../../tests/helpers/temp.ts';
 import { openDatabase } from '../store/db.ts';
 import { DatasetStore } from '../store/datasets.ts';
 import { JOB_PATH_FIELDS } from '../jobs/input-paths.ts';
-import { jobInputSchemas, type JobKind } from './contract.ts';
-import { absolutePath } from './contract/schemas.ts';
+import { jobInputSchemas, type JobKind } from '../contract/index.ts';
+import { absolutePath } from '../contract/schemas.ts';
 import { openService, type Service } from './service.ts';
 
 const linux = process.platform === 'linux';

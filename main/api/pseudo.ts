@@ -1,9 +1,9 @@
 /** The pseudo-feature methods of the API (`pseudo.*`); synthesis itself is the `pseudo-synth` job. */
 import { readdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { Outputs, ParsedInput } from './contract.ts';
+import type { Outputs, ParsedInput } from '../contract/index.ts';
 import { perturbationPath, readPerturbationFile } from '../jobs/perturbation-files.ts';
-import { notFound } from './errors.ts';
+import { notFound } from '../contract/errors.ts';
 import type { DatasetStore } from '../store/datasets.ts';
 import type { EmbeddingStore } from '../store/embeddings.ts';
 import { similarityStats } from '../engine/pseudo/stats.ts';

@@ -7,10 +7,10 @@
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { jobInputSchemas, usesPseudoRun, type EvaluationRecord, type GenerateResult, type GenerationRecord, type JobRecord, type RunDetail, type RunSample, type RunSummary, type TrainResult } from './contract.ts';
+import { jobInputSchemas, usesPseudoRun, type EvaluationRecord, type GenerateResult, type GenerationRecord, type JobRecord, type RunDetail, type RunSample, type RunSummary, type TrainResult } from '../contract/index.ts';
 import type { EvaluationStore } from '../store/evaluations.ts';
 import type { JobInput } from '../jobs/job-kind.ts';
-import { invalidInput, notFound } from './errors.ts';
+import { invalidInput, notFound } from '../contract/errors.ts';
 import type { JobStore } from '../store/jobs.ts';
 import type { PseudoStore } from '../store/pseudo.ts';
 import { findPseudoRun } from '../jobs/pseudo-run.ts';

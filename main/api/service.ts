@@ -1,5 +1,5 @@
 /**
- * The service behind the API: one function per method of contract.ts, input validated
+ * The service behind the API: one function per method of main/contract/, input validated
  * here and nowhere else. IPC, HTTP and the CLI are thin adapters over `call`.
  *
  * @example
@@ -26,8 +26,8 @@ import {
   type Method,
   type Output,
   type ParsedInput,
-} from './contract.ts';
-import { fromZodError, LafiteError, notFound } from './errors.ts';
+} from '../contract/index.ts';
+import { fromZodError, LafiteError, notFound } from '../contract/errors.ts';
 import { addModel, listModels, registerBuiltinModels, removeModel } from './models.ts';
 import { registerBuiltinRuns } from './builtin-runs.ts';
 import { getDataset, importCaptions, markFewShot, removeDataset, splitDataset, thumbnails } from './datasets.ts';

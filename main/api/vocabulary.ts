@@ -4,8 +4,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Outputs, ParsedInput, TemplateCheck, VocabularySetRecord } from './contract.ts';
-import { conflict, LafiteError, notFound } from './errors.ts';
+import type { Outputs, ParsedInput, TemplateCheck, VocabularySetRecord } from '../contract/index.ts';
+import { conflict, LafiteError, notFound } from '../contract/errors.ts';
 import { parseTemplate, parseTemplateSet } from '../engine/pseudo/templates.ts';
 import { vocabularySetFromTokenizer } from '../engine/pseudo/vocabulary-build.ts';
 import { parseVocabularySet } from '../engine/pseudo/vocabulary.ts';

@@ -14,8 +14,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import type { EvaluationRecord } from '../api/contract.ts';
-import { invalidInput } from '../api/errors.ts';
+import type { EvaluationRecord } from '../contract/index.ts';
+import { invalidInput } from '../contract/errors.ts';
 import type { Service } from '../api/service.ts';
 import { integer, number, type CliContext } from './context.ts';
 import { escapeHtml, formatMetric, htmlPage, metricInfo, type Chart } from './html-report.ts';

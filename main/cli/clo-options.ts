@@ -3,7 +3,7 @@
  * declaration, so both commands say the same words with the contract's defaults.
  */
 import { Option, type Command } from 'commander';
-import { CLO_INITS, CLO_OPTION_DEFAULTS } from '../api/contract.ts';
+import { CLO_INITS, CLO_OPTION_DEFAULTS } from '../contract/index.ts';
 import { integer, number } from './context.ts';
 
 /** What the CLO options parse to (the `pseudo-synth` and `gan-train` input fields of the same names). */

@@ -1,6 +1,6 @@
 /** What the command groups of the CLI share: the service per command, following jobs, output options. */
 import { InvalidArgumentError } from 'commander';
-import type { JobKind } from '../api/contract.ts';
+import type { JobKind } from '../contract/index.ts';
 import type { Service } from '../api/service.ts';
 import type { OutputOptions } from './output.ts';
 

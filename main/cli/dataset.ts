@@ -24,7 +24,7 @@ import {
   type DatasetRecord,
   type ImageStatus,
   type Split,
-} from '../api/contract.ts';
+} from '../contract/index.ts';
 import { integer, number, type CliContext } from './context.ts';
 import { printResult, table } from './output.ts';
 

@@ -4,7 +4,7 @@
  * and how long each stage took, pseudo-caption examples, the metrics, four pictures per
  * prompt, the sample grids over training, and the loss curves.
  */
-import type { EvaluationRecord, RunDetail } from '../api/contract.ts';
+import type { EvaluationRecord, RunDetail } from '../contract/index.ts';
 import { escapeHtml, formatMetric, htmlPage, metricInfo, type Chart } from './html-report.ts';
 import type { StageTime } from './shapes-pipeline.ts';
 

@@ -14,7 +14,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import type { EvaluationRecord, GenerateResult, PseudoRunRecord } from '../api/contract.ts';
+import type { EvaluationRecord, GenerateResult, PseudoRunRecord } from '../contract/index.ts';
 import type { Service } from '../api/service.ts';
 import { integer, number, type CliContext } from './context.ts';
 import { writeDemoReport, type DemoReport } from './demo-report.ts';

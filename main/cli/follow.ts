@@ -3,8 +3,8 @@
  * plain lines otherwise. Ctrl+C cancels the job (and waits for it to stop).
  */
 import { SingleBar } from 'cli-progress';
-import { ERROR_CODES, type ErrorCode, type JobRecord } from '../api/contract.ts';
-import { LafiteError } from '../api/errors.ts';
+import { ERROR_CODES, type ErrorCode, type JobRecord } from '../contract/index.ts';
+import { LafiteError } from '../contract/errors.ts';
 import type { Service } from '../api/service.ts';
 import { formatMs, type OutputOptions } from './output.ts';
 

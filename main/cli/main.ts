@@ -12,7 +12,7 @@
  */
 import { resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
-import { BACKEND_IDS, JOB_STATUSES, type JobKind, type InfoResult, type JobRecord, type JobStatus } from '../api/contract.ts';
+import { BACKEND_IDS, JOB_STATUSES, type JobKind, type InfoResult, type JobRecord, type JobStatus } from '../contract/index.ts';
 import type { Service } from '../api/service.ts';
 import { APP_VERSION } from '../api/version.ts';
 import { integer, type CliContext } from './context.ts';
@@ -22,7 +22,7 @@ import { registerDemoCommand } from './demo.ts';
 import { registerPseudoCommands } from './pseudo.ts';
 import { registerTrainCommands } from './train.ts';
 import { printError, printResult, table, type OutputOptions } from './output.ts';
-import type { ModelRecord, ZeroShotReport } from '../api/contract.ts';
+import type { ModelRecord, ZeroShotReport } from '../contract/index.ts';
 
 interface GlobalOptions {
   json?: boolean;

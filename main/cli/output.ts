@@ -1,6 +1,6 @@
 /** How the CLI prints: JSON for machines (`--json`), short lines for people. */
-import type { ErrorPayload } from '../api/contract.ts';
-import { EXIT_CODE, toErrorPayload } from '../api/errors.ts';
+import type { ErrorPayload } from '../contract/index.ts';
+import { EXIT_CODE, toErrorPayload } from '../contract/errors.ts';
 
 export interface OutputOptions {
   json: boolean;

@@ -5,8 +5,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { MAX_EVAL_PROMPTS, MAX_PROMPT_CHARS } from '../api/contract.ts';
-import { invalidInput } from '../api/errors.ts';
+import { MAX_EVAL_PROMPTS, MAX_PROMPT_CHARS } from '../contract/index.ts';
+import { invalidInput } from '../contract/errors.ts';
 
 /** The prompts of a prompt file's text, with the line of any that is too long named. */
 export function parsePromptLines(text: string, file: string): string[] {

@@ -10,8 +10,8 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import { invalidInput } from '../api/errors.ts';
-import type { CosineDistribution, PseudoRunRecord, PseudoSynthResult, VocabularySetRecord } from '../api/contract.ts';
+import { invalidInput } from '../contract/errors.ts';
+import type { CosineDistribution, PseudoRunRecord, PseudoSynthResult, VocabularySetRecord } from '../contract/index.ts';
 import { addCloOptions, type CloCliOptions } from './clo-options.ts';
 import { integer, number, type CliContext } from './context.ts';
 import { printResult, table } from './output.ts';

@@ -9,7 +9,7 @@
  *   await pipeline.dataset({ name: 'shapes-demo', images: 2000, folder: '/tmp/lafite-demo-shapes' });
  *   const run = await pipeline.train({ dataset: 'shapes-demo', pseudo: 'clo', minutes: 10 });
  */
-import type { EvaluationRecord, JobKind, PseudoSynthResult, TrainResult } from '../api/contract.ts';
+import type { EvaluationRecord, JobKind, PseudoSynthResult, TrainResult } from '../contract/index.ts';
 import type { Service } from '../api/service.ts';
 import { followJob } from './follow.ts';
 import type { OutputOptions } from './output.ts';

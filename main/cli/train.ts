@@ -13,8 +13,8 @@
  */
 import { resolve } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { TRAIN_CONDITIONS, TRAIN_SUBSETS, type EvaluationRecord, type GenerateResult, type PseudoSchedule, type RunDetail, type RunSummary, type TrainResult } from '../api/contract.ts';
-import { invalidInput } from '../api/errors.ts';
+import { TRAIN_CONDITIONS, TRAIN_SUBSETS, type EvaluationRecord, type GenerateResult, type PseudoSchedule, type RunDetail, type RunSummary, type TrainResult } from '../contract/index.ts';
+import { invalidInput } from '../contract/errors.ts';
 import { addCloOptions, type CloCliOptions } from './clo-options.ts';
 import { integer, number, type CliContext } from './context.ts';
 import { printResult } from './output.ts';

@@ -3,7 +3,7 @@
  * captions, what is skipped and counted, the errors a person sees, and the name matching.
  */
 import { describe, expect, it } from 'vitest';
-import { LafiteError } from '../api/errors.ts';
+import { LafiteError } from '../contract/errors.ts';
 import { matchImageNames, MAX_CAPTION_CHARS, parseCaptionFile, type CaptionEntry } from './caption-files.ts';
 
 const json = (value: unknown): string => JSON.stringify(value, null, 2);

@@ -17,9 +17,9 @@
  */
 import { extname } from 'node:path';
 import { CsvError, parse as parseCsv } from 'csv-parse/sync';
-import type { CaptionFormat } from '../api/contract.ts';
-import { UNSAFE_TEXT_CHARS } from '../api/contract/schemas.ts';
-import { invalidInput } from '../api/errors.ts';
+import type { CaptionFormat } from '../contract/index.ts';
+import { UNSAFE_TEXT_CHARS } from '../contract/schemas.ts';
+import { invalidInput } from '../contract/errors.ts';
 
 /** Captions longer than this (after collapsing whitespace) are skipped: no text encoder reads that far. */
 export const MAX_CAPTION_CHARS = 1000;

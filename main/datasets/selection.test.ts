@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { LafiteError } from '../api/errors.ts';
+import { LafiteError } from '../contract/errors.ts';
 import { chooseFewShot, chooseValidation, rankBySeed } from './selection.ts';
 
 interface Image {

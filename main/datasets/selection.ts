@@ -12,7 +12,7 @@
  *   const pairs = chooseFewShot(captioned, (image) => image.sha256, 20, 0);  // 20 images
  */
 import { createHash } from 'node:crypto';
-import { invalidInput } from '../api/errors.ts';
+import { invalidInput } from '../contract/errors.ts';
 
 /** The items, ordered by sha256(`${salt}:${seed}:${key(item)}`) (hex, ascending); a new array. */
 export function rankBySeed<T>(items: readonly T[], key: (item: T) => string, seed: number, salt: string): T[] {

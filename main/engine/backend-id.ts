@@ -1,6 +1,6 @@
 /** Backend names as users type them, checked without loading TensorFlow.js. */
-import { BACKEND_IDS, type BackendId } from '../api/contract.ts';
-import { invalidInput } from '../api/errors.ts';
+import { BACKEND_IDS, type BackendId } from '../contract/index.ts';
+import { invalidInput } from '../contract/errors.ts';
 
 /** Parses a backend name from `--backend` or `LAFITE_BACKEND`. */
 export function parseBackendId(name: string | undefined): BackendId | undefined {

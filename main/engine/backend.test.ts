@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BACKEND_IDS } from '../api/contract.ts';
+import { BACKEND_IDS } from '../contract/index.ts';
 import { initBackend, isSoftwareAdapter, parseBackendId, probeBackend, probeBackends, SOFTWARE_OPT_IN, softwareWebGpuOptedIn, tf } from './backend.ts';
 
 describe('backend selection', () => {

@@ -9,8 +9,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { execFileSync } from 'node:child_process';
-import type { BackendId, BackendStatus } from '../api/contract.ts';
-import { unavailable } from '../api/errors.ts';
+import type { BackendId, BackendStatus } from '../contract/index.ts';
+import { unavailable } from '../contract/errors.ts';
 import { parseBackendId } from './backend-id.ts';
 import { registerWasmKernels, registerWebGpuKernels } from './kernels/index.ts';
 

@@ -3,7 +3,7 @@
  * and each batch is stored as soon as it is done, so a cancelled or killed run resumes
  * where it stopped and nothing is encoded twice.
  */
-import { LafiteError } from '../api/errors.ts';
+import { LafiteError } from '../contract/errors.ts';
 import type { EncodeOptions, Features } from '../engine/encoders/encoder.ts';
 import type { EmbeddingKind, EmbeddingStore } from '../store/embeddings.ts';
 

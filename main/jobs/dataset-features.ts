@@ -7,14 +7,14 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { notFound } from '../api/errors.ts';
+import { notFound } from '../contract/errors.ts';
 import { decodeForEncoder } from '../datasets/import-file.ts';
 import type { ClipOnnxEncoder } from '../engine/encoders/clip-onnx.ts';
 import type { EncodeOptions, Features, ImageSource } from '../engine/encoders/encoder.ts';
 import { cropPath, datasetCacheDir, type DatasetStore } from '../store/datasets.ts';
 import type { EmbeddingStore } from '../store/embeddings.ts';
 import type { ModelStore } from '../store/models.ts';
-import type { ModelRecord } from '../api/contract.ts';
+import type { ModelRecord } from '../contract/index.ts';
 import { encodeCached, type CacheItem, type CachedEncodeOptions } from './cached-encode.ts';
 
 const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');

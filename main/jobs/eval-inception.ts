@@ -10,7 +10,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { invalidInput, notFound } from '../api/errors.ts';
+import { invalidInput, notFound } from '../contract/errors.ts';
 import { fidBlur } from '../engine/eval/blur.ts';
 import { frechetDistanceOfRows } from '../engine/eval/frechet.ts';
 import { POOL3_DIM, type InceptionOnnx } from '../engine/eval/inception-onnx.ts';

@@ -6,7 +6,7 @@ import { lstat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import sharp from 'sharp';
-import { conflict } from '../api/errors.ts';
+import { conflict } from '../contract/errors.ts';
 
 /** Pixels as bytes, row-major [N, R, R, 3]. */
 export async function toBytes(images: tf.Tensor4D): Promise<Uint8Array> {

@@ -4,7 +4,7 @@
  * once) and again in its worker before every attempt (a resumed job's folder may have changed).
  * A job kind with a path field lists it here; a test checks that none is missing.
  */
-import type { JobKind } from '../api/contract.ts';
+import type { JobKind } from '../contract/index.ts';
 import { checkPath, type PathUse } from '../store/path-policy.ts';
 
 export const JOB_PATH_FIELDS: { readonly [K in JobKind]?: Readonly<Record<string, PathUse>> } = {

@@ -3,8 +3,8 @@
  * saves checkpoints it can resume from, and stops when asked to cancel.
  */
 import type { z } from 'zod';
-import type { BackendId, JobKind, JobProgress, jobInputSchemas } from '../api/contract.ts';
-import { LafiteError } from '../api/errors.ts';
+import type { BackendId, JobKind, JobProgress, jobInputSchemas } from '../contract/index.ts';
+import { LafiteError } from '../contract/errors.ts';
 
 export interface JobContext<State = unknown> {
   jobId: string;

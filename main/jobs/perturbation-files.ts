@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileDurably } from '../engine/durable-file.ts';
-import { invalidInput } from '../api/errors.ts';
+import { invalidInput } from '../contract/errors.ts';
 import type { PerturbationFile } from '../engine/pseudo/perturbation-nn.ts';
 
 /** Where trained perturbation networks live. */

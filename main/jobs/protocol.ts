@@ -1,5 +1,5 @@
 /** Messages between the job runner and a job's worker thread. */
-import type { BackendId, ErrorPayload, JobKind, JobProgress } from '../api/contract.ts';
+import type { BackendId, ErrorPayload, JobKind, JobProgress } from '../contract/index.ts';
 
 /** What a worker is started with (its `workerData`). */
 export interface WorkerStart {

@@ -4,7 +4,7 @@
  * or the dataset's newest suitable one. The API pins it in the job's input when the job is
  * made, so the run's record names it and a resume trains on the same.
  */
-import { invalidInput } from '../api/errors.ts';
+import { invalidInput } from '../contract/errors.ts';
 import type { PseudoRunRow, PseudoStore } from '../store/pseudo.ts';
 
 /** What a training run's retrieval conditions depend on. */

@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { invalidInput } from '../api/errors.ts';
+import { invalidInput } from '../contract/errors.ts';
 import { readCheckpointState, restoreCheckpoint } from '../engine/gan/checkpoint.ts';
 import { Generator } from '../engine/gan/generator.ts';
 import { PRESETS, type NetworkOptions } from '../engine/gan/presets.ts';

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../../tests/helpers/temp.ts';
-import type { JobRecord } from '../api/contract.ts';
+import type { JobRecord } from '../contract/index.ts';
 import { openDatabase } from '../store/db.ts';
 import { JobStore } from '../store/jobs.ts';
 import { JobRunner } from './runner.ts';

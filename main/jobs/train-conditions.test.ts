@@ -8,7 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { jobInputSchemas } from '../api/contract.ts';
+import { jobInputSchemas } from '../contract/index.ts';
 import { initBackend } from '../engine/backend.ts';
 import * as clo from '../engine/pseudo/clo.ts';
 import { PerturbationNet } from '../engine/pseudo/perturbation-nn.ts';

@@ -7,8 +7,8 @@
  * (seed, step), so a resumed run conditions each step as the first attempt did.
  */
 import * as tf from '@tensorflow/tfjs';
-import { CLO_OPTION_DEFAULTS } from '../api/contract.ts';
-import { invalidInput } from '../api/errors.ts';
+import { CLO_OPTION_DEFAULTS } from '../contract/index.ts';
+import { invalidInput } from '../contract/errors.ts';
 import { contrastiveLatentOptimization, uniformOnSphere } from '../engine/pseudo/clo.ts';
 import { gaussianPseudoFeatures, l2Normalise } from '../engine/pseudo/gaussian.ts';
 import { PerturbationNet } from '../engine/pseudo/perturbation-nn.ts';

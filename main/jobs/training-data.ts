@@ -5,10 +5,10 @@
  * prompts per image, or real captions.
  */
 import sharp from 'sharp';
-import { invalidInput } from '../api/errors.ts';
+import { invalidInput } from '../contract/errors.ts';
 import { cropPath, datasetCacheDir, type DatasetStore } from '../store/datasets.ts';
 import type { PseudoRunRow, PseudoStore } from '../store/pseudo.ts';
-import type { TrainSubset } from '../api/contract.ts';
+import type { TrainSubset } from '../contract/index.ts';
 import type { CachedEncoder } from './dataset-features.ts';
 import { datasetImageItems } from './dataset-features.ts';
 

@@ -3,7 +3,7 @@
  * user's edit, import or build) or else the default shipped in resources/. Both the API and
  * the synthesis job resolve names here, so an edit is what the next synthesis uses.
  */
-import { notFound } from '../api/errors.ts';
+import { notFound } from '../contract/errors.ts';
 import { loadDefaultTemplateSet, parseTemplate, parseTemplateSet, type ParsedTemplate, type TemplateSet } from '../engine/pseudo/templates.ts';
 import { defaultVocabularyDir, listDefaultDomains, loadDefaultVocabularySet, parseVocabularySet, vocabularyNames, type VocabularySet } from '../engine/pseudo/vocabulary.ts';
 import type { VocabularySetStore } from '../store/vocabulary-sets.ts';

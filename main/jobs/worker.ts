@@ -4,7 +4,7 @@
  * shared flag (1 cancel, 2 pause): both abort the signal; a pause is reported as such.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { LafiteError, toErrorPayload } from '../api/errors.ts';
+import { LafiteError, toErrorPayload } from '../contract/errors.ts';
 import { checkJobPaths } from './input-paths.ts';
 import { cancelledError, type JobContext } from './job-kind.ts';
 import { jobHandlers } from './kinds/index.ts';

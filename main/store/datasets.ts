@@ -13,7 +13,7 @@ import type {
   DatasetRecord,
   ImageStatus,
   Split,
-} from '../api/contract.ts';
+} from '../contract/index.ts';
 import type { Db } from './db.ts';
 import { writeTransaction } from './transaction.ts';
 

@@ -5,7 +5,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { LafiteError } from '../api/errors.ts';
+import { LafiteError } from '../contract/errors.ts';
 import { MIGRATIONS, SCHEMA_VERSION, type Migration } from './migrations.ts';
 import { writeTransaction } from './transaction.ts';
 

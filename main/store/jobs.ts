@@ -3,7 +3,7 @@
  * `JobRecord`s and back. It knows nothing of workers or tensors.
  */
 import { randomUUID } from 'node:crypto';
-import type { ErrorPayload, JobKind, JobProgress, JobRecord, JobStatus } from '../api/contract.ts';
+import type { ErrorPayload, JobKind, JobProgress, JobRecord, JobStatus } from '../contract/index.ts';
 import type { Db } from './db.ts';
 import { writeTransaction } from './transaction.ts';
 

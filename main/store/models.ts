@@ -4,7 +4,7 @@
  * text; this module turns them into `ModelRecord`s and back.
  */
 import { join } from 'node:path';
-import type { ModelFile, ModelRecord, ModelSource } from '../api/contract.ts';
+import type { ModelFile, ModelRecord, ModelSource } from '../contract/index.ts';
 import type { Db } from './db.ts';
 
 /** Where downloaded models live: `dataDir/models/<id>/` (and `<id>.partial/` while downloading). */

@@ -18,7 +18,7 @@
  */
 import { lstatSync, realpathSync, type Stats } from 'node:fs';
 import { basename, delimiter, dirname, join, relative, resolve, sep } from 'node:path';
-import { invalidInput } from '../api/errors.ts';
+import { invalidInput } from '../contract/errors.ts';
 
 /** What the caller is about to do with the path. */
 export type PathUse = 'read-file' | 'read-folder' | 'write-folder';

@@ -5,7 +5,7 @@
  * prompts and scores (their vectors are in the embedding cache, keyed by the prompt);
  * Gaussian, NN and CLO rows keep their vectors.
  */
-import type { PseudoRunRecord } from '../api/contract.ts';
+import type { PseudoRunRecord } from '../contract/index.ts';
 import type { Db } from './db.ts';
 import { writeTransaction } from './transaction.ts';
 

@@ -1,5 +1,5 @@
 /** Globals the renderer can see: the Electron preload bridge, when it runs inside the desktop app. */
-import type { PreloadBridge } from '../../main/api/contract.ts';
+import type { PreloadBridge } from '../../main/contract/index.ts';
 
 declare global {
   interface Window {

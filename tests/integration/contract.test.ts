@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChildProcess } from 'node:child_process';
-import type { CallResult, InfoResult, JobRecord } from '../../main/api/contract.ts';
+import type { CallResult, InfoResult, JobRecord } from '../../main/contract/index.ts';
 import { bindIpc, IPC_CALL, type IpcInvokeEvent, type IpcMainLike } from '../../main/api/ipc.ts';
 import { openService, type Service } from '../../main/api/service.ts';
 import { runCli, startServe } from '../helpers/cli.ts';

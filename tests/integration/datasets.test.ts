@@ -6,7 +6,7 @@
 import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CaptionImportResult, DatasetDedupeResult, DatasetImage, DatasetImportResult, DatasetRecord } from '../../main/api/contract.ts';
+import type { CaptionImportResult, DatasetDedupeResult, DatasetImage, DatasetImportResult, DatasetRecord } from '../../main/contract/index.ts';
 import { runCli } from '../helpers/cli.ts';
 import { solid, writeMessyFolder, type MessyFolder } from '../helpers/images.ts';
 import { tempDir } from '../helpers/temp.ts';

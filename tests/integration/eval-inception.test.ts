@@ -7,7 +7,7 @@
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EvaluationRecord, TrainResult } from '../../main/api/contract.ts';
+import type { EvaluationRecord, TrainResult } from '../../main/contract/index.ts';
 import { writeStandInInception } from '../../main/engine/eval/inception-test-support.ts';
 import { runCli } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/temp.ts';

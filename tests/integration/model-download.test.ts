@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { JobRecord } from '../../main/api/contract.ts';
+import type { JobRecord } from '../../main/contract/index.ts';
 import { openService, type Service } from '../../main/api/service.ts';
 import { startFileServer, type FileServer } from '../../main/engine/encoders/testing/file-server.ts';
 import { writeTinyClipFolder } from '../../main/engine/encoders/testing/tiny-clip.ts';

@@ -6,7 +6,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PseudoRunRecord, PseudoSynthResult } from '../../main/api/contract.ts';
+import type { PseudoRunRecord, PseudoSynthResult } from '../../main/contract/index.ts';
 import { runCli } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/temp.ts';
 

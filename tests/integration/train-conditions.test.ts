@@ -9,7 +9,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EvaluationRecord, PseudoSynthResult, RunDetail, TrainResult } from '../../main/api/contract.ts';
+import type { EvaluationRecord, PseudoSynthResult, RunDetail, TrainResult } from '../../main/contract/index.ts';
 import { runCli } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/temp.ts';
 

@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { GenerateResult, RunDetail, TrainResult } from '../../main/api/contract.ts';
+import type { GenerateResult, RunDetail, TrainResult } from '../../main/contract/index.ts';
 import { runCli } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/temp.ts';
 

@@ -10,7 +10,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EvaluationRecord, GenerateResult, RunDetail, TrainResult } from '../../main/api/contract.ts';
+import type { EvaluationRecord, GenerateResult, RunDetail, TrainResult } from '../../main/contract/index.ts';
 import { readCheckpointState, readCheckpointValues } from '../../main/engine/gan/checkpoint.ts';
 import { openDatabase } from '../../main/store/db.ts';
 import { runCli, spawnUntilStep } from '../helpers/cli.ts';

@@ -2,7 +2,7 @@ import { request } from 'node:http';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../../../tests/helpers/temp.ts';
-import type { ApiEvent } from '../contract.ts';
+import type { ApiEvent } from '../../contract/index.ts';
 import { openService, type Service } from '../service.ts';
 import { startServer, type RunningServer } from './server.ts';
 

@@ -20,8 +20,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { CallResult, ErrorPayload } from '../contract.ts';
-import { HTTP_STATUS, toErrorPayload } from '../errors.ts';
+import type { CallResult, ErrorPayload } from '../../contract/index.ts';
+import { HTTP_STATUS, toErrorPayload } from '../../contract/errors.ts';
 import type { Service } from '../service.ts';
 
 export interface ServeOptions {

@@ -21,7 +21,7 @@ import { readFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import sharp, { type OutputInfo } from 'sharp';
-import { LafiteError } from '../../api/errors.ts';
+import { LafiteError } from '../../contract/errors.ts';
 import { EOS, loadClipTokenizer, type ClipTokenizer } from './clip-tokenizer.ts';
 import type { EncodeOptions, Encoder, Features, ImageSource } from './encoder.ts';
 import { CLIP_ONNX_FILES } from './clip-files.ts';

@@ -10,7 +10,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, open, stat, truncate } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { LafiteError, unavailable } from '../../api/errors.ts';
+import { LafiteError, unavailable } from '../../contract/errors.ts';
 
 export interface DownloadFileOptions {
   signal?: AbortSignal;

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream, existsSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ModelFile } from '../../api/contract.ts';
+import type { ModelFile } from '../../contract/index.ts';
 import { CLIP_ONNX_FILES } from './clip-files.ts';
 
 /** Files besides the required ones that a CLIP folder may hold and the model uses. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { modelIdSchema } from '../../api/contract.ts';
+import { modelIdSchema } from '../../contract/index.ts';
 import { CLIP_ONNX_FILES } from './clip-onnx.ts';
 import { fileUrl, MODEL_REGISTRY, registryEntry } from './registry.ts';
 

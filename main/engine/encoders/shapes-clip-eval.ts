@@ -6,7 +6,7 @@
  * matching pairs against mean text–text and image–image cosines.
  */
 import { COLOR_NAMES, SHAPE_NAMES, canonicalCaption, mulberry32, renderScene, sampleScene, sceneAttributes } from '../shapes/index.ts';
-import type { ZeroShotReport } from '../../api/contract.ts';
+import type { ZeroShotReport } from '../../contract/index.ts';
 import type { Features } from './encoder.ts';
 
 export type { ZeroShotReport };

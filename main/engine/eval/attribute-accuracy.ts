@@ -18,7 +18,7 @@
  *   const predicted = await classifier.classify(images);   // one per prompt
  *   attributeAccuracy(predicted, asked);                   // { shapeAccuracy: 0.9, …, allAccuracy: 0.7 }
  */
-import { invalidInput } from '../../api/errors.ts';
+import { invalidInput } from '../../contract/errors.ts';
 import {
   BACKGROUND_NAMES,
   BACKGROUNDS,

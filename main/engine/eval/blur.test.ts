@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { LafiteError } from '../../api/errors.ts';
+import { LafiteError } from '../../contract/errors.ts';
 import { mulberry32 } from '../random.ts';
 import { fidBlur, fidBlurSigma, gaussianBlur, gaussianKernel } from './blur.ts';
 

@@ -20,7 +20,7 @@
  * @example
  *   const blurred = fidBlur(pixels, { height: 256, width: 256 }, 4);  // FID-4's input: σ = 4 px
  */
-import { invalidInput } from '../../api/errors.ts';
+import { invalidInput } from '../../contract/errors.ts';
 
 /** An interleaved image's layout: [height, width, channels] row-major. */
 export interface ImageShape {

@@ -20,7 +20,7 @@
  *   clipScore(imageFeatures, textFeatures, 512);                 // in [0, 100]
  *   rPrecision(imageFeatures, textFeatures, 512, { seed: 0 });   // in [0, 1]; chance is 0.01
  */
-import { invalidInput } from '../../api/errors.ts';
+import { invalidInput } from '../../contract/errors.ts';
 import { mulberry32, type Rng } from '../random.ts';
 
 /** torchmetrics' CLIPScore weight (Hessel et al.: 2.5). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LafiteError } from '../../api/errors.ts';
+import { LafiteError } from '../../contract/errors.ts';
 import { mulberry32, type Rng } from '../random.ts';
 import { featureStats, frechetDistance, frechetDistanceOfRows, traceSqrtProduct, type FeatureStats } from './frechet.ts';
 

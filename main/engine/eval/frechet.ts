@@ -22,7 +22,7 @@
  * @example
  *   const fd = frechetDistanceOfRows(realFeatures, fakeFeatures, 512);  // fd.distance = d²
  */
-import { invalidInput } from '../../api/errors.ts';
+import { invalidInput } from '../../contract/errors.ts';
 import { symmetricEigen } from './symmetric-eigen.ts';
 
 /** N − 1 (pytorch-fid, TTUR: the default) or N (Lafite / StyleGAN2-ADA official code). */

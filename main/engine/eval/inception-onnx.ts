@@ -36,7 +36,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { invalidInput, type LafiteError } from '../../api/errors.ts';
+import { invalidInput, type LafiteError } from '../../contract/errors.ts';
 
 /** Inception-v3's input side. */
 export const INCEPTION_SIDE = 299;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LafiteError } from '../../api/errors.ts';
+import { LafiteError } from '../../contract/errors.ts';
 import { mulberry32 } from '../random.ts';
 import { inceptionScore } from './inception-score.ts';
 

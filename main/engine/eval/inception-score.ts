@@ -12,7 +12,7 @@
  * @example
  *   const { mean, std } = inceptionScore(softmaxRows, 1008);  // rows: [N, C], each summing to 1
  */
-import { invalidInput } from '../../api/errors.ts';
+import { invalidInput } from '../../contract/errors.ts';
 
 export interface InceptionScoreOptions {
   /** Chunks the rows are split into (10 in the papers). */

@@ -19,7 +19,7 @@
  *   const { a, b, dim } = projectOntoJointSpan(fake, real, 2048);   // dim ≤ N1 + N2 − 1
  *   const fid = frechetDistanceOfRows(a, b, dim, { epsilon: 0 }).distance;
  */
-import { invalidInput } from '../../api/errors.ts';
+import { invalidInput } from '../../contract/errors.ts';
 
 /** Remainder, relative to the row's length, below which a row is taken as inside the span so far. */
 const DEPENDENT = 1e-9;

@@ -26,7 +26,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { invalidInput } from '../../api/errors.ts';
+import { invalidInput } from '../../contract/errors.ts';
 import { writeFileDurably } from '../durable-file.ts';
 import { COLOR_NAMES, MIN_COUNT, MAX_COUNT, SHAPE_NAMES, type ColorName, type ShapeName } from '../shapes/attributes.ts';
 import { mulberry32, tfSeed, type Rng } from '../random.ts';

@@ -16,7 +16,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs';
-import { LafiteError } from '../../api/errors.ts';
+import { LafiteError } from '../../contract/errors.ts';
 import { writeFileDurably } from '../durable-file.ts';
 import type { NamedVariables } from './layers.ts';
 

@@ -14,7 +14,7 @@
  *   const h = net.perturb(imageFeatures, { seed: 2 });
  */
 import * as tf from '@tensorflow/tfjs';
-import { invalidInput } from '../../api/errors.ts';
+import { invalidInput } from '../../contract/errors.ts';
 import { tfSeed } from '../random.ts';
 import { l2Normalise } from './gaussian.ts';
 

@@ -14,7 +14,7 @@
  */
 import { rowDot } from '../rows.ts';
 import { TopKSearch } from '../top-k.ts';
-import { invalidInput } from '../../api/errors.ts';
+import { invalidInput } from '../../contract/errors.ts';
 import { fillTemplate, type ParsedTemplate } from './templates.ts';
 
 /** A vocabulary with the text features of its entries: [words, D] row-major, unit rows. */

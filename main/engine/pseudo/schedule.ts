@@ -7,7 +7,7 @@
  * @example
  *   retrievalShare({ kind: 'linear', startStep: 1000, endStep: 5000 }, 3000)  // 0.5
  */
-import type { PseudoSchedule } from '../../api/contract.ts';
+import type { PseudoSchedule } from '../../contract/index.ts';
 
 /** linear: from 0 at `startStep` to `finalShare` (default 1) at `endStep`; steps: `share` from each `atStep` on, 0 before the first (the API's schema). */
 export type { PseudoSchedule };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LafiteError } from '../../api/errors.ts';
+import { LafiteError } from '../../contract/errors.ts';
 import { fillTemplate, indefiniteArticle, MAX_TEMPLATE_CHARS, parseTemplate, parseTemplateSet, serialiseTemplateSet, slotCounts } from './templates.ts';
 
 const KNOWN = new Set(['Noun', 'Verb', 'Numeral', 'Adjective', 'Accessory']);

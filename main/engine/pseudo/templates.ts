@@ -16,7 +16,7 @@
  */
 import { join } from 'node:path';
 import { z } from 'zod';
-import { invalidInput, LafiteError } from '../../api/errors.ts';
+import { invalidInput, LafiteError } from '../../contract/errors.ts';
 import { resourcesDir } from '../../store/paths.ts';
 import { jsonFromText, readDefaultFile, VOCABULARY_NAME_PATTERN } from './vocabulary.ts';
 

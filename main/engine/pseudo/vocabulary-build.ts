@@ -9,7 +9,7 @@
  *   vocabularySetFromTokenizer(json, { id: 'my-domain', description: 'from my CLIP' });
  *   buildVocabularySet({ id: 'faces', description: '…', words: ['man', 'young', 'smiling'], phrases: { Accessory: ['wearing glasses'] } });
  */
-import { invalidInput } from '../../api/errors.ts';
+import { invalidInput } from '../../contract/errors.ts';
 import {
   CATEGORY_VOCABULARY_NAMES,
   categorise,

@@ -13,7 +13,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { invalidInput, LafiteError, notFound } from '../../api/errors.ts';
+import { invalidInput, LafiteError, notFound } from '../../contract/errors.ts';
 import { resourcesDir } from '../../store/paths.ts';
 import { partsOfSpeech, WORD_PATTERN } from './pos-tagging.ts';
 

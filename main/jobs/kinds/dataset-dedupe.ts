@@ -5,8 +5,8 @@
  * - `near`: an image whose cached image feature has cosine ≥ `near` with an earlier kept image
  *   becomes its `duplicate` (features come from the embedding cache: `lafite embed --dataset`).
  */
-import type { BackendId, DatasetDedupeResult } from '../../api/contract.ts';
-import { notFound } from '../../api/errors.ts';
+import type { BackendId, DatasetDedupeResult } from '../../contract/index.ts';
+import { notFound } from '../../contract/errors.ts';
 import { initBackend } from '../../engine/backend.ts';
 import { SHAPES_CLIP_ID } from '../../engine/encoders/shapes-clip.ts';
 import { nearDuplicates } from '../../engine/similarity.ts';

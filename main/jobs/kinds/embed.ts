@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
-import { invalidInput, notFound } from '../../api/errors.ts';
+import { invalidInput, notFound } from '../../contract/errors.ts';
 import { loadClipOnnx, type ClipOnnxEncoder } from '../../engine/encoders/clip-onnx.ts';
 import type { EncodeOptions, ImageSource } from '../../engine/encoders/encoder.ts';
 import { openDatabase } from '../../store/db.ts';

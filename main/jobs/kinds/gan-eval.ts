@@ -16,9 +16,9 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import type { EvalMetrics, EvaluationRecord } from '../../api/contract.ts';
+import type { EvalMetrics, EvaluationRecord } from '../../contract/index.ts';
 import { listEvaluations, trainingJob } from '../../api/runs.ts';
-import { invalidInput } from '../../api/errors.ts';
+import { invalidInput } from '../../contract/errors.ts';
 import { initBackend } from '../../engine/backend.ts';
 import type { Generator } from '../../engine/gan/generator.ts';
 import { PRESETS } from '../../engine/gan/presets.ts';

@@ -7,8 +7,8 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs';
-import type { GenerateResult } from '../../api/contract.ts';
-import { invalidInput } from '../../api/errors.ts';
+import type { GenerateResult } from '../../contract/index.ts';
+import { invalidInput } from '../../contract/errors.ts';
 import { trainingJob } from '../../api/runs.ts';
 import { decodeForEncoder } from '../../datasets/import-file.ts';
 import { initBackend } from '../../engine/backend.ts';

@@ -1,8 +1,8 @@
 /**
  * The job kinds, each loaded only inside the worker that runs it. A capability adds its
- * kind here (and its input schema in api/contract.ts).
+ * kind here (and its input schema in main/contract/).
  */
-import type { JobKind } from '../../api/contract.ts';
+import type { JobKind } from '../../contract/index.ts';
 import type { JobHandler } from '../job-kind.ts';
 
 export const jobHandlers: { [K in JobKind]: () => Promise<JobHandler<K>> } = {

@@ -14,8 +14,8 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ModelFile, ModelRecord } from '../../api/contract.ts';
-import { conflict, notFound } from '../../api/errors.ts';
+import type { ModelFile, ModelRecord } from '../../contract/index.ts';
+import { conflict, notFound } from '../../contract/errors.ts';
 import { loadClipOnnx } from '../../engine/encoders/clip-onnx.ts';
 import { downloadFile } from '../../engine/encoders/download-file.ts';
 import { sha256File } from '../../engine/encoders/model-files.ts';

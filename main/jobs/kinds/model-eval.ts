@@ -3,8 +3,8 @@
  * renders (color and shape), and its modality-gap figures, through the same loading code
  * and preprocessing every encoder uses (encoders/clip-onnx.ts).
  */
-import type { ModelEvalResult } from '../../api/contract.ts';
-import { notFound } from '../../api/errors.ts';
+import type { ModelEvalResult } from '../../contract/index.ts';
+import { notFound } from '../../contract/errors.ts';
 import { loadClipOnnx } from '../../engine/encoders/clip-onnx.ts';
 import type { ImageSource } from '../../engine/encoders/encoder.ts';
 import { shapesZeroShot } from '../../engine/encoders/shapes-clip-eval.ts';

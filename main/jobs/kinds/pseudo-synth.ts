@@ -6,8 +6,8 @@
  */
 import { createHash } from 'node:crypto';
 import * as tf from '@tensorflow/tfjs';
-import type { PseudoMethodName, PseudoRunRecord, PseudoSynthResult } from '../../api/contract.ts';
-import { invalidInput } from '../../api/errors.ts';
+import type { PseudoMethodName, PseudoRunRecord, PseudoSynthResult } from '../../contract/index.ts';
+import { invalidInput } from '../../contract/errors.ts';
 import { initBackend } from '../../engine/backend.ts';
 import { mulberry32 } from '../../engine/random.ts';
 import { gatherRows, rowDot } from '../../engine/rows.ts';

@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs';
-import { invalidInput } from '../../api/errors.ts';
+import { invalidInput } from '../../contract/errors.ts';
 import { initBackend } from '../../engine/backend.ts';
 import { mulberry32 } from '../../engine/random.ts';
 import { gatherRows } from '../../engine/rows.ts';

@@ -14,7 +14,7 @@
 import { closeSync, existsSync, mkdirSync, opendirSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { conflict } from '../../api/errors.ts';
+import { conflict } from '../../contract/errors.ts';
 import { generateShapes, sceneAttributes, type ShapesSample } from '../../engine/shapes/index.ts';
 import type { JobHandler, JobInput } from '../job-kind.ts';
 

@@ -3,7 +3,7 @@
  * (code, one-line message, field at fault), or a client-side failure to reach it.
  * Never carries a server stack trace.
  */
-import type { ErrorCode, ErrorPayload } from '../../../main/api/contract.ts';
+import type { ErrorCode, ErrorPayload } from '../../../main/contract/index.ts';
 
 /** Failures that happen before the server could answer with an `ErrorPayload`. */
 export type ClientErrorCode = 'unauthorized' | 'network' | 'bad_response';

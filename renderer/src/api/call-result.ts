@@ -1,5 +1,5 @@
 /** Unwrapping a `CallResult` as it arrives over IPC or HTTP. */
-import type { ApiEvent, CallResult, ErrorPayload } from '../../../main/api/contract.ts';
+import type { ApiEvent, CallResult, ErrorPayload } from '../../../main/contract/index.ts';
 import { ApiError } from './api-error.ts';
 
 function isObject(value: unknown): value is Record<string, unknown> {

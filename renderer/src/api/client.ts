@@ -6,7 +6,7 @@
  *   const api = createApiClient();
  *   const info = await api.call('info', {});
  */
-import type { ApiClient } from '../../../main/api/contract.ts';
+import type { ApiClient } from '../../../main/contract/index.ts';
 import { createHttpClient, takeTokenFromLocation } from './http-client.ts';
 import { createIpcClient } from './ipc-client.ts';
 

@@ -6,7 +6,7 @@
  * requests (fetch and EventSource) send it. The token is also sent as a bearer header when
  * the page was opened with it; it is read once and removed from the address bar.
  */
-import type { ApiClient, ApiEvent, Input, Method, Output } from '../../../main/api/contract.ts';
+import type { ApiClient, ApiEvent, Input, Method, Output } from '../../../main/contract/index.ts';
 import { ApiError } from './api-error.ts';
 import { isApiEvent, unwrapCallResult } from './call-result.ts';
 

@@ -1,7 +1,7 @@
 /**
  * The renderer's one API client. main.ts installs it at start-up; only stores use it.
  */
-import type { ApiClient } from '../../../main/api/contract.ts';
+import type { ApiClient } from '../../../main/contract/index.ts';
 
 export { ApiError, toDisplayError } from './api-error.ts';
 export type { ApiErrorCode, DisplayError } from './api-error.ts';

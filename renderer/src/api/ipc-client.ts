@@ -1,5 +1,5 @@
 /** The API over Electron IPC, through the preload bridge `window.lafite`. */
-import type { ApiClient, Input, Method, Output, PreloadBridge } from '../../../main/api/contract.ts';
+import type { ApiClient, Input, Method, Output, PreloadBridge } from '../../../main/contract/index.ts';
 import { unwrapCallResult } from './call-result.ts';
 
 export function createIpcClient(bridge: PreloadBridge): ApiClient {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { inputSchemas } from '../../../main/api/contract.ts';
+import { inputSchemas } from '../../../main/contract/index.ts';
 import { DEFAULT_FILTER, imagesQuery, pagesCovering } from './datasets-browse.ts';
 
 describe('dataset browser paging', () => {

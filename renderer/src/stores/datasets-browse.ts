@@ -6,7 +6,7 @@
  * @example
  *   for (const page of pagesCovering(480, 520, total)) await api.call('datasets.images', imagesQuery('cats', DEFAULT_FILTER, page * PAGE_SIZE, PAGE_SIZE));
  */
-import type { ImageStatus, Input, Split } from '../../../main/api/contract.ts';
+import type { ImageStatus, Input, Split } from '../../../main/contract/index.ts';
 
 /** Image rows per `datasets.images` call (the API takes at most 1000). */
 export const PAGE_SIZE = 500;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { JobRecord } from '../../../main/api/contract.ts';
-import { jobInputSchemas } from '../../../main/api/contract.ts';
+import type { JobRecord } from '../../../main/contract/index.ts';
+import { jobInputSchemas } from '../../../main/contract/index.ts';
 import { checkImportInput, datasetOfImport, parseImportResult } from './datasets-import.ts';
 import { jobRecord } from './testing/job-record.ts';
 

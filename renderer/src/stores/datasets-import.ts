@@ -7,7 +7,7 @@
  *   const input: ImportInput = { dataset: 'cats', folder: '/home/me/cats', imageSize: 256, minSize: 32 };
  *   if (Object.keys(checkImportInput(input)).length === 0) await api.call('jobs.start', { kind: 'dataset-import', input: { ...input } });
  */
-import type { DatasetImportResult, JobRecord } from '../../../main/api/contract.ts';
+import type { DatasetImportResult, JobRecord } from '../../../main/contract/index.ts';
 
 /** What the import form sends: the `dataset-import` job's input. */
 export interface ImportInput {
@@ -17,7 +17,7 @@ export interface ImportInput {
   minSize: number;
 }
 
-/** Patterns the API checks too (contract.ts); checked here first to say what is wrong before a round trip. */
+/** Patterns the API checks too (main/contract); checked here first to say what is wrong before a round trip. */
 const DATASET_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const ABSOLUTE_PATH = /^(\/|[A-Za-z]:[\\/]|\\\\)/;
 

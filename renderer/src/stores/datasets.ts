@@ -15,7 +15,7 @@
  */
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef, triggerRef, watch } from 'vue';
-import type { CaptionFormat, CaptionImportResult, DatasetImage, DatasetImageDetail, DatasetRecord, JobRecord } from '../../../main/api/contract.ts';
+import type { CaptionFormat, CaptionImportResult, DatasetImage, DatasetImageDetail, DatasetRecord, JobRecord } from '../../../main/contract/index.ts';
 import { toDisplayError, useApiClient, type DisplayError } from '../api/index.ts';
 import { DEFAULT_FILTER, imagesQuery, PAGE_SIZE, pagesCovering, type ImageFilter } from './datasets-browse.ts';
 import { datasetOfImport, parseImportResult, type ImportInput } from './datasets-import.ts';

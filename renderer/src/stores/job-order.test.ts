@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { JobRecord } from '../../../main/api/contract.ts';
+import type { JobRecord } from '../../../main/contract/index.ts';
 import { isCancellable, isResumable, isStaleJob } from './job-order.ts';
 import { jobRecord as job } from './testing/job-record.ts';
 

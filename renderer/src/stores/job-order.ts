@@ -3,7 +3,7 @@
  * events in any order, and carry no revision number, so we order them by what only moves
  * forward: attempts, then the status phase, then progress.
  */
-import type { JobRecord, JobStatus } from '../../../main/api/contract.ts';
+import type { JobRecord, JobStatus } from '../../../main/contract/index.ts';
 
 const PHASE: Record<JobStatus, number> = {
   queued: 0,

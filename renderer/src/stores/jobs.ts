@@ -1,7 +1,7 @@
 /** Jobs: the list from `jobs.list`, kept live by `job.updated` events; start, cancel, pause, resume. */
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
-import type { Input, JobKind, JobRecord } from '../../../main/api/contract.ts';
+import type { Input, JobKind, JobRecord } from '../../../main/contract/index.ts';
 import { useApiClient, type DisplayError } from '../api/index.ts';
 import { isCancellable, isStaleJob } from './job-order.ts';
 import { trackCall, trackItemCall } from './tracked-call.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { JobRecord } from '../../../main/api/contract.ts';
+import type { JobRecord } from '../../../main/contract/index.ts';
 import { modelOfEval, parseEvalResult, registryIdOfDownload } from './model-jobs.ts';
 import { jobRecord } from './testing/job-record.ts';
 

@@ -3,7 +3,7 @@
  * about (from its input), and an evaluation's result. Job inputs and results cross the API
  * as `unknown`, so they are checked here rather than cast.
  */
-import type { JobRecord, ModelEvalResult } from '../../../main/api/contract.ts';
+import type { JobRecord, ModelEvalResult } from '../../../main/contract/index.ts';
 
 export type { ModelEvalResult };
 

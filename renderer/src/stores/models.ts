@@ -7,7 +7,7 @@
  */
 import { defineStore } from 'pinia';
 import { computed, ref, watch } from 'vue';
-import type { Input, JobKind, JobRecord, ModelRecord } from '../../../main/api/contract.ts';
+import type { Input, JobKind, JobRecord, ModelRecord } from '../../../main/contract/index.ts';
 import { useApiClient, type DisplayError } from '../api/index.ts';
 import { useJobsStore } from './jobs.ts';
 import { modelOfEval, parseEvalResult, registryIdOfDownload, type ModelEvalResult } from './model-jobs.ts';

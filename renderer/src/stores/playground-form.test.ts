@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { jobInputSchemas } from '../../../main/api/contract.ts';
+import { jobInputSchemas } from '../../../main/contract/index.ts';
 import { checkPlayForm, DEFAULT_PLAY_FORM, downloadName, generateInput, generationLine, generationSettings, playFieldOf, pngDataUrl, randomSeed, type PlayForm } from './playground-form.ts';
 
 const RUN = 'abcdef12-3456-7890';

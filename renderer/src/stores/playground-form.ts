@@ -8,7 +8,7 @@
  *   const form: PlayForm = { ...DEFAULT_PLAY_FORM, prompt: 'a red circle', n: 2 };
  *   if (Object.keys(checkPlayForm(runId, form)).length === 0) await usePlaygroundStore().generate(generateInput(runId, form));
  */
-import { trainingJobSchemas, type GenerationRecord } from '../../../main/api/contract.ts';
+import { trainingJobSchemas, type GenerationRecord } from '../../../main/contract/index.ts';
 import { issueMessage, type SchemaIssue } from './schema-issues.ts';
 import { shortId } from './training-run.ts';
 

@@ -1,6 +1,6 @@
 import { createPinia, setActivePinia } from 'pinia';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { GenerationRecord, JobRecord, RunSummary } from '../../../main/api/contract.ts';
+import type { GenerationRecord, JobRecord, RunSummary } from '../../../main/contract/index.ts';
 import { installApiClient } from '../api/index.ts';
 import { useJobsStore } from './jobs.ts';
 import { DEFAULT_PLAY_FORM, generateInput } from './playground-form.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { VocabularySetRecord } from '../../../main/api/contract.ts';
-import { jobInputSchemas } from '../../../main/api/contract.ts';
+import type { VocabularySetRecord } from '../../../main/contract/index.ts';
+import { jobInputSchemas } from '../../../main/contract/index.ts';
 import { checkSynthForm, DEFAULT_SYNTH_FORM, networksFor, optionGroups, synthInput, vocabularyOptions, type PerturbationNetwork, type SynthForm } from './pseudo-form.ts';
 
 describe('pseudo synthesis form', () => {

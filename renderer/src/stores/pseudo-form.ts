@@ -9,7 +9,7 @@
  *   const form: SynthForm = { ...DEFAULT_SYNTH_FORM, method: 'retrieval', k: 8 };
  *   if (Object.keys(checkSynthForm(form)).length === 0) await usePseudoStore().startSynth(synthInput('shapes', form));
  */
-import type { Output, PseudoMethodName, VocabularySetRecord } from '../../../main/api/contract.ts';
+import type { Output, PseudoMethodName, VocabularySetRecord } from '../../../main/contract/index.ts';
 
 /** What the method control offers: one method, or `all` (Gaussian, Retrieval and CLO, and NN when a network is chosen). */
 export type SynthMethod = 'all' | PseudoMethodName;
@@ -54,7 +54,7 @@ export interface SynthForm {
 }
 export type SynthField = keyof SynthForm;
 
-/** The `pseudo-synth` schema's defaults (contract.ts; pseudo-form.test.ts checks they agree). */
+/** The `pseudo-synth` schema's defaults (main/contract; pseudo-form.test.ts checks they agree). */
 export const DEFAULT_SYNTH_FORM: Readonly<SynthForm> = {
   model: 'shapes-clip',
   method: 'all',

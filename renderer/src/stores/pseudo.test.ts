@@ -1,6 +1,6 @@
 import { createPinia, setActivePinia } from 'pinia';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { CosineDistribution, Output, PseudoRunRecord } from '../../../main/api/contract.ts';
+import type { CosineDistribution, Output, PseudoRunRecord } from '../../../main/contract/index.ts';
 import { installApiClient } from '../api/index.ts';
 import { DEFAULT_SYNTH_FORM, synthInput } from './pseudo-form.ts';
 import { diagnosticSeries, parseSynthResult, runFigures, runSettings, toFractions, usePseudoStore } from './pseudo.ts';

@@ -16,7 +16,7 @@
  */
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef, watch } from 'vue';
-import type { CosineDistribution, DatasetRecord, JobRecord, Output, PseudoMethodName, PseudoRunRecord, PseudoSynthResult, VocabularySetRecord } from '../../../main/api/contract.ts';
+import type { CosineDistribution, DatasetRecord, JobRecord, Output, PseudoMethodName, PseudoRunRecord, PseudoSynthResult, VocabularySetRecord } from '../../../main/contract/index.ts';
 import { toDisplayError, useApiClient, type DisplayError } from '../api/index.ts';
 import { isCancellable } from './job-order.ts';
 import { useJobsStore } from './jobs.ts';

@@ -9,7 +9,7 @@
  *   const best = bestFigures(rows, visibleMetrics(evaluations));
  *   const { steps, lines } = metricSeries(evaluations, ['6bf832ad-…'], 'fdClip');
  */
-import type { EvaluationRecord, RunSummary } from '../../../main/api/contract.ts';
+import type { EvaluationRecord, RunSummary } from '../../../main/contract/index.ts';
 
 /** The prompts an evaluation was measured on, in words: the dataset's captions, or `3 prompts of held-out.txt` (`lafite eval --prompts`). */
 export function promptSource(evaluation: Pick<EvaluationRecord, 'prompts'>): string {

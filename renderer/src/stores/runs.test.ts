@@ -1,6 +1,6 @@
 import { createPinia, setActivePinia } from 'pinia';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { EvaluationRecord, JobRecord } from '../../../main/api/contract.ts';
+import type { EvaluationRecord, JobRecord } from '../../../main/contract/index.ts';
 import { installApiClient } from '../api/index.ts';
 import { useJobsStore } from './jobs.ts';
 import { useRunsStore } from './runs.ts';

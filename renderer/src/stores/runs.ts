@@ -12,7 +12,7 @@
  */
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef, watch } from 'vue';
-import type { EvaluationRecord, JobRecord, RunSummary } from '../../../main/api/contract.ts';
+import type { EvaluationRecord, JobRecord, RunSummary } from '../../../main/contract/index.ts';
 import { useApiClient, type DisplayError } from '../api/index.ts';
 import { useJobsStore } from './jobs.ts';
 import { bestFigures, compareRows, visibleMetrics } from './runs-compare.ts';

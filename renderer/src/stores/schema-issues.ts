@@ -1,5 +1,5 @@
 /**
- * A form's problems in words, from the issues of the API's own zod schema (contract.ts): the
+ * A form's problems in words, from the issues of the API's own zod schema (main/contract): the
  * bound a number or a text breaks, or the kind of number wanted, else the schema's message.
  * Pure: the forms that check with a schema (training-form.ts, playground-form.ts) share it.
  *

@@ -1,7 +1,7 @@
 import { createPinia, setActivePinia } from 'pinia';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { JobRecord } from '../../../main/api/contract.ts';
-import { jobInputSchemas } from '../../../main/api/contract.ts';
+import type { JobRecord } from '../../../main/contract/index.ts';
+import { jobInputSchemas } from '../../../main/contract/index.ts';
 import { installApiClient } from '../api/index.ts';
 import { useJobsStore } from './jobs.ts';
 import { demoGenerateInput, demoImportInput, joinPath, suggestedFolder, useShapesDemoStore } from './shapes-demo.ts';

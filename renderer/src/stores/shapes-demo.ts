@@ -11,7 +11,7 @@
  */
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef, watch } from 'vue';
-import type { JobKind, JobRecord } from '../../../main/api/contract.ts';
+import type { JobKind, JobRecord } from '../../../main/contract/index.ts';
 import { toDisplayError, useApiClient, type DisplayError } from '../api/index.ts';
 import { isCancellable } from './job-order.ts';
 import { useJobsStore } from './jobs.ts';

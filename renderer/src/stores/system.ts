@@ -1,7 +1,7 @@
 /** What the running engine reports about itself (`info`): backend in use, versions, data folder. */
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
-import type { BackendStatus, InfoResult } from '../../../main/api/contract.ts';
+import type { BackendStatus, InfoResult } from '../../../main/contract/index.ts';
 import { useApiClient, type DisplayError } from '../api/index.ts';
 import { trackCall } from './tracked-call.ts';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { jobInputSchemas, type PseudoRunRecord } from '../../../main/api/contract.ts';
+import { jobInputSchemas, type PseudoRunRecord } from '../../../main/contract/index.ts';
 import { checkTrainForm, DEFAULT_TRAIN_FORM, retrievalRunsFor, trainInput, usesRetrievalRun, type TrainForm } from './training-form.ts';
 
 const form = (overrides: Partial<TrainForm> = {}): TrainForm => ({ ...DEFAULT_TRAIN_FORM, dataset: 'shapes', ...overrides });

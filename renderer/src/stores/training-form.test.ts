@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { jobInputSchemas } from '../../../main/api/contract.ts';
+import { jobInputSchemas } from '../../../main/contract/index.ts';
 import { checkTrainForm, DEFAULT_TRAIN_FORM, fieldOfPath, PRESET_GUIDES, promptLines, trainInput, withPreset, type TrainForm } from './training-form.ts';
 
 const form = (overrides: Partial<TrainForm> = {}): TrainForm => ({ ...DEFAULT_TRAIN_FORM, dataset: 'shapes', ...overrides });

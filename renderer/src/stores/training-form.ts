@@ -9,7 +9,7 @@
  *   const form = withPreset({ ...DEFAULT_TRAIN_FORM, dataset: 'shapes' }, 'tiny');
  *   if (Object.keys(checkTrainForm(form)).length === 0) await useTrainingStore().start(trainInput(form));
  */
-import { CLO_OPTION_DEFAULTS, trainingJobSchemas, usesPseudoRun, type CloInit, type PseudoRunRecord, type TrainCondition } from '../../../main/api/contract.ts';
+import { CLO_OPTION_DEFAULTS, trainingJobSchemas, usesPseudoRun, type CloInit, type PseudoRunRecord, type TrainCondition } from '../../../main/contract/index.ts';
 import { issueMessage, type SchemaIssue } from './schema-issues.ts';
 
 export type PresetName = 'tiny' | 'shapes' | 'shapes64' | 'paper';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RunDetail } from '../../../main/api/contract.ts';
+import type { RunDetail } from '../../../main/contract/index.ts';
 import { jobRecord } from './testing/job-record.ts';
 import { formatParams, liveRun, needsRefresh, runActions, timelineSteps } from './training-run.ts';
 

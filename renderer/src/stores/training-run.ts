@@ -8,7 +8,7 @@
  *   const live = liveRun(detail, jobsStore.byId[detail.id] ?? null);
  *   if (runActions(live.status).pause) await training.pause(detail.id);
  */
-import type { JobRecord, JobStatus, RunDetail, RunSummary } from '../../../main/api/contract.ts';
+import type { JobRecord, JobStatus, RunDetail, RunSummary } from '../../../main/contract/index.ts';
 
 /** Which of Pause, Resume and Cancel a run in `status` offers (jobs.pause, jobs.resume, jobs.cancel accept exactly these). */
 export interface RunActions {

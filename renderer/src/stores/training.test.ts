@@ -1,6 +1,6 @@
 import { createPinia, setActivePinia } from 'pinia';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { JobRecord, RunDetail } from '../../../main/api/contract.ts';
+import type { JobRecord, RunDetail } from '../../../main/contract/index.ts';
 import { installApiClient } from '../api/index.ts';
 import { useJobsStore } from './jobs.ts';
 import { fakeApi, settle } from './testing/fake-api.ts';

@@ -14,7 +14,7 @@
  */
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef, watch } from 'vue';
-import type { DatasetRecord, JobRecord, PseudoRunRecord, RunDetail, RunSummary } from '../../../main/api/contract.ts';
+import type { DatasetRecord, JobRecord, PseudoRunRecord, RunDetail, RunSummary } from '../../../main/contract/index.ts';
 import { toDisplayError, useApiClient, type DisplayError } from '../api/index.ts';
 import { useJobsStore } from './jobs.ts';
 import { pngDataUrl } from './playground-form.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { VocabularySetRecord } from '../../../main/api/contract.ts';
-import { inputSchemas } from '../../../main/api/contract.ts';
+import type { VocabularySetRecord } from '../../../main/contract/index.ts';
+import { inputSchemas } from '../../../main/contract/index.ts';
 import { checkSetId, checkVocabularyName, draftChanged, draftFromRecord, entryCounts, exportText, faultOf, linesOf, parseSetText, saveInput, sourceLabel, templateSegments } from './vocabulary-draft.ts';
 
 const record = (over: Partial<VocabularySetRecord> = {}): VocabularySetRecord => ({

@@ -10,14 +10,14 @@
  *   draft.templatesText += '\n{Numeral} {Adjective} {Noun}';
  *   if (draftChanged(draft, record)) await api.call('vocabulary.save', saveInput(record.id, draft));
  */
-import type { Input, VocabularySetRecord } from '../../../main/api/contract.ts';
+import type { Input, VocabularySetRecord } from '../../../main/contract/index.ts';
 
 /** Templates per set (the API takes at most 500). */
 export const MAX_TEMPLATES = 500;
 /** The vocabularies a tokenizer's words are sorted into; any other is a phrase vocabulary. */
 export const CATEGORY_NAMES: readonly string[] = ['Noun', 'Verb', 'Numeral', 'Adjective'];
 
-/** Patterns the API checks too (contract.ts, engine/pseudo/vocabulary.ts): said here before a round trip. */
+/** Patterns the API checks too (main/contract, engine/pseudo/vocabulary.ts): said here before a round trip. */
 const SET_ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
 const VOCABULARY_NAME = /^[A-Za-z][A-Za-z0-9]*$/;
 const MAX_VOCABULARY_NAME_CHARS = 40;

@@ -1,6 +1,6 @@
 import { createPinia, setActivePinia } from 'pinia';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { ApiClient, Input, Method, Output, VocabularySetRecord } from '../../../main/api/contract.ts';
+import type { ApiClient, Input, Method, Output, VocabularySetRecord } from '../../../main/contract/index.ts';
 import { ApiError, installApiClient } from '../api/index.ts';
 import { CHECK_DELAY_MS, useVocabularyStore } from './vocabulary.ts';
 

@@ -19,7 +19,7 @@
  */
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef, watch } from 'vue';
-import type { DatasetImage, DatasetRecord, Input, ModelRecord, RetrievalPreview, TemplateCheck, VocabularySetRecord } from '../../../main/api/contract.ts';
+import type { DatasetImage, DatasetRecord, Input, ModelRecord, RetrievalPreview, TemplateCheck, VocabularySetRecord } from '../../../main/contract/index.ts';
 import { toDisplayError, useApiClient, type DisplayError } from '../api/index.ts';
 import { trackCall } from './tracked-call.ts';
 import { draftChanged, draftFromRecord, linesOf, MAX_TEMPLATES, saveInput, type VocabularyDraft, type VocabularySetFile } from './vocabulary-draft.ts';

@@ -1,6 +1,6 @@
 /** An API client for store tests: answers from a table, records the calls, and pushes the events a test emits. */
 import { nextTick } from 'vue';
-import type { ApiClient, ApiEvent, Input, JobRecord, Method, Output } from '../../../../main/api/contract.ts';
+import type { ApiClient, ApiEvent, Input, JobRecord, Method, Output } from '../../../../main/contract/index.ts';
 
 export function fakeApi(answers: Partial<{ [M in Method]: (input: Input<M>) => Output<M> }>) {
   const calls: Array<{ method: Method; input: unknown }> = [];

@@ -1,5 +1,5 @@
 /** A job record for tests: a queued `backend-benchmark` job that has never run, with `overrides` on top. */
-import type { JobRecord } from '../../../../main/api/contract.ts';
+import type { JobRecord } from '../../../../main/contract/index.ts';
 
 export function jobRecord(overrides: Partial<JobRecord> = {}): JobRecord {
   return {

@@ -1,5 +1,5 @@
 /** Training runs and their evaluations for the Runs store tests. */
-import type { EvaluationRecord, RunSummary } from '../../../../main/api/contract.ts';
+import type { EvaluationRecord, RunSummary } from '../../../../main/contract/index.ts';
 
 /** A finished tiny run of 8 steps on `shapes`. */
 export const runSummary = (id: string): RunSummary => ({

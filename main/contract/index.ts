@@ -3,7 +3,7 @@
  *
  * Electron IPC, the HTTP server and the CLI all serve exactly these methods; the renderer
  * imports this file (types and schemas only, no Node) to call them. The core (info, jobs,
- * models) is here; each capability's part sits in contract/ and is composed in below:
+ * models) is here; each capability's part sits beside it and is composed in below:
  * datasets.ts (datasets.*, dataset jobs), pseudo.ts (pseudo.*, vocabulary.*, pseudo jobs),
  * training.ts (runs.*, the gan-train and gan-generate jobs).
  *
@@ -12,15 +12,17 @@
  *   const job = await api.call('jobs.start', { kind: 'backend-benchmark', input: { size: 256 } });
  */
 import { z } from 'zod';
-import { datasetJobSchemas, datasetMethodSchemas, type DatasetOutputs } from './contract/datasets.ts';
-import { pseudoJobSchemas, pseudoMethodSchemas, type PseudoOutputs } from './contract/pseudo.ts';
-import { trainingJobSchemas, trainingMethodSchemas, type TrainingOutputs } from './contract/training.ts';
-import { absolutePath, datasetIdSchema, modelIdSchema } from './contract/schemas.ts';
+import { datasetJobSchemas, datasetMethodSchemas, type DatasetOutputs } from './datasets.ts';
+import { pseudoJobSchemas, pseudoMethodSchemas, type PseudoOutputs } from './pseudo.ts';
+import { trainingJobSchemas, trainingMethodSchemas, type TrainingOutputs } from './training.ts';
+import { absolutePath, datasetIdSchema, modelIdSchema } from './schemas.ts';
+import { JOB_STATUSES, type JobStatus } from './job-status.ts';
 
-export * from './contract/datasets.ts';
-export * from './contract/pseudo.ts';
-export * from './contract/schemas.ts';
-export * from './contract/training.ts';
+export * from './datasets.ts';
+export * from './job-status.ts';
+export * from './pseudo.ts';
+export * from './schemas.ts';
+export * from './training.ts';
 
 /** Compute backends, in the order they are tried (ARCHITECTURE.md, Compute backends). */
 export const BACKEND_IDS = ['node-gpu', 'webgpu', 'node', 'wasm', 'cpu'] as const;
@@ -54,8 +56,6 @@ export interface InfoResult {
   schemaVersion: number;
 }
 
-export const JOB_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled', 'interrupted', 'paused'] as const;
-export type JobStatus = (typeof JOB_STATUSES)[number];
 
 /** Progress of a running job, as shown by the CLI's bar and the UI. */
 export interface JobProgress {

@@ -4,7 +4,7 @@
  * user only as `internal` with a one-line message (never a stack trace).
  */
 import { ZodError } from 'zod';
-import type { ErrorCode, ErrorPayload } from './contract.ts';
+import type { ErrorCode, ErrorPayload } from './index.ts';
 
 export class LafiteError extends Error {
   constructor(

@@ -1,6 +1,6 @@
 /**
  * The dataset part of the API contract: records, the `dataset-import` and `dataset-dedupe`
- * jobs, the `datasets.*` methods and their outputs (composed into ../contract.ts).
+ * jobs, the `datasets.*` methods and their outputs (composed into index.ts).
  */
 import { z } from 'zod';
 import { absolutePath, datasetIdSchema, modelIdSchema } from './schemas.ts';

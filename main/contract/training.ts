@@ -1,10 +1,10 @@
 /**
  * The training part of the API contract: the `gan-train` job (Lafite's conditional StyleGAN2),
  * the `gan-generate` job, the `runs.*` methods the Training view and the Playground read, and
- * what they return (composed into ../contract.ts).
+ * what they return (composed into index.ts).
  */
 import { z } from 'zod';
-import type { JobStatus } from '../contract.ts';
+import type { JobStatus } from './job-status.ts';
 import { cloOptionsShape } from './pseudo.ts';
 import { absolutePath, datasetIdSchema, modelIdSchema, perturbationIdSchema, pseudoRunIdSchema, UNSAFE_TEXT_CHARS } from './schemas.ts';
 

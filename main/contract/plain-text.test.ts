@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { fromZodError } from '../errors.ts';
-import { inputSchemas, jobInputSchemas } from '../contract.ts';
+import { fromZodError } from './errors.ts';
+import { inputSchemas, jobInputSchemas } from './index.ts';
 
 describe('vocabulary text at the API edge', () => {
   const save = (entries: string[], templates = ['{Noun}']) => inputSchemas['vocabulary.save'].safeParse({ id: 'mine', vocabularies: [{ name: 'Noun', entries }], templates });

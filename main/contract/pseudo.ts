@@ -1,7 +1,7 @@
 /**
  * The pseudo-text-feature part of the API contract: runs, vocabulary sets, the
  * `pseudo-synth` and `pseudo-train-nn` jobs, the `pseudo.*` and `vocabulary.*` methods and
- * their outputs (composed into ../contract.ts).
+ * their outputs (composed into index.ts).
  */
 import { z } from 'zod';
 import { datasetIdSchema, modelIdSchema, perturbationIdSchema, plainText, pseudoRunIdSchema, vocabularySetIdSchema } from './schemas.ts';
