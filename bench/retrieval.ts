@@ -18,8 +18,8 @@ import { parseTemplate } from '../main/engine/pseudo/templates.ts';
 import { TOP_K_CHUNK_ROWS, TopKSearch } from '../main/engine/top-k.ts';
 import { loadClipOnnx } from '../main/engine/encoders/clip-onnx.ts';
 import { SHAPES_CLIP_ID } from '../main/engine/encoders/shapes-clip.ts';
-import { loadDefaultTemplateSet } from '../main/engine/pseudo/templates.ts';
-import { loadDefaultVocabularySet, vocabularyNames } from '../main/engine/pseudo/vocabulary.ts';
+import { vocabularyNames } from '../main/engine/pseudo/vocabulary.ts';
+import { loadDefaultTemplateSet, loadDefaultVocabularySet } from '../main/jobs/vocabulary-sets.ts';
 import { generateShapes, sceneAttributes, SHAPES } from '../main/engine/shapes/index.ts';
 import { builtinModelDir } from '../main/store/paths.ts';
 

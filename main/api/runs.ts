@@ -7,19 +7,18 @@
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { jobInputSchemas, usesPseudoRun, type EvaluationRecord, type GenerateResult, type GenerationRecord, type JobRecord, type RunDetail, type RunSample, type RunSummary, type TrainResult } from '../contract/index.ts';
-import type { EvaluationStore } from '../store/evaluations.ts';
+import { jobInputSchemas, usesPseudoRun, type GenerateResult, type GenerationRecord, type JobRecord, type RunDetail, type RunSample, type RunSummary, type TrainResult } from '../contract/index.ts';
 import type { JobInput } from '../jobs/job-kind.ts';
 import { invalidInput, notFound } from '../contract/errors.ts';
 import type { JobStore } from '../store/jobs.ts';
 import type { PseudoStore } from '../store/pseudo.ts';
 import { findPseudoRun } from '../jobs/pseudo-run.ts';
+import { trainingJob } from '../jobs/run-records.ts';
 import type { RunStore } from '../store/runs.ts';
 import { checkpointFile, runFolder, sampleFile, sampleLabelsFile, SAMPLES_FOLDER, SNAPSHOTS_FOLDER, stepsOf } from '../jobs/run-files.ts';
 
 type TrainInput = JobInput<'gan-train'>;
 type GenerateInput = JobInput<'gan-generate'>;
-type EvalInput = JobInput<'gan-eval'>;
 
 interface Stores {
   jobs: JobStore;
@@ -33,12 +32,6 @@ async function stepFiles(dataDir: string, id: string, subfolder: string, ext: st
   return existsSync(folder) ? stepsOf(await readdir(folder), ext) : [];
 }
 const sampleSteps = (dataDir: string, id: string) => stepFiles(dataDir, id, SAMPLES_FOLDER, 'png');
-
-export function trainingJob(jobs: JobStore, id: string): JobRecord & { input: TrainInput } {
-  const job = jobs.get(id);
-  if (!job || job.kind !== 'gan-train') throw notFound(`no training run '${id}': see \`lafite runs\` or the Training view`);
-  return job as JobRecord & { input: TrainInput };
-}
 
 async function summarise(stores: Stores, job: JobRecord & { input: TrainInput }): Promise<RunSummary> {
   const recorded = stores.runs.get(job.id);
@@ -152,23 +145,4 @@ export async function generatedImages(stores: Stores, id: string): Promise<{ id:
     }),
   );
   return { id, images };
-}
-
-/** The prompt list an evaluation job was given (its input keeps the prompts and the file's name); null: the dataset's captions. */
-function promptsOf(jobs: JobStore, jobId: string): EvaluationRecord['prompts'] {
-  const input = jobs.get(jobId)?.input as EvalInput | undefined;
-  return input?.prompts ? { file: input.promptFile ?? null, count: input.prompts.length } : null;
-}
-
-/** Evaluations of one run (or all runs), as stored by gan-eval jobs, with the prompt list each was measured on. */
-export function listEvaluations(evaluations: EvaluationStore, jobs: JobStore, runId: string | undefined): EvaluationRecord[] {
-  return evaluations.list(runId).map((row) => ({
-    id: row.jobId,
-    run: row.runId,
-    step: row.step,
-    images: row.images,
-    prompts: promptsOf(jobs, row.jobId),
-    metrics: row.metrics as EvaluationRecord['metrics'],
-    createdAt: row.createdAt,
-  }));
 }

@@ -35,7 +35,8 @@ import { listNetworks, listRuns, pseudoCaptions, pseudoStats } from './pseudo.ts
 import { buildVocabularySet, checkTemplates, getVocabularySet, listVocabularySets, previewRetrieval, resetVocabularySet, saveVocabularySet } from './vocabulary.ts';
 import { VocabularySetStore } from '../store/vocabulary-sets.ts';
 import { RunStore } from '../store/runs.ts';
-import { generatedImages, getRunSample, getTrainingRun, listEvaluations, listGenerations, listTrainingRuns, pinPseudoRun } from './runs.ts';
+import { generatedImages, getRunSample, getTrainingRun, listGenerations, listTrainingRuns, pinPseudoRun } from './runs.ts';
+import { listEvaluations } from '../jobs/run-records.ts';
 import { EvaluationStore } from '../store/evaluations.ts';
 
 export interface ServiceOptions {

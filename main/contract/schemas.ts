@@ -9,6 +9,8 @@ export const datasetIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63
 export const perturbationIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'a name: letters, digits, ., _ or -, at most 64');
 /** A stored pseudo-feature run's id (the hash of its configuration: `lafite pseudo stats` lists them). */
 export const pseudoRunIdSchema = z.string().regex(/^[0-9a-f]{16}$/, 'a pseudo run id (16 hex digits: lafite pseudo stats --dataset D lists them)');
+/** A vocabulary set's id or a shipped default's file name: lowercase letters, digits and hyphens. */
+export const VOCABULARY_ID_PATTERN = /^[a-z0-9][a-z0-9-]*$/;
 /** A vocabulary set's id (a domain: photos, faces, birds, shapes, or a user's). */
 export const vocabularySetIdSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'a vocabulary set id: lowercase letters, digits and -, at most 64');
 /** An absolute path (jobs run elsewhere: relative paths would mean another folder). */

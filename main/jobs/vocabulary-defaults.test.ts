@@ -6,11 +6,12 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { builtinModelDir } from '../../store/paths.ts';
-import { fillTemplate, loadDefaultTemplateSet, parseTemplate, slotCounts } from './templates.ts';
-import { vocabularySetFromTokenizer } from './vocabulary-build.ts';
-import { defaultVocabularyDir, findVocabulary, listDefaultDomains, loadDefaultVocabularySet, vocabularyNames } from './vocabulary.ts';
-import { defaultTemplateDir } from './templates.ts';
+import { fillTemplate, parseTemplate, slotCounts } from '../engine/pseudo/templates.ts';
+import { vocabularySetFromTokenizer } from '../engine/pseudo/vocabulary-build.ts';
+import { findVocabulary, vocabularyNames } from '../engine/pseudo/vocabulary.ts';
+import { defaultTemplateDir, defaultVocabularyDir, listDefaultDomains } from '../store/default-files.ts';
+import { builtinModelDir } from '../store/paths.ts';
+import { loadDefaultTemplateSet, loadDefaultVocabularySet } from './vocabulary-sets.ts';
 
 const DOMAINS = ['birds', 'faces', 'photos', 'shapes'];
 

@@ -3,9 +3,10 @@
  * user's edit, import or build) or else the default shipped in resources/. Both the API and
  * the synthesis job resolve names here, so an edit is what the next synthesis uses.
  */
-import { notFound } from '../contract/errors.ts';
-import { loadDefaultTemplateSet, parseTemplate, parseTemplateSet, type ParsedTemplate, type TemplateSet } from '../engine/pseudo/templates.ts';
-import { defaultVocabularyDir, listDefaultDomains, loadDefaultVocabularySet, parseVocabularySet, vocabularyNames, type VocabularySet } from '../engine/pseudo/vocabulary.ts';
+import { LafiteError, notFound } from '../contract/errors.ts';
+import { parseTemplate, parseTemplateSet, type ParsedTemplate, type TemplateSet } from '../engine/pseudo/templates.ts';
+import { jsonFromText, parseVocabularySetText, parseVocabularySet, vocabularyNames, type VocabularySet } from '../engine/pseudo/vocabulary.ts';
+import { defaultTemplateDir, defaultVocabularyDir, listDefaultDomains, readDefaultFile } from '../store/default-files.ts';
 import type { VocabularySetStore } from '../store/vocabulary-sets.ts';
 
 export interface ResolvedSet {
@@ -42,3 +43,22 @@ async function loadDefaultVocabularyOrExplain(store: VocabularySetStore, id: str
 
 /** The set's templates parsed against its vocabularies (for retrieval). */
 export const parsedTemplates = (set: ResolvedSet): ParsedTemplate[] => set.templates.templates.map((text) => parseTemplate(text, vocabularyNames(set.vocabulary)));
+
+/** The shipped vocabulary set of a domain (`shapes`, `photos`, `faces`, `birds`), from resources/vocabularies. */
+export async function loadDefaultVocabularySet(domain: string): Promise<VocabularySet> {
+  const { text, source } = await readDefaultFile(defaultVocabularyDir(), domain, 'vocabulary set');
+  const set = parseVocabularySetText(text, source);
+  if (set.id !== domain) throw new LafiteError('internal', `${source}: its id '${set.id}' is not its file name '${domain}'`);
+  return set;
+}
+
+/**
+ * The shipped template set of a domain, checked against `known` vocabulary names when given
+ * (the domain's default vocabulary set's names, or a project's).
+ */
+export async function loadDefaultTemplateSet(domain: string, known?: ReadonlySet<string>): Promise<TemplateSet> {
+  const { text, source } = await readDefaultFile(defaultTemplateDir(), domain, 'template set');
+  const set = parseTemplateSet(jsonFromText(text, source), source, known);
+  if (set.id !== domain) throw new LafiteError('internal', `${source}: its id '${set.id}' is not its file name '${domain}'`);
+  return set;
+}

@@ -39,7 +39,6 @@
  */
 import { createRequire } from 'node:module';
 import type Compromise from 'compromise/two';
-import type { VocabularyCategory } from './vocabulary.ts';
 
 /** compromise with its tagger, loaded on first use: building its lexicon takes about half a second, which loading a vocabulary file need not pay. */
 let compromise: typeof Compromise | undefined;
@@ -47,6 +46,9 @@ function nlp(): typeof Compromise {
   compromise ??= createRequire(import.meta.url)('compromise/two') as typeof Compromise;
   return compromise;
 }
+
+/** The categories a tokenizer's words are sorted into. */
+export type VocabularyCategory = 'noun' | 'verb' | 'numeral' | 'adjective';
 
 /** A single word: lowercase letters, with inner hyphens or apostrophes ("t-shirt", "o'clock"). */
 export const WORD_PATTERN = /^[a-z]+(?:['-][a-z]+)*$/;

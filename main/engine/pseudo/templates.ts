@@ -14,11 +14,9 @@
  *                                                             // 'two red circles on a pink background'
  *   fillTemplate(parseTemplate('a {Adjective} {Noun}', known), { Adjective: ['old'], Noun: ['man'] })   // 'an old man'
  */
-import { join } from 'node:path';
 import { z } from 'zod';
 import { invalidInput, LafiteError } from '../../contract/errors.ts';
-import { resourcesDir } from '../../store/paths.ts';
-import { jsonFromText, readDefaultFile, VOCABULARY_NAME_PATTERN } from './vocabulary.ts';
+import { VOCABULARY_NAME_PATTERN } from './vocabulary.ts';
 
 /** The longest template, in characters. */
 export const MAX_TEMPLATE_CHARS = 300;
@@ -197,18 +195,4 @@ export function parseTemplateSet(json: unknown, source: string, known?: Readonly
 export function serialiseTemplateSet(set: TemplateSet): string {
   const plain = set.description === undefined ? { id: set.id, templates: set.templates } : { id: set.id, description: set.description, templates: set.templates };
   return `${JSON.stringify(plain, null, 2)}\n`;
-}
-
-/** The folder of the default template sets (resources/templates). */
-export const defaultTemplateDir = (): string => join(resourcesDir(), 'templates');
-
-/**
- * The shipped template set of a domain, checked against `known` vocabulary names when given
- * (the domain's default vocabulary set's names, or a project's).
- */
-export async function loadDefaultTemplateSet(domain: string, known?: ReadonlySet<string>): Promise<TemplateSet> {
-  const { text, source } = await readDefaultFile(defaultTemplateDir(), domain, 'template set');
-  const set = parseTemplateSet(jsonFromText(text, source), source, known);
-  if (set.id !== domain) throw new LafiteError('internal', `${source}: its id '${set.id}' is not its file name '${domain}'`);
-  return set;
 }

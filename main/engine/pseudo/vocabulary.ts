@@ -10,15 +10,12 @@
  *   const set = await loadDefaultVocabularySet('faces');               // resources/vocabularies/faces.json
  *   set.vocabularies.find((v) => v.name === 'Accessory')?.entries     // ['wearing glasses', …]
  */
-import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { z } from 'zod';
-import { invalidInput, LafiteError, notFound } from '../../contract/errors.ts';
-import { resourcesDir } from '../../store/paths.ts';
-import { partsOfSpeech, WORD_PATTERN } from './pos-tagging.ts';
+import { invalidInput } from '../../contract/errors.ts';
+import { VOCABULARY_ID_PATTERN } from '../../contract/schemas.ts';
+import { partsOfSpeech, WORD_PATTERN, type VocabularyCategory } from './pos-tagging.ts';
 
-/** The categories a tokenizer's words are sorted into. */
-export type VocabularyCategory = 'noun' | 'verb' | 'numeral' | 'adjective';
+export type { VocabularyCategory } from './pos-tagging.ts';
 
 /** Every category, in the order vocabulary sets list them. */
 export const VOCABULARY_CATEGORIES = ['noun', 'verb', 'numeral', 'adjective'] as const satisfies readonly VocabularyCategory[];
@@ -50,7 +47,6 @@ export interface VocabularySet {
 
 /** A vocabulary or slot name. */
 export const VOCABULARY_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9]*$/;
-const VOCABULARY_ID_PATTERN = /^[a-z0-9][a-z0-9-]*$/;
 const MAX_NAME_CHARS = 40;
 const MAX_ENTRY_CHARS = 200;
 const MAX_ENTRIES = 100_000;
@@ -220,39 +216,3 @@ export const vocabularyNames = (set: VocabularySet): Set<string> => new Set(set.
 
 /** One vocabulary of a set by name, or undefined. */
 export const findVocabulary = (set: VocabularySet, name: string): Vocabulary | undefined => set.vocabularies.find((v) => v.name === name);
-
-// ---------------------------------------------------------------------------------------------
-// Shipped defaults
-
-/** The folder of the default vocabulary sets. */
-export const defaultVocabularyDir = (): string => join(resourcesDir(), 'vocabularies');
-
-/** The domains with a shipped default (file names without `.json`), sorted. */
-export async function listDefaultDomains(dir: string): Promise<string[]> {
-  const files = await readdir(dir).catch(() => [] as string[]);
-  return files
-    .filter((f) => f.endsWith('.json'))
-    .map((f) => f.slice(0, -'.json'.length))
-    .sort();
-}
-
-/** Reads `<dir>/<domain>.json` as text; `not_found` (listing the defaults) when there is none. */
-export async function readDefaultFile(dir: string, domain: string, what: string): Promise<{ text: string; source: string }> {
-  if (!VOCABULARY_ID_PATTERN.test(domain)) throw invalidInput(`${what} domain '${domain}' must be lowercase letters, digits and hyphens`, 'domain');
-  const source = join(dir, `${domain}.json`);
-  try {
-    return { text: await readFile(source, 'utf8'), source };
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    const domains = await listDefaultDomains(dir);
-    throw notFound(`no default ${what} for domain '${domain}'; defaults: ${domains.join(', ') || 'none'}`);
-  }
-}
-
-/** The shipped vocabulary set of a domain (`shapes`, `photos`, `faces`, `birds`), from resources/vocabularies. */
-export async function loadDefaultVocabularySet(domain: string): Promise<VocabularySet> {
-  const { text, source } = await readDefaultFile(defaultVocabularyDir(), domain, 'vocabulary set');
-  const set = parseVocabularySetText(text, source);
-  if (set.id !== domain) throw new LafiteError('internal', `${source}: its id '${set.id}' is not its file name '${domain}'`);
-  return set;
-}

@@ -17,7 +17,7 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { EvalMetrics, EvaluationRecord } from '../../contract/index.ts';
-import { listEvaluations, trainingJob } from '../../api/runs.ts';
+import { listEvaluations, trainingJob } from '../run-records.ts';
 import { invalidInput } from '../../contract/errors.ts';
 import { initBackend } from '../../engine/backend.ts';
 import type { Generator } from '../../engine/gan/generator.ts';

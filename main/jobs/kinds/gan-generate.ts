@@ -9,7 +9,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs';
 import type { GenerateResult } from '../../contract/index.ts';
 import { invalidInput } from '../../contract/errors.ts';
-import { trainingJob } from '../../api/runs.ts';
+import { trainingJob } from '../run-records.ts';
 import { decodeForEncoder } from '../../datasets/import-file.ts';
 import { initBackend } from '../../engine/backend.ts';
 import { tfSeed } from '../../engine/random.ts';
