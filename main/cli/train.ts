@@ -42,6 +42,7 @@ interface TrainOptions extends CloCliOptions {
   steps: number;
   minutes?: number;
   batchSize: number;
+  accumulate: number;
   lr: number;
   conG: boolean;
   checkpointEvery: number;
@@ -151,6 +152,7 @@ export function registerTrainCommands(program: Command, cli: CliContext): void {
     .option('--steps <n>', 'training steps', integer, 2000)
     .option('--minutes <m>', 'time budget: stop after this many minutes (with a checkpoint), even before --steps', number)
     .option('--batch-size <n>', 'images per step', integer, 8)
+    .option('--accumulate <n>', 'gradient accumulation: run each step’s batch in n micro-batches, their gradients summed (less GPU memory for the same batch; docs/BENCHMARKS.md has the memory plan)', integer, 1)
     .option('--lr <rate>', 'Adam learning rate', number, 0.0025)
     .option('--no-con-g', 'leave out ConG (the CLIP image tower on generated images)')
     .option('--checkpoint-every <n>', 'steps between checkpoints', integer, 100)

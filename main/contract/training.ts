@@ -90,6 +90,7 @@ export const trainingJobSchemas = {
       steps: z.number().int().min(1).max(10_000_000).default(2000),
       minutes: z.number().gt(0).max(1_000_000).optional().describe('time budget of this attempt: stop at the first step past it, with a checkpoint and a sample grid, even before `steps`'),
       batchSize: z.number().int().min(2).max(256).default(8),
+      accumulate: z.number().int().min(1).max(256).default(1).describe('gradient accumulation: each step runs the batch in this many micro-batches, their gradients summed (less GPU memory for the same batch; contrastive negatives within a micro-batch)'),
       learningRate: z.number().gt(0).max(1).default(0.0025),
       conG: z.boolean().default(true).describe('ConG through the CLIP image tower (eq. 7)'),
       checkpointEvery: z.number().int().min(1).max(1_000_000).default(100),
@@ -109,6 +110,7 @@ export const trainingJobSchemas = {
     })
     .strict()
     .refine((input) => input.schedule === undefined || input.pseudo === 'retrieval' || input.pseudo === 'clo', { message: 'a schedule needs --pseudo retrieval or clo', path: ['schedule'] })
+    .refine((input) => input.accumulate <= input.batchSize, { message: '--accumulate splits a batch into micro-batches: it cannot exceed --batch-size', path: ['accumulate'] })
     .refine((input) => (input.pseudo === 'nn') === (input.nn !== undefined), { message: '--pseudo nn and --nn NAME go together (a network trained by lafite pseudo train-nn)', path: ['nn'] })
     .refine((input) => input.pseudoRun === undefined || usesPseudoRun(input), {
       message: 'a pseudo run (--pseudo-run) is trained on with --pseudo retrieval, or --pseudo clo starting from retrieval (--clo-init retrieval)',

@@ -58,6 +58,13 @@ export interface StepOptions {
   /** Path-length regularisation (StyleGAN2 eq. 4): weight `pl_weight` 2, every 4 steps on half the batch, decay 0.01. */
   pathLength: { weight: number; interval: number; batchShrink: number; decay: number };
   forms: LossForms;
+  /**
+   * Micro-batches per step (gradient accumulation, as StyleGAN2-ADA's rounds of `batch_gpu`):
+   * each phase runs the batch in this many parts, one part's activations alive at a time,
+   * adds up their gradients and applies them once. Batch-wide terms (the contrastive losses'
+   * negatives, R1's and the path length's means) are then per part. 1 (the default): the whole batch.
+   */
+  accumulate?: number;
   step: number;
   seed: number;
 }
@@ -141,11 +148,43 @@ function generatorInputs(g: Generator, n: number, options: StepOptions, rng: () 
   return { z, noiseSeed, mix: mixing ? { z2, cutoff } : undefined };
 }
 
+/** Sizes of `parts` contiguous micro-batches of a batch of n, as equal as can be. */
+export function microBatchSizes(n: number, parts: number): number[] {
+  const count = Math.max(1, Math.min(n, Math.floor(parts)));
+  return Array.from({ length: count }, (_, i) => Math.floor(((i + 1) * n) / count) - Math.floor((i * n) / count));
+}
+
+/**
+ * Minimises Σᵢ loss(i) over micro-batches whose losses are already weighted by their share of the
+ * batch: one micro-batch is tf's `minimize`; more add up each one's gradients (its activations
+ * freed before the next) and apply the sum once, which is the gradient of the whole batch's mean.
+ */
+export function minimizeInParts(optimizer: tf.Optimizer, count: number, loss: (i: number) => tf.Scalar, variables: tf.Variable[]): void {
+  if (count === 1) {
+    optimizer.minimize(() => loss(0), true, variables)?.dispose();
+    return;
+  }
+  let sum: tf.NamedTensorMap = {};
+  for (let i = 0; i < count; i++) {
+    const { value, grads } = tf.variableGrads(() => loss(i), variables);
+    const next = tf.tidy(() => Object.fromEntries(Object.entries(grads).filter(([, g]) => g).map(([name, g]) => [name, sum[name] ? tf.add(sum[name]!, g) : tf.clone(g)])));
+    for (const [name, g] of Object.entries(sum)) if (!(name in next)) next[name] = g; // a part that gave this variable no gradient
+    tf.dispose([value, ...Object.values(grads).filter((g) => g !== null), ...Object.values(sum).filter((g) => !Object.values(next).includes(g))]);
+    sum = next;
+  }
+  // Adam keeps its moments by position in the map it is given: every variable keeps its place (null: no gradient this step, skipped).
+  const all: Record<string, tf.Tensor | null> = Object.fromEntries(variables.map((v) => [v.name, sum[v.name] ?? null]));
+  optimizer.applyGradients(all as tf.NamedTensorMap);
+  tf.dispose(Object.values(sum));
+}
+
 /** The step itself; its losses stay on the device as kept scalars, which the caller reads and disposes. */
 function runStep(parts: TrainParts, batch: Batch, options: StepOptions): LossTensors {
   const { g, d } = parts;
   const { weights, forms } = options;
   const n = batch.reals.shape[0];
+  const sizes = microBatchSizes(n, options.accumulate ?? 1);
+  const count = sizes.length;
   const rng = mulberry32(options.seed * 1_000_003 + options.step);
   const aug = (x: tf.Tensor4D): tf.Tensor4D => (options.augment ? augment(x, { ...options.augment, seed: Math.floor(rng() * 2 ** 31) }) : x);
   const discriminate = (x: tf.Tensor4D, h: tf.Tensor2D) => d.apply(x, h, forms.semantic);
@@ -153,72 +192,97 @@ function runStep(parts: TrainParts, batch: Batch, options: StepOptions): LossTen
   const dVariables = [...d.namedVariables(options.frozenBlocks).values()];
   // Kept past the tidies, read by the caller: no read stalls the device mid-step.
   const record: LossTensors = { dLoss: tf.scalar(0), gLoss: tf.scalar(0), conDReal: tf.scalar(0), conDFake: tf.scalar(0), conG: tf.scalar(0), r1: null, pathLength: null };
+  // With micro-batches each loss arrives weighted by its part's share of the batch: the figures add up to the batch's.
+  let first = true; // the first micro-batch of a phase replaces the figure, the others add to it
   const keep = <K extends keyof StepLosses>(name: K, t: tf.Tensor): void => {
-    tf.dispose(record[name] ?? []);
-    record[name] = tf.keep(t as tf.Scalar);
+    const previous = record[name];
+    record[name] = tf.keep((count === 1 || first || !previous ? t : tf.add(previous, t)) as tf.Scalar);
+    tf.dispose(previous ?? []);
   };
+  /** The batch's micro-batch i (the batch itself when there is one), inside the caller's tidy. */
+  const offsets = sizes.map((_, i) => sizes.slice(0, i).reduce((a, b) => a + b, 0));
+  const part = (i: number): Batch =>
+    count === 1 ? batch : { reals: tf.slice(batch.reals, [offsets[i]!, 0, 0, 0], [sizes[i]!, -1, -1, -1]) as tf.Tensor4D, h: tf.slice(batch.h, [offsets[i]!, 0], [sizes[i]!, -1]) as tf.Tensor2D };
+  const share = (i: number, loss: tf.Tensor): tf.Scalar => (count === 1 ? loss : tf.mul(loss, sizes[i]! / n)) as tf.Scalar;
 
   // Discriminator: L'_D = L_D + γ·Con(f_s(x), h)   (eq. 8), + lazy R1.
   tf.tidy(() => {
-    const inputs = generatorInputs(g, n, options, rng);
-    const fakes = tf.tidy(() => g.generate(inputs.z, batch.h, inputs)); // no gradient into G here
-    g.trackWAverage(inputs.z);
+    const micro = sizes.map((_, i) => part(i));
+    const fakes = micro.map((mb) => {
+      const inputs = generatorInputs(g, mb.h.shape[0], options, rng);
+      const images = tf.tidy(() => g.generate(inputs.z, mb.h, inputs)); // no gradient into G here
+      g.trackWAverage(inputs.z);
+      return images;
+    });
     const r1Now = options.step % options.r1Interval === 0;
-    const dCost = parts.dOptimizer.minimize(() => {
-      const real = discriminate(aug(batch.reals), batch.h);
-      const fake = discriminate(aug(fakes), batch.h);
-      const lossD = discriminatorLoss(real.logits, fake.logits);
-      const conD = con(real.semantic, batch.h);
+    first = true;
+    minimizeInParts(parts.dOptimizer, count, (i) => {
+      const { reals, h } = micro[i]!;
+      const real = discriminate(aug(reals), h);
+      const fake = discriminate(aug(fakes[i]!), h);
+      const lossD = share(i, discriminatorLoss(real.logits, fake.logits));
+      const conD = share(i, con(real.semantic, h));
       keep('dLoss', lossD);
       keep('conDReal', conD);
       let total = tf.add(lossD, tf.mul(conD, weights.conD));
       if (r1Now) {
-        const r1 = r1Penalty((x) => discriminate(x, batch.h).logits, batch.reals, options.r1Gamma, options.r1Interval);
+        const r1 = share(i, r1Penalty((x) => discriminate(x, h).logits, reals, options.r1Gamma, options.r1Interval));
         keep('r1', r1);
         total = tf.add(total, r1);
       }
+      first = false;
       return total as tf.Scalar;
-    }, true, dVariables);
-    dCost?.dispose();
+    }, dVariables);
   });
 
   // Generator: L'_G = L_G + γ·Con(f_s(x'), h) + λ·Con(f_img(x'), h)   (eq. 9).
   tf.tidy(() => {
-    const inputs = generatorInputs(g, n, options, rng);
-    const gCost = parts.gOptimizer.minimize(() => {
-      const fakes = g.generate(inputs.z, batch.h, inputs);
-      const fake = discriminate(aug(fakes), batch.h);
-      const lossG = generatorLoss(fake.logits);
-      const conDFake = con(fake.semantic, batch.h);
+    const micro = sizes.map((_, i) => part(i));
+    const inputs = micro.map((mb) => generatorInputs(g, mb.h.shape[0], options, rng));
+    first = true;
+    minimizeInParts(parts.gOptimizer, count, (i) => {
+      const { h } = micro[i]!;
+      const fakes = g.generate(inputs[i]!.z, h, inputs[i]);
+      const fake = discriminate(aug(fakes), h);
+      const lossG = share(i, generatorLoss(fake.logits));
+      const conDFake = share(i, con(fake.semantic, h));
       keep('gLoss', lossG);
       keep('conDFake', conDFake);
       let total = tf.add(lossG, tf.mul(conDFake, weights.conD));
       if (parts.clip && weights.conG > 0) {
-        const conG = con(clipFeatures(parts.clip, fakes, rng), batch.h);
+        const conG = share(i, con(clipFeatures(parts.clip, fakes, rng), h));
         keep('conG', conG);
         total = tf.add(total, tf.mul(conG, weights.conG));
       }
+      first = false;
       return total as tf.Scalar;
-    }, true, g.trainableVariables());
-    gCost?.dispose();
-    g.trackWAverage(inputs.z);
+    }, g.trainableVariables());
+    for (const { z } of inputs) g.trackWAverage(z);
   });
 
   // Path-length regularisation, lazily (StyleGAN2 §3.2 and eq. 4; the official `Greg` phase).
   const pl = options.pathLength;
   if (pl.weight > 0 && options.step % pl.interval === 0) {
     tf.tidy(() => {
-      const m = Math.max(1, Math.floor(n / pl.batchShrink));
-      const h = tf.slice(batch.h, [0, 0], [m, -1]) as tf.Tensor2D;
-      const inputs = generatorInputs(g, m, options, rng);
-      let newMean: tf.Scalar | undefined;
-      const plCost = parts.gOptimizer.minimize(() => {
+      // Each micro-batch's first 1/batchShrink (StyleGAN2-ADA: the Greg phase on batch_gpu // pl_batch_shrink).
+      const micro = sizes.map((size, i) => {
+        const m = Math.max(1, Math.floor(size / pl.batchShrink));
+        return { h: tf.slice(part(i).h, [0, 0], [m, -1]) as tf.Tensor2D, inputs: generatorInputs(g, m, options, rng) };
+      });
+      let newMean: tf.Scalar | undefined; // the new running mean a, the parts' figures weighted by their share
+      first = true;
+      minimizeInParts(parts.gOptimizer, count, (i) => {
+        const { h, inputs } = micro[i]!;
         const result = pathLengthPenalty((ws) => g.synthesise(ws, h, inputs.noiseSeed), g.ws(inputs.z, inputs), parts.plMean, pl, Math.floor(rng() * 2 ** 31));
-        newMean = tf.keep(result.mean);
-        keep('pathLength', result.penalty);
-        return tf.mul(result.penalty, pl.weight * pl.interval) as tf.Scalar;
-      }, true, g.trainableVariables());
-      plCost?.dispose();
+        const mean = share(i, result.mean);
+        const previous = newMean;
+        newMean = tf.keep(first || !previous ? mean : (tf.add(previous, mean) as tf.Scalar));
+        tf.dispose(previous ?? []);
+        const penalty = share(i, result.penalty);
+        keep('pathLength', penalty);
+        first = false;
+        return tf.mul(penalty, pl.weight * pl.interval) as tf.Scalar;
+      }, g.trainableVariables());
       if (newMean) {
         parts.plMean.assign(newMean);
         newMean.dispose();

@@ -140,6 +140,7 @@ async function train(input: Input, job: JobContext<State>, backend: BackendStatu
       seed: input.seed,
       frozenBlocks: input.freezeD,
       styleMixing: input.styleMixing,
+      accumulate: input.accumulate ?? 1, // runs stored before the option: the whole batch
       pathLength: { ...DEFAULT_STEP.pathLength, weight: input.plWeight },
       forms: { contrastive: input.contrastiveForm, semantic: input.semanticForm },
     };
