@@ -17,49 +17,6 @@ import type {
 import type { Db } from './db.ts';
 import { writeTransaction } from './transaction.ts';
 
-export const DATASETS_SQL = `
-  CREATE TABLE datasets (
-    id          TEXT PRIMARY KEY,           -- the name users type
-    folder      TEXT NOT NULL,              -- absolute; the user's folder is only read, never written
-    image_size  INTEGER NOT NULL,           -- side of the cached square training crops
-    min_size    INTEGER NOT NULL,
-    split       TEXT,                       -- JSON {val, seed} of the last split
-    few_shot    TEXT,                       -- JSON {pairs, seed} of the last few-shot subset
-    created_at  TEXT NOT NULL,
-    updated_at  TEXT NOT NULL
-  );
-  CREATE TABLE images (
-    id           INTEGER PRIMARY KEY,
-    dataset_id   TEXT NOT NULL REFERENCES datasets (id) ON DELETE CASCADE,
-    path         TEXT NOT NULL,             -- inside the folder, '/'-separated
-    bytes        INTEGER NOT NULL,
-    mtime_ms     INTEGER NOT NULL,          -- with bytes: has the file changed since it was seen
-    status       TEXT NOT NULL CHECK (status IN ('imported', 'rejected', 'duplicate', 'excluded')),
-    reason       TEXT,
-    duplicate_of INTEGER REFERENCES images (id) ON DELETE SET NULL,
-    sha256       TEXT,
-    md5          TEXT,
-    format       TEXT,
-    width        INTEGER,
-    height       INTEGER,
-    split        TEXT CHECK (split IN ('train', 'val')),
-    few_shot     INTEGER NOT NULL DEFAULT 0,
-    seen_at      TEXT NOT NULL,
-    UNIQUE (dataset_id, path)
-  );
-  CREATE INDEX images_dataset_status ON images (dataset_id, status);
-  CREATE INDEX images_dataset_sha256 ON images (dataset_id, sha256);
-  CREATE INDEX images_sha256 ON images (sha256);
-  CREATE INDEX images_md5 ON images (md5);
-  CREATE TABLE captions (
-    id        INTEGER PRIMARY KEY,
-    image_id  INTEGER NOT NULL REFERENCES images (id) ON DELETE CASCADE,
-    text      TEXT NOT NULL,
-    source    TEXT NOT NULL,                -- the caption file it came from
-    UNIQUE (image_id, text)
-  );
-`;
-
 /** Where a dataset's thumbnails and crops are cached: `dataDir/datasets/<id>/`. */
 export const datasetCacheDir = (dataDir: string, datasetId: string): string => join(dataDir, 'datasets', datasetId);
 /** Cached pictures are named by content, so duplicates share one file and a re-run rewrites nothing. */

@@ -8,27 +8,6 @@ import { writeTransaction } from './transaction.ts';
 
 export type EmbeddingKind = 'image' | 'text';
 
-export const EMBEDDINGS_SQL = `
-  CREATE TABLE embeddings (
-    model_id   TEXT NOT NULL,
-    kind       TEXT NOT NULL CHECK (kind IN ('image', 'text')),
-    key        TEXT NOT NULL,            -- image sha256, or the text
-    dim        INTEGER NOT NULL,
-    vector     BLOB NOT NULL,            -- float32, little-endian, L2-normalised
-    created_at TEXT NOT NULL,
-    PRIMARY KEY (model_id, kind, key)
-  ) WITHOUT ROWID;
-`;
-
-/** The version of each model's files the cached vectors (and pseudo features) were made with. */
-export const MODEL_VERSIONS_SQL = `
-  CREATE TABLE model_versions (
-    model_id    TEXT PRIMARY KEY,
-    fingerprint TEXT NOT NULL,           -- the ONNX files' sizes and modification times, hashed
-    updated_at  TEXT NOT NULL
-  ) WITHOUT ROWID;
-`;
-
 const toBlob = (vector: Float32Array): Buffer => Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength);
 const fromBlob = (blob: Buffer, dim: number): Float32Array => {
   // Copy: SQLite's buffer may not be 4-byte aligned.

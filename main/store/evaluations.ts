@@ -6,18 +6,6 @@
  */
 import type { Db } from './db.ts';
 
-export const EVALUATIONS_SQL = `
-  CREATE TABLE evaluations (
-    job_id      TEXT PRIMARY KEY REFERENCES jobs (id) ON DELETE CASCADE, -- the gan-eval job
-    run_id      TEXT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,    -- the gan-train job measured
-    step        INTEGER NOT NULL,           -- the generator snapshot's step
-    images      INTEGER NOT NULL,           -- generated images measured
-    metrics     TEXT NOT NULL,              -- JSON {name: value}
-    created_at  TEXT NOT NULL
-  );
-  CREATE INDEX evaluations_run ON evaluations (run_id, step);
-`;
-
 export interface EvaluationRow {
   jobId: string;
   runId: string;

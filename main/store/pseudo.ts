@@ -9,30 +9,6 @@ import type { PseudoRunRecord } from '../contract/index.ts';
 import type { Db } from './db.ts';
 import { writeTransaction } from './transaction.ts';
 
-export const PSEUDO_SQL = `
-  CREATE TABLE pseudo_runs (
-    id          TEXT PRIMARY KEY,               -- hash of the configuration and the dataset's images
-    dataset_id  TEXT NOT NULL REFERENCES datasets (id) ON DELETE CASCADE,
-    method      TEXT NOT NULL CHECK (method IN ('gaussian', 'nn', 'retrieval', 'clo')),
-    model_id    TEXT NOT NULL,
-    config      TEXT NOT NULL,                  -- JSON: everything that determines the features
-    stats       TEXT,                           -- JSON SimilarityStats, once complete
-    summary     TEXT,                           -- JSON: method-specific figures (prompt counts, …)
-    complete    INTEGER NOT NULL DEFAULT 0,
-    created_at  TEXT NOT NULL
-  );
-  CREATE INDEX pseudo_runs_dataset ON pseudo_runs (dataset_id, method);
-  CREATE TABLE pseudo_features (
-    run_id    TEXT NOT NULL REFERENCES pseudo_runs (id) ON DELETE CASCADE,
-    image_id  INTEGER NOT NULL REFERENCES images (id) ON DELETE CASCADE,
-    rank      INTEGER NOT NULL,                 -- 0 is the best of an image's features
-    prompt    TEXT,                             -- retrieval: the prompt
-    score     REAL NOT NULL,                    -- cosine to the image's own feature
-    vector    BLOB,                             -- float32; null where the prompt's cached feature is used
-    PRIMARY KEY (run_id, image_id, rank)
-  ) WITHOUT ROWID;
-`;
-
 export type PseudoMethod = 'gaussian' | 'nn' | 'retrieval' | 'clo';
 
 export interface PseudoRunRow {

@@ -7,49 +7,6 @@
 import type { Db } from './db.ts';
 import { writeTransaction } from './transaction.ts';
 
-export const RUNS_SQL = `
-  -- The jobs table gains the status 'paused' (SQLite cannot change a CHECK: copy the table).
-  CREATE TABLE jobs_v7 (
-    id           TEXT PRIMARY KEY,
-    kind         TEXT NOT NULL,
-    status       TEXT NOT NULL CHECK (status IN ('queued','running','succeeded','failed','cancelled','interrupted','paused')),
-    input        TEXT NOT NULL,
-    progress     TEXT,
-    checkpoint   TEXT,
-    result       TEXT,
-    error_code   TEXT,
-    error_message TEXT,
-    attempts     INTEGER NOT NULL DEFAULT 0,
-    owner_pid    INTEGER,
-    cancel_requested INTEGER NOT NULL DEFAULT 0, -- 1: cancel, 2: pause; set by any process, honoured by the owner
-    created_at   TEXT NOT NULL,
-    started_at   TEXT,
-    finished_at  TEXT
-  );
-  INSERT INTO jobs_v7 SELECT * FROM jobs;
-  DROP TABLE jobs;
-  ALTER TABLE jobs_v7 RENAME TO jobs;
-  CREATE INDEX jobs_status ON jobs (status);
-  CREATE INDEX jobs_created ON jobs (created_at);
-
-  CREATE TABLE training_runs (
-    job_id       TEXT PRIMARY KEY REFERENCES jobs (id) ON DELETE CASCADE,
-    backend      TEXT NOT NULL,             -- of the latest attempt
-    device       TEXT,                      -- GPU adapter or device name, where there is one
-    g_params     INTEGER NOT NULL,
-    d_params     INTEGER NOT NULL,
-    images       INTEGER NOT NULL,          -- training images (after subset and caption filters)
-    attempts     TEXT NOT NULL,             -- JSON [{backend, device, fromStep, at}]
-    updated_at   TEXT NOT NULL
-  );
-  CREATE TABLE run_metrics (
-    job_id   TEXT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
-    step     INTEGER NOT NULL,
-    metrics  TEXT NOT NULL,                 -- JSON {dLoss, gLoss, conDReal, conDFake, conG, r1?, imagesPerSecond}
-    PRIMARY KEY (job_id, step)
-  ) WITHOUT ROWID;
-`;
-
 export interface RunAttempt {
   backend: string;
   device: string | null;

@@ -5,15 +5,6 @@
  */
 import type { Db } from './db.ts';
 
-export const VOCABULARY_SETS_SQL = `
-  CREATE TABLE vocabulary_sets (
-    id          TEXT PRIMARY KEY,           -- the domain id templates and synthesis name
-    vocabulary  TEXT NOT NULL,              -- JSON VocabularySet
-    templates   TEXT NOT NULL,              -- JSON TemplateSet
-    updated_at  TEXT NOT NULL
-  );
-`;
-
 export interface SavedVocabularySet {
   id: string;
   vocabulary: unknown;
