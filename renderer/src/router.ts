@@ -2,7 +2,8 @@
  * A tiny hash router: `#/jobs` shows the Jobs view, `#/training/<run>` the Training view on one
  * run. The current hash is a ref that follows `hashchange`; unknown hashes show the first view.
  */
-import { computed, ref, type Component } from 'vue';
+import { computed, type Component } from 'vue';
+import { currentHash, listen, partsOfHash } from './hash.ts';
 import DatasetsView from './views/DatasetsView.vue';
 import JobsView from './views/JobsView.vue';
 import ModelsView from './views/ModelsView.vue';
@@ -35,43 +36,15 @@ export const ROUTES: readonly Route[] = [
 
 const DEFAULT_ROUTE = ROUTES[0] as Route;
 
-/** The parts of a hash: the view id and what follows it (`#/training/<run>`: the run), or null. */
-function partsOfHash(hash: string): { id: string; param: string | null } {
-  const [id = '', param] = hash.replace(/^#\/?/, '').split('?')[0]!.split('/');
-  return { id, param: param ? decodeURIComponent(param) : null };
-}
-
 function routeFromHash(hash: string): Route {
   const { id } = partsOfHash(hash);
   return ROUTES.find((route) => route.id === id) ?? DEFAULT_ROUTE;
-}
-
-const currentHash = ref(window.location.hash);
-let listening = false;
-
-function listen(): void {
-  if (listening) return;
-  listening = true;
-  window.addEventListener('hashchange', () => {
-    currentHash.value = window.location.hash;
-  });
 }
 
 /** The current route, following the address bar's hash. */
 export function useRoute() {
   listen();
   return computed(() => routeFromHash(currentHash.value));
-}
-
-/** What follows the view in the hash (`#/training/<run>`: the run id), or null. */
-export function useRouteParam() {
-  listen();
-  return computed(() => partsOfHash(currentHash.value).param);
-}
-
-/** Goes to a hash link, e.g. `#/training/<run>`. */
-export function navigate(href: string): void {
-  window.location.hash = href;
 }
 
 /** The link to a view. */
