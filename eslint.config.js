@@ -3,6 +3,47 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import vue from 'eslint-plugin-vue';
 import globals from 'globals';
+import noImportCycle from './eslint-rules/no-import-cycle.js';
+
+/**
+ * Layers, from the bottom up (README, Folders and layers): a file imports only from its own
+ * layer or the ones below, so a wrong arrow fails `npm run lint`. Each row: the folders of a
+ * layer and the project folders its relative imports may not reach (a regex over the import's
+ * path: `../` as often as need be, then the folder). Tests (`*.test.ts`) and test helpers
+ * (`testing/`) wire layers together and are left out.
+ */
+const LAYERS = [
+  { layer: 'contract', files: ['main/contract/**'], mayNotReach: /^\.\.\//, says: 'main/contract imports nothing of the project (it is the bottom layer).' },
+  { layer: 'engine', files: ['main/engine/**'], mayNotReach: /^(\.\.\/)+(api|cli|jobs|store|datasets)(\/|\.ts$)/, says: 'main/engine imports only main/contract and main/engine: it is handed what it needs (paths, text), never the store, jobs or the API.' },
+  { layer: 'store', files: ['main/store/**'], mayNotReach: /^(\.\.\/)+(api|cli|jobs|engine|datasets)(\/|\.ts$)/, says: 'main/store imports only main/contract and main/store (it does not know tensors).' },
+  { layer: 'datasets', files: ['main/datasets/**'], mayNotReach: /^(\.\.\/)+(api|cli|jobs|engine|store)(\/|\.ts$)/, says: 'main/datasets (image files in, checked rows out) imports only main/contract and main/datasets.' },
+  { layer: 'jobs', files: ['main/jobs/**'], mayNotReach: /^(\.\.\/)+(api|cli)(\/|\.ts$)/, says: 'main/jobs imports main/contract, engine, store, datasets and jobs: never the API or the CLI above it.' },
+  { layer: 'api', files: ['main/api/**'], ignores: ['main/api/http/**'], mayNotReach: /^\.\/http\/|^(\.\.\/)+(cli|http)(\/|\.ts$)/, says: 'main/api imports every layer below it, never the adapters (api/http, cli, electron).' },
+  { layer: 'adapters', files: ['main/api/http/**', 'main/cli/**'], mayNotReach: /^(\.\.\/)+renderer\//, says: 'The adapters (HTTP, CLI) serve the API; the renderer is reached only through it.' },
+  { layer: 'electron', files: ['electron/**'], mayNotReach: /^(\.\.\/)+renderer\//, says: 'electron/ (window, preload, IPC) serves the API; the renderer is reached only through it.' },
+  { layer: 'renderer', files: ['renderer/**'], mayNotReach: /(^|\/)main\/(?!contract\/)|^(\.\.\/)+electron\//, says: 'The renderer imports only main/contract; it talks to the API through its client.' },
+];
+const NODE_ONLY = { group: ['node:*', 'electron'], message: 'This code also runs in the browser sandbox (the renderer imports it).' };
+const MAIN_NOT_ELECTRON = { group: ['electron'], message: 'main/ runs in plain Node too (CLI, server, workers): only electron/ imports electron.' };
+
+function layerRules() {
+  return LAYERS.map(({ layer, files, ignores, mayNotReach, says }) => ({
+    name: `layers/${layer}`,
+    files,
+    ignores: [...(ignores ?? []), '**/*.test.ts', '**/testing/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { regex: mayNotReach.source, message: says },
+            ...(layer === 'renderer' || layer === 'contract' ? [NODE_ONLY] : layer === 'electron' ? [] : [MAIN_NOT_ELECTRON]),
+          ],
+        },
+      ],
+    },
+  }));
+}
 
 export default tseslint.config(
   { ignores: ['out/**', 'dist/**', 'node_modules/**', '.gpu/**', 'test-results/**', 'resources/**', 'scratch/**'] },
@@ -18,7 +59,7 @@ export default tseslint.config(
     languageOptions: { globals: globals.browser },
   },
   {
-    files: ['main/**', 'electron/**', 'tests/**', 'bench/**', 'scripts/**', 'bin/**', '*.config.*'],
+    files: ['main/**', 'electron/**', 'tests/**', 'bench/**', 'scripts/**', 'bin/**', 'eslint-rules/**', '*.config.*'],
     languageOptions: { globals: globals.node },
   },
   {
@@ -45,19 +86,12 @@ export default tseslint.config(
       ],
     },
   },
+  ...layerRules(),
   {
-    // The renderer talks only to the API client; it may not reach into Node-side code.
-    files: ['renderer/**'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            { group: ['**/main/*', '!**/main/contract'], message: 'The renderer imports only main/contract.' },
-            { group: ['node:*', 'electron'], message: 'The renderer runs in a browser sandbox.' },
-          ],
-        },
-      ],
-    },
+    // No import cycles among the app's modules (tests and bench sit outside the graph).
+    files: ['main/**', 'electron/**', 'renderer/**'],
+    ignores: ['**/*.test.ts', '**/testing/**'],
+    plugins: { local: { rules: { 'no-import-cycle': noImportCycle } } },
+    rules: { 'local/no-import-cycle': 'error' },
   },
 );
