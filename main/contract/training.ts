@@ -110,7 +110,7 @@ export const trainingJobSchemas = {
     })
     .strict()
     .refine((input) => input.schedule === undefined || input.pseudo === 'retrieval' || input.pseudo === 'clo', { message: 'a schedule needs --pseudo retrieval or clo', path: ['schedule'] })
-    .refine((input) => input.accumulate <= input.batchSize, { message: '--accumulate splits a batch into micro-batches: it cannot exceed --batch-size', path: ['accumulate'] })
+    .refine((input) => input.accumulate * 2 <= input.batchSize, { message: '--accumulate splits a batch into micro-batches of 2 images at least: it can be at most half --batch-size', path: ['accumulate'] })
     .refine((input) => (input.pseudo === 'nn') === (input.nn !== undefined), { message: '--pseudo nn and --nn NAME go together (a network trained by lafite pseudo train-nn)', path: ['nn'] })
     .refine((input) => input.pseudoRun === undefined || usesPseudoRun(input), {
       message: 'a pseudo run (--pseudo-run) is trained on with --pseudo retrieval, or --pseudo clo starting from retrieval (--clo-init retrieval)',

@@ -16,10 +16,12 @@ beforeAll(async () => {
 });
 
 describe('gradient accumulation', () => {
-  it('splits a batch into contiguous micro-batches as equal as can be, never empty', () => {
+  it('splits a batch into contiguous micro-batches as equal as can be, of 2 images at least', () => {
     expect(microBatchSizes(16, 4)).toEqual([4, 4, 4, 4]);
     expect(microBatchSizes(5, 2)).toEqual([2, 3]);
-    expect(microBatchSizes(3, 8)).toEqual([1, 1, 1]);
+    expect(microBatchSizes(3, 8)).toEqual([3]);
+    expect(microBatchSizes(16, 8)).toEqual([2, 2, 2, 2, 2, 2, 2, 2]);
+    expect(microBatchSizes(16, 16)).toEqual([2, 2, 2, 2, 2, 2, 2, 2]);
     expect(microBatchSizes(8, 1)).toEqual([8]);
     expect(microBatchSizes(8, 0)).toEqual([8]);
   });

@@ -148,9 +148,13 @@ function generatorInputs(g: Generator, n: number, options: StepOptions, rng: () 
   return { z, noiseSeed, mix: mixing ? { z2, cutoff } : undefined };
 }
 
-/** Sizes of `parts` contiguous micro-batches of a batch of n, as equal as can be. */
+/**
+ * Sizes of `parts` contiguous micro-batches of a batch of n, as equal as can be, each of at
+ * least 2 images (fewer parts if need be): a single image has no minibatch standard deviation
+ * in D, whose gradient then fails (an unstack with unused outputs).
+ */
 export function microBatchSizes(n: number, parts: number): number[] {
-  const count = Math.max(1, Math.min(n, Math.floor(parts)));
+  const count = Math.max(1, Math.min(Math.floor(n / 2), Math.floor(parts)));
   return Array.from({ length: count }, (_, i) => Math.floor(((i + 1) * n) / count) - Math.floor((i * n) / count));
 }
 
