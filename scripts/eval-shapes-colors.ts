@@ -14,7 +14,7 @@ import { initBackend } from '../main/engine/backend.ts';
 import { restoreCheckpoint } from '../main/engine/gan/checkpoint.ts';
 import { Generator } from '../main/engine/gan/generator.ts';
 import { PRESETS } from '../main/engine/gan/presets.ts';
-import { l2Normalise } from '../main/engine/pseudo/gaussian.ts';
+import { l2Normalise } from '../main/engine/normalise.ts';
 import { tfSeed } from '../main/engine/random.ts';
 import { COLORS, SHAPES, type ColorName } from '../main/engine/shapes/attributes.ts';
 import { dominantObjectColor } from '../main/engine/shapes/color-check.ts';

@@ -12,7 +12,7 @@
  *   await trainer.step(pixels, ids, (image) => heads.loss(image, labels)); // labels: int32 [N, 3]
  */
 import * as tf from '@tensorflow/tfjs';
-import { l2Normalize } from './contrastive.ts';
+import { l2Normalise } from '../normalise.ts';
 
 export interface AttributeHeadOptions {
   seed?: number;
@@ -42,7 +42,7 @@ export class AttributeHeads {
   /** weight · Σ_k CE(scale · n(e) W_k, labels[:, k]); labels: int32 [N, heads]. */
   loss(imageEmbeds: tf.Tensor2D, labels: tf.Tensor2D): tf.Scalar {
     return tf.tidy(() => {
-      const unit = l2Normalize(imageEmbeds);
+      const unit = l2Normalise(imageEmbeds);
       const columns = tf.split(labels, this.classes.length, 1);
       const terms = this.variables.map((head, k) => tf.losses.softmaxCrossEntropy(tf.oneHot(tf.reshape(columns[k]!, [-1]) as tf.Tensor1D, this.classes[k]!), tf.matMul(unit, head).mul(this.scale)));
       return tf.addN(terms).mul(this.weight) as tf.Scalar;

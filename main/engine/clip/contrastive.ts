@@ -4,9 +4,7 @@
  * the diagonal.
  */
 import * as tf from '@tensorflow/tfjs';
-
-/** Rows scaled to unit L2 norm. */
-export const l2Normalize = (x: tf.Tensor2D): tf.Tensor2D => tf.div(x, tf.norm(x, 2, 1, true).add(1e-12));
+import { l2Normalise } from '../normalise.ts';
 
 /**
  * L = ½ (CE(s·I·Tᵀ, diag) + CE(s·T·Iᵀ, diag)),  s = exp(logitScale)
@@ -15,7 +13,7 @@ export const l2Normalize = (x: tf.Tensor2D): tf.Tensor2D => tf.div(x, tf.norm(x,
 export function clipContrastiveLoss(imageEmbeds: tf.Tensor2D, textEmbeds: tf.Tensor2D, logitScale: tf.Scalar): tf.Scalar {
   return tf.tidy(() => {
     const n = imageEmbeds.shape[0];
-    const logits = tf.matMul(l2Normalize(imageEmbeds), l2Normalize(textEmbeds), false, true).mul(tf.exp(logitScale)); // [N, N]
+    const logits = tf.matMul(l2Normalise(imageEmbeds), l2Normalise(textEmbeds), false, true).mul(tf.exp(logitScale)); // [N, N]
     const labels = tf.oneHot(tf.range(0, n, 1, 'int32'), n); // [N, N]
     const imageToText = tf.losses.softmaxCrossEntropy(labels, logits);
     const textToImage = tf.losses.softmaxCrossEntropy(labels, logits.transpose());

@@ -25,6 +25,7 @@ import { LafiteError } from '../../contract/errors.ts';
 import { EOS, loadClipTokenizer, type ClipTokenizer } from './clip-tokenizer.ts';
 import type { EncodeOptions, Encoder, Features, ImageSource } from './encoder.ts';
 import { CLIP_ONNX_FILES } from './clip-files.ts';
+import { l2NormaliseRows } from '../normalise.ts';
 
 export { CLIP_ONNX_FILES } from './clip-files.ts';
 
@@ -111,17 +112,6 @@ async function eosTokenIdOf(dir: string): Promise<number> {
   const id = tokenizer.added_tokens?.find((t) => t.content === EOS)?.id ?? tokenizer.model?.vocab?.[EOS];
   if (id === undefined) throw badModel(dir, CLIP_ONNX_FILES.tokenizer, `has no end token '${EOS}': not a CLIP tokenizer`);
   return id;
-}
-
-/** Rows scaled to unit L2 norm, in place. */
-function l2NormaliseRows(data: Float32Array, dim: number): Float32Array {
-  for (let offset = 0; offset < data.length; offset += dim) {
-    let norm = 0;
-    for (let k = 0; k < dim; k++) norm += data[offset + k]! ** 2;
-    const scale = norm > 0 ? 1 / Math.sqrt(norm) : 0; // h / ‖h‖
-    for (let k = 0; k < dim; k++) data[offset + k]! *= scale;
-  }
-  return data;
 }
 
 /** Decodes an image source to RGB bytes with sharp (EXIF rotation applied, alpha dropped). */

@@ -14,6 +14,7 @@
  * path-length penalty (StyleGAN2 eq. 4) is E(‖J_wᵀ y‖₂ − a)².
  */
 import * as tf from '@tensorflow/tfjs';
+import { l2Normalise } from '../normalise.ts';
 import { tfSeed } from '../random.ts';
 
 /** τ, γ and λ: Lafite's defaults are τ = 0.5, γ = λ = 10 language-free, γ = 5 with real captions. */
@@ -30,8 +31,7 @@ export const SUPERVISED_WEIGHTS: LossWeights = { tau: 0.5, conD: 5, conG: 10 };
 
 /** Row-wise cosine matrix: [N, N] with entry (i, j) = Sim(a_i, b_j). */
 function cosineMatrix(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
-  const unit = (x: tf.Tensor2D) => tf.div(x, tf.add(tf.norm(x, 'euclidean', 1, true), 1e-8)) as tf.Tensor2D;
-  return tf.matMul(unit(a), unit(b), false, true);
+  return tf.matMul(l2Normalise(a, 1e-8), l2Normalise(b, 1e-8), false, true); // n(a) · n(b)ᵀ
 }
 
 /** The contrastive loss as the paper writes it (eqs. 6–7) or as the official code computes it. */

@@ -13,7 +13,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { tfSeed } from '../random.ts';
-import { l2Normalise } from './gaussian.ts';
+import { l2Normalise } from '../normalise.ts';
 
 export interface CloOptions {
   /** K: gradient steps. */

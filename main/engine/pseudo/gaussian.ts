@@ -12,6 +12,7 @@
  *   const h = gaussianPseudoFeatures(imageFeatures, { xi: 3, seed: 7 });  // [N, D], unit rows
  */
 import * as tf from '@tensorflow/tfjs';
+import { l2Normalise } from '../normalise.ts';
 import { tfSeed } from '../random.ts';
 
 export type GaussianForm = 'paper' | 'official';
@@ -28,9 +29,6 @@ export interface GaussianOptions {
 }
 
 export const DEFAULT_XI: Record<GaussianForm, number> = { paper: 3, official: 0.75 };
-
-/** n(·): each row divided by its L2 norm. */
-export const l2Normalise = (x: tf.Tensor2D): tf.Tensor2D => tf.tidy(() => tf.div(x, tf.add(tf.norm(x, 'euclidean', 1, true), 1e-12)));
 
 /** Pseudo text features from image features f [N, D] (rows need not be unit). */
 export function gaussianPseudoFeatures(f: tf.Tensor2D, options: GaussianOptions = {}): tf.Tensor2D {

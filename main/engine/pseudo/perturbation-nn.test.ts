@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../backend.ts';
-import { l2Normalise } from './gaussian.ts';
+import { l2Normalise } from '../normalise.ts';
 import { PerturbationNet } from './perturbation-nn.ts';
 
 beforeAll(async () => {

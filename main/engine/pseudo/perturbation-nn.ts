@@ -16,7 +16,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { invalidInput } from '../../contract/errors.ts';
 import { tfSeed } from '../random.ts';
-import { l2Normalise } from './gaussian.ts';
+import { l2Normalise } from '../normalise.ts';
 
 export interface PerturbationConfig {
   /** Feature dimension D of the encoder. */

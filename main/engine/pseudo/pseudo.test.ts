@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../backend.ts';
 import { contrastiveLatentOptimization, contrastiveLogLikelihood, uniformOnSphere } from './clo.ts';
-import { gaussianPseudoFeatures, l2Normalise } from './gaussian.ts';
+import { gaussianPseudoFeatures } from './gaussian.ts';
+import { l2Normalise } from '../normalise.ts';
 import { retrievalShare, validateSchedule, type PseudoSchedule } from './schedule.ts';
 
 beforeAll(async () => {

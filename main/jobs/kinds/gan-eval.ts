@@ -27,7 +27,7 @@ import { frechetDistanceOfRows } from '../../engine/eval/frechet.ts';
 import { InceptionOnnx } from '../../engine/eval/inception-onnx.ts';
 import { attributeAccuracy, parseShapesPrompt, type AskedAttributes } from '../../engine/eval/attribute-accuracy.ts';
 import { CLASSIFIER_FILE, loadClassifier, SHAPES_CLASSIFIER_ID, type ImageAttributes, type ShapesClassifier } from '../../engine/eval/shapes-classifier.ts';
-import { l2Normalise } from '../../engine/pseudo/gaussian.ts';
+import { l2Normalise } from '../../engine/normalise.ts';
 import { mulberry32, tfSeed } from '../../engine/random.ts';
 import { DatasetStore } from '../../store/datasets.ts';
 import { openDatabase } from '../../store/db.ts';

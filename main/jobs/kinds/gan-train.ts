@@ -23,7 +23,7 @@ import { LANGUAGE_FREE_WEIGHTS, SUPERVISED_WEIGHTS } from '../../engine/gan/loss
 import { PRESETS } from '../../engine/gan/presets.ts';
 import { DEFAULT_STEP, newPlMean, trainStepAsync, type StepLosses, type TrainParts } from '../../engine/gan/train-step.ts';
 import { emaBeta } from '../../engine/gan/augment.ts';
-import { l2Normalise } from '../../engine/pseudo/gaussian.ts';
+import { l2Normalise } from '../../engine/normalise.ts';
 import { mulberry32, tfSeed } from '../../engine/random.ts';
 import { gatherRows } from '../../engine/rows.ts';
 import { DatasetStore } from '../../store/datasets.ts';
