@@ -84,13 +84,11 @@ export async function previewRetrieval(
   if (!image) throw notFound(`dataset '${input.dataset}' has no imported image ${input.image}`);
   const item = datasetImageItems(stores.datasets, dataDir, input.dataset).find((i) => i.key === image.sha256)!;
   const encoder = CachedEncoder.open(stores.models, stores.embeddings, input.model);
-  const { retrievePrompts } = await import('../engine/pseudo/retrieval.ts'); // ONNX Runtime loads only for a preview
+  const { retrievePrompts, vocabularyFeatures } = await import('../engine/pseudo/retrieval.ts'); // ONNX Runtime loads only for a preview
   try {
     const { features } = await encoder.images([item]);
     const templates = parsedTemplates(set);
-    const used = new Set(templates.flatMap((t) => t.slots));
-    const vocabularies = [];
-    for (const v of set.vocabulary.vocabularies.filter((v) => used.has(v.name))) vocabularies.push({ slot: v.name, entries: v.entries, features: (await encoder.texts(v.entries)).data });
+    const vocabularies = await vocabularyFeatures(set.vocabulary.vocabularies, templates, async (v) => (await encoder.texts(v.entries)).data);
     const result = await retrievePrompts({
       images: features.data,
       dim: features.dim,

@@ -16,6 +16,7 @@ import { rowDot } from '../rows.ts';
 import { TopKSearch } from '../top-k.ts';
 import { invalidInput } from '../../contract/errors.ts';
 import { fillTemplate, type ParsedTemplate } from './templates.ts';
+import type { Vocabulary } from './vocabulary.ts';
 
 /** A vocabulary with the text features of its entries: [words, D] row-major, unit rows. */
 export interface VocabularyFeatures {
@@ -23,6 +24,17 @@ export interface VocabularyFeatures {
   slot: string;
   entries: readonly string[];
   features: Float32Array;
+}
+
+/**
+ * Retrieval's vocabularies: those the templates use (in the set's order), each with its entries'
+ * text features from `encodeEntries` (a job reports progress and honours cancel in it).
+ */
+export async function vocabularyFeatures(vocabularies: readonly Vocabulary[], templates: readonly ParsedTemplate[], encodeEntries: (vocabulary: Vocabulary) => Promise<Float32Array>): Promise<VocabularyFeatures[]> {
+  const used = new Set(templates.flatMap((t) => t.slots));
+  const out: VocabularyFeatures[] = [];
+  for (const vocabulary of vocabularies.filter((v) => used.has(v.name))) out.push({ slot: vocabulary.name, entries: vocabulary.entries, features: await encodeEntries(vocabulary) });
+  return out;
 }
 
 export type RetrievalMode = 'full' | 'iterative';

@@ -14,7 +14,7 @@ import { gatherRows, rowDot } from '../../engine/rows.ts';
 import { contrastiveLatentOptimization, contrastiveLogLikelihood, uniformOnSphere } from '../../engine/pseudo/clo.ts';
 import { DEFAULT_XI, gaussianPseudoFeatures } from '../../engine/pseudo/gaussian.ts';
 import { PerturbationNet, type PerturbationFile } from '../../engine/pseudo/perturbation-nn.ts';
-import { retrievePrompts, type VocabularyFeatures } from '../../engine/pseudo/retrieval.ts';
+import { retrievePrompts, vocabularyFeatures, type VocabularyFeatures } from '../../engine/pseudo/retrieval.ts';
 import { nearestCaptionCosines, similarityStats } from '../../engine/pseudo/stats.ts';
 import type { ParsedTemplate } from '../../engine/pseudo/templates.ts';
 import type { VocabularySet } from '../../engine/pseudo/vocabulary.ts';
@@ -121,13 +121,10 @@ async function loadWordsAndTemplates(input: Input, db: Db): Promise<{ vocabulary
 /** The templates, with the text features of the vocabularies they use. */
 async function retrievalInputs(ctx: Context): Promise<{ templates: ParsedTemplate[]; vocabularies: VocabularyFeatures[] }> {
   const { vocabularySet, templates } = ctx.words!;
-  const used = new Set(templates.flatMap((t) => t.slots));
-  const vocabularies: VocabularyFeatures[] = [];
-  for (const vocabulary of vocabularySet.vocabularies.filter((v) => used.has(v.name))) {
+  const vocabularies = await vocabularyFeatures(vocabularySet.vocabularies, templates, async (vocabulary) => {
     ctx.job.progress({ fraction: 0.1, message: `encoding the ${vocabulary.entries.length} words of ${vocabulary.name}` });
-    const features = await ctx.encoder.texts(vocabulary.entries, { signal: ctx.job.signal });
-    vocabularies.push({ slot: vocabulary.name, entries: vocabulary.entries, features: features.data });
-  }
+    return (await ctx.encoder.texts(vocabulary.entries, { signal: ctx.job.signal })).data;
+  });
   return { templates, vocabularies };
 }
 
