@@ -3,9 +3,13 @@
  * stderr), on the best backend here (main/engine/backend.ts; webgpu on a GPU):
  * - kernels: conv2d gradient GFLOP/s, the backend's own kernel against the project's, on the
  *   three shapes of ENVIRONMENT.md, and the project's checked against the cpu kernel;
- * - training: images/s of Lafite training steps for the `shapes` and `paper` presets;
+ * - training: images/s of Lafite training steps for the `shapes`, `shapes64` and `paper` presets;
  * - generation: latency per 256 px image (`paper`) for batch 1 and batch 16;
  * - profile: one `paper` training step split by kernel (the next slow kernel to replace);
+ * - memory: `paper` training memory at batch 2 to 16 and in micro-batches (bench/gpu-memory.ts);
+ * - segment: a fixed-time ShapesWorld training run of `shapes`, held-out attribute accuracy
+ *   before and after, networks written beside --out (bench/gpu-segment.ts; prepare first with
+ *   bench/gpu-segment-prepare.ts);
  * with memory figures where the backend reports them (webgpu: its GPU buffer pool).
  * On the GPU machine: `../shared/tools/gpu-pack bench/gpu.ts`, then the device tool with
  * `bash .gpu/run.sh --out $OUT/bench-gpu.json` and carry [".gpu"] (docs/BENCHMARKS.md).
@@ -16,10 +20,12 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { initBackend, parseBackendId, probeBackends, tf } from '../main/engine/backend.ts';
 import { CONV_SHAPES, generationFigures, kernelCheck, kernelFigures, memoryNow, profileTrainStep, trainingFigure } from './gpu-figures.ts';
+import { memoryPlan } from './gpu-memory.ts';
+import { shapesSegment } from './gpu-segment.ts';
 
 /**
  * Dawn as `navigator.gpu`, then tfjs's webgpu backend, imported by literal name so that
@@ -46,14 +52,27 @@ const { values: flags, positionals } = parseArgs({
     quick: { type: 'boolean', default: false }, // small sizes, shapes preset only: minutes on a CPU
     out: { type: 'string' }, // also write the JSON to this file (after every section)
     backend: { type: 'string' }, // force one backend (node-gpu, webgpu, node, wasm, cpu)
+    'segment-minutes': { type: 'string' }, // the segment's training time (default 3, --quick 0.2)
   },
 });
 const quick = flags.quick;
 
+/** The segment's networks.bin and segment.json go beside --out's file (under $OUT on the GPU machine). */
+const segmentDir = flags.out ? join(dirname(flags.out), 'shapes-segment') : undefined;
+
+// In the order they run: the shapes segment (networks to commit) before the paper sections that may run out of memory.
 const SECTIONS = {
   kernels: async () => ({ figures: await kernelFigures(quick ? CONV_SHAPES.quick : CONV_SHAPES.full, quick ? 5 : 10), check: await kernelCheck() }),
-  training: async () => [await trainingFigure('shapes', quick ? 8 : 32, quick ? 1 : 2, quick ? 3 : 5), ...(quick ? [] : [await trainingFigure('paper', 8, 2, 3)])],
-  generation: () => generationFigures('paper', quick ? [1, 2] : [1, 16], quick ? 1 : 3),
+  // --quick draws 64 px: a 256 px paper step on a software adapter takes over 20 GB of host memory (docs/BENCHMARKS.md).
+  generation: () => (quick ? generationFigures('shapes64', [1, 2], 1) : generationFigures('paper', [1, 16], 3)),
+  segment: () => shapesSegment({ minutes: Number(flags['segment-minutes'] ?? (quick ? 0.2 : 3)), images: quick ? 64 : 4000, batch: quick ? 4 : 32, prompts: quick ? 8 : 144, perPrompt: quick ? 1 : 4, outDir: segmentDir }),
+  // paper at batch 16 in 8 GB: step 0 (R1, path length, Adam's moments) at several batches, the line through them, and batch 16 in micro-batches.
+  // Batches of 2 at least: training takes no smaller (the minibatch standard deviation needs 2 images).
+  memory: () => (quick ? memoryPlan('shapes64', [2, 4], [[4, 2]]) : memoryPlan('paper', [2, 4, 8, 16], [[16, 2], [16, 4], [16, 8]])),
+  training: async () => [
+    await trainingFigure('shapes', quick ? 8 : 32, quick ? 1 : 2, quick ? 3 : 5),
+    ...(quick ? [] : [await trainingFigure('shapes64', 32, 2, 5), await trainingFigure('paper', 8, 2, 3)]),
+  ],
   profile: () => (quick ? profileTrainStep('shapes', 8) : profileTrainStep('paper', 8)),
 } as const;
 type Section = keyof typeof SECTIONS;
