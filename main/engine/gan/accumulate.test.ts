@@ -4,6 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { trainingJobSchemas } from '../../contract/training.ts';
 import { initBackend } from '../backend.ts';
 import { Discriminator } from './discriminator.ts';
 import { Generator } from './generator.ts';
@@ -95,4 +96,13 @@ describe('gradient accumulation', () => {
     expect(micro.plMean).toBeGreaterThan(0); // the running path-length mean moved, from the parts' figures
     expect(micro.peak).toBeLessThan(whole.peak);
   }, 60_000);
+
+  it('is a gan-train option (lafite train --accumulate): 1 by default, at most half the batch', () => {
+    const schema = trainingJobSchemas['gan-train'];
+    expect(schema.parse({ dataset: 'd' }).accumulate).toBe(1);
+    expect(schema.parse({ dataset: 'd', batchSize: 16, accumulate: 8 }).accumulate).toBe(8);
+    const refused = schema.safeParse({ dataset: 'd', batchSize: 16, accumulate: 9 });
+    expect(refused.success).toBe(false);
+    expect(refused.error?.issues[0]?.message).toMatch(/micro-batches of 2 images at least/);
+  });
 });
