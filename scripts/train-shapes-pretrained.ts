@@ -24,7 +24,7 @@ import type { EvaluationRecord, TrainResult } from '../main/contract/index.ts';
 import { BUILTIN_RUN_FILES, builtinRunDir, SHAPES_PRETRAINED_ID, type BuiltinRunRecord } from '../main/api/builtin-runs.ts';
 import { openService, type Service } from '../main/api/service.ts';
 import { ShapesPipeline } from '../main/cli/shapes-pipeline.ts';
-import { listCheckpointEntries, readCheckpointValues, writeCheckpoint } from '../main/engine/gan/checkpoint.ts';
+import { listCheckpointEntries, readCheckpointState, readCheckpointValues, writeCheckpoint } from '../main/engine/gan/checkpoint.ts';
 import { checkpointFile, runFolder } from '../main/jobs/run-files.ts';
 import { resourcesDir } from '../main/store/paths.ts';
 import * as tf from '@tensorflow/tfjs';
@@ -97,6 +97,31 @@ async function exportNetworks(run: string): Promise<void> {
   for (const variables of Object.values(networks)) tf.dispose([...variables.values()]);
 }
 
+/**
+ * A run trained by hand, as the segment record needs it: its result when it has finished, else
+ * what its checkpoint and metrics say (a running or paused run is exported at its last checkpoint).
+ */
+async function resultOf(service: Service, run: string): Promise<TrainResult> {
+  const job = await service.call('jobs.get', { id: run });
+  const step = ((await readCheckpointState(checkpointFile(runFolder(dataDir, run)))) as { step: number }).step;
+  if (job.result && (job.result as TrainResult).steps === step) return job.result as TrainResult;
+  const detail = await service.call('runs.get', { id: run, maxPoints: 1_000_000 });
+  const rows = detail.metrics.filter((row) => row.step <= step);
+  const last = rows.at(-1)?.metrics ?? {};
+  const imagesPerSecond = last.imagesPerSecond ?? 0;
+  const batchSize = (job.input as { batchSize: number }).batchSize;
+  return {
+    steps: step,
+    images: detail.images ?? 0,
+    backend: detail.backend ?? 'unknown',
+    seconds: imagesPerSecond > 0 ? (step * batchSize) / imagesPerSecond : 0, // from the measured images/s of the last attempt
+    imagesPerSecond,
+    losses: { dLoss: last.dLoss ?? 0, gLoss: last.gLoss ?? 0, conDReal: last.conDReal ?? 0, conDFake: last.conDFake ?? 0, conG: last.conG ?? 0 },
+    folder: runFolder(dataDir, run),
+    pseudoRun: detail.pseudoRun,
+  };
+}
+
 async function main(): Promise<void> {
   const service = openService({ dataDir });
   const pipeline = new ShapesPipeline(service, { json: false }, log);
@@ -107,7 +132,7 @@ async function main(): Promise<void> {
     let run = args.export;
     let result: TrainResult;
     if (run) {
-      result = (await service.call('jobs.get', { id: run })).result as TrainResult;
+      result = await resultOf(service, run);
     } else {
       ({ run, result } = await pipeline.train(`segment ${(previous?.segments.length ?? 0) + 1}: ${args.minutes} min`, trainingInput(previous !== undefined)));
     }
@@ -131,7 +156,8 @@ async function main(): Promise<void> {
           seconds: Math.round(result.seconds),
           imagesPerSecond: Number(result.imagesPerSecond.toFixed(2)),
           backend: result.backend,
-          heldout: evaluation.metrics,
+          attempts: (await service.call('runs.get', { id: run, maxPoints: 1 })).attempts,
+          heldout: { images: evaluation.images, ...evaluation.metrics },
         },
       ],
     };
