@@ -10,7 +10,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { loadClipOnnx } from '../main/engine/encoders/clip-onnx.ts';
-import { SHAPES_CLIP_ID } from '../main/engine/encoders/shapes-clip.ts';
+import { SHAPES_CLIP_ID } from '../main/engine/shapes/clip.ts';
 import { builtinModelDir, resourcesDir } from '../main/store/paths.ts';
 import { HELDOUT_FEATURES_FILE, type HeldoutFeatures } from './gpu-segment.ts';
 

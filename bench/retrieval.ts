@@ -17,7 +17,7 @@ import { retrievePrompts, type VocabularyFeatures } from '../main/engine/pseudo/
 import { parseTemplate } from '../main/engine/pseudo/templates.ts';
 import { TOP_K_CHUNK_ROWS, TopKSearch } from '../main/engine/top-k.ts';
 import { loadClipOnnx } from '../main/engine/encoders/clip-onnx.ts';
-import { SHAPES_CLIP_ID } from '../main/engine/encoders/shapes-clip.ts';
+import { SHAPES_CLIP_ID } from '../main/engine/shapes/clip.ts';
 import { vocabularyNames } from '../main/engine/pseudo/vocabulary.ts';
 import { loadDefaultTemplateSet, loadDefaultVocabularySet } from '../main/jobs/vocabulary-sets.ts';
 import { generateShapes, sceneAttributes, SHAPES } from '../main/engine/shapes/index.ts';

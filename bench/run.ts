@@ -12,7 +12,7 @@
 import { cpus, totalmem } from 'node:os';
 import { initBackend, probeBackends } from '../main/engine/backend.ts';
 import { matMulFlops, timeMatMul } from '../main/engine/matmul-benchmark.ts';
-import { SHAPES_CLIP_ID } from '../main/engine/encoders/shapes-clip.ts';
+import { SHAPES_CLIP_ID } from '../main/engine/shapes/clip.ts';
 import { builtinModelDir } from '../main/store/paths.ts';
 import { encoderFigures } from './encoders.ts';
 import { importFigures } from './import.ts';

@@ -1,5 +1,5 @@
 /**
- * Trains the ShapesWorld attribute classifier (main/engine/eval/shapes-classifier.ts), the
+ * Trains the ShapesWorld attribute classifier (main/engine/shapes/classifier/index.ts), the
  * judge of attribute accuracy, on the wasm backend; measures it on held-out renders of another
  * seed and writes its weights to resources/models/shapes-classifier/classifier.bin.
  *
@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import { initBackend } from '../main/engine/backend.ts';
-import { classifierAccuracy, type ClassifierAccuracy } from '../main/engine/eval/attribute-accuracy.ts';
+import { classifierAccuracy, type ClassifierAccuracy } from '../main/engine/shapes/attribute-accuracy.ts';
 import {
   CLASSIFIER_FILE,
   CLASSIFIER_SIZE,
@@ -32,7 +32,7 @@ import {
   type ImageAttributes,
   type LabelledImages,
   type ShapesClassifier,
-} from '../main/engine/eval/shapes-classifier.ts';
+} from '../main/engine/shapes/classifier/index.ts';
 import { renderScene, shapesSceneAt } from '../main/engine/shapes/index.ts';
 import { builtinModelDir } from '../main/store/paths.ts';
 

@@ -24,10 +24,10 @@ import { ClipTrainer } from '../main/engine/clip/train.ts';
 import { randomClipWeights } from '../main/engine/clip/weights.ts';
 import { loadClipTokenizer, writeClipTokenizerFiles, type ClipTokenizer } from '../main/engine/encoders/clip-tokenizer.ts';
 import type { Features } from '../main/engine/encoders/encoder.ts';
-import { SHAPES_CLIP_CONTEXT, SHAPES_CLIP_ID, SHAPES_CLIP_IMAGE_SIZE, shapesClipConfig, shapesClipWords } from '../main/engine/encoders/shapes-clip.ts';
+import { SHAPES_CLIP_CONTEXT, SHAPES_CLIP_ID, SHAPES_CLIP_IMAGE_SIZE, shapesClipConfig, shapesClipWords } from '../main/engine/shapes/clip.ts';
 import { AttributeHeads } from '../main/engine/clip/attribute-heads.ts';
 import { COLOR_NAMES, MAX_COUNT, SHAPE_NAMES, allCaptions, mulberry32, renderScene, sampleScene, sceneAttributes, type Scene } from '../main/engine/shapes/index.ts';
-import { shapesZeroShot } from '../main/engine/encoders/shapes-clip-eval.ts';
+import { shapesZeroShot } from '../main/engine/shapes/clip-eval.ts';
 
 const { values: args } = parseArgs({
   options: {

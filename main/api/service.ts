@@ -15,7 +15,7 @@ import { EmbeddingStore } from '../store/embeddings.ts';
 import { ModelStore } from '../store/models.ts';
 import { DatasetStore } from '../store/datasets.ts';
 import { PseudoStore } from '../store/pseudo.ts';
-import { SHAPES_CLIP_ID } from '../engine/encoders/shapes-clip.ts';
+import { SHAPES_CLIP_ID } from '../engine/shapes/clip.ts';
 import { builtinModelDir, databasePath, resolveDataDir } from '../store/paths.ts';
 import {
   inputSchemas,

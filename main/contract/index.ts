@@ -116,7 +116,7 @@ export interface ModelRecord {
   addedAt: string;
 }
 
-/** Zero-shot figures of an encoder on held-out ShapesWorld renders (engine/encoders/shapes-clip-eval.ts). */
+/** Zero-shot figures of an encoder on held-out ShapesWorld renders (engine/shapes/clip-eval.ts). */
 export interface ZeroShotReport {
   images: number;
   colorAccuracy: number;

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../backend.ts';
 import { loadClipTowersFromOnnx } from '../clip/onnx-import.ts';
-import { SHAPES_CLIP_ID } from '../encoders/shapes-clip.ts';
+import { SHAPES_CLIP_ID } from '../shapes/clip.ts';
 import { builtinModelDir } from '../../store/paths.ts';
 import { Discriminator } from './discriminator.ts';
 import { Generator } from './generator.ts';

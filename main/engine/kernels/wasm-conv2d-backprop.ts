@@ -1,7 +1,7 @@
 /**
  * The conv2d gradients the wasm backend lacks or runs slowly, built from its own fast ops:
  * - `Conv2DBackpropFilter` is missing. dW is one forward convolution with batch and channels
- *   swapped (the shapes classifier's trick, main/engine/eval/shapes-classifier.ts):
+ *   swapped (the shapes classifier's trick, main/engine/shapes/classifier/conv3x3.ts):
  *     dW[i, j, ci, co] = Σ_{n,y,x} xpad[n, s·y + i, s·x + j, ci] · dy[n, y, x, co]
  *                      = conv2d(xpadᵀ [Ci, Hp, Wp, N], dyᵀ [oh, ow, N, Co], dilation s)[ci, i, j, co],
  *   which XNNPACK runs as one indirect GEMM, about as fast as the forward convolution. A 1×1

@@ -2,7 +2,7 @@
  * ShapesWorld attribute accuracy, our analogue of SOA (Semantic Object Accuracy, Hinz et al.
  * 2020, §3): SOA runs a pretrained detector on each generated image and asks whether the
  * objects its caption names were detected. Here the judge is the project's own ShapesWorld
- * classifier (shapes-classifier.ts), and the caption's named attributes are its shape, object
+ * classifier (classifier/), and the caption's named attributes are its shape, object
  * color and count. Per image:
  *   shape right  ⇔ the asked shape is among the predicted shapes   (SOA's "object detected")
  *   color right  ⇔ the asked color is among the predicted colors
@@ -33,9 +33,9 @@ import {
   type ColorName,
   type ShapeName,
   type SizeName,
-} from '../shapes/attributes.ts';
-import { sceneAttributes, type Scene } from '../shapes/sample.ts';
-import type { ImageAttributes } from './shapes-classifier.ts';
+} from './attributes.ts';
+import { sceneAttributes, type Scene } from './sample.ts';
+import type { ImageAttributes } from './classifier/index.ts';
 
 /** What a prompt asks for: shape, color and count always; size and background when it says them. */
 export interface AskedAttributes {

@@ -5,9 +5,9 @@
  * chosen prompt. Also the modality gap (Liang et al. 2022): mean image–text cosine of
  * matching pairs against mean text–text and image–image cosines.
  */
-import { COLOR_NAMES, SHAPE_NAMES, canonicalCaption, mulberry32, renderScene, sampleScene, sceneAttributes } from '../shapes/index.ts';
+import { COLOR_NAMES, SHAPE_NAMES, canonicalCaption, mulberry32, renderScene, sampleScene, sceneAttributes } from './index.ts';
 import type { ZeroShotReport } from '../../contract/index.ts';
-import type { Features } from './encoder.ts';
+import type { Features } from '../encoders/encoder.ts';
 
 export type { ZeroShotReport };
 

@@ -11,12 +11,12 @@ import { initBackend } from '../backend.ts';
 import { loadClipTowersFromOnnx, TEXT_ONNX, VISION_ONNX } from '../clip/onnx-import.ts';
 import { relativeErrors, runTextOnnx, runVisionOnnx } from '../clip/test-support.ts';
 import { nhwcToClipPixels } from '../clip/tfjs-model.ts';
-import { canonicalCaption, mulberry32, renderScene, sampleScene } from '../shapes/index.ts';
-import { loadClipOnnx } from './clip-onnx.ts';
-import { loadClipTokenizer } from './clip-tokenizer.ts';
-import { shapesZeroShot } from './shapes-clip-eval.ts';
+import { canonicalCaption, mulberry32, renderScene, sampleScene } from './index.ts';
+import { loadClipOnnx } from '../encoders/clip-onnx.ts';
+import { loadClipTokenizer } from '../encoders/clip-tokenizer.ts';
+import { shapesZeroShot } from './clip-eval.ts';
 import { builtinModelDir } from '../../store/paths.ts';
-import { SHAPES_CLIP_ID } from './shapes-clip.ts';
+import { SHAPES_CLIP_ID } from './clip.ts';
 
 const dir = builtinModelDir(SHAPES_CLIP_ID);
 

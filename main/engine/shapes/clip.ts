@@ -5,7 +5,7 @@
  * under resources/models/shapes-clip, where the same code that loads a real CLIP loads it.
  */
 import type { ClipConfig } from '../clip/config.ts';
-import { allCaptions, sampleScene, mulberry32 } from '../shapes/index.ts';
+import { allCaptions, sampleScene, mulberry32 } from './index.ts';
 
 export const SHAPES_CLIP_ID = 'shapes-clip';
 

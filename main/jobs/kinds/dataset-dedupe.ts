@@ -8,7 +8,7 @@
 import type { BackendId, DatasetDedupeResult } from '../../contract/index.ts';
 import { notFound } from '../../contract/errors.ts';
 import { initBackend } from '../../engine/backend.ts';
-import { SHAPES_CLIP_ID } from '../../engine/encoders/shapes-clip.ts';
+import { SHAPES_CLIP_ID } from '../../engine/shapes/clip.ts';
 import { nearDuplicates } from '../../engine/similarity.ts';
 import { DatasetStore } from '../../store/datasets.ts';
 import type { Db } from '../../store/db.ts';

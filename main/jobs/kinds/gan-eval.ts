@@ -8,7 +8,7 @@
  * - clipScore and rPrecision (engine/eval/clip-score.ts) of each image against its prompt;
  * - on ShapesWorld (every prompt names a shape, color and count), attribute accuracy: the
  *   project's attribute classifier judges whether each image shows what its prompt asked
- *   (engine/eval/attribute-accuracy.ts, our SOA);
+ *   (engine/shapes/attribute-accuracy.ts, our SOA);
  * - with an Inception-v3 ONNX file (given, or installed at DATA/models/inception/), FID, FID-k
  *   for the asked blur radii and the Inception Score (jobs/eval-inception.ts);
  * and stores the figures per (run, step) for the Runs view.
@@ -25,8 +25,8 @@ import { PRESETS } from '../../engine/gan/presets.ts';
 import { clipScore, DEFAULT_R_PRECISION_CANDIDATES, rPrecision } from '../../engine/eval/clip-score.ts';
 import { frechetDistanceOfRows } from '../../engine/eval/frechet.ts';
 import { InceptionOnnx } from '../../engine/eval/inception-onnx.ts';
-import { attributeAccuracy, parseShapesPrompt, type AskedAttributes } from '../../engine/eval/attribute-accuracy.ts';
-import { CLASSIFIER_FILE, loadClassifier, SHAPES_CLASSIFIER_ID, type ImageAttributes, type ShapesClassifier } from '../../engine/eval/shapes-classifier.ts';
+import { attributeAccuracy, parseShapesPrompt, type AskedAttributes } from '../../engine/shapes/attribute-accuracy.ts';
+import { CLASSIFIER_FILE, loadClassifier, SHAPES_CLASSIFIER_ID, type ImageAttributes, type ShapesClassifier } from '../../engine/shapes/classifier/index.ts';
 import { l2Normalise } from '../../engine/normalise.ts';
 import { mulberry32, tfSeed } from '../../engine/random.ts';
 import { DatasetStore } from '../../store/datasets.ts';

@@ -7,7 +7,7 @@ import type { ModelEvalResult } from '../../contract/index.ts';
 import { notFound } from '../../contract/errors.ts';
 import { loadClipOnnx } from '../../engine/encoders/clip-onnx.ts';
 import type { ImageSource } from '../../engine/encoders/encoder.ts';
-import { shapesZeroShot } from '../../engine/encoders/shapes-clip-eval.ts';
+import { shapesZeroShot } from '../../engine/shapes/clip-eval.ts';
 import { openDatabase } from '../../store/db.ts';
 import { ModelStore } from '../../store/models.ts';
 import type { JobHandler } from '../job-kind.ts';

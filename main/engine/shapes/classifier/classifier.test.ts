@@ -10,10 +10,10 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initBackend } from '../backend.ts';
-import { allCaptions, mulberry32, sampleScene, sceneAttributes } from '../shapes/index.ts';
-import { builtinModelDir } from '../../store/paths.ts';
-import { askedOfScene, attributeAccuracy, classifierAccuracy, parseShapesPrompt, type AskedAttributes } from './attribute-accuracy.ts';
+import { initBackend } from '../../backend.ts';
+import { allCaptions, mulberry32, sampleScene, sceneAttributes } from '../index.ts';
+import { builtinModelDir } from '../../../store/paths.ts';
+import { askedOfScene, attributeAccuracy, classifierAccuracy, parseShapesPrompt, type AskedAttributes } from '../attribute-accuracy.ts';
 import {
   CLASSIFIER_FILE,
   SHAPES_CLASSIFIER_ID,
@@ -27,7 +27,7 @@ import {
   toClassifierSize,
   trainClassifier,
   type ImageAttributes,
-} from './shapes-classifier.ts';
+} from './index.ts';
 
 const SHIPPED = join(builtinModelDir(SHAPES_CLASSIFIER_ID), CLASSIFIER_FILE);
 /** Scene seed of the shipped classifier's check: neither its training seed nor its held-out seed. */
