@@ -3,6 +3,7 @@
  * one job of the API followed to its end (progress bar, Ctrl+C cancels): draw and import a
  * dataset with its true captions (used to evaluate and for few-shot pairs, never as training
  * conditions unless asked), split it, embed it, synthesise pseudo text features, train, evaluate.
+ * The dataset's recipe is the one the app's demo card follows (main/contract/shapes-demo.ts).
  *
  * @example
  *   const pipeline = new ShapesPipeline(service, output, log);
@@ -10,12 +11,13 @@
  *   const run = await pipeline.train({ dataset: 'shapes-demo', pseudo: 'clo', minutes: 10 });
  */
 import type { EvaluationRecord, JobKind, PseudoSynthResult, TrainResult } from '../contract/index.ts';
+import { SHAPES_PICTURE_SIZE, shapesDatasetSteps } from '../contract/shapes-demo.ts';
 import type { Service } from '../api/service.ts';
 import { followJob } from './follow.ts';
 import type { OutputOptions } from './output.ts';
 
-/** Side of the drawn pictures and of the imported crops (the `shapes` preset trains at 32 px from them). */
-export const SHAPES_PICTURE_SIZE = 64;
+/** Side of the drawn pictures (the recipe's, re-exported under its old home). */
+export { SHAPES_PICTURE_SIZE };
 /** The encoder of the built-in domain. */
 export const SHAPES_MODEL = 'shapes-clip';
 
@@ -57,9 +59,10 @@ export class ShapesPipeline {
   /** The dataset with its true captions and a 10 % validation split; drawing and importing again continue where they were. */
   async dataset(plan: DatasetPlan): Promise<void> {
     const seed = plan.seed ?? 0;
-    await this.job(`drawing ${plan.images} ShapesWorld pictures into ${plan.folder}`, 'shapes-generate', { n: plan.images, size: SHAPES_PICTURE_SIZE, out: plan.folder, captions: true, seed });
-    await this.job(`importing them as dataset '${plan.name}'`, 'dataset-import', { dataset: plan.name, folder: plan.folder, imageSize: SHAPES_PICTURE_SIZE });
-    await this.service.call('datasets.captions', { dataset: plan.name, file: `${plan.folder}/metadata.jsonl` });
+    const steps = shapesDatasetSteps({ dataset: plan.name, images: plan.images, folder: plan.folder, seed });
+    await this.job(`drawing ${plan.images} ShapesWorld pictures into ${plan.folder}`, steps.draw.kind, steps.draw.input);
+    await this.job(`importing them as dataset '${plan.name}'`, steps.import.kind, steps.import.input);
+    await this.service.call('datasets.captions', steps.captions);
     await this.service.call('datasets.split', { dataset: plan.name, val: 0.1, seed });
   }
 

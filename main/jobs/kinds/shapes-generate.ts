@@ -15,12 +15,13 @@ import { closeSync, existsSync, mkdirSync, opendirSync, openSync, readFileSync, 
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { conflict } from '../../contract/errors.ts';
+import { SHAPES_METADATA_FILE } from '../../contract/shapes-demo.ts';
 import { generateShapes, sceneAttributes, type ShapesSample } from '../../engine/shapes/index.ts';
 import type { JobHandler, JobInput } from '../job-kind.ts';
 
 /** The file that marks a folder as a ShapesWorld run. */
 export const MANIFEST_FILE = 'shapes-world.json';
-export const METADATA_FILE = 'metadata.jsonl';
+export const METADATA_FILE = SHAPES_METADATA_FILE;
 /** Captions written per image with `captions`. */
 export const CAPTIONS_PER_IMAGE = 5;
 /** Progress and checkpoints at least this often, besides every 1 % of the images. */

@@ -2,9 +2,10 @@
  * The built-in ShapesWorld domain as a dataset in one click, for a new user with none: draw
  * the pictures into a folder (`shapes-generate`, with their true captions), import them
  * (`dataset-import`), and attach the captions (`datasets.captions`), so training can start from
- * the UI alone. The folder may not be inside the data folder (an import refuses that): by
- * default it sits beside it. The jobs are followed through the jobs store's events; the
- * training store's dataset list is read again at the end.
+ * the UI alone, by the recipe `lafite demo` follows too (main/contract/shapes-demo.ts). The
+ * folder may not be inside the data folder (an import refuses that): by default it sits
+ * beside it. The jobs are followed through the jobs store's events; the training store's
+ * dataset list is read again at the end.
  *
  * @example
  *   await useShapesDemoStore().make(suggestedFolder('/home/me/.config/Lafite Studio'));  // the data folder, from `info`
@@ -12,21 +13,16 @@
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef, watch } from 'vue';
 import type { JobKind, JobRecord } from '../../../main/contract/index.ts';
+import { SHAPES_PICTURE_SIZE, joinPath, separatorOf, shapesDatasetSteps } from '../../../main/contract/shapes-demo.ts';
 import { toDisplayError, useApiClient, type DisplayError } from '../api/index.ts';
 import { isCancellable } from './job-order.ts';
 import { useJobsStore } from './jobs.ts';
 import { useTrainingStore } from './training.ts';
 
 /** The demo dataset: its name, how many pictures, their side, and the name of its folder. */
-export const SHAPES_DEMO = { dataset: 'shapes', images: 2000, size: 64, folder: 'lafite-shapes-world' } as const;
+export const SHAPES_DEMO = { dataset: 'shapes', images: 2000, size: SHAPES_PICTURE_SIZE, folder: 'lafite-shapes-world' } as const;
 
-const separatorOf = (dir: string): string => (dir.includes('\\') && !dir.includes('/') ? '\\' : '/');
-
-/** `name` inside `dir`, with the separator the folder already uses (a Windows folder has backslashes). */
-export function joinPath(dir: string, name: string): string {
-  const separator = separatorOf(dir);
-  return dir.endsWith(separator) ? `${dir}${name}` : `${dir}${separator}${name}`;
-}
+export { joinPath };
 
 /** The folder the pictures go to unless the user picks another: beside the data folder (`/a/data` → `/a/lafite-shapes-world`). */
 export function suggestedFolder(dataDir: string): string {
@@ -37,11 +33,14 @@ export function suggestedFolder(dataDir: string): string {
   return joinPath(parent, SHAPES_DEMO.folder);
 }
 
+/** The demo dataset's steps when drawn into `folder` (the recipe `lafite demo` follows too). */
+const demoSteps = (folder: string) => shapesDatasetSteps({ dataset: SHAPES_DEMO.dataset, images: SHAPES_DEMO.images, folder, seed: 0 });
+
 /** The `shapes-generate` input: the pictures with their true captions (metadata.jsonl). */
-export const demoGenerateInput = (folder: string) => ({ n: SHAPES_DEMO.images, size: SHAPES_DEMO.size, out: folder, captions: true, seed: 0 });
+export const demoGenerateInput = (folder: string) => demoSteps(folder).draw.input;
 
 /** The `dataset-import` input. */
-export const demoImportInput = (folder: string) => ({ dataset: SHAPES_DEMO.dataset, folder, imageSize: SHAPES_DEMO.size });
+export const demoImportInput = (folder: string) => demoSteps(folder).import.input;
 
 /** What the demo does now. */
 export type DemoStage = 'idle' | 'drawing' | 'importing' | 'captions' | 'done';
@@ -78,7 +77,8 @@ export const useShapesDemoStore = defineStore('shapes-demo', () => {
     folder.value = into;
     stage.value = 'drawing';
     try {
-      await startJob('shapes-generate', demoGenerateInput(into));
+      const { draw } = demoSteps(into);
+      await startJob(draw.kind, draw.input);
     } catch (caught) {
       fail(caught);
     }
@@ -90,12 +90,13 @@ export const useShapesDemoStore = defineStore('shapes-demo', () => {
     try {
       if (stage.value === 'drawing') {
         stage.value = 'importing';
-        await startJob('dataset-import', demoImportInput(folder.value));
+        const { import: importing } = demoSteps(folder.value);
+        await startJob(importing.kind, importing.input);
         return;
       }
       stage.value = 'captions';
       jobId.value = null;
-      await api.call('datasets.captions', { dataset: SHAPES_DEMO.dataset, file: joinPath(folder.value, 'metadata.jsonl') });
+      await api.call('datasets.captions', demoSteps(folder.value).captions);
       await useTrainingStore().listDatasets();
       stage.value = 'done';
     } catch (caught) {
