@@ -1,6 +1,6 @@
 /** What the command groups of the CLI share: the service per command, following jobs, output options. */
 import { InvalidArgumentError } from 'commander';
-import type { JobKind } from '../contract/index.ts';
+import type { JobInput, JobKind } from '../contract/index.ts';
 import type { Service } from '../api/service.ts';
 import type { OutputOptions } from './output.ts';
 
@@ -8,7 +8,7 @@ export interface CliContext {
   /** Wraps an action: opens the service for it and closes it after. */
   withService<A extends unknown[]>(action: (service: Service, ...args: A) => Promise<void>): (...args: A) => Promise<void>;
   /** Starts a job, follows it to the end (progress, Ctrl+C cancels), and prints its result. */
-  runJob<R>(service: Service, kind: JobKind, input: Record<string, unknown>, human: (result: R) => string): Promise<void>;
+  runJob<K extends JobKind, R>(service: Service, kind: K, input: JobInput<K>, human: (result: R) => string): Promise<void>;
   output(): OutputOptions;
 }
 

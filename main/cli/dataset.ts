@@ -26,6 +26,7 @@ import {
   type Split,
 } from '../contract/index.ts';
 import { integer, number, type CliContext } from './context.ts';
+import { addJobOptions, jobInput, type ParsedOptions } from './job-options.ts';
 import { printResult, table } from './output.ts';
 
 const formatCounts = (c: DatasetCounts): string =>
@@ -88,18 +89,16 @@ export function registerDatasetCommands(program: Command, cli: CliContext): void
   const { withService, runJob, output } = cli;
   const dataset = program.command('dataset').description('image datasets: import a folder, captions, splits, few-shot subsets, deduplication');
 
-  dataset
-    .command('import <folder>')
-    .description('import a folder of images (JPEG, PNG, WebP, BMP, GIF, TIFF), recursively, as a job (Ctrl+C cancels); run it again to import only what is new')
-    .requiredOption('--name <name>', 'dataset name: new, or one imported from this folder before')
-    .option('--size <px>', 'side of the square training crops', integer, 256)
-    .option('--min-size <px>', 'reject images whose shorter side is under this', integer, 32)
-    .action(
-      withService(async (service, folder: string, options: { name: string; size: number; minSize: number }) => {
-        const input = { dataset: options.name, folder: resolve(folder), imageSize: options.size, minSize: options.minSize };
-        await runJob(service, 'dataset-import', input, formatImport);
-      }),
-    );
+  addJobOptions(
+    dataset
+      .command('import <folder>')
+      .description('import a folder of images (JPEG, PNG, WebP, BMP, GIF, TIFF), recursively, as a job (Ctrl+C cancels); run it again to import only what is new'),
+    'dataset-import',
+  ).action(
+    withService(async (service, folder: string, options: ParsedOptions) => {
+      await runJob(service, 'dataset-import', { ...jobInput('dataset-import', options), folder: resolve(folder) }, formatImport);
+    }),
+  );
   dataset
     .command('list')
     .description('the datasets, with their counts')

@@ -12,11 +12,12 @@
  */
 import { resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
-import { BACKEND_IDS, JOB_STATUSES, type JobKind, type InfoResult, type JobRecord, type JobStatus } from '../contract/index.ts';
+import { BACKEND_IDS, JOB_STATUSES, type BackendId, type JobInput, type JobKind, type InfoResult, type JobRecord, type JobStatus } from '../contract/index.ts';
 import type { Service } from '../api/service.ts';
 import { APP_VERSION } from '../api/version.ts';
 import { integer, type CliContext } from './context.ts';
 import { registerDatasetCommands } from './dataset.ts';
+import { addJobOptions, jobInput, type ParsedOptions } from './job-options.ts';
 import { registerAblationCommand } from './ablation.ts';
 import { registerDemoCommand } from './demo.ts';
 import { registerPseudoCommands } from './pseudo.ts';
@@ -27,7 +28,8 @@ import type { ModelRecord, ZeroShotReport } from '../contract/index.ts';
 interface GlobalOptions {
   json?: boolean;
   dataDir?: string;
-  backend?: string;
+  /** Checked against BACKEND_IDS by commander's choices. */
+  backend?: BackendId;
 }
 
 
@@ -92,7 +94,7 @@ export function buildProgram(): Command {
     };
 
   /** Starts a job, follows it to the end (progress, Ctrl+C cancels), and prints its result. */
-  async function runJob<R>(service: Service, kind: JobKind, input: Record<string, unknown>, human: (result: R) => string): Promise<void> {
+  async function runJob<K extends JobKind, R>(service: Service, kind: K, input: JobInput<K>, human: (result: R) => string): Promise<void> {
     const job = await service.call('jobs.start', { kind, input });
     const { followJob } = await import('./follow.ts');
     const done = await followJob(service, job.id, output());
@@ -256,22 +258,20 @@ export function buildProgram(): Command {
       }),
     );
 
-  program
-    .command('embed')
-    .description('image features of every picture in a folder or dataset, through the embedding cache (a second run encodes only what is new), as a job')
-    .option('--folder <dir>', 'folder of images, read recursively')
-    .option('--dataset <name>', 'or a dataset: its imported images')
-    .requiredOption('--model <id>', 'installed model id (lafite model list)')
-    .option('--batch-size <n>', 'images per encoder call', integer, 64)
-    .action(
-      withService(async (service, options: { folder?: string; dataset?: string; model: string; batchSize: number }) => {
-        const source = options.folder !== undefined ? { folder: resolve(options.folder) } : options.dataset !== undefined ? { dataset: options.dataset } : {};
-        const input = { model: options.model, ...source, batchSize: options.batchSize };
-        await runJob(service, 'embed', input, (r: { images: number; encoded: number; cached: number; seconds: number }) =>
-          `${r.images} images: ${r.encoded} encoded, ${r.cached} already cached (${r.seconds.toFixed(1)} s)`,
-        );
-      }),
-    );
+  addJobOptions(
+    program
+      .command('embed')
+      .description('image features of every picture in a folder or dataset, through the embedding cache (a second run encodes only what is new), as a job'),
+    'embed',
+  ).action(
+    withService(async (service, options: ParsedOptions) => {
+      const { folder, dataset, ...rest } = jobInput('embed', options);
+      const source = folder !== undefined ? { folder } : dataset !== undefined ? { dataset } : {}; // a folder wins over a dataset
+      await runJob(service, 'embed', { ...rest, ...source }, (r: { images: number; encoded: number; cached: number; seconds: number }) =>
+        `${r.images} images: ${r.encoded} encoded, ${r.cached} already cached (${r.seconds.toFixed(1)} s)`,
+      );
+    }),
+  );
 
   const cli: CliContext = { withService, runJob, output };
   registerDatasetCommands(program, cli);

@@ -9,11 +9,11 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { invalidInput } from '../contract/errors.ts';
 import type { CosineDistribution, PseudoRunRecord, PseudoSynthResult, VocabularySetRecord } from '../contract/index.ts';
-import { addCloOptions, type CloCliOptions } from './clo-options.ts';
-import { integer, number, type CliContext } from './context.ts';
+import { integer, type CliContext } from './context.ts';
+import { addJobOptions, jobInput, type ParsedOptions } from './job-options.ts';
 import { printResult, table } from './output.ts';
 
 const fmt = (d: CosineDistribution | undefined): string => (d ? `${d.mean.toFixed(3)} ± ${d.std.toFixed(3)}` : '');
@@ -36,74 +36,28 @@ function formatRuns(runs: readonly (PseudoRunRecord & { reused?: boolean })[]): 
   ]);
 }
 
-interface SynthOptions extends CloCliOptions {
-  dataset: string;
-  model: string;
-  method: string;
-  seed: number;
-  xi?: number;
-  form: string;
-  vocabulary: string;
-  templates?: string;
-  k: number;
-  m: number;
-  mode: string;
-  keepCore: number;
-  threshold?: number;
-  refine: number;
-  cloBatch: number;
-  nn?: string;
-}
-
 export function registerPseudoCommands(program: Command, cli: CliContext): void {
   const { withService, runJob, output } = cli;
   const pseudo = program.command('pseudo').description('pseudo text features of a dataset: Gaussian (Lafite), retrieval and CLO (Lafite2)');
 
-  const synth = pseudo
-    .command('synth')
-    .description('synthesise pseudo text features for a dataset, stored per configuration (the same configuration is reused), as a job')
-    .requiredOption('--dataset <name>', 'the dataset')
-    .option('--model <id>', 'CLIP encoder', 'shapes-clip')
-    .addOption(new Option('--method <method>', 'which features (nn needs --nn)').choices(['gaussian', 'nn', 'retrieval', 'clo', 'all']).default('all'))
-    .option('--seed <n>', 'seed', integer, 0)
-    .option('--xi <ξ>', 'Gaussian noise level (paper form default 3, official form default 0.75)', number)
-    .addOption(new Option('--form <form>', "Gaussian formula: the paper's eq. 1 or the official code's mixing").choices(['paper', 'official']).default('paper'))
-    .option('--vocabulary <set>', 'vocabulary set: photos, faces, birds, shapes', 'shapes')
-    .option('--templates <set>', 'template set (default: the vocabulary set)')
-    .option('--k <n>', 'words kept per image and vocabulary', integer, 5)
-    .option('--m <n>', 'prompts kept per image', integer, 5)
-    .addOption(new Option('--mode <mode>', 'fill templates at once, or the core {Noun} {Verb} {Noun} first').choices(['full', 'iterative']).default('iterative'))
-    .option('--keep-core <r>', 'core fillings kept per image (iterative mode)', integer, 3)
-    .option('--threshold <cos>', 'drop prompts under this cosine', number)
-    .option('--refine <steps>', 'greedy refinement: phrases appended to each best prompt while its cosine rises (0: off)', integer, 0);
-  addCloOptions(synth)
-    .option('--clo-batch <n>', 'CLO mini-batch size', integer, 64)
-    .option('--nn <name>', 'trained perturbation network for the nn method (lafite pseudo train-nn)')
-    .action(
-      withService(async (service, options: SynthOptions) => {
-        const { refine, ...rest } = options;
-        await runJob(service, 'pseudo-synth', { ...rest, refineSteps: refine }, (r: PseudoSynthResult) => `${r.dataset}: ${r.images} images (${r.seconds.toFixed(1)} s)\n${formatRuns(r.runs)}`);
-      }),
-    );
-  pseudo
-    .command('train-nn')
-    .description("train Lafite's trainable perturbation (eq. 2) on a dataset's image-caption pairs, stored by name for any dataset of the same encoder, as a job")
-    .requiredOption('--dataset <name>', 'a dataset with captions')
-    .requiredOption('--name <name>', 'name to store the network under')
-    .option('--model <id>', 'CLIP encoder', 'shapes-clip')
-    .option('--steps <n>', 'training steps', integer, 2000)
-    .option('--batch-size <n>', 'pairs per step', integer, 64)
-    .option('--hidden <n>', 'width of the hidden layers of r1 and r2', integer, 1024)
-    .option('--lr <rate>', 'Adam learning rate', number, 0.001)
-    .option('--seed <n>', 'seed', integer, 0)
-    .action(
-      withService(async (service, options: { dataset: string; name: string; model: string; steps: number; batchSize: number; hidden: number; lr: number; seed: number }) => {
-        const { lr, ...rest } = options;
-        await runJob(service, 'pseudo-train-nn', { ...rest, learningRate: lr }, (r: { name: string; pairs: number; steps: number; meanCosine: number; seconds: number }) =>
-          `trained '${r.name}' on ${r.pairs} pairs: ${r.steps} steps, mean cos(h′, h) ${r.meanCosine.toFixed(3)} (${r.seconds.toFixed(1)} s)`,
-        );
-      }),
-    );
+  addJobOptions(
+    pseudo.command('synth').description('synthesise pseudo text features for a dataset, stored per configuration (the same configuration is reused), as a job'),
+    'pseudo-synth',
+  ).action(
+    withService(async (service, options: ParsedOptions) => {
+      await runJob(service, 'pseudo-synth', jobInput('pseudo-synth', options), (r: PseudoSynthResult) => `${r.dataset}: ${r.images} images (${r.seconds.toFixed(1)} s)\n${formatRuns(r.runs)}`);
+    }),
+  );
+  addJobOptions(
+    pseudo.command('train-nn').description("train Lafite's trainable perturbation (eq. 2) on a dataset's image-caption pairs, stored by name for any dataset of the same encoder, as a job"),
+    'pseudo-train-nn',
+  ).action(
+    withService(async (service, options: ParsedOptions) => {
+      await runJob(service, 'pseudo-train-nn', jobInput('pseudo-train-nn', options), (r: { name: string; pairs: number; steps: number; meanCosine: number; seconds: number }) =>
+        `trained '${r.name}' on ${r.pairs} pairs: ${r.steps} steps, mean cos(h′, h) ${r.meanCosine.toFixed(3)} (${r.seconds.toFixed(1)} s)`,
+      );
+    }),
+  );
   registerVocabularyCommands(pseudo, cli);
   pseudo
     .command('stats')

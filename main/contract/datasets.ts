@@ -3,6 +3,7 @@
  * jobs, the `datasets.*` methods and their outputs (composed into index.ts).
  */
 import { z } from 'zod';
+import type { OptionTable } from './options.ts';
 import { absolutePath, datasetIdSchema, modelIdSchema } from './schemas.ts';
 
 /** What became of one file of a dataset's folder. */
@@ -126,6 +127,13 @@ export interface DatasetDedupeResult {
   counts: DatasetCounts;
 }
 
+/** The `dataset-import` job's options, in the CLI's order (the folder is the command's argument). */
+export const DATASET_IMPORT_OPTIONS = {
+  dataset: { flag: '--name <name>', help: 'dataset name: new, or one imported from this folder before', parse: 'text', required: true },
+  imageSize: { flag: '--size <px>', help: 'side of the square training crops', parse: 'integer', default: 256 },
+  minSize: { flag: '--min-size <px>', help: 'reject images whose shorter side is under this', parse: 'integer', default: 32 },
+} as const satisfies OptionTable;
+
 /** Input schemas of the dataset jobs. */
 export const datasetJobSchemas = {
   /** Imports a folder of images into a dataset: hashes, sizes, thumbnails and training crops; a re-run imports only what is new. */
@@ -133,8 +141,8 @@ export const datasetJobSchemas = {
     .object({
       dataset: datasetIdSchema.describe('dataset name: new, or one imported from the same folder before'),
       folder: absolutePath.describe('folder of images, read recursively; symbolic links are not followed'),
-      imageSize: z.number().int().min(8).max(1024).default(256).describe('side of the square training crops cached on disk'),
-      minSize: z.number().int().min(1).max(4096).default(32).describe('images whose shorter side is under this are rejected'),
+      imageSize: z.number().int().min(8).max(1024).default(DATASET_IMPORT_OPTIONS.imageSize.default).describe('side of the square training crops cached on disk'),
+      minSize: z.number().int().min(1).max(4096).default(DATASET_IMPORT_OPTIONS.minSize.default).describe('images whose shorter side is under this are rejected'),
     })
     .strict(),
   /** Removes overlap with another dataset (sha256 and MD5, as Lafite2 does) and near-duplicates by image-feature cosine. */

@@ -17,9 +17,14 @@ import { pseudoJobSchemas, pseudoMethodSchemas, type PseudoOutputs } from './pse
 import { trainingJobSchemas, trainingMethodSchemas, type TrainingOutputs } from './training.ts';
 import { absolutePath, datasetIdSchema, modelIdSchema } from './schemas.ts';
 import { JOB_STATUSES, type JobStatus } from './job-status.ts';
+import type { OptionTable } from './options.ts';
+import { DATASET_IMPORT_OPTIONS } from './datasets.ts';
+import { PSEUDO_SYNTH_OPTIONS, PSEUDO_TRAIN_NN_OPTIONS } from './pseudo.ts';
+import { GAN_EVAL_OPTIONS, GAN_GENERATE_OPTIONS, GAN_TRAIN_JOB_OPTIONS } from './training.ts';
 
 export * from './datasets.ts';
 export * from './job-status.ts';
+export * from './options.ts';
 export * from './pseudo.ts';
 export * from './schemas.ts';
 export * from './training.ts';
@@ -141,6 +146,14 @@ export interface ModelEvalResult extends ZeroShotReport {
   seconds: number;
 }
 
+/** The `embed` job's options, in the CLI's order. */
+export const EMBED_OPTIONS = {
+  folder: { flag: '--folder <dir>', help: 'folder of images, read recursively', parse: 'path' },
+  dataset: { flag: '--dataset <name>', help: 'or a dataset: its imported images', parse: 'text' },
+  model: { flag: '--model <id>', help: 'installed model id (lafite model list)', parse: 'text', required: true },
+  batchSize: { flag: '--batch-size <n>', help: 'images per encoder call', parse: 'integer', default: 64 },
+} as const satisfies OptionTable;
+
 /** Input schemas of the job kinds; a later capability adds a kind here and a handler in main/jobs/kinds/. */
 export const jobInputSchemas = {
   /** Times matrix products on a compute backend: a check that the backend works and how fast. */
@@ -176,7 +189,7 @@ export const jobInputSchemas = {
       model: modelIdSchema.describe('installed model id (see models.list)'),
       folder: absolutePath.optional().describe('folder of images, read recursively'),
       dataset: datasetIdSchema.optional().describe('a dataset: its imported images'),
-      batchSize: z.number().int().min(1).max(1024).default(64).describe('images per encoder call, stored together'),
+      batchSize: z.number().int().min(1).max(1024).default(EMBED_OPTIONS.batchSize.default).describe('images per encoder call, stored together'),
     })
     .strict()
     .refine((input) => (input.folder === undefined) !== (input.dataset === undefined), { message: 'give either a folder or a dataset', path: ['folder'] }),
@@ -206,6 +219,26 @@ export const jobInputSchemas = {
 } as const;
 export type JobKind = keyof typeof jobInputSchemas;
 export const JOB_KINDS = Object.keys(jobInputSchemas) as JobKind[];
+/** What a caller passes to start a job of `kind` (defaults may be left out). */
+export type JobInput<K extends JobKind> = z.input<(typeof jobInputSchemas)[K]>;
+/** What a job of `kind` receives (after validation, defaults filled in). */
+export type ParsedJobInput<K extends JobKind> = z.output<(typeof jobInputSchemas)[K]>;
+
+/** The option table of each job kind the CLI and the forms offer: fields of that kind's input only. */
+export const JOB_OPTIONS = {
+  embed: EMBED_OPTIONS,
+  'dataset-import': DATASET_IMPORT_OPTIONS,
+  'pseudo-synth': PSEUDO_SYNTH_OPTIONS,
+  'pseudo-train-nn': PSEUDO_TRAIN_NN_OPTIONS,
+  'gan-train': GAN_TRAIN_JOB_OPTIONS,
+  'gan-eval': GAN_EVAL_OPTIONS,
+  'gan-generate': GAN_GENERATE_OPTIONS,
+} as const satisfies { [K in JobKind]?: OptionTable<keyof JobInput<K> & string> };
+export type OptionJobKind = keyof typeof JOB_OPTIONS;
+/** Table entries that are no field of their job's input (none: a typo or a renamed field fails the type check here). */
+type StrayOptionFields = { [K in OptionJobKind]: Exclude<keyof (typeof JOB_OPTIONS)[K], keyof JobInput<K>> }[OptionJobKind];
+/** true, or the stray fields' names. */
+export const JOB_OPTIONS_ARE_FIELDS: [StrayOptionFields] extends [never] ? true : StrayOptionFields = true;
 
 const jobId = z.string().regex(/^[0-9a-f-]{8,64}$/, 'a job id');
 

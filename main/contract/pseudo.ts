@@ -4,6 +4,7 @@
  * their outputs (composed into index.ts).
  */
 import { z } from 'zod';
+import type { OptionTable } from './options.ts';
 import { datasetIdSchema, modelIdSchema, perturbationIdSchema, plainText, pseudoRunIdSchema, vocabularySetIdSchema } from './schemas.ts';
 
 /** Pseudo text-feature methods (Lafite: gaussian, nn; Lafite2: retrieval, clo); `all` runs gaussian, retrieval and clo (and nn when a network is named). */
@@ -75,16 +76,73 @@ export interface RetrievalPreview {
 export const CLO_INITS = ['retrieval', 'gaussian', 'uniform'] as const;
 export type CloInit = (typeof CLO_INITS)[number];
 
-/** CLO's defaults (engine/pseudo/clo.ts CLO_DEFAULTS): the same in synthesis and in training, and in the CLI's help. */
-export const CLO_OPTION_DEFAULTS = { cloSteps: 10, cloStepSize: 0.1, cloTau: 0.1, cloInit: 'retrieval' } as const satisfies Record<string, number | CloInit>;
+/** CLO's options (engine/pseudo/clo.ts CLO_DEFAULTS): the same in synthesis and in training, in the CLI's help and the forms. */
+export const CLO_OPTIONS = {
+  cloSteps: { flag: '--clo-steps <K>', help: 'CLO gradient steps K', parse: 'integer', default: 10 },
+  cloStepSize: { flag: '--clo-step-size <η>', help: 'CLO step size η', parse: 'number', default: 0.1 },
+  cloTau: { flag: '--clo-tau <τ>', help: 'CLO temperature τ', parse: 'number', default: 0.1 },
+  cloInit: {
+    flag: '--clo-init <from>',
+    help: "CLO starting features: the retrieved prompts, a Gaussian draw, or uniform on the sphere (the paper's ablation)",
+    parse: 'choice',
+    choices: CLO_INITS,
+    default: 'retrieval',
+  },
+} as const satisfies OptionTable;
+
+/** CLO's defaults, from CLO_OPTIONS. */
+export const CLO_OPTION_DEFAULTS = {
+  cloSteps: CLO_OPTIONS.cloSteps.default,
+  cloStepSize: CLO_OPTIONS.cloStepSize.default,
+  cloTau: CLO_OPTIONS.cloTau.default,
+  cloInit: CLO_OPTIONS.cloInit.default,
+} as const satisfies Record<string, number | CloInit>;
 
 /** Contrastive latent optimization's options (Lafite2 §3.2, eq. 2), shared by `pseudo-synth` and `gan-train`. */
 export const cloOptionsShape = {
-  cloSteps: z.number().int().min(0).max(1000).default(CLO_OPTION_DEFAULTS.cloSteps).describe('CLO: K steps'),
-  cloStepSize: z.number().min(0).max(100).default(CLO_OPTION_DEFAULTS.cloStepSize).describe('CLO: step size η'),
-  cloTau: z.number().gt(0).max(10).default(CLO_OPTION_DEFAULTS.cloTau).describe('CLO: temperature τ'),
-  cloInit: z.enum(CLO_INITS).default(CLO_OPTION_DEFAULTS.cloInit).describe("CLO starting features (uniform: the paper's ablation)"),
+  cloSteps: z.number().int().min(0).max(1000).default(CLO_OPTIONS.cloSteps.default).describe('CLO: K steps'),
+  cloStepSize: z.number().min(0).max(100).default(CLO_OPTIONS.cloStepSize.default).describe('CLO: step size η'),
+  cloTau: z.number().gt(0).max(10).default(CLO_OPTIONS.cloTau.default).describe('CLO: temperature τ'),
+  cloInit: z.enum(CLO_INITS).default(CLO_OPTIONS.cloInit.default).describe("CLO starting features (uniform: the paper's ablation)"),
 };
+
+/** The Gaussian formula: the paper's eq. 1 or the official code's mixing. */
+const GAUSSIAN_FORMS = ['paper', 'official'] as const;
+/** Retrieval's template filling: all slots at once, or the core {Noun} {Verb} {Noun} first. */
+const FILL_MODES = ['full', 'iterative'] as const;
+
+/** The `pseudo-synth` job's options, CLO's among them, in the CLI's order. */
+export const PSEUDO_SYNTH_OPTIONS = {
+  dataset: { flag: '--dataset <name>', help: 'the dataset', parse: 'text', required: true },
+  model: { flag: '--model <id>', help: 'CLIP encoder', parse: 'text', default: 'shapes-clip' },
+  method: { flag: '--method <method>', help: 'which features (nn needs --nn)', parse: 'choice', choices: [...PSEUDO_METHODS, 'all'], default: 'all' },
+  seed: { flag: '--seed <n>', help: 'seed', parse: 'integer', default: 0 },
+  xi: { flag: '--xi <ξ>', help: 'Gaussian noise level (paper form default 3, official form default 0.75)', parse: 'number' },
+  form: { flag: '--form <form>', help: "Gaussian formula: the paper's eq. 1 or the official code's mixing", parse: 'choice', choices: GAUSSIAN_FORMS, default: 'paper' },
+  vocabulary: { flag: '--vocabulary <set>', help: 'vocabulary set: photos, faces, birds, shapes', parse: 'text', default: 'shapes' },
+  templates: { flag: '--templates <set>', help: 'template set (default: the vocabulary set)', parse: 'text' },
+  k: { flag: '--k <n>', help: 'words kept per image and vocabulary', parse: 'integer', default: 5 },
+  m: { flag: '--m <n>', help: 'prompts kept per image', parse: 'integer', default: 5 },
+  mode: { flag: '--mode <mode>', help: 'fill templates at once, or the core {Noun} {Verb} {Noun} first', parse: 'choice', choices: FILL_MODES, default: 'iterative' },
+  keepCore: { flag: '--keep-core <r>', help: 'core fillings kept per image (iterative mode)', parse: 'integer', default: 3 },
+  threshold: { flag: '--threshold <cos>', help: 'drop prompts under this cosine', parse: 'number' },
+  refineSteps: { flag: '--refine <steps>', help: 'greedy refinement: phrases appended to each best prompt while its cosine rises (0: off)', parse: 'integer', default: 0 },
+  ...CLO_OPTIONS,
+  cloBatch: { flag: '--clo-batch <n>', help: 'CLO mini-batch size', parse: 'integer', default: 64 },
+  nn: { flag: '--nn <name>', help: 'trained perturbation network for the nn method (lafite pseudo train-nn)', parse: 'text' },
+} as const satisfies OptionTable;
+
+/** The `pseudo-train-nn` job's options, in the CLI's order. */
+export const PSEUDO_TRAIN_NN_OPTIONS = {
+  dataset: { flag: '--dataset <name>', help: 'a dataset with captions', parse: 'text', required: true },
+  name: { flag: '--name <name>', help: 'name to store the network under', parse: 'text', required: true },
+  model: { flag: '--model <id>', help: 'CLIP encoder', parse: 'text', default: 'shapes-clip' },
+  steps: { flag: '--steps <n>', help: 'training steps', parse: 'integer', default: 2000 },
+  batchSize: { flag: '--batch-size <n>', help: 'pairs per step', parse: 'integer', default: 64 },
+  hidden: { flag: '--hidden <n>', help: 'width of the hidden layers of r1 and r2', parse: 'integer', default: 1024 },
+  learningRate: { flag: '--lr <rate>', help: 'Adam learning rate', parse: 'number', default: 0.001 },
+  seed: { flag: '--seed <n>', help: 'seed', parse: 'integer', default: 0 },
+} as const satisfies OptionTable;
 
 /** Input schemas of the pseudo-feature jobs. */
 export const pseudoJobSchemas = {
@@ -92,21 +150,21 @@ export const pseudoJobSchemas = {
   'pseudo-synth': z
     .object({
       dataset: datasetIdSchema.describe('the dataset'),
-      model: modelIdSchema.default('shapes-clip').describe('the CLIP encoder'),
-      method: z.enum([...PSEUDO_METHODS, 'all']).default('all').describe('which features; all: gaussian, retrieval and clo'),
-      seed: z.number().int().min(0).max(0xffffffff).default(0),
+      model: modelIdSchema.default(PSEUDO_SYNTH_OPTIONS.model.default).describe('the CLIP encoder'),
+      method: z.enum([...PSEUDO_METHODS, 'all']).default(PSEUDO_SYNTH_OPTIONS.method.default).describe('which features; all: gaussian, retrieval and clo'),
+      seed: z.number().int().min(0).max(0xffffffff).default(PSEUDO_SYNTH_OPTIONS.seed.default),
       xi: z.number().min(0).max(100).optional().describe('Gaussian noise level ξ (paper form default 3; official form default 0.75)'),
-      form: z.enum(['paper', 'official']).default('paper').describe('Gaussian formula: the paper\'s eq. 1 or the official code\'s mixing'),
-      vocabulary: vocabularySetIdSchema.default('shapes').describe('vocabulary set (a default domain: photos, faces, birds, shapes)'),
+      form: z.enum(GAUSSIAN_FORMS).default(PSEUDO_SYNTH_OPTIONS.form.default).describe('Gaussian formula: the paper\'s eq. 1 or the official code\'s mixing'),
+      vocabulary: vocabularySetIdSchema.default(PSEUDO_SYNTH_OPTIONS.vocabulary.default).describe('vocabulary set (a default domain: photos, faces, birds, shapes)'),
       templates: vocabularySetIdSchema.optional().describe('template set (default: the vocabulary set\'s domain)'),
-      k: z.number().int().min(1).max(50).default(5).describe('words kept per image and vocabulary'),
-      m: z.number().int().min(1).max(50).default(5).describe('prompts kept per image'),
-      mode: z.enum(['full', 'iterative']).default('iterative').describe('fill templates at once, or the core {Noun} {Verb} {Noun} first'),
-      keepCore: z.number().int().min(1).max(50).default(3).describe('r: core fillings kept per image (iterative mode)'),
+      k: z.number().int().min(1).max(50).default(PSEUDO_SYNTH_OPTIONS.k.default).describe('words kept per image and vocabulary'),
+      m: z.number().int().min(1).max(50).default(PSEUDO_SYNTH_OPTIONS.m.default).describe('prompts kept per image'),
+      mode: z.enum(FILL_MODES).default(PSEUDO_SYNTH_OPTIONS.mode.default).describe('fill templates at once, or the core {Noun} {Verb} {Noun} first'),
+      keepCore: z.number().int().min(1).max(50).default(PSEUDO_SYNTH_OPTIONS.keepCore.default).describe('r: core fillings kept per image (iterative mode)'),
       threshold: z.number().min(-1).max(1).optional().describe('drop prompts under this cosine'),
-      refineSteps: z.number().int().min(0).max(20).default(0).describe('greedy refinement: phrases appended to each best prompt while its cosine rises (0: off)'),
+      refineSteps: z.number().int().min(0).max(20).default(PSEUDO_SYNTH_OPTIONS.refineSteps.default).describe('greedy refinement: phrases appended to each best prompt while its cosine rises (0: off)'),
       ...cloOptionsShape,
-      cloBatch: z.number().int().min(2).max(4096).default(64).describe('CLO: mini-batch size'),
+      cloBatch: z.number().int().min(2).max(4096).default(PSEUDO_SYNTH_OPTIONS.cloBatch.default).describe('CLO: mini-batch size'),
       nn: perturbationIdSchema.optional().describe('trained perturbation network (pseudo-train-nn) for the nn method'),
     })
     .strict()
@@ -115,13 +173,13 @@ export const pseudoJobSchemas = {
   'pseudo-train-nn': z
     .object({
       dataset: datasetIdSchema.describe('a dataset with captions'),
-      model: modelIdSchema.default('shapes-clip').describe('the CLIP encoder'),
+      model: modelIdSchema.default(PSEUDO_TRAIN_NN_OPTIONS.model.default).describe('the CLIP encoder'),
       name: perturbationIdSchema.describe('name to store the trained network under'),
-      steps: z.number().int().min(1).max(1_000_000).default(2000),
-      batchSize: z.number().int().min(2).max(4096).default(64),
-      hidden: z.number().int().min(8).max(4096).default(1024).describe('width of the hidden layers of r1 and r2'),
-      learningRate: z.number().gt(0).max(1).default(0.001),
-      seed: z.number().int().min(0).max(0xffffffff).default(0),
+      steps: z.number().int().min(1).max(1_000_000).default(PSEUDO_TRAIN_NN_OPTIONS.steps.default),
+      batchSize: z.number().int().min(2).max(4096).default(PSEUDO_TRAIN_NN_OPTIONS.batchSize.default),
+      hidden: z.number().int().min(8).max(4096).default(PSEUDO_TRAIN_NN_OPTIONS.hidden.default).describe('width of the hidden layers of r1 and r2'),
+      learningRate: z.number().gt(0).max(1).default(PSEUDO_TRAIN_NN_OPTIONS.learningRate.default),
+      seed: z.number().int().min(0).max(0xffffffff).default(PSEUDO_TRAIN_NN_OPTIONS.seed.default),
     })
     .strict(),
 } as const;

@@ -5,7 +5,8 @@
  */
 import { z } from 'zod';
 import type { JobStatus } from './job-status.ts';
-import { cloOptionsShape } from './pseudo.ts';
+import type { OptionTable } from './options.ts';
+import { CLO_OPTIONS, cloOptionsShape } from './pseudo.ts';
 import { absolutePath, datasetIdSchema, modelIdSchema, perturbationIdSchema, pseudoRunIdSchema, UNSAFE_TEXT_CHARS } from './schemas.ts';
 
 /** Where the conditions h of the training images come from: Lafite_G, Lafite_NN, Lafite2 retrieval and CLO, or real captions. */
@@ -60,6 +61,11 @@ export type PseudoSchedule = z.output<typeof pseudoScheduleSchema>;
 export const TRAIN_SUBSETS = ['all', 'train', 'fewshot'] as const;
 export type TrainSubset = (typeof TRAIN_SUBSETS)[number];
 
+/** The generator's network presets (engine/gan/presets.ts). */
+export const GAN_PRESETS = ['tiny', 'shapes', 'shapes64', 'paper'] as const;
+/** The paper's form of a formula, or the official code's. */
+const PAPER_OR_OFFICIAL = ['paper', 'official'] as const;
+
 /** The longest prompt the API takes (the CLI's prompt files are checked against it line by line). */
 export const MAX_PROMPT_CHARS = 1000;
 // Prompts are printed in the CLI, the Runs view and the reports: refuse what would print as something else (schemas.ts UNSAFE_TEXT_CHARS).
@@ -75,38 +81,143 @@ export const MAX_EVAL_PROMPTS = 50_000;
 /** Whether the pseudo run a training input names fits its conditions (retrieval, or CLO starting from retrieval). */
 export const usesPseudoRun = (input: { pseudo: TrainCondition; cloInit: string }): boolean => input.pseudo === 'retrieval' || (input.pseudo === 'clo' && input.cloInit === 'retrieval');
 
+/** The `gan-train` job's options, in the CLI's order (its CLO options are CLO_OPTIONS'; GAN_TRAIN_JOB_OPTIONS has both). */
+export const GAN_TRAIN_OPTIONS = {
+  dataset: { flag: '--dataset <name>', help: 'the dataset', parse: 'text' },
+  model: { flag: '--model <id>', help: 'CLIP encoder of the conditions and of ConG', parse: 'text', default: 'shapes-clip' },
+  preset: {
+    flag: '--preset <preset>',
+    help: 'network size: tiny 16 px (tests), shapes 32 px (ShapesWorld on a CPU), shapes64 64 px (ShapesWorld, shapes large enough to tell apart; about half the speed), paper 256 px (GPU)',
+    parse: 'choice',
+    choices: GAN_PRESETS,
+    default: 'shapes',
+  },
+  pseudo: { flag: '--pseudo <method>', help: 'conditions: pseudo text features (gaussian, nn, retrieval, clo) or real captions', parse: 'choice', choices: TRAIN_CONDITIONS, default: 'gaussian' },
+  pseudoRun: {
+    flag: '--pseudo-run <id>',
+    help: 'with --pseudo retrieval or clo: the retrieval run of this dataset to train on (lafite pseudo stats lists them; default: the newest); each step draws one of an image’s top-m prompts',
+    parse: 'text',
+  },
+  nn: { flag: '--nn <name>', help: 'with --pseudo nn: the trained perturbation network (lafite pseudo train-nn), fresh noise every batch', parse: 'text' },
+  xi: { flag: '--xi <ξ>', help: 'Gaussian noise level', parse: 'number', default: 3 },
+  steps: { flag: '--steps <n>', help: 'training steps', parse: 'integer', default: 2000 },
+  minutes: { flag: '--minutes <m>', help: 'time budget: stop after this many minutes (with a checkpoint), even before --steps', parse: 'number' },
+  batchSize: { flag: '--batch-size <n>', help: 'images per step', parse: 'integer', default: 8 },
+  accumulate: {
+    flag: '--accumulate <n>',
+    help: 'gradient accumulation: run each step’s batch in n micro-batches, their gradients summed (less GPU memory for the same batch; docs/BENCHMARKS.md has the memory plan)',
+    parse: 'integer',
+    default: 1,
+  },
+  learningRate: { flag: '--lr <rate>', help: 'Adam learning rate', parse: 'number', default: 0.0025 },
+  conG: { flag: '--no-con-g', help: 'leave out ConG (the CLIP image tower on generated images)', parse: 'negate', default: true },
+  checkpointEvery: { flag: '--checkpoint-every <n>', help: 'steps between checkpoints', parse: 'integer', default: 100 },
+  sampleEvery: { flag: '--sample-every <n>', help: 'steps between sample grids', parse: 'integer', default: 100 },
+  seed: { flag: '--seed <n>', help: 'seed', parse: 'integer', default: 0 },
+  samplePrompts: { flag: '--sample-prompt <text>', help: 'a prompt of the sample grids (repeat for more; default: the conditions of 8 training images)', parse: 'repeat' },
+  schedule: {
+    flag: '--schedule <spec>',
+    help: 'with --pseudo retrieval or clo: bring them in over the steps, Gaussian before (linear:START:END[:FINAL] or steps:STEP=SHARE,…)',
+    parse: 'custom',
+  },
+  captionShare: { flag: '--caption-share <p>', help: 'semi-supervised: the chance that a captioned image is conditioned on its caption', parse: 'number', default: 0 },
+  subset: { flag: '--subset <subset>', help: 'the images to train on: all, the training split, or the few-shot pairs', parse: 'choice', choices: TRAIN_SUBSETS, default: 'all' },
+  init: { flag: '--init <run>', help: 'fine-tune: start from this run’s networks (same preset and model)', parse: 'text' },
+  freezeD: { flag: '--freeze-d <k>', help: 'Freeze-D: leave the first k discriminator blocks untrained', parse: 'integer', default: 0 },
+  styleMixing: { flag: '--style-mixing <p>', help: 'style mixing probability (StyleGAN2; Lafite’s configuration: 0.9)', parse: 'number', default: 0.9 },
+  plWeight: { flag: '--pl-weight <w>', help: 'path-length regularisation weight, lazily every 4 steps (StyleGAN2: 2; 0 turns it off)', parse: 'number', default: 2 },
+  contrastiveForm: {
+    flag: '--contrastive-form <form>',
+    help: 'ConD/ConG as the paper writes them, or the official code’s double exponential',
+    parse: 'choice',
+    choices: PAPER_OR_OFFICIAL,
+    default: 'paper',
+  },
+  semanticForm: {
+    flag: '--semantic-form <form>',
+    help: 'D’s text term ⟨h, f_s(x)⟩ per sample (paper) or summed over the batch (official code)',
+    parse: 'choice',
+    choices: PAPER_OR_OFFICIAL,
+    default: 'paper',
+  },
+  condition: {
+    flag: '--condition <form>',
+    help: 'how h enters each style: the paper’s u = A′([A(w), c]) or the official u = A([w, c])',
+    parse: 'choice',
+    choices: PAPER_OR_OFFICIAL,
+  },
+} as const satisfies OptionTable;
+
+/** Every option of the `gan-train` job: its own and CLO's. */
+export const GAN_TRAIN_JOB_OPTIONS = { ...GAN_TRAIN_OPTIONS, ...CLO_OPTIONS } as const satisfies OptionTable;
+
+/** The `gan-eval` job's options, in the CLI's order. */
+export const GAN_EVAL_OPTIONS = {
+  run: { flag: '--run <id>', help: 'the training run', parse: 'text', required: true },
+  step: { flag: '--step <n>', help: 'a kept step (lafite runs show RUN; default: the latest)', parse: 'integer' },
+  n: {
+    flag: '--n <n>',
+    help: 'images: one per prompt drawn from the dataset’s captions (validation split first); with --prompts each prompt ⌈n / prompts⌉ times',
+    parse: 'integer',
+    default: 500,
+  },
+  prompts: { flag: '--prompts <file>', help: 'evaluate on these prompts (one a line; blank lines ignored) instead of the dataset’s captions', parse: 'file' },
+  seed: { flag: '--seed <n>', help: 'seed of the prompts, z and the noise', parse: 'integer', default: 0 },
+  truncation: { flag: '--truncation <ψ>', help: 'truncation ψ (1: none)', parse: 'number', default: 1 },
+  batchSize: { flag: '--batch-size <n>', help: 'images per generator call', parse: 'integer', default: 32 },
+  inception: {
+    flag: '--inception <file>',
+    help: 'Inception-v3 ONNX file for FID and the Inception Score (default: DATA/models/inception/inception-v3.onnx when installed)',
+    parse: 'path',
+  },
+  blur: { flag: '--blur <list>', help: 'FID-k: blur radii in pixels, e.g. 1,2,4,8 (needs Inception)', parse: 'custom', default: [], cliDefault: false },
+} as const satisfies OptionTable;
+
+/** The `gan-generate` job's options, in the CLI's order. */
+export const GAN_GENERATE_OPTIONS = {
+  run: { flag: '--run <id>', help: 'the training run (its job id: lafite jobs list)', parse: 'text', required: true },
+  prompt: { flag: '--prompt <text>', help: 'what to draw', parse: 'text' },
+  image: { flag: '--image <file>', help: 'an image to mix with the prompt (Lafite Figure 6), or to draw alone', parse: 'path' },
+  mix: { flag: '--mix <share>', help: 'with --image: its share of the condition, 0 (prompt only) to 1 (image only)', parse: 'number', default: 0.5 },
+  step: { flag: '--step <n>', help: 'a past checkpoint’s generator (lafite runs show RUN lists them; default: the latest)', parse: 'integer' },
+  n: { flag: '--n <n>', help: 'how many images', parse: 'integer', default: 4 },
+  seed: { flag: '--seed <n>', help: 'seed of z and the noise', parse: 'integer', default: 0 },
+  truncation: { flag: '--truncation <ψ>', help: 'truncation ψ (1: none)', parse: 'number', default: 1 },
+  out: { flag: '--out <dir>', help: 'folder for the PNGs (default: the run’s generated/ folder in the data folder)', parse: 'path' },
+} as const satisfies OptionTable;
+
 export const trainingJobSchemas = {
   /** Trains the text-to-image generator on a dataset, language-free or with captions; checkpoints and sample grids as it goes. */
   'gan-train': z
     .object({
       dataset: datasetIdSchema.describe('the dataset to train on'),
-      model: modelIdSchema.default('shapes-clip').describe('the CLIP encoder of the conditions (and of ConG)'),
-      preset: z.enum(['tiny', 'shapes', 'shapes64', 'paper']).default('shapes').describe('network size: tiny 16 px, shapes 32 px, shapes64 64 px, paper 256 px'),
-      pseudo: z.enum(TRAIN_CONDITIONS).default('gaussian').describe('conditions: pseudo text features (gaussian, nn, retrieval, clo) or real captions'),
+      model: modelIdSchema.default(GAN_TRAIN_OPTIONS.model.default).describe('the CLIP encoder of the conditions (and of ConG)'),
+      preset: z.enum(GAN_PRESETS).default(GAN_TRAIN_OPTIONS.preset.default).describe('network size: tiny 16 px, shapes 32 px, shapes64 64 px, paper 256 px'),
+      pseudo: z.enum(TRAIN_CONDITIONS).default(GAN_TRAIN_OPTIONS.pseudo.default).describe('conditions: pseudo text features (gaussian, nn, retrieval, clo) or real captions'),
       pseudoRun: pseudoRunIdSchema.optional().describe('with retrieval or clo: the stored retrieval run of this dataset to train on (default: the newest complete one of the model); the run records which'),
       nn: perturbationIdSchema.optional().describe('with nn: the trained perturbation network (lafite pseudo train-nn), fresh noise every batch'),
       ...cloOptionsShape,
-      xi: z.number().min(0).max(100).default(3).describe('Gaussian noise level ξ (paper form)'),
-      steps: z.number().int().min(1).max(10_000_000).default(2000),
+      xi: z.number().min(0).max(100).default(GAN_TRAIN_OPTIONS.xi.default).describe('Gaussian noise level ξ (paper form)'),
+      steps: z.number().int().min(1).max(10_000_000).default(GAN_TRAIN_OPTIONS.steps.default),
       minutes: z.number().gt(0).max(1_000_000).optional().describe('time budget of this attempt: stop at the first step past it, with a checkpoint and a sample grid, even before `steps`'),
-      batchSize: z.number().int().min(2).max(256).default(8),
-      accumulate: z.number().int().min(1).max(256).default(1).describe('gradient accumulation: each step runs the batch in this many micro-batches, their gradients summed (less GPU memory for the same batch; contrastive negatives within a micro-batch)'),
-      learningRate: z.number().gt(0).max(1).default(0.0025),
-      conG: z.boolean().default(true).describe('ConG through the CLIP image tower (eq. 7)'),
-      checkpointEvery: z.number().int().min(1).max(1_000_000).default(100),
-      sampleEvery: z.number().int().min(1).max(1_000_000).default(100),
-      seed: z.number().int().min(0).max(0xffffffff).default(0),
+      batchSize: z.number().int().min(2).max(256).default(GAN_TRAIN_OPTIONS.batchSize.default),
+      accumulate: z.number().int().min(1).max(256).default(GAN_TRAIN_OPTIONS.accumulate.default).describe('gradient accumulation: each step runs the batch in this many micro-batches, their gradients summed (less GPU memory for the same batch; contrastive negatives within a micro-batch)'),
+      learningRate: z.number().gt(0).max(1).default(GAN_TRAIN_OPTIONS.learningRate.default),
+      conG: z.boolean().default(GAN_TRAIN_OPTIONS.conG.default).describe('ConG through the CLIP image tower (eq. 7)'),
+      checkpointEvery: z.number().int().min(1).max(1_000_000).default(GAN_TRAIN_OPTIONS.checkpointEvery.default),
+      sampleEvery: z.number().int().min(1).max(1_000_000).default(GAN_TRAIN_OPTIONS.sampleEvery.default),
+      seed: z.number().int().min(0).max(0xffffffff).default(GAN_TRAIN_OPTIONS.seed.default),
       samplePrompts: z.array(promptSchema).max(16).optional().describe('prompts of the sample grids (default: the conditions of the first 8 training images)'),
       schedule: pseudoScheduleSchema.optional().describe('with retrieval or clo: the share of samples on those features over the steps, the rest Gaussian'),
-      captionShare: z.number().min(0).max(1).default(0).describe('semi-supervised: the chance that a captioned image is conditioned on its caption'),
-      subset: z.enum(TRAIN_SUBSETS).default('all').describe('the images to train on'),
+      captionShare: z.number().min(0).max(1).default(GAN_TRAIN_OPTIONS.captionShare.default).describe('semi-supervised: the chance that a captioned image is conditioned on its caption'),
+      subset: z.enum(TRAIN_SUBSETS).default(GAN_TRAIN_OPTIONS.subset.default).describe('the images to train on'),
       init: jobIdSchema.optional().describe('fine-tune: start from this run’s networks (same preset and encoder)'),
-      freezeD: z.number().int().min(0).max(16).default(0).describe('Freeze-D: discriminator blocks left untrained, from the input side'),
-      styleMixing: z.number().min(0).max(1).default(0.9).describe('style mixing probability (StyleGAN2; 0.9 in Lafite’s configuration)'),
-      plWeight: z.number().min(0).max(100).default(2).describe('path-length regularisation weight (StyleGAN2, lazy every 4 steps; 0: off)'),
-      contrastiveForm: z.enum(['paper', 'official']).default('paper').describe('ConD/ConG: the paper’s softmax of Sim/τ, or the official code’s softmax of exp(Sim/τ)'),
-      semanticForm: z.enum(['paper', 'official']).default('paper').describe('D(x, h): ⟨h, f_s(x)⟩ per sample (paper), or summed over the batch (official code)'),
-      condition: z.enum(['paper', 'official']).optional().describe('how h enters each style: the paper’s u = A′([A(w), c]) or the official u = A([w, c]) (default: the preset’s, the paper’s)'),
+      freezeD: z.number().int().min(0).max(16).default(GAN_TRAIN_OPTIONS.freezeD.default).describe('Freeze-D: discriminator blocks left untrained, from the input side'),
+      styleMixing: z.number().min(0).max(1).default(GAN_TRAIN_OPTIONS.styleMixing.default).describe('style mixing probability (StyleGAN2; 0.9 in Lafite’s configuration)'),
+      plWeight: z.number().min(0).max(100).default(GAN_TRAIN_OPTIONS.plWeight.default).describe('path-length regularisation weight (StyleGAN2, lazy every 4 steps; 0: off)'),
+      contrastiveForm: z.enum(PAPER_OR_OFFICIAL).default(GAN_TRAIN_OPTIONS.contrastiveForm.default).describe('ConD/ConG: the paper’s softmax of Sim/τ, or the official code’s softmax of exp(Sim/τ)'),
+      semanticForm: z.enum(PAPER_OR_OFFICIAL).default(GAN_TRAIN_OPTIONS.semanticForm.default).describe('D(x, h): ⟨h, f_s(x)⟩ per sample (paper), or summed over the batch (official code)'),
+      condition: z.enum(PAPER_OR_OFFICIAL).optional().describe('how h enters each style: the paper’s u = A′([A(w), c]) or the official u = A([w, c]) (default: the preset’s, the paper’s)'),
     })
     .strict()
     .refine((input) => input.schedule === undefined || input.pseudo === 'retrieval' || input.pseudo === 'clo', { message: 'a schedule needs --pseudo retrieval or clo', path: ['schedule'] })
@@ -123,10 +234,10 @@ export const trainingJobSchemas = {
       step: z.number().int().min(1).optional().describe('a past checkpoint’s generator (default: the latest)'),
       prompt: promptSchema.optional(),
       image: absolutePath.optional().describe('an image whose feature is mixed with the prompt’s (Lafite Figure 6)'),
-      mix: z.number().min(0).max(1).default(0.5).describe('with an image: its share, h = n((1 − mix)·f_txt + mix·f_img)'),
-      n: z.number().int().min(1).max(64).default(4),
-      seed: z.number().int().min(0).max(0xffffffff).default(0),
-      truncation: z.number().min(0).max(2).default(1),
+      mix: z.number().min(0).max(1).default(GAN_GENERATE_OPTIONS.mix.default).describe('with an image: its share, h = n((1 − mix)·f_txt + mix·f_img)'),
+      n: z.number().int().min(1).max(64).default(GAN_GENERATE_OPTIONS.n.default),
+      seed: z.number().int().min(0).max(0xffffffff).default(GAN_GENERATE_OPTIONS.seed.default),
+      truncation: z.number().min(0).max(2).default(GAN_GENERATE_OPTIONS.truncation.default),
       out: absolutePath.optional().describe('folder for the PNGs (default: the run’s generated/<job> folder)'),
     })
     .strict()
@@ -141,20 +252,20 @@ export const trainingJobSchemas = {
         .int()
         .min(10)
         .max(50_000)
-        .default(500)
+        .default(GAN_EVAL_OPTIONS.n.default)
         .describe('images to generate: one per prompt drawn from the dataset’s captions (validation split first); with `prompts`, each prompt ⌈n / prompts⌉ times, in order'),
       prompts: z.array(promptSchema).min(1, 'no prompts').max(MAX_EVAL_PROMPTS).optional().describe('evaluate on these prompts instead of the dataset’s captions (lafite eval --prompts FILE reads them)'),
       promptFile: z.string().min(1).max(4096).optional().describe('where `prompts` came from (a label kept with the evaluation)'),
-      seed: z.number().int().min(0).max(0xffffffff).default(0),
-      truncation: z.number().min(0).max(2).default(1),
-      batchSize: z.number().int().min(1).max(256).default(32),
+      seed: z.number().int().min(0).max(0xffffffff).default(GAN_EVAL_OPTIONS.seed.default),
+      truncation: z.number().min(0).max(2).default(GAN_EVAL_OPTIONS.truncation.default),
+      batchSize: z.number().int().min(1).max(256).default(GAN_EVAL_OPTIONS.batchSize.default),
       inception: absolutePath
         .optional()
         .describe('Inception-v3 ONNX file (pool3 [N, 2048], optional logits) for FID, FID-k and the Inception Score (default: DATA/models/inception/inception-v3.onnx when installed; without one, no Inception figures)'),
       blur: z
         .array(z.number().int().min(1).max(32))
         .max(32)
-        .default([])
+        .default(() => [...GAN_EVAL_OPTIONS.blur.default])
         .describe('FID-k: blur radii k (σ = k pixels at the generator’s resolution), FID measured on both image sets blurred (Lafite §4); needs Inception'),
     })
     .strict()
