@@ -7,7 +7,7 @@
  *   const input: ImportInput = { dataset: 'cats', folder: '/home/me/cats', imageSize: 256, minSize: 32 };
  *   if (Object.keys(checkImportInput(input)).length === 0) await api.call('jobs.start', { kind: 'dataset-import', input: { ...input } });
  */
-import type { DatasetImportResult, JobRecord } from '../../../main/contract/index.ts';
+import { DATASET_IMPORT_OPTIONS, type DatasetImportResult, type JobRecord } from '../../../main/contract/index.ts';
 
 /** What the import form sends: the `dataset-import` job's input. */
 export interface ImportInput {
@@ -16,6 +16,12 @@ export interface ImportInput {
   imageSize: number;
   minSize: number;
 }
+
+/** The import form's starting sizes: the `dataset-import` option table's defaults (main/contract/datasets.ts). */
+export const DEFAULT_IMPORT_SIZES: Readonly<Pick<ImportInput, 'imageSize' | 'minSize'>> = {
+  imageSize: DATASET_IMPORT_OPTIONS.imageSize.default,
+  minSize: DATASET_IMPORT_OPTIONS.minSize.default,
+};
 
 /** Patterns the API checks too (main/contract); checked here first to say what is wrong before a round trip. */
 const DATASET_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;

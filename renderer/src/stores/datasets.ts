@@ -24,7 +24,7 @@ import { useJobsStore } from './jobs.ts';
 import { trackCall, trackItemCall } from './tracked-call.ts';
 
 // The helpers the Dataset components import from here (they live in datasets-browse.ts and datasets-import.ts).
-export { checkImportInput, datasetOfImport, type ImportInput } from './datasets-import.ts';
+export { checkImportInput, datasetOfImport, DEFAULT_IMPORT_SIZES, type ImportInput } from './datasets-import.ts';
 export type { ImageFilter } from './datasets-browse.ts';
 
 /** Ids per `datasets.thumbnails` call (the API takes at most 500). */

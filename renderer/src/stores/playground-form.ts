@@ -8,7 +8,7 @@
  *   const form: PlayForm = { ...DEFAULT_PLAY_FORM, prompt: 'a red circle', n: 2 };
  *   if (Object.keys(checkPlayForm(runId, form)).length === 0) await usePlaygroundStore().generate(generateInput(runId, form));
  */
-import { trainingJobSchemas, type GenerationRecord } from '../../../main/contract/index.ts';
+import { GAN_GENERATE_OPTIONS as OPTIONS, trainingJobSchemas, type GenerationRecord } from '../../../main/contract/index.ts';
 import { issueMessage, type SchemaIssue } from './schema-issues.ts';
 import { shortId } from './training-run.ts';
 
@@ -27,8 +27,8 @@ export interface PlayForm {
 }
 export type PlayField = keyof PlayForm;
 
-/** The `gan-generate` schema's defaults, with no prompt yet. */
-export const DEFAULT_PLAY_FORM: Readonly<PlayForm> = { prompt: '', image: '', mix: 0.5, n: 4, seed: 0, truncation: 1 };
+/** The `gan-generate` option table's defaults (main/contract/training.ts: the schema's too), with no prompt yet. */
+export const DEFAULT_PLAY_FORM: Readonly<PlayForm> = { prompt: '', image: '', mix: OPTIONS.mix.default, n: OPTIONS.n.default, seed: OPTIONS.seed.default, truncation: OPTIONS.truncation.default };
 
 const FIELDS = new Set<string>(Object.keys(DEFAULT_PLAY_FORM));
 

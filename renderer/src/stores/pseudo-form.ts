@@ -9,7 +9,7 @@
  *   const form: SynthForm = { ...DEFAULT_SYNTH_FORM, method: 'retrieval', k: 8 };
  *   if (Object.keys(checkSynthForm(form)).length === 0) await usePseudoStore().startSynth(synthInput('shapes', form));
  */
-import type { Output, PseudoMethodName, VocabularySetRecord } from '../../../main/contract/index.ts';
+import { PSEUDO_SYNTH_OPTIONS as OPTIONS, type Output, type PseudoMethodName, type VocabularySetRecord } from '../../../main/contract/index.ts';
 
 /** What the method control offers: one method, or `all` (Gaussian, Retrieval and CLO, and NN when a network is chosen). */
 export type SynthMethod = 'all' | PseudoMethodName;
@@ -54,27 +54,27 @@ export interface SynthForm {
 }
 export type SynthField = keyof SynthForm;
 
-/** The `pseudo-synth` schema's defaults (main/contract; pseudo-form.test.ts checks they agree). */
+/** The `pseudo-synth` option table's defaults (main/contract/pseudo.ts: the schema's too). */
 export const DEFAULT_SYNTH_FORM: Readonly<SynthForm> = {
-  model: 'shapes-clip',
-  method: 'all',
-  vocabulary: 'shapes',
+  model: OPTIONS.model.default,
+  method: OPTIONS.method.default,
+  vocabulary: OPTIONS.vocabulary.default,
   templates: '',
-  k: 5,
-  m: 5,
-  mode: 'iterative',
-  keepCore: 3,
+  k: OPTIONS.k.default,
+  m: OPTIONS.m.default,
+  mode: OPTIONS.mode.default,
+  keepCore: OPTIONS.keepCore.default,
   threshold: '',
-  refineSteps: 0,
-  form: 'paper',
+  refineSteps: OPTIONS.refineSteps.default,
+  form: OPTIONS.form.default,
   xi: '',
-  cloSteps: 10,
-  cloStepSize: 0.1,
-  cloTau: 0.1,
-  cloBatch: 64,
-  cloInit: 'retrieval',
+  cloSteps: OPTIONS.cloSteps.default,
+  cloStepSize: OPTIONS.cloStepSize.default,
+  cloTau: OPTIONS.cloTau.default,
+  cloBatch: OPTIONS.cloBatch.default,
+  cloInit: OPTIONS.cloInit.default,
   nn: '',
-  seed: 0,
+  seed: OPTIONS.seed.default,
 };
 
 /** Gaussian ξ when the field is empty, by form (engine/pseudo/gaussian.ts). */

@@ -9,7 +9,7 @@
  *   const form = withPreset({ ...DEFAULT_TRAIN_FORM, dataset: 'shapes' }, 'tiny');
  *   if (Object.keys(checkTrainForm(form)).length === 0) await useTrainingStore().start(trainInput(form));
  */
-import { CLO_OPTION_DEFAULTS, trainingJobSchemas, usesPseudoRun, type CloInit, type PseudoRunRecord, type TrainCondition } from '../../../main/contract/index.ts';
+import { GAN_TRAIN_JOB_OPTIONS as OPTIONS, trainingJobSchemas, usesPseudoRun, type CloInit, type PseudoRunRecord, type TrainCondition } from '../../../main/contract/index.ts';
 import { issueMessage, type SchemaIssue } from './schema-issues.ts';
 
 export type PresetName = 'tiny' | 'shapes' | 'shapes64' | 'paper';
@@ -111,32 +111,35 @@ export const CONDITION_LABELS: Record<TrainCondition, string> = {
   captions: 'Real captions',
 };
 
-/** The `gan-train` schema's defaults with the `shapes` preset and Gaussian features; no dataset yet. */
+/** The `gan-train` option table's defaults (main/contract/training.ts: the schema's too) with the `shapes` preset and Gaussian features; no dataset yet. */
 export const DEFAULT_TRAIN_FORM: Readonly<TrainForm> = {
   dataset: '',
-  model: 'shapes-clip',
-  preset: 'shapes',
-  pseudo: 'gaussian',
+  model: OPTIONS.model.default,
+  preset: OPTIONS.preset.default,
+  pseudo: OPTIONS.pseudo.default,
   pseudoRun: '',
   nn: '',
-  ...CLO_OPTION_DEFAULTS,
-  xi: 3,
-  steps: 2000,
-  batchSize: 8,
-  learningRate: 0.0025,
-  conG: true,
-  checkpointEvery: 100,
-  sampleEvery: 100,
-  seed: 0,
+  cloSteps: OPTIONS.cloSteps.default,
+  cloStepSize: OPTIONS.cloStepSize.default,
+  cloTau: OPTIONS.cloTau.default,
+  cloInit: OPTIONS.cloInit.default,
+  xi: OPTIONS.xi.default,
+  steps: OPTIONS.steps.default,
+  batchSize: OPTIONS.batchSize.default,
+  learningRate: OPTIONS.learningRate.default,
+  conG: OPTIONS.conG.default,
+  checkpointEvery: OPTIONS.checkpointEvery.default,
+  sampleEvery: OPTIONS.sampleEvery.default,
+  seed: OPTIONS.seed.default,
   samplePrompts: '',
   schedule: false,
   scheduleStart: 0,
   scheduleEnd: 1000,
   scheduleShare: '',
-  captionShare: 0,
-  subset: 'all',
+  captionShare: OPTIONS.captionShare.default,
+  subset: OPTIONS.subset.default,
   init: '',
-  freezeD: 0,
+  freezeD: OPTIONS.freezeD.default,
   minutes: '',
 };
 
