@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RunDetail } from '../../../main/contract/index.ts';
 import { jobRecord } from './testing/job-record.ts';
-import { formatParams, liveRun, needsRefresh, runActions, timelineSteps } from './training-run.ts';
+import { formatParams, liveRun, needsRefresh, runActions, shortId, timelineSteps } from './training-run.ts';
 
 function detail(overrides: Partial<RunDetail> = {}): RunDetail {
   return {
@@ -74,5 +74,12 @@ describe('training run', () => {
 
   it('writes parameter counts short', () => {
     expect([formatParams(512), formatParams(51_234), formatParams(1_234_567), formatParams(null)]).toEqual(['512', '51k', '1.23M', '—']);
+  });
+});
+
+describe('shortId', () => {
+  it('shortens a job UUID to 8 characters and keeps a built-in run name whole', () => {
+    expect(shortId('b06d5961-19ec-46b7-a7ef-d1f7789bdaff')).toBe('b06d5961');
+    expect(shortId('shapes-pretrained')).toBe('shapes-pretrained');
   });
 });
