@@ -12,9 +12,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM, collectConsoleErrors, hasChromium, saveScreenshot, startWebApp, type WebApp } from '../helpers/browser.ts';
+import { CHROMIUM, hasChromium, saveScreenshot } from '../helpers/browser.ts';
+import { startWebFixture, type WebFixture } from '../helpers/e2e.ts';
 import { solid } from '../helpers/images.ts';
-import { tempDir } from '../helpers/temp.ts';
 
 const SCREENSHOT = 'datasets-view.png';
 /** The machine may have two cores and a cold start; every wait is this long at most. */
@@ -56,32 +56,19 @@ async function writeFolder(root: string): Promise<{ folder: string; captions: st
 }
 
 describe.skipIf(!hasChromium)('Datasets view (web mode)', () => {
-  let dataDir: ReturnType<typeof tempDir> | null = null;
-  let work: ReturnType<typeof tempDir> | null = null;
-  let app: WebApp | null = null;
+  let fixture: WebFixture | null = null;
   let files: { folder: string; captions: string };
 
   beforeAll(async () => {
-    dataDir = tempDir('lafite-datasets-e2e-data-');
-    work = tempDir('lafite-datasets-e2e-files-');
-    files = await writeFolder(work.path);
-    app = await startWebApp({ dataDir: dataDir.path });
+    fixture = await startWebFixture('datasets', { prepare: async ({ work }) => void (files = await writeFolder(work)) });
   }, TIMEOUT_MS * 2);
 
-  afterAll(async () => {
-    await app?.stop();
-    dataDir?.remove();
-    work?.remove();
-  }, TIMEOUT_MS);
+  afterAll(() => fixture?.stop(), TIMEOUT_MS);
 
   it(
     'imports a folder, lists its rejects, imports captions, shows an image, and imports again without change',
     async () => {
-      const page = await app!.browser.newPage({ viewport: { width: 1280, height: 1500 } });
-      const consoleErrors = collectConsoleErrors(page);
-      await page.goto(app!.url, { timeout: TIMEOUT_MS });
-      await page.getByTestId('nav-datasets').click();
-      await expect.poll(() => page.locator('main h1').textContent(), { timeout: TIMEOUT_MS }).toBe('Datasets');
+      const { page, consoleErrors } = await fixture!.openView({ nav: 'nav-datasets', heading: 'Datasets' }, { viewport: { width: 1280, height: 1500 } });
       await page.getByTestId('datasets-empty').waitFor({ timeout: TIMEOUT_MS });
 
       // The form says what is wrong before anything is sent.

@@ -12,11 +12,9 @@
  *
  *   npx electron-vite build && npx vitest run tests/e2e/pseudo.test.ts
  */
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM, collectConsoleErrors, hasChromium, saveScreenshot, startWebApp, type WebApp } from '../helpers/browser.ts';
-import { runCli } from '../helpers/cli.ts';
-import { tempDir } from '../helpers/temp.ts';
+import { CHROMIUM, hasChromium, saveScreenshot } from '../helpers/browser.ts';
+import { startWebFixture, type WebFixture } from '../helpers/e2e.ts';
 
 const SCREENSHOT = 'pseudo-view.png';
 /** The machine may have two cores and a cold start; every wait is this long at most. */
@@ -28,42 +26,22 @@ const NETWORK = 'shapes-nn';
 
 if (!hasChromium) console.warn(`pseudo.test.ts: skipping: ${CHROMIUM} is not installed`);
 
-/** Runs the CLI and fails with its stderr when it does not succeed. */
-async function lafite(args: string[]): Promise<void> {
-  const result = await runCli(args);
-  if (result.code !== 0) throw new Error(`lafite ${args.join(' ')} exited with ${result.code}: ${result.stderr}`);
-}
-
 describe.skipIf(!hasChromium)('Pseudo-captions view (web mode)', () => {
-  let dataDir: ReturnType<typeof tempDir> | null = null;
-  let work: ReturnType<typeof tempDir> | null = null;
-  let app: WebApp | null = null;
+  let fixture: WebFixture | null = null;
 
   beforeAll(async () => {
-    dataDir = tempDir('lafite-pseudo-e2e-data-');
-    work = tempDir('lafite-pseudo-e2e-files-');
-    const folder = join(work.path, 'shapes');
-    await lafite(['--data-dir', dataDir.path, 'shapes', 'generate', '--n', String(IMAGES), '--out', folder, '--captions']);
-    await lafite(['--data-dir', dataDir.path, 'dataset', 'import', folder, '--name', DATASET, '--size', '64']);
-    await lafite(['--data-dir', dataDir.path, 'dataset', 'captions', DATASET, join(folder, 'metadata.jsonl')]);
-    await lafite(['--data-dir', dataDir.path, 'pseudo', 'train-nn', '--dataset', DATASET, '--name', NETWORK, '--steps', '20', '--hidden', '16']);
-    app = await startWebApp({ dataDir: dataDir.path });
+    fixture = await startWebFixture('pseudo', {
+      shapes: { name: DATASET, images: IMAGES, size: 64, captions: true, attachCaptions: true },
+      prepare: ({ lafite }) => lafite(['pseudo', 'train-nn', '--dataset', DATASET, '--name', NETWORK, '--steps', '20', '--hidden', '16']),
+    });
   }, TIMEOUT_MS * 2);
 
-  afterAll(async () => {
-    await app?.stop();
-    dataDir?.remove();
-    work?.remove();
-  }, TIMEOUT_MS);
+  afterAll(() => fixture?.stop(), TIMEOUT_MS);
 
   it(
     'synthesises every method, draws their cosine histograms beside the real captions, and shows an image with its 5 prompts',
     async () => {
-      const page = await app!.browser.newPage({ viewport: { width: 1280, height: 2600 } });
-      const consoleErrors = collectConsoleErrors(page);
-      await page.goto(app!.url, { timeout: TIMEOUT_MS });
-      await page.getByTestId('nav-pseudo-captions').click();
-      await expect.poll(() => page.locator('main h1').textContent(), { timeout: TIMEOUT_MS }).toBe('Pseudo-captions');
+      const { page, consoleErrors } = await fixture!.openView({ nav: 'nav-pseudo-captions', heading: 'Pseudo-captions' }, { viewport: { width: 1280, height: 2600 } });
 
       await page.getByTestId('pseudo-dataset').selectOption(DATASET);
       await page.getByTestId('pseudo-runs-empty').waitFor({ timeout: TIMEOUT_MS });

@@ -10,12 +10,9 @@
  *
  *   npx electron-vite build && npx vitest run tests/e2e/runs.test.ts
  */
-import { join } from 'node:path';
-import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM, collectConsoleErrors, hasChromium, saveScreenshot, startWebApp, type WebApp } from '../helpers/browser.ts';
-import { runCli } from '../helpers/cli.ts';
-import { tempDir } from '../helpers/temp.ts';
+import { CHROMIUM, hasChromium } from '../helpers/browser.ts';
+import { screenshotView, startWebFixture, type WebFixture } from '../helpers/e2e.ts';
 
 /** The machine may have two cores and a cold start; every wait is this long at most. */
 const TIMEOUT_MS = 30_000;
@@ -25,65 +22,36 @@ const IMAGES = 20;
 
 if (!hasChromium) console.warn(`runs.test.ts: skipping: ${CHROMIUM} is not installed`);
 
-/** Runs the CLI and returns its stdout; fails with its stderr when it does not succeed. */
-async function lafite(args: string[]): Promise<string> {
-  const result = await runCli(args);
-  if (result.code !== 0) throw new Error(`lafite ${args.join(' ')} exited with ${result.code}: ${result.stderr}`);
-  return result.stdout;
-}
-
-/** A screenshot of the whole view: the shell scrolls inside its window, so the window is first made as tall as the view. */
-async function screenshotView(page: Page, fileName: string): Promise<void> {
-  const viewport = page.viewportSize()!;
-  const height = await page.locator('main').evaluate((main) => (main as unknown as { scrollHeight: number }).scrollHeight);
-  await page.setViewportSize({ width: viewport.width, height: Math.max(viewport.height, height + 40) });
-  await saveScreenshot(page, fileName);
-  await page.setViewportSize(viewport);
-}
-
 describe.skipIf(!hasChromium)('Runs view (web mode)', () => {
-  let dataDir: ReturnType<typeof tempDir> | null = null;
-  let work: ReturnType<typeof tempDir> | null = null;
-  let app: WebApp | null = null;
+  let fixture: WebFixture | null = null;
   let runId = '';
   let otherId = '';
 
   beforeAll(async () => {
-    dataDir = tempDir('lafite-runs-e2e-data-');
-    work = tempDir('lafite-runs-e2e-files-');
-    const folder = join(work.path, 'shapes');
-    const data = ['--data-dir', dataDir.path];
-    await lafite([...data, 'shapes', 'generate', '--n', '24', '--size', '32', '--out', folder, '--captions']);
-    await lafite([...data, 'dataset', 'import', folder, '--name', DATASET, '--size', '32']);
-    await lafite([...data, 'dataset', 'captions', DATASET, join(folder, 'metadata.jsonl')]); // evaluation prompts
-    /** A tiny run of STEPS steps; its id. */
-    const train = async (seed: number): Promise<string> => {
-      const args = ['--json', 'train', '--dataset', DATASET, '--preset', 'tiny', '--steps', String(STEPS), '--batch-size', '4', '--checkpoint-every', '4', '--sample-every', '4', '--no-con-g', '--seed', String(seed)];
-      const result = JSON.parse((await lafite([...data, ...args])).trim().split('\n').at(-1)!) as { folder: string };
-      return result.folder.split(/[\\/]/).at(-1)!;
-    };
-    runId = await train(0);
-    await lafite([...data, 'eval', '--run', runId, '--n', String(IMAGES)]);
-    await lafite([...data, 'eval', '--run', runId, '--step', '4', '--n', String(IMAGES)]);
-    otherId = await train(1);
-    await lafite([...data, 'eval', '--run', otherId, '--n', String(IMAGES)]);
-    app = await startWebApp({ dataDir: dataDir.path });
+    fixture = await startWebFixture('runs', {
+      shapes: { name: DATASET, images: 24, size: 32, captions: true, attachCaptions: true }, // captions: evaluation prompts
+      prepare: async ({ lafite }) => {
+        /** A tiny run of STEPS steps; its id. */
+        const train = async (seed: number): Promise<string> => {
+          const args = ['--json', 'train', '--dataset', DATASET, '--preset', 'tiny', '--steps', String(STEPS), '--batch-size', '4', '--checkpoint-every', '4', '--sample-every', '4', '--no-con-g', '--seed', String(seed)];
+          const result = JSON.parse((await lafite(args)).trim().split('\n').at(-1)!) as { folder: string };
+          return result.folder.split(/[\\/]/).at(-1)!;
+        };
+        runId = await train(0);
+        await lafite(['eval', '--run', runId, '--n', String(IMAGES)]);
+        await lafite(['eval', '--run', runId, '--step', '4', '--n', String(IMAGES)]);
+        otherId = await train(1);
+        await lafite(['eval', '--run', otherId, '--n', String(IMAGES)]);
+      },
+    });
   }, TIMEOUT_MS * 4);
 
-  afterAll(async () => {
-    await app?.stop();
-    dataDir?.remove();
-    work?.remove();
-  }, TIMEOUT_MS);
+  afterAll(() => fixture?.stop(), TIMEOUT_MS);
 
   it(
     'compares the run’s latest figures, plots them over the steps, and evaluates it again',
     async () => {
-      const page = await app!.browser.newPage({ viewport: { width: 1280, height: 900 } });
-      const consoleErrors = collectConsoleErrors(page);
-      await page.goto(app!.url, { timeout: TIMEOUT_MS });
-      await page.getByTestId('nav-runs').click();
-      await expect.poll(() => page.locator('main h1').textContent(), { timeout: TIMEOUT_MS }).toBe('Runs');
+      const { page, consoleErrors } = await fixture!.openView({ nav: 'nav-runs', heading: 'Runs' }, { viewport: { width: 1280, height: 900 } });
 
       // The row: what it trains, how far, and the figures of its latest evaluation (step 8).
       const row = page.locator(`[data-testid=runs-row][data-run-id="${runId}"]`);

@@ -12,12 +12,9 @@
  *
  *   npx electron-vite build && npx vitest run tests/e2e/training.test.ts
  */
-import { join } from 'node:path';
-import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM, collectConsoleErrors, hasChromium, saveScreenshot, startWebApp, type WebApp } from '../helpers/browser.ts';
-import { runCli } from '../helpers/cli.ts';
-import { tempDir } from '../helpers/temp.ts';
+import { CHROMIUM, hasChromium } from '../helpers/browser.ts';
+import { screenshotView, startWebFixture, type WebFixture } from '../helpers/e2e.ts';
 
 /** The machine may have two cores and a cold start; every wait is this long at most. */
 const TIMEOUT_MS = 30_000;
@@ -27,49 +24,19 @@ const PROMPTS = ['a red circle', 'a blue square'];
 
 if (!hasChromium) console.warn(`training.test.ts: skipping: ${CHROMIUM} is not installed`);
 
-/** Runs the CLI and fails with its stderr when it does not succeed. */
-async function lafite(args: string[]): Promise<void> {
-  const result = await runCli(args);
-  if (result.code !== 0) throw new Error(`lafite ${args.join(' ')} exited with ${result.code}: ${result.stderr}`);
-}
-
-/** A screenshot of the whole view: the shell scrolls inside its window, so the window is first made as tall as the view. */
-async function screenshotView(page: Page, fileName: string): Promise<void> {
-  const viewport = page.viewportSize()!;
-  const height = await page.locator('main').evaluate((main) => (main as unknown as { scrollHeight: number }).scrollHeight);
-  await page.setViewportSize({ width: viewport.width, height: Math.max(viewport.height, height + 40) });
-  await saveScreenshot(page, fileName);
-  await page.setViewportSize(viewport);
-}
-
 describe.skipIf(!hasChromium)('Training view and Playground (web mode)', () => {
-  let dataDir: ReturnType<typeof tempDir> | null = null;
-  let work: ReturnType<typeof tempDir> | null = null;
-  let app: WebApp | null = null;
+  let fixture: WebFixture | null = null;
 
   beforeAll(async () => {
-    dataDir = tempDir('lafite-training-e2e-data-');
-    work = tempDir('lafite-training-e2e-files-');
-    const folder = join(work.path, 'shapes');
-    await lafite(['--data-dir', dataDir.path, 'shapes', 'generate', '--n', '24', '--size', '32', '--out', folder, '--captions']);
-    await lafite(['--data-dir', dataDir.path, 'dataset', 'import', folder, '--name', DATASET, '--size', '32']);
-    app = await startWebApp({ dataDir: dataDir.path });
+    fixture = await startWebFixture('training', { shapes: { name: DATASET, images: 24, size: 32, captions: true } });
   }, TIMEOUT_MS * 2);
 
-  afterAll(async () => {
-    await app?.stop();
-    dataDir?.remove();
-    work?.remove();
-  }, TIMEOUT_MS);
+  afterAll(() => fixture?.stop(), TIMEOUT_MS);
 
   it(
     'trains from the form, pauses and resumes, shows losses and sample grids, then generates in the Playground',
     async () => {
-      const page = await app!.browser.newPage({ viewport: { width: 1280, height: 1000 } });
-      const consoleErrors = collectConsoleErrors(page);
-      await page.goto(app!.url, { timeout: TIMEOUT_MS });
-      await page.getByTestId('nav-training').click();
-      await expect.poll(() => page.locator('main h1').textContent(), { timeout: TIMEOUT_MS }).toBe('Training');
+      const { page, consoleErrors } = await fixture!.openView({ nav: 'nav-training', heading: 'Training' }, { viewport: { width: 1280, height: 1000 } });
       await page.getByTestId('train-runs-empty').waitFor({ timeout: TIMEOUT_MS });
 
       // The form: the dataset, then a bad field refused before anything is sent.

@@ -11,11 +11,9 @@
  *   npx electron-vite build && npx vitest run tests/e2e/vocabulary.test.ts
  */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM, collectConsoleErrors, hasChromium, saveScreenshot, startWebApp, type WebApp } from '../helpers/browser.ts';
-import { runCli } from '../helpers/cli.ts';
-import { tempDir } from '../helpers/temp.ts';
+import { CHROMIUM, hasChromium, saveScreenshot } from '../helpers/browser.ts';
+import { startWebFixture, type WebFixture } from '../helpers/e2e.ts';
 
 const SCREENSHOT = 'vocabulary-view.png';
 /** The machine may have two cores and a cold start; every wait is this long at most. */
@@ -23,40 +21,19 @@ const TIMEOUT_MS = 30_000;
 
 if (!hasChromium) console.warn(`vocabulary.test.ts: skipping: ${CHROMIUM} is not installed`);
 
-/** Runs `lafite --data-dir DIR …` and fails with its output when it does not succeed. */
-async function lafite(dataDir: string, args: string[]): Promise<void> {
-  const result = await runCli(['--data-dir', dataDir, ...args]);
-  if (result.code !== 0) throw new Error(`lafite ${args.join(' ')} exited with ${result.code}: ${result.stderr}${result.stdout}`);
-}
-
 describe.skipIf(!hasChromium)('Vocabulary & Templates view (web mode)', () => {
-  let dataDir: ReturnType<typeof tempDir> | null = null;
-  let work: ReturnType<typeof tempDir> | null = null;
-  let app: WebApp | null = null;
+  let fixture: WebFixture | null = null;
 
   beforeAll(async () => {
-    dataDir = tempDir('lafite-vocabulary-e2e-data-');
-    work = tempDir('lafite-vocabulary-e2e-files-');
-    const pictures = join(work.path, 'shapes');
-    await lafite(dataDir.path, ['shapes', 'generate', '--n', '8', '--size', '64', '--out', pictures]);
-    await lafite(dataDir.path, ['dataset', 'import', pictures, '--name', 'shapes', '--size', '64']);
-    app = await startWebApp({ dataDir: dataDir.path });
+    fixture = await startWebFixture('vocabulary', { shapes: { name: 'shapes', images: 8, size: 64 } });
   }, TIMEOUT_MS * 2);
 
-  afterAll(async () => {
-    await app?.stop();
-    dataDir?.remove();
-    work?.remove();
-  }, TIMEOUT_MS);
+  afterAll(() => fixture?.stop(), TIMEOUT_MS);
 
   it(
     'edits the shapes set with live template checks, saves, previews an image, exports, imports, builds and resets',
     async () => {
-      const page = await app!.browser.newPage({ viewport: { width: 1280, height: 1000 }, acceptDownloads: true });
-      const consoleErrors = collectConsoleErrors(page);
-      await page.goto(app!.url, { timeout: TIMEOUT_MS });
-      await page.getByTestId('nav-vocabulary').click();
-      await expect.poll(() => page.locator('main h1').textContent(), { timeout: TIMEOUT_MS }).toBe('Vocabulary & Templates');
+      const { page, consoleErrors } = await fixture!.openView({ nav: 'nav-vocabulary', heading: 'Vocabulary & Templates' }, { viewport: { width: 1280, height: 1000 }, acceptDownloads: true });
 
       const row = page.locator('[data-testid=vocabulary-row][data-set-id=shapes]');
       await row.waitFor({ timeout: TIMEOUT_MS });

@@ -22,6 +22,29 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Cli
   });
 }
 
+/** Runs `lafite ARGS…` and resolves with its stdout; fails with its stderr (or stdout) when it exits other than 0. */
+export async function lafite(args: string[]): Promise<string> {
+  const { code, stdout, stderr } = await runCli(args);
+  if (code !== 0) throw new Error(`lafite ${args.join(' ')} exited with ${code}: ${stderr || stdout}`);
+  return stdout;
+}
+
+/** The last JSON line of `lafite --json ARGS…`: its result (progress lines come first). */
+export async function lafiteJson<T>(args: string[]): Promise<T> {
+  const stdout = await lafite(['--json', ...args]);
+  return JSON.parse(stdout.trim().split('\n').at(-1)!) as T;
+}
+
+/**
+ * `lafiteJson` on one data folder, for a test file's commands:
+ *
+ *   const lafite = lafiteJsonIn(dataDir);
+ *   const run = await lafite<TrainResult>('train', '--dataset', 'shapes');
+ */
+export function lafiteJsonIn(dataDir: string): <T>(...args: string[]) => Promise<T> {
+  return <T>(...args: string[]) => lafiteJson<T>(['--data-dir', dataDir, ...args]);
+}
+
 /** Starts `lafite serve --json` and resolves with its first JSON line once it listens. */
 export function startServe(args: string[]): Promise<{ child: ChildProcess; url: string; token: string; port: number }> {
   return new Promise((resolve, reject) => {

@@ -7,7 +7,7 @@ import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CaptionImportResult, DatasetDedupeResult, DatasetImage, DatasetImportResult, DatasetRecord } from '../../main/contract/index.ts';
-import { runCli } from '../helpers/cli.ts';
+import { lafiteJsonIn, runCli } from '../helpers/cli.ts';
 import { solid, writeMessyFolder, type MessyFolder } from '../helpers/images.ts';
 import { tempDir } from '../helpers/temp.ts';
 
@@ -17,12 +17,7 @@ const folder = join(dir.path, 'photos');
 let messy: MessyFolder;
 
 /** Runs `lafite --json --data-dir …` and returns the last JSON line (the result). */
-async function lafite<T>(...args: string[]): Promise<T> {
-  const { code, stdout, stderr } = await runCli(['--json', '--data-dir', dataDir, ...args]);
-  if (code !== 0) throw new Error(`lafite ${args.join(' ')} exited ${code}: ${stderr}`);
-  const lines = stdout.trim().split('\n');
-  return JSON.parse(lines[lines.length - 1]!) as T;
-}
+const lafite = lafiteJsonIn(dataDir);
 
 const images = async (...filter: string[]): Promise<{ total: number; images: DatasetImage[] }> => lafite('dataset', 'images', 'photos', '--limit', '1000', ...filter);
 

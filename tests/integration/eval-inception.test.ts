@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EvaluationRecord, TrainResult } from '../../main/contract/index.ts';
 import { writeStandInInception } from '../../main/engine/eval/inception-test-support.ts';
-import { runCli } from '../helpers/cli.ts';
+import { lafiteJsonIn, runCli } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/temp.ts';
 
 const dir = tempDir();
@@ -18,11 +18,7 @@ const folder = join(dir.path, 'shapes');
 const inceptionFile = join(dir.path, 'stand-in-inception.onnx');
 let runId = '';
 
-async function lafite<T>(...args: string[]): Promise<T> {
-  const { code, stdout, stderr } = await runCli(['--json', '--data-dir', dataDir, ...args]);
-  if (code !== 0) throw new Error(`lafite ${args.join(' ')} exited ${code}: ${stderr}`);
-  return JSON.parse(stdout.trim().split('\n').pop()!) as T;
-}
+const lafite = lafiteJsonIn(dataDir);
 
 beforeAll(async () => {
   await lafite('shapes', 'generate', '--n', '24', '--size', '32', '--out', folder, '--captions');

@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PseudoRunRecord, PseudoSynthResult } from '../../main/contract/index.ts';
-import { runCli } from '../helpers/cli.ts';
+import { lafiteJsonIn, runCli } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/temp.ts';
 
 const IMAGES = 60;
@@ -15,11 +15,7 @@ const dir = tempDir();
 const dataDir = join(dir.path, 'data');
 const folder = join(dir.path, 'shapes');
 
-async function lafite<T>(...args: string[]): Promise<T> {
-  const { code, stdout, stderr } = await runCli(['--json', '--data-dir', dataDir, ...args]);
-  if (code !== 0) throw new Error(`lafite ${args.join(' ')} exited ${code}: ${stderr}`);
-  return JSON.parse(stdout.trim().split('\n').pop()!) as T;
-}
+const lafite = lafiteJsonIn(dataDir);
 
 beforeAll(async () => {
   await lafite('shapes', 'generate', '--n', String(IMAGES), '--size', '64', '--out', folder, '--captions');

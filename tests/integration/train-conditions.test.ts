@@ -10,7 +10,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EvaluationRecord, PseudoSynthResult, RunDetail, TrainResult } from '../../main/contract/index.ts';
-import { runCli } from '../helpers/cli.ts';
+import { lafiteJsonIn, runCli } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/temp.ts';
 
 const dir = tempDir();
@@ -18,11 +18,7 @@ const dataDir = join(dir.path, 'data');
 const folder = join(dir.path, 'shapes');
 const TINY = ['--preset', 'tiny', '--steps', '2', '--batch-size', '4', '--no-con-g', '--checkpoint-every', '2', '--sample-every', '2'];
 
-async function lafite<T>(...args: string[]): Promise<T> {
-  const { code, stdout, stderr } = await runCli(['--json', '--data-dir', dataDir, ...args]);
-  if (code !== 0) throw new Error(`lafite ${args.join(' ')} exited ${code}: ${stderr}`);
-  return JSON.parse(stdout.trim().split('\n').pop()!) as T;
-}
+const lafite = lafiteJsonIn(dataDir);
 const synth = async (...args: string[]) => (await lafite<PseudoSynthResult>('pseudo', 'synth', ...args)).runs[0]!.id;
 
 let older = '';

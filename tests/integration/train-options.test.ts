@@ -7,18 +7,14 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GenerateResult, RunDetail, TrainResult } from '../../main/contract/index.ts';
-import { runCli } from '../helpers/cli.ts';
+import { lafiteJsonIn, runCli } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/temp.ts';
 
 const dir = tempDir();
 const dataDir = join(dir.path, 'data');
 const folder = join(dir.path, 'shapes');
 
-async function lafite<T>(...args: string[]): Promise<T> {
-  const { code, stdout, stderr } = await runCli(['--json', '--data-dir', dataDir, ...args]);
-  if (code !== 0) throw new Error(`lafite ${args.join(' ')} exited ${code}: ${stderr}`);
-  return JSON.parse(stdout.trim().split('\n').pop()!) as T;
-}
+const lafite = lafiteJsonIn(dataDir);
 
 const runIdOf = (result: TrainResult): string => result.folder.split(/[\\/]/).at(-1)!;
 const TRAIN = ['train', '--dataset', 'shapes', '--preset', 'tiny', '--batch-size', '4', '--checkpoint-every', '4', '--sample-every', '4', '--no-con-g'];

@@ -9,18 +9,14 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { EvaluationRecord, GenerateResult, RunDetail, TrainResult } from '../../main/contract/index.ts';
-import { runCli } from '../helpers/cli.ts';
+import { lafiteJsonIn } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/temp.ts';
 
 const dir = tempDir();
 const dataDir = join(dir.path, 'data');
 afterAll(() => dir.remove());
 
-async function lafite<T>(...args: string[]): Promise<T> {
-  const { code, stdout, stderr } = await runCli(['--json', '--data-dir', dataDir, ...args]);
-  if (code !== 0) throw new Error(`lafite ${args.join(' ')} exited ${code}: ${stderr}`);
-  return JSON.parse(stdout.trim().split('\n').pop()!) as T;
-}
+const lafite = lafiteJsonIn(dataDir);
 
 describe('the shapes64 preset', () => {
   it('trains on 64 px pictures, draws 64 px samples and pictures, and is evaluated', async () => {

@@ -13,18 +13,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EvaluationRecord, GenerateResult, RunDetail, TrainResult } from '../../main/contract/index.ts';
 import { readCheckpointState, readCheckpointValues } from '../../main/engine/gan/checkpoint.ts';
 import { openDatabase } from '../../main/store/db.ts';
-import { runCli, spawnUntilStep } from '../helpers/cli.ts';
+import { lafiteJsonIn, runCli, spawnUntilStep } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/temp.ts';
 
 const dir = tempDir();
 const dataDir = join(dir.path, 'data');
 const folder = join(dir.path, 'shapes');
 
-async function lafite<T>(...args: string[]): Promise<T> {
-  const { code, stdout, stderr } = await runCli(['--json', '--data-dir', dataDir, ...args]);
-  if (code !== 0) throw new Error(`lafite ${args.join(' ')} exited ${code}: ${stderr}`);
-  return JSON.parse(stdout.trim().split('\n').pop()!) as T;
-}
+const lafite = lafiteJsonIn(dataDir);
 
 beforeAll(async () => {
   await lafite('shapes', 'generate', '--n', '24', '--size', '32', '--out', folder, '--captions');

@@ -1,0 +1,135 @@
+/**
+ * The set-up the web-mode end-to-end tests share: a temporary data folder (and one for files),
+ * optionally a small ShapesWorld dataset drawn and imported with the CLI, whatever else the
+ * test prepares with the CLI, then `lafite serve` on it with a Chromium open; `stop` ends the
+ * server and the browser and removes both folders.
+ *
+ *   let fixture: WebFixture | null = null;
+ *   beforeAll(async () => {
+ *     fixture = await startWebFixture('training', { shapes: { name: 'shapes', images: 24, size: 32 } });
+ *   }, 60_000);
+ *   afterAll(() => fixture?.stop());
+ *   const page = await fixture!.app.browser.newPage();
+ */
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { expect } from 'vitest';
+import { collectConsoleErrors, saveScreenshot, startWebApp, type WebApp } from './browser.ts';
+import { lafite } from './cli.ts';
+import { tempDir } from './temp.ts';
+
+/** A ShapesWorld dataset drawn by `lafite shapes generate` and imported by `lafite dataset import`. */
+export interface ShapesDatasetOptions {
+  /** The dataset's name. */
+  name: string;
+  /** How many pictures are drawn. */
+  images: number;
+  /** The pictures' size and the import's crop size, in pixels. */
+  size: number;
+  /** Draw captions too (`--captions`, into metadata.jsonl). Off by default. */
+  captions?: boolean;
+  /** Attach the drawn captions to the dataset (`lafite dataset captions`); needs `captions`. Off by default. */
+  attachCaptions?: boolean;
+}
+
+/** The folders of a fixture and the CLI on its data folder. */
+export interface CliFixture {
+  /** The data folder the CLI and the server use. */
+  dataDir: string;
+  /** A folder for the test's own files; the ShapesWorld pictures are drawn into `work/shapes`. */
+  work: string;
+  /** `lafite --data-dir DATA ARGS…`: its stdout; fails with its stderr. */
+  lafite(args: string[]): Promise<string>;
+}
+
+/** The longest any step of opening a view waits: the machine may have two cores and a cold start. */
+const TIMEOUT_MS = 30_000;
+
+/** A view of the app: the test id of its nav item and its heading. */
+export interface ViewOptions {
+  /** The nav item's test id, e.g. `nav-training`. */
+  nav: string;
+  /** The view's `h1` once it is open, e.g. `Training`. */
+  heading: string;
+}
+
+/** A page open on a view, with the console errors it has logged so far and will log. */
+export interface OpenView {
+  page: Page;
+  consoleErrors: string[];
+}
+
+export interface WebFixture extends CliFixture {
+  app: WebApp;
+  /** A new page on the app (`pageOptions` as Playwright's), its console errors collected, open on `view`. */
+  openView(view: ViewOptions, pageOptions?: Parameters<Browser['newPage']>[0]): Promise<OpenView>;
+  /** Ends the browser and the server, then removes the folders. */
+  stop(): Promise<void>;
+}
+
+export interface WebFixtureOptions {
+  /** A ShapesWorld dataset to import first. None by default. */
+  shapes?: ShapesDatasetOptions;
+  /** What else the test prepares before the server starts (files, CLI commands). */
+  prepare?(fixture: CliFixture): Promise<unknown>;
+}
+
+/** Draws and imports a ShapesWorld dataset into `work/shapes`; returns the pictures' folder. */
+export async function importShapes(fixture: CliFixture, shapes: ShapesDatasetOptions): Promise<string> {
+  const folder = join(fixture.work, 'shapes');
+  await fixture.lafite(['shapes', 'generate', '--n', String(shapes.images), '--size', String(shapes.size), '--out', folder, ...(shapes.captions ? ['--captions'] : [])]);
+  await fixture.lafite(['dataset', 'import', folder, '--name', shapes.name, '--size', String(shapes.size)]);
+  if (shapes.attachCaptions) await fixture.lafite(['dataset', 'captions', shapes.name, join(folder, 'metadata.jsonl')]);
+  return folder;
+}
+
+/** Temporary folders named after `name`, the dataset and preparations of `options`, then the served app. */
+export async function startWebFixture(name: string, options: WebFixtureOptions = {}): Promise<WebFixture> {
+  const dataDir = tempDir(`lafite-${name}-e2e-data-`);
+  const work = tempDir(`lafite-${name}-e2e-files-`);
+  const remove = (): void => {
+    dataDir.remove();
+    work.remove();
+  };
+  const cli: CliFixture = { dataDir: dataDir.path, work: work.path, lafite: (args) => lafite(['--data-dir', dataDir.path, ...args]) };
+  let app: WebApp;
+  try {
+    if (options.shapes) await importShapes(cli, options.shapes);
+    await options.prepare?.(cli);
+    app = await startWebApp({ dataDir: dataDir.path });
+  } catch (error) {
+    remove();
+    throw error;
+  }
+  return {
+    ...cli,
+    app,
+    openView: (view, pageOptions) => openView(app, view, pageOptions),
+    stop: async () => {
+      try {
+        await app.stop();
+      } finally {
+        remove();
+      }
+    },
+  };
+}
+
+/** A new page on `app`, its console errors collected, after a click on the nav item of `view` and once its heading shows. */
+export async function openView(app: WebApp, view: ViewOptions, pageOptions?: Parameters<Browser['newPage']>[0]): Promise<OpenView> {
+  const page = await app.browser.newPage(pageOptions);
+  const consoleErrors = collectConsoleErrors(page);
+  await page.goto(app.url, { timeout: TIMEOUT_MS });
+  await page.getByTestId(view.nav).click();
+  await expect.poll(() => page.locator('main h1').textContent(), { timeout: TIMEOUT_MS }).toBe(view.heading);
+  return { page, consoleErrors };
+}
+
+/** A screenshot of the whole view: the shell scrolls inside its window, so the window is first made as tall as the view. */
+export async function screenshotView(page: Page, fileName: string): Promise<void> {
+  const viewport = page.viewportSize()!;
+  const height = await page.locator('main').evaluate((main) => (main as unknown as { scrollHeight: number }).scrollHeight);
+  await page.setViewportSize({ width: viewport.width, height: Math.max(viewport.height, height + 40) });
+  await saveScreenshot(page, fileName);
+  await page.setViewportSize(viewport);
+}
