@@ -105,7 +105,7 @@ async function resultOf(service: Service, run: string): Promise<TrainResult> {
   const job = await service.call('jobs.get', { id: run });
   const step = ((await readCheckpointState(checkpointFile(runFolder(dataDir, run)))) as { step: number }).step;
   if (job.result && (job.result as TrainResult).steps === step) return job.result as TrainResult;
-  const detail = await service.call('runs.get', { id: run, maxPoints: 1_000_000 });
+  const detail = await service.call('runs.get', { id: run, maxPoints: 100_000 });
   const rows = detail.metrics.filter((row) => row.step <= step);
   const last = rows.at(-1)?.metrics ?? {};
   const imagesPerSecond = last.imagesPerSecond ?? 0;
@@ -156,7 +156,7 @@ async function main(): Promise<void> {
           seconds: Math.round(result.seconds),
           imagesPerSecond: Number(result.imagesPerSecond.toFixed(2)),
           backend: result.backend,
-          attempts: (await service.call('runs.get', { id: run, maxPoints: 1 })).attempts,
+          attempts: (await service.call('runs.get', { id: run, maxPoints: 10 })).attempts,
           heldout: { images: evaluation.images, ...evaluation.metrics },
         },
       ],

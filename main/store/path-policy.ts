@@ -79,6 +79,7 @@ const describeKind = (info: Stats): string =>
 export function checkPath(path: string, check: PathCheck): string {
   const { field, use } = check;
   const refuse = (why: string) => invalidInput(`${field}: ${path} ${why}`, field);
+  const missing = () => invalidInput(`${field}: no ${use.endsWith('folder') ? 'folder' : 'file'} at ${path}`, field);
   if (WINDOWS_DEVICE.test(path)) throw refuse('is a device path');
   const absolute = resolve(path);
   let realPath: string;
@@ -87,7 +88,7 @@ export function checkPath(path: string, check: PathCheck): string {
     try {
       realPath = real(absolute);
     } catch {
-      throw refuse(`does not exist`);
+      throw missing();
     }
   }
   if (SYSTEM_ROOTS.some((root) => isInside(realPath, root))) throw refuse(`is in the system's ${SYSTEM_ROOTS.find((root) => isInside(realPath, root))} file system, which Lafite Studio never reads or writes`);
@@ -96,8 +97,8 @@ export function checkPath(path: string, check: PathCheck): string {
     throw refuse(`is outside the folders Lafite Studio may use (LAFITE_ALLOWED_DIRS and the data folder)`);
   }
   const info = lstatOrUndefined(realPath);
-  if (use === 'read-file' && !info?.isFile()) throw refuse(info ? `is ${describeKind(info)}, not a file` : 'does not exist');
-  if (use === 'read-folder' && !info?.isDirectory()) throw refuse(info ? `is ${describeKind(info)}, not a folder` : 'does not exist');
+  if (use === 'read-file' && !info?.isFile()) throw info ? refuse(`is ${describeKind(info)}, not a file`) : missing();
+  if (use === 'read-folder' && !info?.isDirectory()) throw info ? refuse(`is ${describeKind(info)}, not a folder`) : missing();
   if (use === 'write-folder' && info && !info.isDirectory()) throw refuse(`is ${describeKind(info)}, not a folder`);
   return realPath;
 }
