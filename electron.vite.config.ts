@@ -16,8 +16,7 @@ function devServerCsp(): Plugin {
   return {
     name: 'lafite-dev-csp',
     apply: 'serve',
-    transformIndexHtml: (html) =>
-      html.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'").replace("connect-src 'self'", "connect-src 'self' ws:"),
+    transformIndexHtml: (html) => html.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'").replace("connect-src 'self'", "connect-src 'self' ws:"),
   };
 }
 

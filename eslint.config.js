@@ -4,6 +4,7 @@ import tseslint from 'typescript-eslint';
 import vue from 'eslint-plugin-vue';
 import globals from 'globals';
 import noImportCycle from './eslint-rules/no-import-cycle.js';
+import prettier from 'eslint-config-prettier';
 
 /**
  * Layers, from the bottom up (README, Folders and layers): a file imports only from its own
@@ -14,14 +15,55 @@ import noImportCycle from './eslint-rules/no-import-cycle.js';
  */
 const LAYERS = [
   { layer: 'contract', files: ['main/contract/**'], mayNotReach: /^\.\.\//, says: 'main/contract imports nothing of the project (it is the bottom layer).' },
-  { layer: 'engine', files: ['main/engine/**'], mayNotReach: /^(\.\.\/)+(api|cli|jobs|store|datasets)(\/|\.ts$)/, says: 'main/engine imports only main/contract and main/engine: it is handed what it needs (paths, text), never the store, jobs or the API.' },
-  { layer: 'store', files: ['main/store/**'], mayNotReach: /^(\.\.\/)+(api|cli|jobs|engine|datasets)(\/|\.ts$)/, says: 'main/store imports only main/contract and main/store (it does not know tensors).' },
-  { layer: 'datasets', files: ['main/datasets/**'], mayNotReach: /^(\.\.\/)+(api|cli|jobs|engine|store)(\/|\.ts$)/, says: 'main/datasets (image files in, checked rows out) imports only main/contract and main/datasets.' },
-  { layer: 'jobs', files: ['main/jobs/**'], mayNotReach: /^(\.\.\/)+(api|cli)(\/|\.ts$)/, says: 'main/jobs imports main/contract, engine, store, datasets and jobs: never the API or the CLI above it.' },
-  { layer: 'api', files: ['main/api/**'], ignores: ['main/api/http/**'], mayNotReach: /^\.\/http\/|^(\.\.\/)+(cli|http)(\/|\.ts$)/, says: 'main/api imports every layer below it, never the adapters (api/http, cli, electron).' },
-  { layer: 'adapters', files: ['main/api/http/**', 'main/cli/**'], mayNotReach: /^(\.\.\/)+renderer\//, says: 'The adapters (HTTP, CLI) serve the API; the renderer is reached only through it.' },
-  { layer: 'electron', files: ['electron/**'], mayNotReach: /^(\.\.\/)+renderer\//, says: 'electron/ (window, preload, IPC) serves the API; the renderer is reached only through it.' },
-  { layer: 'renderer', files: ['renderer/**'], mayNotReach: /(^|\/)main\/(?!contract\/)|^(\.\.\/)+electron\//, says: 'The renderer imports only main/contract; it talks to the API through its client.' },
+  {
+    layer: 'engine',
+    files: ['main/engine/**'],
+    mayNotReach: /^(\.\.\/)+(api|cli|jobs|store|datasets)(\/|\.ts$)/,
+    says: 'main/engine imports only main/contract and main/engine: it is handed what it needs (paths, text), never the store, jobs or the API.',
+  },
+  {
+    layer: 'store',
+    files: ['main/store/**'],
+    mayNotReach: /^(\.\.\/)+(api|cli|jobs|engine|datasets)(\/|\.ts$)/,
+    says: 'main/store imports only main/contract and main/store (it does not know tensors).',
+  },
+  {
+    layer: 'datasets',
+    files: ['main/datasets/**'],
+    mayNotReach: /^(\.\.\/)+(api|cli|jobs|engine|store)(\/|\.ts$)/,
+    says: 'main/datasets (image files in, checked rows out) imports only main/contract and main/datasets.',
+  },
+  {
+    layer: 'jobs',
+    files: ['main/jobs/**'],
+    mayNotReach: /^(\.\.\/)+(api|cli)(\/|\.ts$)/,
+    says: 'main/jobs imports main/contract, engine, store, datasets and jobs: never the API or the CLI above it.',
+  },
+  {
+    layer: 'api',
+    files: ['main/api/**'],
+    ignores: ['main/api/http/**'],
+    mayNotReach: /^\.\/http\/|^(\.\.\/)+(cli|http)(\/|\.ts$)/,
+    says: 'main/api imports every layer below it, never the adapters (api/http, cli, electron).',
+  },
+  {
+    layer: 'adapters',
+    files: ['main/api/http/**', 'main/cli/**'],
+    mayNotReach: /^(\.\.\/)+renderer\//,
+    says: 'The adapters (HTTP, CLI) serve the API; the renderer is reached only through it.',
+  },
+  {
+    layer: 'electron',
+    files: ['electron/**'],
+    mayNotReach: /^(\.\.\/)+renderer\//,
+    says: 'electron/ (window, preload, IPC) serves the API; the renderer is reached only through it.',
+  },
+  {
+    layer: 'renderer',
+    files: ['renderer/**'],
+    mayNotReach: /(^|\/)main\/(?!contract\/)|^(\.\.\/)+electron\//,
+    says: 'The renderer imports only main/contract; it talks to the API through its client.',
+  },
 ];
 const NODE_ONLY = { group: ['node:*', 'electron'], message: 'This code also runs in the browser sandbox (the renderer imports it).' };
 const MAIN_NOT_ELECTRON = { group: ['electron'], message: 'main/ runs in plain Node too (CLI, server, workers): only electron/ imports electron.' };
@@ -94,4 +136,6 @@ export default tseslint.config(
     plugins: { local: { rules: { 'no-import-cycle': noImportCycle } } },
     rules: { 'local/no-import-cycle': 'error' },
   },
+  // Layout is Prettier's (.prettierrc.json, line length 180; `npm run format`): ESLint's formatting rules are turned off.
+  prettier,
 );

@@ -125,7 +125,9 @@ export async function kernelFigures(shapes: ConvShape[], repeats: number): Promi
       const registered = await time(ours);
       const speedUp = builtIn && registered ? sig3(builtIn.ms / registered.ms) : null;
       figures.push({ kernel, shape: { x: [n, size, size, ci], filter: [3, 3, ci, co], stride: 1, pad: 'same' }, gflop: sig3(gflop), builtIn, registered, speedUp });
-      process.stderr.write(`${kernel} ${n}×${size}×${size}×${ci}→${co} on ${backendName}: built-in ${builtIn ? `${builtIn.gflops} GFLOP/s` : 'none'}, registered ${registered ? `${registered.gflops} GFLOP/s` : 'none'}\n`);
+      process.stderr.write(
+        `${kernel} ${n}×${size}×${size}×${ci}→${co} on ${backendName}: built-in ${builtIn ? `${builtIn.gflops} GFLOP/s` : 'none'}, registered ${registered ? `${registered.gflops} GFLOP/s` : 'none'}\n`,
+      );
     }
     tf.dispose([x, dy, w]);
   }
@@ -155,7 +157,12 @@ export async function kernelCheck(): Promise<KernelCheck> {
     }
     return Number(max.toExponential(2));
   };
-  const check: KernelCheck = { kernel: 'Conv2DBackpropFilter', cases: FILTER_GRADIENT_CASES.length, registeredMaxRelativeError: await worst(ours), builtInMaxRelativeError: await worst(own) };
+  const check: KernelCheck = {
+    kernel: 'Conv2DBackpropFilter',
+    cases: FILTER_GRADIENT_CASES.length,
+    registeredMaxRelativeError: await worst(ours),
+    builtInMaxRelativeError: await worst(own),
+  };
   process.stderr.write(`Conv2DBackpropFilter against cpu: registered ${check.registeredMaxRelativeError}, built-in ${check.builtInMaxRelativeError}\n`);
   return check;
 }
@@ -234,7 +241,15 @@ export async function trainingFigure(preset: PresetName, batch: number, warmUp: 
   disposeParts(parts);
   tf.dispose([reals, h]);
   const medianStepMs = times.sort((a, b) => a - b)[times.length >> 1]!;
-  const figure = { preset, resolution: network.resolution, batch, timedSteps: timed, medianStepMs: round(medianStepMs), imagesPerSecond: round((batch * 1000) / medianStepMs, 2), memoryAfter };
+  const figure = {
+    preset,
+    resolution: network.resolution,
+    batch,
+    timedSteps: timed,
+    medianStepMs: round(medianStepMs),
+    imagesPerSecond: round((batch * 1000) / medianStepMs, 2),
+    memoryAfter,
+  };
   process.stderr.write(`training ${preset} (batch ${batch}): ${figure.medianStepMs} ms per step, ${figure.imagesPerSecond} images/s\n`);
   return figure;
 }
@@ -273,7 +288,16 @@ export async function generationFigures(preset: PresetName, batches: number[], r
       times.push(performance.now() - started);
     }
     const medianBatchMs = times.sort((a, b) => a - b)[times.length >> 1]!;
-    figures.push({ preset, resolution: network.resolution, batch, runs, medianBatchMs: round(medianBatchMs), msPerImage: round(medianBatchMs / batch, 2), peakTensorBytes: peakBytes, memoryAfter: memoryNow() });
+    figures.push({
+      preset,
+      resolution: network.resolution,
+      batch,
+      runs,
+      medianBatchMs: round(medianBatchMs),
+      msPerImage: round(medianBatchMs / batch, 2),
+      peakTensorBytes: peakBytes,
+      memoryAfter: memoryNow(),
+    });
     process.stderr.write(`generation ${preset} ${network.resolution} px, batch ${batch}: ${figures.at(-1)!.msPerImage} ms per image\n`);
     tf.dispose([z, h]);
   }
@@ -365,6 +389,11 @@ export async function profileTrainStep(preset: PresetName, batch: number, top = 
     kernels: byTime(topLevel, summedKernelMs, top),
     inside: Object.fromEntries([...inside.entries()].filter(([name]) => isProjectKernel(name)).map(([name, nested]) => [name, byTime(nested, summedKernelMs, 10)])),
   };
-  process.stderr.write(`profile ${preset} step (batch ${batch}): ${result.kernels.slice(0, 5).map((k) => `${k.kernel} ${Math.round(k.share * 100)} %`).join(', ')}\n`);
+  process.stderr.write(
+    `profile ${preset} step (batch ${batch}): ${result.kernels
+      .slice(0, 5)
+      .map((k) => `${k.kernel} ${Math.round(k.share * 100)} %`)
+      .join(', ')}\n`,
+  );
   return result;
 }

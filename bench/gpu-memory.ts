@@ -76,8 +76,17 @@ export async function memoryPoint(preset: PresetName, batch: number, accumulate 
   parts.gOptimizer.dispose();
   parts.dOptimizer.dispose();
   tf.dispose(parts.plMean);
-  const point: MemoryPoint = { batch, accumulate, stepMs: Math.round(stepMs), peakTensorBytes: profile.peakBytes, gpuBytesAllocated: info.numBytesAllocatedInGPU ?? null, stateBytes };
-  process.stderr.write(`memory ${preset} batch ${batch}${accumulate > 1 ? ` in ${accumulate} micro-batches` : ''}: peak tensors ${(point.peakTensorBytes / GB).toFixed(2)} GB${point.gpuBytesAllocated !== null ? `, GPU pool ${(point.gpuBytesAllocated / GB).toFixed(2)} GB` : ''}, ${point.stepMs} ms\n`);
+  const point: MemoryPoint = {
+    batch,
+    accumulate,
+    stepMs: Math.round(stepMs),
+    peakTensorBytes: profile.peakBytes,
+    gpuBytesAllocated: info.numBytesAllocatedInGPU ?? null,
+    stateBytes,
+  };
+  process.stderr.write(
+    `memory ${preset} batch ${batch}${accumulate > 1 ? ` in ${accumulate} micro-batches` : ''}: peak tensors ${(point.peakTensorBytes / GB).toFixed(2)} GB${point.gpuBytesAllocated !== null ? `, GPU pool ${(point.gpuBytesAllocated / GB).toFixed(2)} GB` : ''}, ${point.stepMs} ms\n`,
+  );
   return point;
 }
 
@@ -96,7 +105,14 @@ export function memoryFit(points: MemoryPoint[], targetBatch: number, budgetByte
   while (accumulate < targetBatch && (targetBatch % accumulate !== 0 || targetBatch / accumulate > largestMicroBatch)) accumulate++;
   return {
     fit: { fixedBytes: Math.round(fixedBytes), perImageBytes: Math.round(perImageBytes) },
-    target: { batch: targetBatch, budgetBytes, predictedBytes: Math.round(predictedBytes), fits: predictedBytes <= budgetBytes, largestMicroBatch: Math.min(largestMicroBatch, targetBatch), accumulate },
+    target: {
+      batch: targetBatch,
+      budgetBytes,
+      predictedBytes: Math.round(predictedBytes),
+      fits: predictedBytes <= budgetBytes,
+      largestMicroBatch: Math.min(largestMicroBatch, targetBatch),
+      accumulate,
+    },
   };
 }
 
@@ -104,7 +120,9 @@ export function memoryFit(points: MemoryPoint[], targetBatch: number, budgetByte
 export async function memoryPlan(preset: PresetName, batches: number[], accumulated: Array<[number, number]> = []): Promise<MemoryPlan> {
   const points: MemoryPoint[] = [];
   // Smallest micro-batch first, stopping at the first failure: running out of GPU memory may leave the device unusable.
-  const configurations: Array<[number, number]> = [...accumulated, ...batches.map((batch): [number, number] => [batch, 1])].sort((a, b) => a[0] / a[1] - b[0] / b[1] || a[1] - b[1]);
+  const configurations: Array<[number, number]> = [...accumulated, ...batches.map((batch): [number, number] => [batch, 1])].sort(
+    (a, b) => a[0] / a[1] - b[0] / b[1] || a[1] - b[1],
+  );
   let failed: MemoryPlan['failed'];
   for (const [batch, accumulate] of configurations) {
     try {

@@ -77,7 +77,8 @@ export interface SegmentResult {
   files: string[];
 }
 
-const RECIPE = 'shapes preset, ShapesWorld seed 0 at 32 px, language-free: CLO (K 10, η 0.1, τ 0.1) on every mini-batch from Gaussian pseudo features (ξ 3), ConG through shapes-clip, Adam 0.0025 (β 0, 0.99), EMA half-life 10k images';
+const RECIPE =
+  'shapes preset, ShapesWorld seed 0 at 32 px, language-free: CLO (K 10, η 0.1, τ 0.1) on every mini-batch from Gaussian pseudo features (ξ 3), ConG through shapes-clip, Adam 0.0025 (β 0, 0.99), EMA half-life 10k images';
 
 /** Pictures [N, 32, 32, 3] in [−1, 1] and their CLIP image features [N, D] (unit rows). */
 async function trainingData(towers: ClipTowers, count: number): Promise<{ reals: tf.Tensor4D; features: tf.Tensor2D }> {
@@ -88,10 +89,12 @@ async function trainingData(towers: ClipTowers, count: number): Promise<{ reals:
   const imageSize = towers.config.vision.imageSize;
   const chunks: tf.Tensor2D[] = [];
   for (let start = 0; start < count; start += 128) {
-    chunks.push(tf.tidy(() => {
-      const unit = tf.div(tf.add(tf.slice(reals, [start, 0, 0, 0], [Math.min(128, count - start), -1, -1, -1]), 1), 2) as tf.Tensor4D; // [−1, 1] → [0, 1]
-      return l2Normalise(towers.vision(nhwcToClipPixels(tf.image.resizeBilinear(unit, [imageSize, imageSize]))));
-    }));
+    chunks.push(
+      tf.tidy(() => {
+        const unit = tf.div(tf.add(tf.slice(reals, [start, 0, 0, 0], [Math.min(128, count - start), -1, -1, -1]), 1), 2) as tf.Tensor4D; // [−1, 1] → [0, 1]
+        return l2Normalise(towers.vision(nhwcToClipPixels(tf.image.resizeBilinear(unit, [imageSize, imageSize]))));
+      }),
+    );
   }
   const features = tf.concat(chunks) as tf.Tensor2D;
   tf.dispose(chunks);
@@ -156,7 +159,11 @@ export async function shapesSegment(options: SegmentOptions): Promise<SegmentRes
       return { reals: tf.gather(data.reals, rows) as tf.Tensor4D, f, start: l2Normalise(start) };
     });
     const h = contrastiveLatentOptimization(batch.start, batch.f); // Lafite2 eq. 2, K = 10 steps
-    last = await trainStepAsync(parts, { reals: batch.reals, h }, { ...DEFAULT_STEP, weights: LANGUAGE_FREE_WEIGHTS, emaBeta: emaBeta(Math.min(10_000, step * options.batch * 0.05), options.batch), step, seed: 1 });
+    last = await trainStepAsync(
+      parts,
+      { reals: batch.reals, h },
+      { ...DEFAULT_STEP, weights: LANGUAGE_FREE_WEIGHTS, emaBeta: emaBeta(Math.min(10_000, step * options.batch * 0.05), options.batch), step, seed: 1 },
+    );
     tf.dispose([batch.reals, batch.f, batch.start, h]);
     if (step % 50 === 0) process.stderr.write(`segment: step ${step}, L_D ${last.dLoss.toFixed(3)}, L_G ${last.gLoss.toFixed(3)}\n`);
   }

@@ -65,10 +65,29 @@ const SECTIONS = {
   kernels: async () => ({ figures: await kernelFigures(quick ? CONV_SHAPES.quick : CONV_SHAPES.full, quick ? 5 : 10), check: await kernelCheck() }),
   // --quick draws 64 px: a 256 px paper step on a software adapter takes over 20 GB of host memory (docs/BENCHMARKS.md).
   generation: () => (quick ? generationFigures('shapes64', [1, 2], 1) : generationFigures('paper', [1, 16], 3)),
-  segment: () => shapesSegment({ minutes: Number(flags['segment-minutes'] ?? (quick ? 0.2 : 3)), images: quick ? 64 : 4000, batch: quick ? 4 : 32, prompts: quick ? 8 : 144, perPrompt: quick ? 1 : 4, outDir: segmentDir }),
+  segment: () =>
+    shapesSegment({
+      minutes: Number(flags['segment-minutes'] ?? (quick ? 0.2 : 3)),
+      images: quick ? 64 : 4000,
+      batch: quick ? 4 : 32,
+      prompts: quick ? 8 : 144,
+      perPrompt: quick ? 1 : 4,
+      outDir: segmentDir,
+    }),
   // paper at batch 16 in 8 GB: step 0 (R1, path length, Adam's moments) at several batches, the line through them, and batch 16 in micro-batches.
   // Batches of 2 at least: training takes no smaller (the minibatch standard deviation needs 2 images).
-  memory: () => (quick ? memoryPlan('shapes64', [2, 4], [[4, 2]]) : memoryPlan('paper', [2, 4, 8, 16], [[16, 2], [16, 4], [16, 8]])),
+  memory: () =>
+    quick
+      ? memoryPlan('shapes64', [2, 4], [[4, 2]])
+      : memoryPlan(
+          'paper',
+          [2, 4, 8, 16],
+          [
+            [16, 2],
+            [16, 4],
+            [16, 8],
+          ],
+        ),
   training: async () => [
     await trainingFigure('shapes', quick ? 8 : 32, quick ? 1 : 2, quick ? 3 : 5),
     // paper at batch 2: a step holds about 27 GB per image (docs/BENCHMARKS.md, memory plan), so batch 8 would not fit 80 GB.
@@ -92,7 +111,13 @@ const report: Record<string, unknown> = {
   bench: 'bench:gpu',
   date: new Date().toISOString(),
   quick,
-  machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.versions.node, platform: `${process.platform}-${process.arch}` },
+  machine: {
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.versions.node,
+    platform: `${process.platform}-${process.arch}`,
+  },
   tfjs: tf.version.tfjs,
   backend: active,
   backends,

@@ -26,7 +26,9 @@ const mib = (bytes: number): number => Math.round(bytes / 2 ** 20);
 async function writeShapes(folder: string, n: number, side: number): Promise<void> {
   mkdirSync(folder, { recursive: true });
   for (const sample of generateShapes({ n, size: side, seed: 7 })) {
-    const png = await sharp(sample.pixels, { raw: { width: side, height: side, channels: 3 } }).png().toBuffer();
+    const png = await sharp(sample.pixels, { raw: { width: side, height: side, channels: 3 } })
+      .png()
+      .toBuffer();
     writeFileSync(join(folder, `${String(sample.index).padStart(5, '0')}.png`), png);
   }
 }

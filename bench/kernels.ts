@@ -131,15 +131,29 @@ export async function kernelFigures() {
   for (const l of [CPU_LAYER, ...NETWORK_LAYERS]) {
     const runs = layerRuns(l);
     const filter = await interleavedMedians({ current: { kernels: [], run: runs.filter }, previous: { kernels: previous, run: runs.filter } }, 9);
-    const input = await interleavedMedians({ current: { kernels: [], run: runs.input }, previous: { kernels: previous, run: runs.input }, wasmOwn: { kernels: wasmOwnInput ? [wasmOwnInput] : [], run: runs.input } }, 9);
+    const input = await interleavedMedians(
+      { current: { kernels: [], run: runs.input }, previous: { kernels: previous, run: runs.input }, wasmOwn: { kernels: wasmOwnInput ? [wasmOwnInput] : [], run: runs.input } },
+      9,
+    );
     runs.dispose();
     const gflops = (ms: number) => round(gflopOf(l) / (ms / 1000), 2);
     layers.push({
       layer: l.layer,
       x: [l.n, l.size, l.size, l.ci],
       filter: [l.k, l.k, l.ci, l.co],
-      conv2dBackpropFilter: { currentMs: round(filter.current, 2), previousMs: round(filter.previous, 2), currentGflops: gflops(filter.current), speedUp: round(filter.previous / filter.current, 2) },
-      conv2dBackpropInput: { currentMs: round(input.current, 2), previousMs: round(input.previous, 2), wasmOwnMs: round(input.wasmOwn, 2), currentGflops: gflops(input.current), speedUp: round(input.previous / input.current, 2) },
+      conv2dBackpropFilter: {
+        currentMs: round(filter.current, 2),
+        previousMs: round(filter.previous, 2),
+        currentGflops: gflops(filter.current),
+        speedUp: round(filter.previous / filter.current, 2),
+      },
+      conv2dBackpropInput: {
+        currentMs: round(input.current, 2),
+        previousMs: round(input.previous, 2),
+        wasmOwnMs: round(input.wasmOwn, 2),
+        currentGflops: gflops(input.current),
+        speedUp: round(input.previous / input.current, 2),
+      },
     });
     const last = layers.at(-1)!;
     process.stderr.write(
@@ -149,7 +163,13 @@ export async function kernelFigures() {
   const against = layers[0]!;
   return {
     note: 'median ms of single runs, the variants in turn; wasm has no filter gradient of its own',
-    cpu: { layer: CPU_LAYER, conv2dBackpropFilterMs: round(cpu.filter), conv2dBackpropInputMs: round(cpu.input), filterSpeedUpOverCpu: round(cpu.filter / against.conv2dBackpropFilter.currentMs), inputSpeedUpOverCpu: round(cpu.input / against.conv2dBackpropInput.currentMs) },
+    cpu: {
+      layer: CPU_LAYER,
+      conv2dBackpropFilterMs: round(cpu.filter),
+      conv2dBackpropInputMs: round(cpu.input),
+      filterSpeedUpOverCpu: round(cpu.filter / against.conv2dBackpropFilter.currentMs),
+      inputSpeedUpOverCpu: round(cpu.input / against.conv2dBackpropInput.currentMs),
+    },
     layers,
   };
 }
@@ -206,7 +226,11 @@ async function trainStepTimes(preset: PresetName, batch: number): Promise<Record
 /** A step's time by kernel on a path: the top kernels and what the conv gradients run inside. */
 async function profileOn(path: KernelPath, preset: PresetName, batch: number) {
   const profile = await withKernels(pathKernels(path), () => profileTrainStep(preset, batch, 8));
-  const inside = Object.fromEntries(Object.entries(profile.inside).filter(([name]) => name.startsWith('Conv2D')).map(([name, kernels]) => [name, kernels.slice(0, 5).map(({ kernel, calls, ms }) => ({ kernel, calls, ms }))]));
+  const inside = Object.fromEntries(
+    Object.entries(profile.inside)
+      .filter(([name]) => name.startsWith('Conv2D'))
+      .map(([name, kernels]) => [name, kernels.slice(0, 5).map(({ kernel, calls, ms }) => ({ kernel, calls, ms }))]),
+  );
   return { wallMs: profile.wallMs, kernels: profile.kernels.map(({ kernel, calls, ms, share }) => ({ kernel, calls, ms, share })), inside };
 }
 
@@ -229,7 +253,9 @@ export async function trainStepFigures() {
     tf.dispose([parts.plMean]);
     const profile = preset === 'tiny' ? undefined : { current: await profileOn('current', preset, batch), previous: await profileOn('previous', preset, batch) };
     presets.push({ preset, resolution: PRESETS[preset].resolution, parameters, current, previous, speedUp: round(previous.meanStepMs / current.meanStepMs, 2), profile });
-    process.stderr.write(`train step ${preset} (batch ${batch}, steps 1–${CYCLE}): ${current.imagesPerSecond} images/s, previous kernels ${previous.imagesPerSecond} images/s (${presets.at(-1)!.speedUp}×)\n`);
+    process.stderr.write(
+      `train step ${preset} (batch ${batch}, steps 1–${CYCLE}): ${current.imagesPerSecond} images/s, previous kernels ${previous.imagesPerSecond} images/s (${presets.at(-1)!.speedUp}×)\n`,
+    );
   }
   return {
     batch,

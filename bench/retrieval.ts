@@ -52,7 +52,14 @@ async function bareMatMulRate(images: Float32Array, vocabularies: readonly Vocab
   const g = new OnnxGraphBuilder();
   g.node('MatMul', ['a', 'b'], {}, 'c');
   const session = await ort.InferenceSession.create(
-    g.toModel('matmul', [{ name: 'a', elemType: 'float32', shape: ['rows', DIM] }, { name: 'b', elemType: 'float32', shape: [DIM, 'words'] }], [{ name: 'c', elemType: 'float32', shape: ['rows', 'words'] }]),
+    g.toModel(
+      'matmul',
+      [
+        { name: 'a', elemType: 'float32', shape: ['rows', DIM] },
+        { name: 'b', elemType: 'float32', shape: [DIM, 'words'] },
+      ],
+      [{ name: 'c', elemType: 'float32', shape: ['rows', 'words'] }],
+    ),
   );
   const n = images.length / DIM;
   let flops = 0;
@@ -111,7 +118,9 @@ export async function retrievalFigures(images = Number(process.env.LAFITE_BENCH_
     similaritySeconds = Math.min(similaritySeconds, (performance.now() - started) / 1000);
   }
   const similarityGflops = (2 * images * DIM * words) / (similaritySeconds * 1e9);
-  process.stderr.write(`retrieval: top-${K} of ${words} words for ${images} images in ${similaritySeconds.toFixed(1)} s (${similarityGflops.toFixed(1)} GFLOP/s; bare ONNX Runtime product ${referenceGflops.toFixed(1)})\n`);
+  process.stderr.write(
+    `retrieval: top-${K} of ${words} words for ${images} images in ${similaritySeconds.toFixed(1)} s (${similarityGflops.toFixed(1)} GFLOP/s; bare ONNX Runtime product ${referenceGflops.toFixed(1)})\n`,
+  );
 
   // Stages 2 to 4 with the paper's COCO template, iterative mode.
   const known = new Set(Object.keys(SHARES));
@@ -125,7 +134,12 @@ export async function retrievalFigures(images = Number(process.env.LAFITE_BENCH_
     dim: DIM,
     k: K,
     similarity: { seconds: similaritySeconds, gflops: similarityGflops, bareOnnxMatMulGflops: referenceGflops, fractionOfBareRate: similarityGflops / referenceGflops },
-    pipeline: { seconds: pipelineSeconds, distinctPrompts: result.distinctPrompts, naivePrompts: result.naivePrompts, fewerEncodings: result.naivePrompts / result.distinctPrompts },
+    pipeline: {
+      seconds: pipelineSeconds,
+      distinctPrompts: result.distinctPrompts,
+      naivePrompts: result.naivePrompts,
+      fewerEncodings: result.naivePrompts / result.distinctPrompts,
+    },
   };
 }
 

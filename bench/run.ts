@@ -55,8 +55,17 @@ async function matMulFigures(): Promise<MatMulFigure[]> {
  */
 async function presetFigures() {
   await initBackend();
-  const generation = [...(await generationFigures('tiny', [1, 8], 5)), ...(await generationFigures('shapes', [1, 8], 5)), ...(await generationFigures('shapes64', [1, 8], 5)), ...(await generationFigures('paper', [1], 2))];
-  const training: (Awaited<ReturnType<typeof trainingFigure>> | { preset: 'paper'; error: string })[] = [await trainingFigure('tiny', 8, 2, 10), await trainingFigure('shapes', 8, 2, 5), await trainingFigure('shapes64', 8, 2, 5)];
+  const generation = [
+    ...(await generationFigures('tiny', [1, 8], 5)),
+    ...(await generationFigures('shapes', [1, 8], 5)),
+    ...(await generationFigures('shapes64', [1, 8], 5)),
+    ...(await generationFigures('paper', [1], 2)),
+  ];
+  const training: (Awaited<ReturnType<typeof trainingFigure>> | { preset: 'paper'; error: string })[] = [
+    await trainingFigure('tiny', 8, 2, 10),
+    await trainingFigure('shapes', 8, 2, 5),
+    await trainingFigure('shapes64', 8, 2, 5),
+  ];
   try {
     training.push(await trainingFigure('paper', 1, 1, 1));
   } catch (error) {

@@ -44,7 +44,9 @@ async function lafiteOk<T>(dataDir: string, args: string[]): Promise<T> {
 /** Resident memory of a process in MB (Linux /proc; null elsewhere). */
 function rssMb(pid: number | undefined): number | null {
   try {
-    const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));
+    const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('VmRSS:'));
     return line ? Math.round(Number(line.split(/\s+/)[1]) / 1024) : null;
   } catch {
     return null;
@@ -67,7 +69,21 @@ export async function soakFigures() {
     await lafiteOk(dataDir, ['shapes', 'generate', '--n', '48', '--size', '32', '--out', folder, '--captions']);
     await lafiteOk(dataDir, ['dataset', 'import', folder, '--name', 'base', '--size', '32']);
     await lafiteOk(dataDir, ['dataset', 'captions', 'base', join(folder, 'metadata.jsonl')]); // evaluation prompts
-    const trained = await lafiteOk<{ run?: string; id?: string; folder: string }>(dataDir, ['train', '--dataset', 'base', '--preset', 'tiny', '--steps', '4', '--batch-size', '4', '--checkpoint-every', '2', '--sample-every', '4']);
+    const trained = await lafiteOk<{ run?: string; id?: string; folder: string }>(dataDir, [
+      'train',
+      '--dataset',
+      'base',
+      '--preset',
+      'tiny',
+      '--steps',
+      '4',
+      '--batch-size',
+      '4',
+      '--checkpoint-every',
+      '2',
+      '--sample-every',
+      '4',
+    ]);
     const run = trained.run ?? trained.id ?? trained.folder.split(/[\\/]/).pop()!;
 
     const server = await new Promise<{ child: ChildProcess; port: number; token: string }>((resolve, reject) => {

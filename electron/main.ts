@@ -50,13 +50,7 @@ function createWindow(): BrowserWindow {
 function buildMenu(): void {
   const isMac = process.platform === 'darwin';
   Menu.setApplicationMenu(
-    Menu.buildFromTemplate([
-      ...(isMac ? [{ role: 'appMenu' as const }] : []),
-      { role: 'fileMenu' },
-      { role: 'editMenu' },
-      { role: 'viewMenu' },
-      { role: 'windowMenu' },
-    ]),
+    Menu.buildFromTemplate([...(isMac ? [{ role: 'appMenu' as const }] : []), { role: 'fileMenu' }, { role: 'editMenu' }, { role: 'viewMenu' }, { role: 'windowMenu' }]),
   );
 }
 
@@ -69,11 +63,13 @@ async function start(): Promise<void> {
     isTrustedSender: (url) => isAppUrl(url, rendererRoot, devServerUrl),
     send: (event) => window?.webContents.send(IPC_EVENT, event),
   });
-  const picker = (options: Electron.OpenDialogOptions) => async (event: Electron.IpcMainInvokeEvent): Promise<string | null> => {
-    if (!isAppUrl(event.senderFrame?.url ?? '', rendererRoot, devServerUrl) || !window) return null;
-    const picked = await dialog.showOpenDialog(window, options);
-    return picked.canceled ? null : (picked.filePaths[0] ?? null);
-  };
+  const picker =
+    (options: Electron.OpenDialogOptions) =>
+    async (event: Electron.IpcMainInvokeEvent): Promise<string | null> => {
+      if (!isAppUrl(event.senderFrame?.url ?? '', rendererRoot, devServerUrl) || !window) return null;
+      const picked = await dialog.showOpenDialog(window, options);
+      return picked.canceled ? null : (picked.filePaths[0] ?? null);
+    };
   ipcMain.handle(IPC_PICK_FOLDER, picker({ properties: ['openDirectory'] }));
   ipcMain.handle(IPC_PICK_IMAGE, picker({ properties: ['openFile'], filters: [{ name: 'Images', extensions: ['png', 'jpg', 'jpeg', 'webp', 'gif', 'tif', 'tiff', 'bmp'] }] }));
   window = createWindow();

@@ -59,6 +59,8 @@ for (let start = 0; start < prompts.length; start += 32) {
   });
 }
 const total = Object.values(perColor).reduce((a, b) => a + b, 0);
-process.stdout.write(`${JSON.stringify({ run: runId, preset: input.preset, pseudo: input.pseudo, steps: input.steps, images: prompts.length, colorAccuracy: total / prompts.length, chance: 1 / colors.length, perColor: Object.fromEntries(colors.map((c) => [c, perColor[c] / n])) }, null, 2)}\n`);
+process.stdout.write(
+  `${JSON.stringify({ run: runId, preset: input.preset, pseudo: input.pseudo, steps: input.steps, images: prompts.length, colorAccuracy: total / prompts.length, chance: 1 / colors.length, perColor: Object.fromEntries(colors.map((c) => [c, perColor[c] / n])) }, null, 2)}\n`,
+);
 await encoder.dispose();
 db.close();

@@ -72,7 +72,10 @@ async function renderThroughDataset(seed: number, n: number, start: number): Pro
     const { scene } = shapesSceneAt(seed, start + i, 0);
     const raw = { raw: { width: GENERATE_SIZE, height: GENERATE_SIZE, channels: 3 as const } };
     const crop = await sharp(renderScene(scene, GENERATE_SIZE), raw).resize(IMPORT_SIZE, IMPORT_SIZE, { fit: 'cover', position: 'centre' }).raw().toBuffer();
-    const small = await sharp(crop, { raw: { width: IMPORT_SIZE, height: IMPORT_SIZE, channels: 3 } }).resize(CLASSIFIER_SIZE, CLASSIFIER_SIZE, { fit: 'fill' }).raw().toBuffer();
+    const small = await sharp(crop, { raw: { width: IMPORT_SIZE, height: IMPORT_SIZE, channels: 3 } })
+      .resize(CLASSIFIER_SIZE, CLASSIFIER_SIZE, { fit: 'fill' })
+      .raw()
+      .toBuffer();
     pixels.set(small, i * side);
     truths.push(truthOf(scene));
   }
@@ -110,7 +113,9 @@ async function main(): Promise<void> {
   let started = performance.now();
   const train = await mixedSet(seed, positiveInteger('train', args.train));
   const heldout = await mixedSet(heldoutSeed, positiveInteger('heldout', args.heldout));
-  log(`rendered ${train.direct.truths.length + train.dataset.truths.length} training and ${heldout.direct.truths.length + heldout.dataset.truths.length} held-out pictures in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  log(
+    `rendered ${train.direct.truths.length + train.dataset.truths.length} training and ${heldout.direct.truths.length + heldout.dataset.truths.length} held-out pictures in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+  );
 
   const classifier = createClassifier(seed);
   log(`classifier: ${classifier.parameterCount()} parameters; training ${minutes !== undefined ? `for ${minutes} min` : `${steps} steps`}`);

@@ -111,7 +111,12 @@ function tfjsEmbedders(towers: ClipTowers, tokenizer: ClipTokenizer) {
 async function continueFrom(dir: string) {
   const config = await readClipConfig(dir);
   if (!config) throw new Error(`--init ${dir}: no config.json`);
-  const meta = JSON.parse(await readFile(join(dir, 'lafite-model.json'), 'utf8')) as { finalLogitScale: number; totalSteps: number; totalPairsSeen: number; totalTrainingSeconds: number };
+  const meta = JSON.parse(await readFile(join(dir, 'lafite-model.json'), 'utf8')) as {
+    finalLogitScale: number;
+    totalSteps: number;
+    totalPairsSeen: number;
+    totalTrainingSeconds: number;
+  };
   return { config, weights: await readClipWeightsFromOnnx(dir, config), logitScale: meta.finalLogitScale, meta };
 }
 
@@ -148,7 +153,8 @@ async function main(): Promise<void> {
   if (earlier) Object.assign(config, earlier.config);
   const towers = ClipTowers.fromWeights(config, earlier?.weights ?? randomClipWeights(config, { seed }));
   const attributeWeight = Number(args['attribute-weight']);
-  const heads = attributeWeight > 0 ? new AttributeHeads(config.vision.projectionDim, [SHAPE_NAMES.length, COLOR_NAMES.length, MAX_COUNT], { seed, weight: attributeWeight }) : undefined;
+  const heads =
+    attributeWeight > 0 ? new AttributeHeads(config.vision.projectionDim, [SHAPE_NAMES.length, COLOR_NAMES.length, MAX_COUNT], { seed, weight: attributeWeight }) : undefined;
   const trainer = new ClipTrainer(towers, {
     learningRate: Number(args.lr),
     ...(earlier ? { initialTemperature: 1 / earlier.logitScale } : {}),
@@ -180,7 +186,11 @@ async function main(): Promise<void> {
     const ids = await tokenizer.encodeBatch(texts); // [B, S] padded to the longest in the batch
     const pixelValues = tf.tidy(() => nhwcToClipPixels(tf.tensor4d(batchPixels, [batchSize, size, size, 3])));
     const inputIds = tf.tensor2d(ids.data, [batchSize, ids.length], 'int32');
-    const labels = tf.tensor2d(picks.flatMap((i) => labelsOf[i]!), [batchSize, 3], 'int32');
+    const labels = tf.tensor2d(
+      picks.flatMap((i) => labelsOf[i]!),
+      [batchSize, 3],
+      'int32',
+    );
     const loss = await trainer.step(pixelValues, inputIds, heads ? (imageEmbeds) => heads.loss(imageEmbeds, labels) : undefined);
     tf.dispose([pixelValues, inputIds, labels]);
     step++;

@@ -43,7 +43,16 @@ const { values: args } = parseArgs({
 const DATASET = 'shapes-world';
 /** Held-out prompts: every shape × color × count, in wordings the shapes templates do not use. */
 const HELDOUT = join(resourcesDir(), 'prompts', 'shapes-heldout.txt');
-const SAMPLE_PROMPTS = ['a red circle', 'two green squares', 'three blue triangles', 'a yellow star', 'two purple hearts', 'an orange cross', 'three white circles', 'a black square'];
+const SAMPLE_PROMPTS = [
+  'a red circle',
+  'two green squares',
+  'three blue triangles',
+  'a yellow star',
+  'two purple hearts',
+  'an orange cross',
+  'three white circles',
+  'a black square',
+];
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
 const dataDir = resolve(args['data-dir']);
 
@@ -85,11 +94,18 @@ async function exportNetworks(run: string): Promise<void> {
   const file = checkpointFile(runFolder(dataDir, run));
   const names = ['g', 'd', 'g_ema'];
   const entries = (await listCheckpointEntries(file)).filter((entry) => names.some((net) => entry.key.startsWith(`${net}/`)));
-  const values = await readCheckpointValues(file, entries.map((entry) => entry.key));
+  const values = await readCheckpointValues(
+    file,
+    entries.map((entry) => entry.key),
+  );
   const networks = Object.fromEntries(
     names.map((net) => [
       net,
-      new Map(entries.filter((entry) => entry.key.startsWith(`${net}/`)).map((entry) => [entry.key.slice(net.length + 1), tf.variable(tf.tensor(values.get(entry.key)!, entry.shape), false)])),
+      new Map(
+        entries
+          .filter((entry) => entry.key.startsWith(`${net}/`))
+          .map((entry) => [entry.key.slice(net.length + 1), tf.variable(tf.tensor(values.get(entry.key)!, entry.shape), false)]),
+      ),
     ]),
   );
   await mkdir(builtinRunDir(SHAPES_PRETRAINED_ID), { recursive: true });
@@ -137,8 +153,17 @@ async function main(): Promise<void> {
       ({ run, result } = await pipeline.train(`segment ${(previous?.segments.length ?? 0) + 1}: ${args.minutes} min`, trainingInput(previous !== undefined)));
     }
     await exportNetworks(run);
-    const prompts = (await readFile(HELDOUT, 'utf8')).split('\n').map((line) => line.trim()).filter(Boolean);
-    const evaluation = await pipeline.job<EvaluationRecord>('held-out prompts', 'gan-eval', { run, n: Number(args['eval-images']), seed: 0, prompts, promptFile: 'resources/prompts/shapes-heldout.txt' });
+    const prompts = (await readFile(HELDOUT, 'utf8'))
+      .split('\n')
+      .map((line) => line.trim())
+      .filter(Boolean);
+    const evaluation = await pipeline.job<EvaluationRecord>('held-out prompts', 'gan-eval', {
+      run,
+      n: Number(args['eval-images']),
+      seed: 0,
+      prompts,
+      promptFile: 'resources/prompts/shapes-heldout.txt',
+    });
     const job = await service.call('jobs.get', { id: run });
     const totalSteps = (previous?.result.steps ?? 0) + result.steps;
     const record: BuiltinRunRecord = {
@@ -149,7 +174,9 @@ async function main(): Promise<void> {
       segments: [
         ...(previous?.segments ?? []),
         {
-          command: args.export ? `lafite train ${JSON.stringify(job.input)} (then --export)` : `npx tsx scripts/train-shapes-pretrained.ts --minutes ${args.minutes} --batch ${args.batch}`,
+          command: args.export
+            ? `lafite train ${JSON.stringify(job.input)} (then --export)`
+            : `npx tsx scripts/train-shapes-pretrained.ts --minutes ${args.minutes} --batch ${args.batch}`,
           started,
           steps: result.steps,
           totalSteps,

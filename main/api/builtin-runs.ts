@@ -33,7 +33,10 @@ export interface BuiltinRunRecord {
 
 export const builtinRunDir = (id: string): string => builtinModelDir(id);
 
-const sha256 = async (file: string): Promise<string> => createHash('sha256').update(await readFile(file)).digest('hex');
+const sha256 = async (file: string): Promise<string> =>
+  createHash('sha256')
+    .update(await readFile(file))
+    .digest('hex');
 
 /** The runs that ship with the app. */
 export const BUILTIN_RUNS: ReadonlyArray<{ id: string; folder: string }> = [{ id: SHAPES_PRETRAINED_ID, folder: builtinRunDir(SHAPES_PRETRAINED_ID) }];

@@ -28,7 +28,13 @@ async function runToEnd(kind: 'dataset-import', input: Record<string, unknown>):
 
 beforeAll(async () => {
   mkdirSync(folder);
-  for (let i = 0; i < 40; i++) writeFileSync(join(folder, `${String(i).padStart(2, '0')}.png`), await solid(48, 40, [i * 6, 100, 200 - i * 4]).png().toBuffer());
+  for (let i = 0; i < 40; i++)
+    writeFileSync(
+      join(folder, `${String(i).padStart(2, '0')}.png`),
+      await solid(48, 40, [i * 6, 100, 200 - i * 4])
+        .png()
+        .toBuffer(),
+    );
   service = openService({ dataDir: join(dir.path, 'data') });
 });
 afterAll(async () => {

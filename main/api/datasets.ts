@@ -8,7 +8,7 @@ import type { CaptionImportResult, DatasetRecord, JobRecord, Outputs, ParsedInpu
 import { conflict, invalidInput, notFound } from '../contract/errors.ts';
 import { matchImageNames, parseCaptionFile } from '../datasets/caption-files.ts';
 import { chooseFewShot, chooseValidation } from '../datasets/selection.ts';
-import type { DatasetStore} from '../store/datasets.ts';
+import type { DatasetStore } from '../store/datasets.ts';
 import { cropPath, datasetCacheDir, thumbnailPath } from '../store/datasets.ts';
 import { checkPath } from '../store/path-policy.ts';
 

@@ -21,11 +21,7 @@ export interface IpcMainLike {
   removeHandler(channel: string): void;
 }
 
-export function bindIpc(
-  ipc: IpcMainLike,
-  service: Service,
-  options: { isTrustedSender(url: string): boolean; send(event: ApiEvent): void },
-): () => void {
+export function bindIpc(ipc: IpcMainLike, service: Service, options: { isTrustedSender(url: string): boolean; send(event: ApiEvent): void }): () => void {
   ipc.handle(IPC_CALL, async (event, method, input): Promise<CallResult<unknown>> => {
     const url = event.senderFrame?.url ?? '';
     if (!options.isTrustedSender(url)) {

@@ -38,8 +38,16 @@ export function pseudoStats(datasets: DatasetStore, store: PseudoStore, embeddin
   const firstCaption = new Map<number, { sha256: string; text: string }>();
   for (const pair of datasets.captionPairs(input.dataset)) if (!firstCaption.has(pair.imageId)) firstCaption.set(pair.imageId, pair);
   const pairs = [...firstCaption.values()];
-  const images = embeddings.getMany(input.model, 'image', pairs.map((p) => p.sha256));
-  const texts = embeddings.getMany(input.model, 'text', pairs.map((p) => p.text));
+  const images = embeddings.getMany(
+    input.model,
+    'image',
+    pairs.map((p) => p.sha256),
+  );
+  const texts = embeddings.getMany(
+    input.model,
+    'text',
+    pairs.map((p) => p.text),
+  );
   if (pairs.length < 2 || pairs.some((p) => !images.has(p.sha256) || !texts.has(p.text))) return { captions: null, runs };
   const dim = images.get(pairs[0]!.sha256)!.length;
   const pack = (vectors: Float32Array[]): Float32Array => {

@@ -7,7 +7,17 @@
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { jobInputSchemas, usesPseudoRun, type GenerateResult, type GenerationRecord, type JobRecord, type RunDetail, type RunSample, type RunSummary, type TrainResult } from '../contract/index.ts';
+import {
+  jobInputSchemas,
+  usesPseudoRun,
+  type GenerateResult,
+  type GenerationRecord,
+  type JobRecord,
+  type RunDetail,
+  type RunSample,
+  type RunSummary,
+  type TrainResult,
+} from '../contract/index.ts';
 import type { JobInput } from '../jobs/job-kind.ts';
 import { invalidInput, notFound } from '../contract/errors.ts';
 import type { JobStore } from '../store/jobs.ts';

@@ -17,16 +17,7 @@ import { DatasetStore } from '../store/datasets.ts';
 import { PseudoStore } from '../store/pseudo.ts';
 import { SHAPES_CLIP_ID } from '../engine/shapes/clip.ts';
 import { builtinModelDir, databasePath, resolveDataDir } from '../store/paths.ts';
-import {
-  inputSchemas,
-  type ApiClient,
-  type ApiEvent,
-  type BackendId,
-  type Input,
-  type Method,
-  type Output,
-  type ParsedInput,
-} from '../contract/index.ts';
+import { inputSchemas, type ApiClient, type ApiEvent, type BackendId, type Input, type Method, type Output, type ParsedInput } from '../contract/index.ts';
 import { fromZodError, LafiteError, notFound } from '../contract/errors.ts';
 import { addModel, listModels, registerBuiltinModels, removeModel } from './models.ts';
 import { registerBuiltinRuns } from './builtin-runs.ts';
@@ -122,7 +113,10 @@ export function openService(options: ServiceOptions = {}): Service {
   let backendReady: Promise<unknown> | undefined;
   const ensureBackend = (): Promise<unknown> => (backendReady ??= import('../engine/backend.ts').then((m) => m.initBackend(backend)));
   if (backend) ensureBackend().catch(() => undefined);
-  const builtinsReady = Promise.all([registerBuiltinModels(new ModelStore(db), [{ id: SHAPES_CLIP_ID, folder: builtinModelDir(SHAPES_CLIP_ID) }]), registerBuiltinRuns(new JobStore(db), dataDir)]);
+  const builtinsReady = Promise.all([
+    registerBuiltinModels(new ModelStore(db), [{ id: SHAPES_CLIP_ID, folder: builtinModelDir(SHAPES_CLIP_ID) }]),
+    registerBuiltinRuns(new JobStore(db), dataDir),
+  ]);
   builtinsReady.catch(() => undefined);
 
   async function call<M extends Method>(method: M, input: Input<M>): Promise<Output<M>> {

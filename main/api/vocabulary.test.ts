@@ -11,7 +11,10 @@ let service: Service;
 
 beforeAll(async () => {
   const folder = join(dir.path, 'shapes');
-  for (const args of [['shapes', 'generate', '--n', '6', '--size', '64', '--out', folder], ['dataset', 'import', folder, '--name', 'shapes', '--size', '64']]) {
+  for (const args of [
+    ['shapes', 'generate', '--n', '6', '--size', '64', '--out', folder],
+    ['dataset', 'import', folder, '--name', 'shapes', '--size', '64'],
+  ]) {
     const result = await runCli(['--data-dir', dataDir, ...args]);
     if (result.code !== 0) throw new Error(result.stderr);
   }
@@ -31,13 +34,23 @@ describe('vocabulary.*', () => {
 
   it('saves an edit that replaces the default until it is reset, and refuses an invalid one whole', async () => {
     const shapes = await service.call('vocabulary.get', { id: 'shapes' });
-    const edited = { ...shapes, vocabularies: [...shapes.vocabularies, { name: 'Pattern', entries: ['striped', 'dotted', 'striped'] }], templates: [...shapes.templates, '{Numeral} {Pattern} {Noun}'] };
+    const edited = {
+      ...shapes,
+      vocabularies: [...shapes.vocabularies, { name: 'Pattern', entries: ['striped', 'dotted', 'striped'] }],
+      templates: [...shapes.templates, '{Numeral} {Pattern} {Noun}'],
+    };
     const saved = await service.call('vocabulary.save', { id: 'shapes', description: edited.description, vocabularies: edited.vocabularies, templates: edited.templates });
     expect(saved).toMatchObject({ source: 'saved', hasDefault: true });
     expect(saved.vocabularies.find((v) => v.name === 'Pattern')?.entries).toEqual(['striped', 'dotted']); // deduplicated
 
-    await expect(service.call('vocabulary.save', { id: 'shapes', vocabularies: edited.vocabularies, templates: ['{Numeral} {Colour}'] })).rejects.toMatchObject({ code: 'invalid_input', message: expect.stringMatching(/unknown slot \{Colour\}/) });
-    await expect(service.call('vocabulary.save', { id: 'shapes', vocabularies: [{ name: 'Noun', entries: ['  '] }], templates: ['{Noun}'] })).rejects.toMatchObject({ code: 'invalid_input', message: expect.stringMatching(/Noun/) });
+    await expect(service.call('vocabulary.save', { id: 'shapes', vocabularies: edited.vocabularies, templates: ['{Numeral} {Colour}'] })).rejects.toMatchObject({
+      code: 'invalid_input',
+      message: expect.stringMatching(/unknown slot \{Colour\}/),
+    });
+    await expect(service.call('vocabulary.save', { id: 'shapes', vocabularies: [{ name: 'Noun', entries: ['  '] }], templates: ['{Noun}'] })).rejects.toMatchObject({
+      code: 'invalid_input',
+      message: expect.stringMatching(/Noun/),
+    });
     expect((await service.call('vocabulary.get', { id: 'shapes' })).templates).toContain('{Numeral} {Pattern} {Noun}'); // the bad saves changed nothing
 
     expect(await service.call('vocabulary.reset', { id: 'shapes' })).toEqual({ id: 'shapes', removed: true });
@@ -61,7 +74,7 @@ describe('vocabulary.*', () => {
     expect(checks[1]!.error).toMatch(/\{Verb\}/);
   });
 
-  it("previews retrieval for one image: top words with scores and top prompts, best first", async () => {
+  it('previews retrieval for one image: top words with scores and top prompts, best first', async () => {
     const { images } = await service.call('datasets.images', { dataset: 'shapes', limit: 1 });
     const preview = await service.call('vocabulary.preview', { dataset: 'shapes', image: images[0]!.id, id: 'shapes', k: 3, m: 4 });
     expect(preview.topWords.map((v) => v.vocabulary).sort()).toEqual(['Adjective', 'Noun', 'Numeral']);

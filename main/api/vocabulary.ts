@@ -65,7 +65,11 @@ export async function buildVocabularySet(store: VocabularySetStore, models: Mode
   if (!model) throw notFound(`no model '${input.model}': see \`lafite model list\``);
   if (!input.replace && (await vocabularySetIds(store)).includes(input.id)) throw conflict(`a vocabulary set '${input.id}' exists: choose another id, or replace it`);
   const tokenizer = JSON.parse(await readFile(join(model.path, 'tokenizer.json'), 'utf8')) as unknown;
-  const vocabulary = vocabularySetFromTokenizer(tokenizer, { id: input.id, description: `The whole words of ${model.id}'s tokenizer, sorted by part of speech.`, source: `${model.id}/tokenizer.json` });
+  const vocabulary = vocabularySetFromTokenizer(tokenizer, {
+    id: input.id,
+    description: `The whole words of ${model.id}'s tokenizer, sorted by part of speech.`,
+    source: `${model.id}/tokenizer.json`,
+  });
   const templateSource = await resolveVocabularySet(store, input.templatesFrom ?? 'photos');
   const known = new Set(vocabulary.vocabularies.map((v) => v.name));
   const templates = templateSource.templates.templates.filter((text) => checkTemplates({ vocabularies: [...known], templates: [text] })[0]!.ok);

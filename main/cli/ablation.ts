@@ -143,7 +143,12 @@ async function runAblation(service: Service, cli: CliContext, options: AblationO
   const info = await service.call('info', {});
   const pipeline = new ShapesPipeline(service, cli.output(), (line) => void process.stderr.write(`${line}\n`));
   const dataset = plan.dataset;
-  await pipeline.dataset({ name: dataset, images: options.images ?? plan.images, folder: resolve(options.folder ?? join(dirname(info.dataDir), `lafite-${dataset}`)), seed: options.seed });
+  await pipeline.dataset({
+    name: dataset,
+    images: options.images ?? plan.images,
+    folder: resolve(options.folder ?? join(dirname(info.dataDir), `lafite-${dataset}`)),
+    seed: options.seed,
+  });
   await pipeline.embed(dataset);
   await pipeline.synthesize(dataset);
 
@@ -155,7 +160,11 @@ async function runAblation(service: Service, cli: CliContext, options: AblationO
   };
   const pretrained = new Map<string, string>();
   for (const p of PRETRAININGS) {
-    const { run, result } = await pipeline.train(`pre-training on ${p.label} for ${minutes.pretrain} min`, { ...base, ...pretrainPlan(p, minutes.pretrain), minutes: minutes.pretrain });
+    const { run, result } = await pipeline.train(`pre-training on ${p.label} for ${minutes.pretrain} min`, {
+      ...base,
+      ...pretrainPlan(p, minutes.pretrain),
+      minutes: minutes.pretrain,
+    });
     pretrained.set(p.id, run);
     await measure(p.id, null, run, result.steps);
   }
@@ -167,7 +176,14 @@ async function runAblation(service: Service, cli: CliContext, options: AblationO
   for (const n of pairs) {
     await service.call('datasets.fewshot', { dataset, pairs: n, seed: options.seed });
     for (const p of PRETRAININGS) {
-      const { run, result } = await pipeline.train(`fine-tuning ${p.id} on ${n} captioned pairs (Freeze-D 1)`, { ...base, pseudo: 'captions', subset: 'fewshot', freezeD: 1, init: pretrained.get(p.id), minutes: minutes.finetune });
+      const { run, result } = await pipeline.train(`fine-tuning ${p.id} on ${n} captioned pairs (Freeze-D 1)`, {
+        ...base,
+        pseudo: 'captions',
+        subset: 'fewshot',
+        freezeD: 1,
+        init: pretrained.get(p.id),
+        minutes: minutes.finetune,
+      });
       await measure(p.id, n, run, result.steps);
     }
   }
@@ -183,14 +199,23 @@ async function runAblation(service: Service, cli: CliContext, options: AblationO
   const plots = CHARTS.map((key) => `<h2>${escapeHtml(metricInfo(key)!.label)} (%) against caption pairs</h2><div id="${key}"></div>`).join('');
   const body = `<p>${escapeHtml(about)}</p><h2>Table</h2>${htmlTable(cells, columns)}${plots}`;
   const report = join(out, 'index.html');
-  await writeFile(report, await htmlPage('Lafite2 Tables 6 and 7 on ShapesWorld', body, CHARTS.map((key) => accuracyChart(cells, pairs, key))));
+  await writeFile(
+    report,
+    await htmlPage(
+      'Lafite2 Tables 6 and 7 on ShapesWorld',
+      body,
+      CHARTS.map((key) => accuracyChart(cells, pairs, key)),
+    ),
+  );
   return { dataset, cells, minutes, markdown, report, seconds };
 }
 
 export function registerAblationCommand(program: Command, cli: CliContext): void {
   program
     .command('ablation')
-    .description('Lafite2 Tables 6 and 7 on ShapesWorld: pre-train on Gaussian, retrieval, CLO and all three pseudo features, fine-tune each with no captions and with a few, evaluate all; a Markdown and HTML table with a plot')
+    .description(
+      'Lafite2 Tables 6 and 7 on ShapesWorld: pre-train on Gaussian, retrieval, CLO and all three pseudo features, fine-tune each with no captions and with a few, evaluate all; a Markdown and HTML table with a plot',
+    )
     .option('--quick', 'a smaller dataset and shorter runs (about 20 minutes on a laptop CPU, against about an hour)', false)
     .option('--pretrain-minutes <m>', 'time budget of each pre-training (default 5, or 1.5 with --quick)', number)
     .option('--finetune-minutes <m>', 'time budget of each fine-tune (default 1.5, or 0.5 with --quick)', number)
@@ -201,5 +226,9 @@ export function registerAblationCommand(program: Command, cli: CliContext): void
     .option('--out <dir>', 'report folder (default: DATA/reports/ablation-TIME)')
     .addOption(new Option('--preset <preset>', 'network size (tiny: a smoke test in seconds)').choices(['tiny', 'shapes']).default('shapes'))
     .option('--seed <n>', 'seed of the pictures, the features, training and evaluation', integer, 0)
-    .action(cli.withService(async (service, options: AblationOptions) => printResult(await runAblation(service, cli, options), cli.output(), (r) => `${r.markdown}\n\ntook ${(r.seconds / 60).toFixed(1)} min; report: ${r.report}`)));
+    .action(
+      cli.withService(async (service, options: AblationOptions) =>
+        printResult(await runAblation(service, cli, options), cli.output(), (r) => `${r.markdown}\n\ntook ${(r.seconds / 60).toFixed(1)} min; report: ${r.report}`),
+      ),
+    );
 }

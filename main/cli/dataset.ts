@@ -33,11 +33,7 @@ const formatCounts = (c: DatasetCounts): string =>
   `${c.imported} imported, ${c.rejected} rejected, ${c.duplicate} duplicate, ${c.excluded} excluded; ${c.captioned} captioned (${c.captions} captions)`;
 
 function formatDataset(d: DatasetRecord): string {
-  const lines = [
-    `${d.id}  ${d.folder}`,
-    `  ${formatCounts(d.counts)}`,
-    `  crops ${d.imageSize} px, minimum side ${d.minSize} px; updated ${d.updatedAt}`,
-  ];
+  const lines = [`${d.id}  ${d.folder}`, `  ${formatCounts(d.counts)}`, `  crops ${d.imageSize} px, minimum side ${d.minSize} px; updated ${d.updatedAt}`];
   if (d.split) lines.push(`  validation split ${d.split.val} (seed ${d.split.seed}): ${d.counts.train} train, ${d.counts.val} val`);
   if (d.fewShot) lines.push(`  few-shot subset: ${d.counts.fewShot} pairs (seed ${d.fewShot.seed})`);
   return lines.join('\n');
@@ -51,7 +47,9 @@ function formatImages(r: { total: number; images: DatasetImage[] }, offset: numb
 }
 
 const formatImport = (r: DatasetImportResult): string => {
-  const ignored = Object.entries(r.ignored).map(([ext, n]) => `${n} ${ext}`).join(', ');
+  const ignored = Object.entries(r.ignored)
+    .map(([ext, n]) => `${n} ${ext}`)
+    .join(', ');
   return [
     `${r.dataset}: ${r.imported} imported, ${r.rejected} rejected, ${r.duplicate} duplicate, ${r.unchanged} unchanged since the last import (${r.seconds.toFixed(1)} s)`,
     ...(ignored ? [`  not images, ignored: ${ignored}`] : []),

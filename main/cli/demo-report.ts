@@ -29,7 +29,9 @@ export interface DemoReport {
 const figure = formatMetric;
 
 function metricsTable(evaluation: EvaluationRecord): string {
-  const rows = Object.entries(evaluation.metrics).map(([key, value]) => `<tr><th>${escapeHtml(metricInfo(key)?.label ?? key)}</th><td>${figure(key, value)}</td><td>${escapeHtml(metricInfo(key)?.about ?? '')}</td></tr>`);
+  const rows = Object.entries(evaluation.metrics).map(
+    ([key, value]) => `<tr><th>${escapeHtml(metricInfo(key)?.label ?? key)}</th><td>${figure(key, value)}</td><td>${escapeHtml(metricInfo(key)?.about ?? '')}</td></tr>`,
+  );
   return `<p>Step ${evaluation.step}, ${evaluation.images} pictures, one per held-out caption of the validation split.</p><table>${rows.join('')}</table>`;
 }
 
@@ -41,10 +43,11 @@ function stagesTable(stages: readonly StageTime[]): string {
 function captionsSection(captions: DemoReport['captions']): string {
   if (captions.length === 0) return '<p>No retrieval run.</p>';
   const cards = captions.map(
-    (c) => `<figure class="caption"><img src="${c.image}" alt="${escapeHtml(c.file)}"><figcaption><ol>${c.prompts
-      .slice(0, 3)
-      .map((p) => `<li>${escapeHtml(p.prompt)} <span class="score">${p.score.toFixed(3)}</span></li>`)
-      .join('')}</ol></figcaption></figure>`,
+    (c) =>
+      `<figure class="caption"><img src="${c.image}" alt="${escapeHtml(c.file)}"><figcaption><ol>${c.prompts
+        .slice(0, 3)
+        .map((p) => `<li>${escapeHtml(p.prompt)} <span class="score">${p.score.toFixed(3)}</span></li>`)
+        .join('')}</ol></figcaption></figure>`,
   );
   return `<div class="cards">${cards.join('')}</div>`;
 }
@@ -58,7 +61,12 @@ const promptsSection = (prompts: DemoReport['prompts']): string =>
   `<div class="prompts">${prompts.map((p) => `<figure><figcaption>${escapeHtml(p.prompt)}</figcaption><div class="row">${p.images.map((src) => `<img class="pixel" src="${src}" alt="${escapeHtml(p.prompt)}">`).join('')}</div></figure>`).join('')}</div>`;
 
 const gridsSection = (grids: DemoReport['grids']): string =>
-  grids.map((g) => `<figure><figcaption>step ${g.step}: ${g.labels.map(escapeHtml).join(' · ')}</figcaption><img class="pixel grid" src="${g.png}" alt="sample grid at step ${g.step}"></figure>`).join('');
+  grids
+    .map(
+      (g) =>
+        `<figure><figcaption>step ${g.step}: ${g.labels.map(escapeHtml).join(' · ')}</figcaption><img class="pixel grid" src="${g.png}" alt="sample grid at step ${g.step}"></figure>`,
+    )
+    .join('');
 
 /** Loss series per step. */
 function lossData(losses: RunDetail['metrics']): Pick<Chart, 'x' | 'series'> {

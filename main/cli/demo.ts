@@ -23,7 +23,16 @@ import { ShapesPipeline } from './shapes-pipeline.ts';
 import { SHAPES_PRETRAINED_ID } from '../api/builtin-runs.ts';
 
 /** Prompts of the report and of the run's sample grids: held-out combinations of every shape and color. */
-export const DEMO_PROMPTS = ['a red circle', 'a green square', 'a blue triangle', 'a yellow star', 'two purple hearts', 'an orange cross', 'three white circles', 'a black square'] as const;
+export const DEMO_PROMPTS = [
+  'a red circle',
+  'a green square',
+  'a blue triangle',
+  'a yellow star',
+  'two purple hearts',
+  'an orange cross',
+  'three white circles',
+  'a black square',
+] as const;
 
 interface DemoOptions {
   quick: boolean;
@@ -151,7 +160,9 @@ async function runDemo(service: Service, cli: CliContext, options: DemoOptions):
 export function registerDemoCommand(program: Command, cli: CliContext): void {
   program
     .command('demo')
-    .description('the whole pipeline on the built-in ShapesWorld domain: draw and import pictures, embed them, pseudo text features (retrieval + CLO), fine-tune the built-in pre-trained generator (shapes-pretrained) about 10 minutes, evaluate, and write an HTML report')
+    .description(
+      'the whole pipeline on the built-in ShapesWorld domain: draw and import pictures, embed them, pseudo text features (retrieval + CLO), fine-tune the built-in pre-trained generator (shapes-pretrained) about 10 minutes, evaluate, and write an HTML report',
+    )
     .option('--quick', 'a small dataset and about 1 minute of training', false)
     .option('--minutes <m>', 'training time budget (default 10, or 1 with --quick)', number)
     .option('--images <n>', 'pictures to draw (default 2000, or 400 with --quick)', integer)

@@ -31,7 +31,8 @@ export function metricInfo(key: string): { label: string; about: string; percent
 }
 
 /** A metric's value as the reports print it (accuracies in percent). */
-export const formatMetric = (key: string, value: number | undefined): string => (value === undefined ? '–' : METRICS[key]?.percent ? `${(value * 100).toFixed(1)} %` : value.toFixed(3));
+export const formatMetric = (key: string, value: number | undefined): string =>
+  value === undefined ? '–' : METRICS[key]?.percent ? `${(value * 100).toFixed(1)} %` : value.toFixed(3);
 
 const STYLE = `
 body { font: 15px/1.5 system-ui, sans-serif; margin: 2rem auto; max-width: 1100px; padding: 0 1rem; color: #1d2430; }
@@ -58,7 +59,10 @@ const COLORS = ['#c0392b', '#2874a6', '#1e8449', '#8e44ad', '#d68910', '#566573'
 /** The whole page: `body` (HTML), then the charts' scripts. */
 export async function htmlPage(title: string, body: string, charts: readonly Chart[] = []): Promise<string> {
   const require = createRequire(import.meta.url);
-  const [uplotJs, uplotCss] = charts.length > 0 ? await Promise.all([readFile(require.resolve('uplot/dist/uPlot.iife.min.js'), 'utf8'), readFile(require.resolve('uplot/dist/uPlot.min.css'), 'utf8')]) : ['', ''];
+  const [uplotJs, uplotCss] =
+    charts.length > 0
+      ? await Promise.all([readFile(require.resolve('uplot/dist/uPlot.iife.min.js'), 'utf8'), readFile(require.resolve('uplot/dist/uPlot.min.css'), 'utf8')])
+      : ['', ''];
   const scripts =
     charts.length === 0
       ? ''

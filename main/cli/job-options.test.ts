@@ -66,8 +66,34 @@ describe('jobInput', () => {
   };
 
   it('fills each field under its own name, with the table’s defaults (--lr is learningRate, --no-con-g is conG)', () => {
-    const input = parse('gan-train', ['--dataset', 'shapes', '--pseudo', 'retrieval', '--lr', '0.01', '--no-con-g', '--sample-prompt', 'a red circle', '--sample-prompt', 'two squares', '--schedule', 'linear:0:100'], { schedule: parseSchedule });
-    expect(input).toMatchObject({ dataset: 'shapes', learningRate: 0.01, conG: false, samplePrompts: ['a red circle', 'two squares'], schedule: { kind: 'linear', startStep: 0, endStep: 100 }, steps: 2000, cloSteps: 10 });
+    const input = parse(
+      'gan-train',
+      [
+        '--dataset',
+        'shapes',
+        '--pseudo',
+        'retrieval',
+        '--lr',
+        '0.01',
+        '--no-con-g',
+        '--sample-prompt',
+        'a red circle',
+        '--sample-prompt',
+        'two squares',
+        '--schedule',
+        'linear:0:100',
+      ],
+      { schedule: parseSchedule },
+    );
+    expect(input).toMatchObject({
+      dataset: 'shapes',
+      learningRate: 0.01,
+      conG: false,
+      samplePrompts: ['a red circle', 'two squares'],
+      schedule: { kind: 'linear', startStep: 0, endStep: 100 },
+      steps: 2000,
+      cloSteps: 10,
+    });
     expect(input).not.toHaveProperty('lr');
     expect(jobInputSchemas['gan-train'].parse(input)).toMatchObject({ learningRate: 0.01, conG: false });
   });

@@ -32,13 +32,8 @@ interface GlobalOptions {
   backend?: BackendId;
 }
 
-
 function formatInfo(info: InfoResult): string {
-  const backends = info.backends.map((b) => [
-    b.id === info.backend ? `* ${b.id}` : `  ${b.id}`,
-    b.available ? 'available' : 'unavailable',
-    b.device ?? b.reason ?? '',
-  ]);
+  const backends = info.backends.map((b) => [b.id === info.backend ? `* ${b.id}` : `  ${b.id}`, b.available ? 'available' : 'unavailable', b.device ?? b.reason ?? '']);
   return [
     `Lafite Studio ${info.version} (Node ${info.nodeVersion}, tfjs ${info.tfjsVersion}, ONNX Runtime ${info.onnxruntimeVersion})`,
     `data:    ${info.dataDir}`,
@@ -176,8 +171,12 @@ export function buildProgram(): Command {
       withService(async (service, options: { size: number; repeats: number }) => {
         const forced = globals().backend;
         const input = { ...options, ...(forced ? { backend: forced } : {}) };
-        await runJob(service, 'backend-benchmark', input, (r: { backend: string; size: number; gflops: number; medianMs: number }) =>
-          `${r.backend}: matMul ${r.size}³ ${r.gflops.toFixed(2)} GFLOP/s (median ${r.medianMs.toFixed(1)} ms per product)`,
+        await runJob(
+          service,
+          'backend-benchmark',
+          input,
+          (r: { backend: string; size: number; gflops: number; medianMs: number }) =>
+            `${r.backend}: matMul ${r.size}³ ${r.gflops.toFixed(2)} GFLOP/s (median ${r.medianMs.toFixed(1)} ms per product)`,
         );
       }),
     );
@@ -194,8 +193,11 @@ export function buildProgram(): Command {
     .action(
       withService(async (service, options: { n: number; out: string; size: number; seed: number; captions: boolean }) => {
         const input = { ...options, out: resolve(options.out) }; // the job runs elsewhere: no relative paths
-        await runJob(service, 'shapes-generate', input, (r: { count: number; out: string; size: number; seconds: number }) =>
-          `${r.count} images (${r.size}×${r.size}) in ${r.out} (${r.seconds.toFixed(1)} s)`,
+        await runJob(
+          service,
+          'shapes-generate',
+          input,
+          (r: { count: number; out: string; size: number; seconds: number }) => `${r.count} images (${r.size}×${r.size}) in ${r.out} (${r.seconds.toFixed(1)} s)`,
         );
       }),
     );
@@ -228,8 +230,12 @@ export function buildProgram(): Command {
     .action(
       withService(async (service, id: string, options: { mirror?: string }) => {
         const mirror = options.mirror ?? process.env.LAFITE_MODEL_MIRROR; // the job may run elsewhere: pass it along
-        await runJob(service, 'model-download', { id, ...(mirror ? { mirror } : {}) }, (r: { model: ModelRecord; downloadedBytes: number; seconds: number }) =>
-          `installed ${formatModel(r.model)} (${(r.downloadedBytes / 1e6).toFixed(1)} MB in ${r.seconds.toFixed(1)} s)`,
+        await runJob(
+          service,
+          'model-download',
+          { id, ...(mirror ? { mirror } : {}) },
+          (r: { model: ModelRecord; downloadedBytes: number; seconds: number }) =>
+            `installed ${formatModel(r.model)} (${(r.downloadedBytes / 1e6).toFixed(1)} MB in ${r.seconds.toFixed(1)} s)`,
         );
       }),
     );
@@ -259,16 +265,18 @@ export function buildProgram(): Command {
     );
 
   addJobOptions(
-    program
-      .command('embed')
-      .description('image features of every picture in a folder or dataset, through the embedding cache (a second run encodes only what is new), as a job'),
+    program.command('embed').description('image features of every picture in a folder or dataset, through the embedding cache (a second run encodes only what is new), as a job'),
     'embed',
   ).action(
     withService(async (service, options: ParsedOptions) => {
       const { folder, dataset, ...rest } = jobInput('embed', options);
       const source = folder !== undefined ? { folder } : dataset !== undefined ? { dataset } : {}; // a folder wins over a dataset
-      await runJob(service, 'embed', { ...rest, ...source }, (r: { images: number; encoded: number; cached: number; seconds: number }) =>
-        `${r.images} images: ${r.encoded} encoded, ${r.cached} already cached (${r.seconds.toFixed(1)} s)`,
+      await runJob(
+        service,
+        'embed',
+        { ...rest, ...source },
+        (r: { images: number; encoded: number; cached: number; seconds: number }) =>
+          `${r.images} images: ${r.encoded} encoded, ${r.cached} already cached (${r.seconds.toFixed(1)} s)`,
       );
     }),
   );

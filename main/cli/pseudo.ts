@@ -45,16 +45,27 @@ export function registerPseudoCommands(program: Command, cli: CliContext): void 
     'pseudo-synth',
   ).action(
     withService(async (service, options: ParsedOptions) => {
-      await runJob(service, 'pseudo-synth', jobInput('pseudo-synth', options), (r: PseudoSynthResult) => `${r.dataset}: ${r.images} images (${r.seconds.toFixed(1)} s)\n${formatRuns(r.runs)}`);
+      await runJob(
+        service,
+        'pseudo-synth',
+        jobInput('pseudo-synth', options),
+        (r: PseudoSynthResult) => `${r.dataset}: ${r.images} images (${r.seconds.toFixed(1)} s)\n${formatRuns(r.runs)}`,
+      );
     }),
   );
   addJobOptions(
-    pseudo.command('train-nn').description("train Lafite's trainable perturbation (eq. 2) on a dataset's image-caption pairs, stored by name for any dataset of the same encoder, as a job"),
+    pseudo
+      .command('train-nn')
+      .description("train Lafite's trainable perturbation (eq. 2) on a dataset's image-caption pairs, stored by name for any dataset of the same encoder, as a job"),
     'pseudo-train-nn',
   ).action(
     withService(async (service, options: ParsedOptions) => {
-      await runJob(service, 'pseudo-train-nn', jobInput('pseudo-train-nn', options), (r: { name: string; pairs: number; steps: number; meanCosine: number; seconds: number }) =>
-        `trained '${r.name}' on ${r.pairs} pairs: ${r.steps} steps, mean cos(h′, h) ${r.meanCosine.toFixed(3)} (${r.seconds.toFixed(1)} s)`,
+      await runJob(
+        service,
+        'pseudo-train-nn',
+        jobInput('pseudo-train-nn', options),
+        (r: { name: string; pairs: number; steps: number; meanCosine: number; seconds: number }) =>
+          `trained '${r.name}' on ${r.pairs} pairs: ${r.steps} steps, mean cos(h′, h) ${r.meanCosine.toFixed(3)} (${r.seconds.toFixed(1)} s)`,
       );
     }),
   );
@@ -68,7 +79,9 @@ export function registerPseudoCommands(program: Command, cli: CliContext): void 
       withService(async (service, options: { dataset: string; model: string }) => {
         printResult(await service.call('pseudo.stats', options), output(), (r) =>
           [
-            r.captions ? `real captions (${r.captions.pairs} images): image-text cos ${fmt(r.captions.imageText)}, text-text cos ${fmt(r.captions.textText)}` : 'real captions: none, or not encoded yet (lafite pseudo synth encodes them)',
+            r.captions
+              ? `real captions (${r.captions.pairs} images): image-text cos ${fmt(r.captions.imageText)}, text-text cos ${fmt(r.captions.textText)}`
+              : 'real captions: none, or not encoded yet (lafite pseudo synth encodes them)',
             formatRuns(r.runs),
           ].join('\n'),
         );
@@ -76,7 +89,7 @@ export function registerPseudoCommands(program: Command, cli: CliContext): void 
     );
   pseudo
     .command('captions <run>')
-    .description("the pseudo captions of a retrieval run (or the feature scores of another), image by image")
+    .description('the pseudo captions of a retrieval run (or the feature scores of another), image by image')
     .option('--offset <n>', 'skip this many images', integer, 0)
     .option('--limit <n>', 'at most this many images (up to 500)', integer, 20)
     .action(
@@ -144,7 +157,11 @@ function registerVocabularyCommands(pseudo: Command, cli: CliContext): void {
   vocab
     .command('reset <id>')
     .description('forget the saved version of a set (the default, if any, is used again)')
-    .action(withService(async (service, id: string) => printResult(await service.call('vocabulary.reset', { id }), output(), (r) => (r.removed ? `reset ${r.id}` : `${r.id} had no saved version`))));
+    .action(
+      withService(async (service, id: string) =>
+        printResult(await service.call('vocabulary.reset', { id }), output(), (r) => (r.removed ? `reset ${r.id}` : `${r.id} had no saved version`)),
+      ),
+    );
 }
 
 /** A set file as `export` writes it; JSON errors name the file. */

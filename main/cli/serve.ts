@@ -5,11 +5,7 @@ import { startServer, defaultRendererDir } from '../api/http/server.ts';
 import { openService } from '../api/service.ts';
 import type { OutputOptions } from './output.ts';
 
-export async function serve(
-  globals: { dataDir?: string; backend?: string },
-  options: { host: string; port: number },
-  output: OutputOptions,
-): Promise<void> {
+export async function serve(globals: { dataDir?: string; backend?: string }, options: { host: string; port: number }, output: OutputOptions): Promise<void> {
   const service = openService({ ...(globals.dataDir ? { dataDir: globals.dataDir } : {}), ...(globals.backend ? { backend: globals.backend } : {}) });
   // A backend that cannot load is an error now, not at the first request.
   const info = await service.call('info', {});

@@ -12,7 +12,16 @@
  *   lafite generate --run 3f2a… --prompt "a blue square" --image photo.png --mix 0.5
  */
 import { InvalidArgumentError, type Command } from 'commander';
-import { CLO_OPTIONS, GAN_TRAIN_OPTIONS, type EvaluationRecord, type GenerateResult, type PseudoSchedule, type RunDetail, type RunSummary, type TrainResult } from '../contract/index.ts';
+import {
+  CLO_OPTIONS,
+  GAN_TRAIN_OPTIONS,
+  type EvaluationRecord,
+  type GenerateResult,
+  type PseudoSchedule,
+  type RunDetail,
+  type RunSummary,
+  type TrainResult,
+} from '../contract/index.ts';
 import { invalidInput } from '../contract/errors.ts';
 import { integer, type CliContext } from './context.ts';
 import { addJobOptions, fileOption, jobInput, type OptionField, type ParsedOptions } from './job-options.ts';
@@ -62,7 +71,12 @@ const formatTrain = (r: TrainResult): string =>
 const formatRuns = (runs: RunSummary[]): string =>
   runs.length === 0
     ? 'no training runs yet: lafite train --dataset D'
-    : runs.map((r) => `${r.id}  ${r.status.padEnd(11)} ${r.dataset} ${r.preset} ${r.pseudo}  step ${r.step}/${r.steps}  ${r.backend ?? '-'}${r.last ? `  ${r.last.imagesPerSecond?.toFixed(1) ?? '?'} images/s` : ''}`).join('\n');
+    : runs
+        .map(
+          (r) =>
+            `${r.id}  ${r.status.padEnd(11)} ${r.dataset} ${r.preset} ${r.pseudo}  step ${r.step}/${r.steps}  ${r.backend ?? '-'}${r.last ? `  ${r.last.imagesPerSecond?.toFixed(1) ?? '?'} images/s` : ''}`,
+        )
+        .join('\n');
 
 /** The conditions of a run in words: the method, with the pseudo run or network it trains on. */
 const conditionWords = (r: RunSummary): string => `${r.pseudo}${r.pseudoRun ? ` (pseudo run ${r.pseudoRun})` : ''}${r.nn ? ` (network ${r.nn})` : ''}`;
@@ -71,7 +85,11 @@ const formatRun = (r: RunDetail): string =>
   [
     `run ${r.id}: ${r.status}, step ${r.step} of ${r.steps}, ${r.dataset} (${r.images ?? '?'} images), preset ${r.preset}, conditions ${conditionWords(r)}${r.init ? `, fine-tuned from ${r.init}` : ''}`,
     `  backend ${r.backend ?? '-'}${r.device ? ` (${r.device})` : ''}; G ${r.gParams?.toLocaleString('en') ?? '?'} parameters, D ${r.dParams?.toLocaleString('en') ?? '?'}`,
-    r.last ? `  last: ${Object.entries(r.last).map(([name, value]) => `${name} ${value.toFixed(3)}`).join(', ')}` : '  no step recorded yet',
+    r.last
+      ? `  last: ${Object.entries(r.last)
+          .map(([name, value]) => `${name} ${value.toFixed(3)}`)
+          .join(', ')}`
+      : '  no step recorded yet',
     `  sample grids at steps: ${r.sampleSteps.join(', ') || 'none yet'}${r.hasCheckpoint ? '' : '; no checkpoint yet'}`,
     `  generators kept at steps: ${r.snapshotSteps.join(', ') || 'none yet'}`,
     ...(r.error ? [`  error: ${r.error.message}`] : []),
@@ -94,7 +112,10 @@ const METRIC_WORDS: Record<string, string> = {
 const metricWords = (name: string): string => METRIC_WORDS[name] ?? (/^fid\d+$/.test(name) ? `FID-${name.slice(3)} (blurred)` : name);
 const promptWords = (e: EvaluationRecord): string => (e.prompts ? `${e.prompts.count} prompts of ${e.prompts.file ?? 'a given list'}` : 'the dataset’s captions');
 const formatEvaluation = (e: EvaluationRecord): string =>
-  [`run ${e.run} at step ${e.step}, ${e.images} images on ${promptWords(e)}:`, ...Object.entries(e.metrics).map(([name, value]) => `  ${metricWords(name).padEnd(20)} ${value.toFixed(4)}`)].join('\n');
+  [
+    `run ${e.run} at step ${e.step}, ${e.images} images on ${promptWords(e)}:`,
+    ...Object.entries(e.metrics).map(([name, value]) => `  ${metricWords(name).padEnd(20)} ${value.toFixed(4)}`),
+  ].join('\n');
 
 export function registerTrainCommands(program: Command, cli: CliContext): void {
   const { withService, runJob, output } = cli;
@@ -108,11 +129,20 @@ export function registerTrainCommands(program: Command, cli: CliContext): void {
     .command('show <id>')
     .description('one run: configuration, backend, losses per step (with --json), sample grids')
     .option('--max-points <n>', 'at most this many loss rows (groups of steps averaged)', integer, 1000)
-    .action(withService(async (service, id: string, options: { maxPoints: number }) => printResult(await service.call('runs.get', { id, maxPoints: options.maxPoints }), output(), formatRun)));
+    .action(
+      withService(async (service, id: string, options: { maxPoints: number }) =>
+        printResult(await service.call('runs.get', { id, maxPoints: options.maxPoints }), output(), formatRun),
+      ),
+    );
   const train = program
     .command('train')
-    .description('train the text-to-image generator on a dataset (language-free on pseudo text features, or on captions), as a job: Ctrl+C cancels, --resume continues from the last checkpoint');
-  addJobOptions(train, 'gan-train', { fields: TRAIN_FIELDS, parsers: { schedule: parseSchedule } }).option('--resume <run>', 'continue a paused, interrupted, cancelled or failed run (its job id) from its last checkpoint');
+    .description(
+      'train the text-to-image generator on a dataset (language-free on pseudo text features, or on captions), as a job: Ctrl+C cancels, --resume continues from the last checkpoint',
+    );
+  addJobOptions(train, 'gan-train', { fields: TRAIN_FIELDS, parsers: { schedule: parseSchedule } }).option(
+    '--resume <run>',
+    'continue a paused, interrupted, cancelled or failed run (its job id) from its last checkpoint',
+  );
   addJobOptions(train, 'gan-train', { fields: CLO_FIELDS }).action(
     withService(async (service, options: ParsedOptions) => {
       const resume = typeof options.resume === 'string' ? options.resume : undefined;
@@ -131,7 +161,9 @@ export function registerTrainCommands(program: Command, cli: CliContext): void {
   addJobOptions(
     program
       .command('eval')
-      .description('measure a run’s generator at a kept step, as a job: Fréchet distance of CLIP image features, CLIP score, R-precision, ShapesWorld attribute accuracy; with an Inception-v3 ONNX file also FID, FID-k and the Inception Score; stored per step for the Runs view'),
+      .description(
+        'measure a run’s generator at a kept step, as a job: Fréchet distance of CLIP image features, CLIP score, R-precision, ShapesWorld attribute accuracy; with an Inception-v3 ONNX file also FID, FID-k and the Inception Score; stored per step for the Runs view',
+      ),
     'gan-eval',
     { parsers: { blur: parseBlurList } },
   ).action(
@@ -146,12 +178,19 @@ export function registerTrainCommands(program: Command, cli: CliContext): void {
     .description('stored evaluations of one run, or of all runs, by step')
     .action(
       withService(async (service, id: string | undefined) =>
-        printResult(await service.call('runs.evaluations', id ? { id } : {}), output(), (rows) => (rows.length === 0 ? 'no evaluations yet: lafite eval --run RUN' : rows.map(formatEvaluation).join('\n'))),
+        printResult(await service.call('runs.evaluations', id ? { id } : {}), output(), (rows) =>
+          rows.length === 0 ? 'no evaluations yet: lafite eval --run RUN' : rows.map(formatEvaluation).join('\n'),
+        ),
       ),
     );
   addJobOptions(program.command('generate').description('draw images for a prompt (and/or an image) from a trained run (its generator average), as PNGs'), 'gan-generate').action(
     withService(async (service, options: ParsedOptions) => {
-      await runJob(service, 'gan-generate', jobInput('gan-generate', options), (r: GenerateResult) => `${r.files.length} images (${r.msPerImage.toFixed(1)} ms each):\n${r.files.map((f) => `  ${f}`).join('\n')}`);
+      await runJob(
+        service,
+        'gan-generate',
+        jobInput('gan-generate', options),
+        (r: GenerateResult) => `${r.files.length} images (${r.msPerImage.toFixed(1)} ms each):\n${r.files.map((f) => `  ${f}`).join('\n')}`,
+      );
     }),
   );
 }

@@ -18,8 +18,7 @@ export class LafiteError extends Error {
   }
 }
 
-export const invalidInput = (message: string, field?: string): LafiteError =>
-  new LafiteError('invalid_input', message, field);
+export const invalidInput = (message: string, field?: string): LafiteError => new LafiteError('invalid_input', message, field);
 export const notFound = (message: string): LafiteError => new LafiteError('not_found', message);
 export const conflict = (message: string): LafiteError => new LafiteError('conflict', message);
 export const unavailable = (message: string): LafiteError => new LafiteError('unavailable', message);

@@ -61,7 +61,6 @@ export interface InfoResult {
   schemaVersion: number;
 }
 
-
 /** Progress of a running job, as shown by the CLI's bar and the UI. */
 export interface JobProgress {
   /** Fraction done, 0 to 1. */
@@ -168,7 +167,10 @@ export const jobInputSchemas = {
   'shapes-generate': z
     .object({
       n: z.number().int().min(1).max(1_000_000).describe('how many images'),
-      out: z.string().regex(/^(\/|[A-Za-z]:[\\/]|\\\\)/, 'an absolute path').describe('output folder, absolute; empty, new, or an earlier run of the same seed and size'),
+      out: z
+        .string()
+        .regex(/^(\/|[A-Za-z]:[\\/]|\\\\)/, 'an absolute path')
+        .describe('output folder, absolute; empty, new, or an earlier run of the same seed and size'),
       size: z.number().int().min(8).max(1024).default(64).describe('image side in pixels'),
       seed: z.number().int().min(0).max(0xffffffff).default(0).describe('run seed: the same seed draws the same images'),
       captions: z.boolean().default(false).describe('write ground-truth captions into metadata.jsonl'),
@@ -204,16 +206,32 @@ export const jobInputSchemas = {
         .array(
           z
             .object({
-              path: z.string().regex(/^(?!.*(^|\/)\.\.?(\/|$))[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/, 'a relative path inside the model folder').describe('path inside the model folder'),
-              url: z.string().url().regex(/^https?:\/\//, 'an http(s) URL').describe('where to download it'),
-              sha256: z.string().regex(/^[0-9a-f]{64}$/, 'a hex sha256').optional().describe('expected sha256; verified when given'),
+              path: z
+                .string()
+                .regex(/^(?!.*(^|\/)\.\.?(\/|$))[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/, 'a relative path inside the model folder')
+                .describe('path inside the model folder'),
+              url: z
+                .string()
+                .url()
+                .regex(/^https?:\/\//, 'an http(s) URL')
+                .describe('where to download it'),
+              sha256: z
+                .string()
+                .regex(/^[0-9a-f]{64}$/, 'a hex sha256')
+                .optional()
+                .describe('expected sha256; verified when given'),
             })
             .strict(),
         )
         .min(1)
         .optional()
         .describe('files to download instead of a registry entry'),
-      mirror: z.string().url().regex(/^https?:\/\//, 'an http(s) URL').optional().describe('base URL replacing https://huggingface.co for registry files (default: LAFITE_MODEL_MIRROR)'),
+      mirror: z
+        .string()
+        .url()
+        .regex(/^https?:\/\//, 'an http(s) URL')
+        .optional()
+        .describe('base URL replacing https://huggingface.co for registry files (default: LAFITE_MODEL_MIRROR)'),
     })
     .strict(),
 } as const;

@@ -151,18 +151,27 @@ export const pseudoJobSchemas = {
     .object({
       dataset: datasetIdSchema.describe('the dataset'),
       model: modelIdSchema.default(PSEUDO_SYNTH_OPTIONS.model.default).describe('the CLIP encoder'),
-      method: z.enum([...PSEUDO_METHODS, 'all']).default(PSEUDO_SYNTH_OPTIONS.method.default).describe('which features; all: gaussian, retrieval and clo'),
+      method: z
+        .enum([...PSEUDO_METHODS, 'all'])
+        .default(PSEUDO_SYNTH_OPTIONS.method.default)
+        .describe('which features; all: gaussian, retrieval and clo'),
       seed: z.number().int().min(0).max(0xffffffff).default(PSEUDO_SYNTH_OPTIONS.seed.default),
       xi: z.number().min(0).max(100).optional().describe('Gaussian noise level ξ (paper form default 3; official form default 0.75)'),
-      form: z.enum(GAUSSIAN_FORMS).default(PSEUDO_SYNTH_OPTIONS.form.default).describe('Gaussian formula: the paper\'s eq. 1 or the official code\'s mixing'),
+      form: z.enum(GAUSSIAN_FORMS).default(PSEUDO_SYNTH_OPTIONS.form.default).describe("Gaussian formula: the paper's eq. 1 or the official code's mixing"),
       vocabulary: vocabularySetIdSchema.default(PSEUDO_SYNTH_OPTIONS.vocabulary.default).describe('vocabulary set (a default domain: photos, faces, birds, shapes)'),
-      templates: vocabularySetIdSchema.optional().describe('template set (default: the vocabulary set\'s domain)'),
+      templates: vocabularySetIdSchema.optional().describe("template set (default: the vocabulary set's domain)"),
       k: z.number().int().min(1).max(50).default(PSEUDO_SYNTH_OPTIONS.k.default).describe('words kept per image and vocabulary'),
       m: z.number().int().min(1).max(50).default(PSEUDO_SYNTH_OPTIONS.m.default).describe('prompts kept per image'),
       mode: z.enum(FILL_MODES).default(PSEUDO_SYNTH_OPTIONS.mode.default).describe('fill templates at once, or the core {Noun} {Verb} {Noun} first'),
       keepCore: z.number().int().min(1).max(50).default(PSEUDO_SYNTH_OPTIONS.keepCore.default).describe('r: core fillings kept per image (iterative mode)'),
       threshold: z.number().min(-1).max(1).optional().describe('drop prompts under this cosine'),
-      refineSteps: z.number().int().min(0).max(20).default(PSEUDO_SYNTH_OPTIONS.refineSteps.default).describe('greedy refinement: phrases appended to each best prompt while its cosine rises (0: off)'),
+      refineSteps: z
+        .number()
+        .int()
+        .min(0)
+        .max(20)
+        .default(PSEUDO_SYNTH_OPTIONS.refineSteps.default)
+        .describe('greedy refinement: phrases appended to each best prompt while its cosine rises (0: off)'),
       ...cloOptionsShape,
       cloBatch: z.number().int().min(2).max(4096).default(PSEUDO_SYNTH_OPTIONS.cloBatch.default).describe('CLO: mini-batch size'),
       nn: perturbationIdSchema.optional().describe('trained perturbation network (pseudo-train-nn) for the nn method'),

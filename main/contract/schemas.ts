@@ -16,7 +16,6 @@ export const vocabularySetIdSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$
 /** An absolute path (jobs run elsewhere: relative paths would mean another folder). */
 export const absolutePath = z.string().regex(/^(\/|[A-Za-z]:[\\/]|\\\\)/, 'an absolute path');
 
-
 /**
  * Characters a word, template or caption never needs and a terminal or a page must not get
  * raw: controls (NUL, escape sequences: \p{Cc}) and the bidirectional marks and overrides

@@ -79,7 +79,8 @@ const promptSchema = z
 export const MAX_EVAL_PROMPTS = 50_000;
 
 /** Whether the pseudo run a training input names fits its conditions (retrieval, or CLO starting from retrieval). */
-export const usesPseudoRun = (input: { pseudo: TrainCondition; cloInit: string }): boolean => input.pseudo === 'retrieval' || (input.pseudo === 'clo' && input.cloInit === 'retrieval');
+export const usesPseudoRun = (input: { pseudo: TrainCondition; cloInit: string }): boolean =>
+  input.pseudo === 'retrieval' || (input.pseudo === 'clo' && input.cloInit === 'retrieval');
 
 /** The `gan-train` job's options, in the CLI's order (its CLO options are CLO_OPTIONS'; GAN_TRAIN_JOB_OPTIONS has both). */
 export const GAN_TRAIN_OPTIONS = {
@@ -92,7 +93,13 @@ export const GAN_TRAIN_OPTIONS = {
     choices: GAN_PRESETS,
     default: 'shapes',
   },
-  pseudo: { flag: '--pseudo <method>', help: 'conditions: pseudo text features (gaussian, nn, retrieval, clo) or real captions', parse: 'choice', choices: TRAIN_CONDITIONS, default: 'gaussian' },
+  pseudo: {
+    flag: '--pseudo <method>',
+    help: 'conditions: pseudo text features (gaussian, nn, retrieval, clo) or real captions',
+    parse: 'choice',
+    choices: TRAIN_CONDITIONS,
+    default: 'gaussian',
+  },
   pseudoRun: {
     flag: '--pseudo-run <id>',
     help: 'with --pseudo retrieval or clo: the retrieval run of this dataset to train on (lafite pseudo stats lists them; default: the newest); each step draws one of an image’s top-m prompts',
@@ -194,14 +201,29 @@ export const trainingJobSchemas = {
       model: modelIdSchema.default(GAN_TRAIN_OPTIONS.model.default).describe('the CLIP encoder of the conditions (and of ConG)'),
       preset: z.enum(GAN_PRESETS).default(GAN_TRAIN_OPTIONS.preset.default).describe('network size: tiny 16 px, shapes 32 px, shapes64 64 px, paper 256 px'),
       pseudo: z.enum(TRAIN_CONDITIONS).default(GAN_TRAIN_OPTIONS.pseudo.default).describe('conditions: pseudo text features (gaussian, nn, retrieval, clo) or real captions'),
-      pseudoRun: pseudoRunIdSchema.optional().describe('with retrieval or clo: the stored retrieval run of this dataset to train on (default: the newest complete one of the model); the run records which'),
+      pseudoRun: pseudoRunIdSchema
+        .optional()
+        .describe('with retrieval or clo: the stored retrieval run of this dataset to train on (default: the newest complete one of the model); the run records which'),
       nn: perturbationIdSchema.optional().describe('with nn: the trained perturbation network (lafite pseudo train-nn), fresh noise every batch'),
       ...cloOptionsShape,
       xi: z.number().min(0).max(100).default(GAN_TRAIN_OPTIONS.xi.default).describe('Gaussian noise level ξ (paper form)'),
       steps: z.number().int().min(1).max(10_000_000).default(GAN_TRAIN_OPTIONS.steps.default),
-      minutes: z.number().gt(0).max(1_000_000).optional().describe('time budget of this attempt: stop at the first step past it, with a checkpoint and a sample grid, even before `steps`'),
+      minutes: z
+        .number()
+        .gt(0)
+        .max(1_000_000)
+        .optional()
+        .describe('time budget of this attempt: stop at the first step past it, with a checkpoint and a sample grid, even before `steps`'),
       batchSize: z.number().int().min(2).max(256).default(GAN_TRAIN_OPTIONS.batchSize.default),
-      accumulate: z.number().int().min(1).max(256).default(GAN_TRAIN_OPTIONS.accumulate.default).describe('gradient accumulation: each step runs the batch in this many micro-batches, their gradients summed (less GPU memory for the same batch; contrastive negatives within a micro-batch)'),
+      accumulate: z
+        .number()
+        .int()
+        .min(1)
+        .max(256)
+        .default(GAN_TRAIN_OPTIONS.accumulate.default)
+        .describe(
+          'gradient accumulation: each step runs the batch in this many micro-batches, their gradients summed (less GPU memory for the same batch; contrastive negatives within a micro-batch)',
+        ),
       learningRate: z.number().gt(0).max(1).default(GAN_TRAIN_OPTIONS.learningRate.default),
       conG: z.boolean().default(GAN_TRAIN_OPTIONS.conG.default).describe('ConG through the CLIP image tower (eq. 7)'),
       checkpointEvery: z.number().int().min(1).max(1_000_000).default(GAN_TRAIN_OPTIONS.checkpointEvery.default),
@@ -209,20 +231,43 @@ export const trainingJobSchemas = {
       seed: z.number().int().min(0).max(0xffffffff).default(GAN_TRAIN_OPTIONS.seed.default),
       samplePrompts: z.array(promptSchema).max(16).optional().describe('prompts of the sample grids (default: the conditions of the first 8 training images)'),
       schedule: pseudoScheduleSchema.optional().describe('with retrieval or clo: the share of samples on those features over the steps, the rest Gaussian'),
-      captionShare: z.number().min(0).max(1).default(GAN_TRAIN_OPTIONS.captionShare.default).describe('semi-supervised: the chance that a captioned image is conditioned on its caption'),
+      captionShare: z
+        .number()
+        .min(0)
+        .max(1)
+        .default(GAN_TRAIN_OPTIONS.captionShare.default)
+        .describe('semi-supervised: the chance that a captioned image is conditioned on its caption'),
       subset: z.enum(TRAIN_SUBSETS).default(GAN_TRAIN_OPTIONS.subset.default).describe('the images to train on'),
       init: jobIdSchema.optional().describe('fine-tune: start from this run’s networks (same preset and encoder)'),
       freezeD: z.number().int().min(0).max(16).default(GAN_TRAIN_OPTIONS.freezeD.default).describe('Freeze-D: discriminator blocks left untrained, from the input side'),
       styleMixing: z.number().min(0).max(1).default(GAN_TRAIN_OPTIONS.styleMixing.default).describe('style mixing probability (StyleGAN2; 0.9 in Lafite’s configuration)'),
       plWeight: z.number().min(0).max(100).default(GAN_TRAIN_OPTIONS.plWeight.default).describe('path-length regularisation weight (StyleGAN2, lazy every 4 steps; 0: off)'),
-      contrastiveForm: z.enum(PAPER_OR_OFFICIAL).default(GAN_TRAIN_OPTIONS.contrastiveForm.default).describe('ConD/ConG: the paper’s softmax of Sim/τ, or the official code’s softmax of exp(Sim/τ)'),
-      semanticForm: z.enum(PAPER_OR_OFFICIAL).default(GAN_TRAIN_OPTIONS.semanticForm.default).describe('D(x, h): ⟨h, f_s(x)⟩ per sample (paper), or summed over the batch (official code)'),
-      condition: z.enum(PAPER_OR_OFFICIAL).optional().describe('how h enters each style: the paper’s u = A′([A(w), c]) or the official u = A([w, c]) (default: the preset’s, the paper’s)'),
+      contrastiveForm: z
+        .enum(PAPER_OR_OFFICIAL)
+        .default(GAN_TRAIN_OPTIONS.contrastiveForm.default)
+        .describe('ConD/ConG: the paper’s softmax of Sim/τ, or the official code’s softmax of exp(Sim/τ)'),
+      semanticForm: z
+        .enum(PAPER_OR_OFFICIAL)
+        .default(GAN_TRAIN_OPTIONS.semanticForm.default)
+        .describe('D(x, h): ⟨h, f_s(x)⟩ per sample (paper), or summed over the batch (official code)'),
+      condition: z
+        .enum(PAPER_OR_OFFICIAL)
+        .optional()
+        .describe('how h enters each style: the paper’s u = A′([A(w), c]) or the official u = A([w, c]) (default: the preset’s, the paper’s)'),
     })
     .strict()
-    .refine((input) => input.schedule === undefined || input.pseudo === 'retrieval' || input.pseudo === 'clo', { message: 'a schedule needs --pseudo retrieval or clo', path: ['schedule'] })
-    .refine((input) => input.accumulate * 2 <= input.batchSize, { message: '--accumulate splits a batch into micro-batches of 2 images at least: it can be at most half --batch-size', path: ['accumulate'] })
-    .refine((input) => (input.pseudo === 'nn') === (input.nn !== undefined), { message: '--pseudo nn and --nn NAME go together (a network trained by lafite pseudo train-nn)', path: ['nn'] })
+    .refine((input) => input.schedule === undefined || input.pseudo === 'retrieval' || input.pseudo === 'clo', {
+      message: 'a schedule needs --pseudo retrieval or clo',
+      path: ['schedule'],
+    })
+    .refine((input) => input.accumulate * 2 <= input.batchSize, {
+      message: '--accumulate splits a batch into micro-batches of 2 images at least: it can be at most half --batch-size',
+      path: ['accumulate'],
+    })
+    .refine((input) => (input.pseudo === 'nn') === (input.nn !== undefined), {
+      message: '--pseudo nn and --nn NAME go together (a network trained by lafite pseudo train-nn)',
+      path: ['nn'],
+    })
     .refine((input) => input.pseudoRun === undefined || usesPseudoRun(input), {
       message: 'a pseudo run (--pseudo-run) is trained on with --pseudo retrieval, or --pseudo clo starting from retrieval (--clo-init retrieval)',
       path: ['pseudoRun'],
@@ -254,14 +299,21 @@ export const trainingJobSchemas = {
         .max(50_000)
         .default(GAN_EVAL_OPTIONS.n.default)
         .describe('images to generate: one per prompt drawn from the dataset’s captions (validation split first); with `prompts`, each prompt ⌈n / prompts⌉ times, in order'),
-      prompts: z.array(promptSchema).min(1, 'no prompts').max(MAX_EVAL_PROMPTS).optional().describe('evaluate on these prompts instead of the dataset’s captions (lafite eval --prompts FILE reads them)'),
+      prompts: z
+        .array(promptSchema)
+        .min(1, 'no prompts')
+        .max(MAX_EVAL_PROMPTS)
+        .optional()
+        .describe('evaluate on these prompts instead of the dataset’s captions (lafite eval --prompts FILE reads them)'),
       promptFile: z.string().min(1).max(4096).optional().describe('where `prompts` came from (a label kept with the evaluation)'),
       seed: z.number().int().min(0).max(0xffffffff).default(GAN_EVAL_OPTIONS.seed.default),
       truncation: z.number().min(0).max(2).default(GAN_EVAL_OPTIONS.truncation.default),
       batchSize: z.number().int().min(1).max(256).default(GAN_EVAL_OPTIONS.batchSize.default),
       inception: absolutePath
         .optional()
-        .describe('Inception-v3 ONNX file (pool3 [N, 2048], optional logits) for FID, FID-k and the Inception Score (default: DATA/models/inception/inception-v3.onnx when installed; without one, no Inception figures)'),
+        .describe(
+          'Inception-v3 ONNX file (pool3 [N, 2048], optional logits) for FID, FID-k and the Inception Score (default: DATA/models/inception/inception-v3.onnx when installed; without one, no Inception figures)',
+        ),
       blur: z
         .array(z.number().int().min(1).max(32))
         .max(32)

@@ -108,7 +108,16 @@ describe('parseCaptionFile: json', () => {
   });
 
   it('says which keys it expected and which it found', () => {
-    const noImage = errorOf(() => parseCaptionFile(json([{ image: 'a.jpg', caption: 'x' }, { url: 'b.jpg', caption: 'y' }]), 'json', 'c.json'));
+    const noImage = errorOf(() =>
+      parseCaptionFile(
+        json([
+          { image: 'a.jpg', caption: 'x' },
+          { url: 'b.jpg', caption: 'y' },
+        ]),
+        'json',
+        'c.json',
+      ),
+    );
     expect(noImage.message).toBe('c.json item 2: no image key (expected one of image, file, file_name, filename, path, img, image_path; found url, caption)');
     const noCaption = errorOf(() => parseCaptionFile(json([{ image: 'a.jpg', label: 'x' }]), 'json', 'c.json'));
     expect(noCaption.message).toBe('c.json item 1: no caption key (expected one of caption, text, captions, sentences; found image, label)');

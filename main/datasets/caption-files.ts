@@ -62,7 +62,11 @@ class EntryCollector {
 }
 
 /** `.\\photos\\a.jpg` → `photos/a.jpg`. */
-export const normaliseImageName = (name: string): string => name.trim().replaceAll('\\', '/').replace(/^(\.\/)+/, '');
+export const normaliseImageName = (name: string): string =>
+  name
+    .trim()
+    .replaceAll('\\', '/')
+    .replace(/^(\.\/)+/, '');
 /** Trimmed, every run of whitespace (newlines included) one space. */
 /** One line of plain text: controls become spaces and direction overrides go (they would print raw or reorder what is shown). */
 export const normaliseCaption = (caption: string): string =>
@@ -137,7 +141,8 @@ function readJson(doc: unknown, fileName: string, out: EntryCollector): void {
     doc.forEach((record, index) => readRecord(record, `${fileName} item ${index + 1}`, out));
   } else if (isObject(doc) && Array.isArray(doc.images)) {
     if (Array.isArray(doc.annotations)) throw invalidInput(`${fileName} holds COCO captions (images and annotations): choose format coco or auto`, 'format');
-    if (Object.hasOwn(doc, 'annotations')) throw invalidInput(`${fileName}: 'annotations' must be a list of {image_id, caption} (COCO captions), found ${describe(doc.annotations)}`, 'file');
+    if (Object.hasOwn(doc, 'annotations'))
+      throw invalidInput(`${fileName}: 'annotations' must be a list of {image_id, caption} (COCO captions), found ${describe(doc.annotations)}`, 'file');
     doc.images.forEach((record, index) => readRecord(record, `${fileName} images item ${index + 1}`, out));
   } else if (isObject(doc)) {
     for (const [image, value] of Object.entries(doc)) {
@@ -197,7 +202,10 @@ function readCoco(doc: unknown, fileName: string, out: EntryCollector): void {
   });
   doc.annotations.forEach((annotation, index) => {
     if (!isObject(annotation) || !isId(annotation.image_id) || !(typeof annotation.caption === 'string' || annotation.caption === null)) {
-      throw invalidInput(`${fileName} annotations item ${index + 1}: expected {image_id, caption}, found ${isObject(annotation) ? `keys ${keysOf(annotation)}` : describe(annotation)}`, 'file');
+      throw invalidInput(
+        `${fileName} annotations item ${index + 1}: expected {image_id, caption}, found ${isObject(annotation) ? `keys ${keysOf(annotation)}` : describe(annotation)}`,
+        'file',
+      );
     }
     const image = names.get(String(annotation.image_id));
     if (image === undefined) out.skipped += 1;

@@ -75,7 +75,12 @@ describe('importFile', () => {
 
   it('flattens transparency on white', async () => {
     const path = join(folder, 'transparent.png');
-    writeFileSync(path, await sharp({ create: { width: 40, height: 40, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0 } } }).png().toBuffer());
+    writeFileSync(
+      path,
+      await sharp({ create: { width: 40, height: 40, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0 } } })
+        .png()
+        .toBuffer(),
+    );
     const outcome = await importFile(path, 1, options);
     expect(outcome.status).toBe('imported');
     expect(await meanColor(options.cropPath(outcome.sha256!))).toEqual([255, 255, 255]);
@@ -93,15 +98,24 @@ describe('importFile', () => {
   it('rejects a JPEG whose data stops early, and one whose header claims pixels its bytes cannot hold', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'lafite-jpeg-'));
     const noise = Buffer.from(Array.from({ length: 64 * 64 * 3 }, (_, i) => (i * 7919) % 251));
-    const jpeg = await sharp(noise, { raw: { width: 64, height: 64, channels: 3 } }).jpeg({ quality: 95 }).toBuffer();
+    const jpeg = await sharp(noise, { raw: { width: 64, height: 64, channels: 3 } })
+      .jpeg({ quality: 95 })
+      .toBuffer();
     // Cut mid-scan, then closed with an end-of-image marker, as a broken download or copy leaves it.
     const cut = Buffer.concat([jpeg.subarray(0, Math.floor(jpeg.length * 0.6)), Buffer.from([0xff, 0xd9])]);
     // A tiny file whose frame header says 9999×9999.
-    const tiny = Buffer.from(await sharp({ create: { width: 8, height: 8, channels: 3, background: '#808080' } }).jpeg().toBuffer());
+    const tiny = Buffer.from(
+      await sharp({ create: { width: 8, height: 8, channels: 3, background: '#808080' } })
+        .jpeg()
+        .toBuffer(),
+    );
     const sof = tiny.findIndex((byte, i) => byte === 0xff && (tiny[i + 1] === 0xc0 || tiny[i + 1] === 0xc2));
     tiny.writeUInt16BE(9999, sof + 5);
     tiny.writeUInt16BE(9999, sof + 7);
-    for (const [name, bytes] of [['cut.jpg', cut], ['tiny.jpg', tiny]] as const) {
+    for (const [name, bytes] of [
+      ['cut.jpg', cut],
+      ['tiny.jpg', tiny],
+    ] as const) {
       writeFileSync(join(dir, name), bytes);
       const outcome = await importFile(join(dir, name), bytes.length, options);
       expect(outcome).toMatchObject({ status: 'rejected', reason: expect.stringMatching(/^corrupt or truncated JPEG: .*premature end/i) });

@@ -75,7 +75,13 @@ function openPicture(bytes: Buffer, format: ImageFormat, maxPixels: number): Sha
 
 /** Writes a file whole or not at all: a killed import never leaves half a picture under its final name. */
 async function writeAtomically(path: string, data: Buffer): Promise<void> {
-  if (await stat(path).then((s) => s.size > 0, () => false)) return; // named by content: already there
+  if (
+    await stat(path).then(
+      (s) => s.size > 0,
+      () => false,
+    )
+  )
+    return; // named by content: already there
   await mkdir(dirname(path), { recursive: true });
   const temporary = `${path}.${randomBytes(6).toString('hex')}.tmp`;
   try {

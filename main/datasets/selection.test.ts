@@ -16,7 +16,11 @@ interface Image {
 /** 100 images whose ids run the other way from their keys, as after a re-import. */
 const images: Image[] = Array.from({ length: 100 }, (_, i) => ({ id: 100 - i, sha256: createHash('sha256').update(`image ${i}`).digest('hex') }));
 const byHash = (image: Image): string => image.sha256;
-const shuffled = <T>(items: readonly T[]): T[] => items.map((item, i) => ({ item, order: (i * 37) % items.length })).sort((a, b) => a.order - b.order).map(({ item }) => item);
+const shuffled = <T>(items: readonly T[]): T[] =>
+  items
+    .map((item, i) => ({ item, order: (i * 37) % items.length }))
+    .sort((a, b) => a.order - b.order)
+    .map(({ item }) => item);
 const ids = (items: Iterable<Image>): number[] => [...items].map((image) => image.id).sort((a, b) => a - b);
 
 describe('rankBySeed', () => {

@@ -17,7 +17,12 @@ import { invalidInput } from '../contract/errors.ts';
 /** The items, ordered by sha256(`${salt}:${seed}:${key(item)}`) (hex, ascending); a new array. */
 export function rankBySeed<T>(items: readonly T[], key: (item: T) => string, seed: number, salt: string): T[] {
   return items
-    .map((item) => ({ item, rank: createHash('sha256').update(`${salt}:${seed}:${key(item)}`).digest('hex') }))
+    .map((item) => ({
+      item,
+      rank: createHash('sha256')
+        .update(`${salt}:${seed}:${key(item)}`)
+        .digest('hex'),
+    }))
     .sort((a, b) => (a.rank < b.rank ? -1 : a.rank > b.rank ? 1 : 0))
     .map(({ item }) => item);
 }

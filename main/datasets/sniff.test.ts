@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { sniffImage } from './sniff.ts';
 
-const bytes = (...parts: (string | number[])[]): Uint8Array =>
-  Uint8Array.from(parts.flatMap((part) => (typeof part === 'string' ? [...part].map((c) => c.charCodeAt(0)) : part)));
+const bytes = (...parts: (string | number[])[]): Uint8Array => Uint8Array.from(parts.flatMap((part) => (typeof part === 'string' ? [...part].map((c) => c.charCodeAt(0)) : part)));
 
 describe('sniffImage', () => {
   it('recognises the decodable formats by their signatures, not their names', () => {

@@ -13,7 +13,23 @@ export type ImageFormat = 'jpeg' | 'png' | 'webp' | 'gif' | 'bmp' | 'tiff';
 export type Sniffed = { kind: 'image'; format: ImageFormat } | { kind: 'unsupported'; reason: string };
 
 /** File name extensions the importer looks at (lower case); other files are counted as ignored. */
-export const IMAGE_EXTENSIONS: ReadonlySet<string> = new Set(['.jpg', '.jpeg', '.jpe', '.jfif', '.png', '.webp', '.gif', '.bmp', '.dib', '.tif', '.tiff', '.heic', '.heif', '.avif', '.svg']);
+export const IMAGE_EXTENSIONS: ReadonlySet<string> = new Set([
+  '.jpg',
+  '.jpeg',
+  '.jpe',
+  '.jfif',
+  '.png',
+  '.webp',
+  '.gif',
+  '.bmp',
+  '.dib',
+  '.tif',
+  '.tiff',
+  '.heic',
+  '.heif',
+  '.avif',
+  '.svg',
+]);
 
 const ascii = (bytes: Uint8Array, start: number, end: number): string => String.fromCharCode(...bytes.subarray(start, end));
 const startsWith = (bytes: Uint8Array, signature: readonly number[]): boolean => signature.every((b, i) => bytes[i] === b);
@@ -34,7 +50,8 @@ export function sniffImage(bytes: Uint8Array): Sniffed {
   if (brand && /^(heic|heix|hevc|hevx|mif1|msf1)$/.test(brand)) return { kind: 'unsupported', reason: 'HEIC/HEIF (a phone photo format) is not supported: convert it to JPEG' };
   if (brand && /^avi[fs]$/.test(brand)) return { kind: 'unsupported', reason: 'AVIF is not supported: convert it to JPEG, PNG or WebP' };
   const head = new TextDecoder('utf-8', { fatal: false }).decode(bytes.subarray(0, 512)).trimStart().toLowerCase();
-  if (head.startsWith('<svg') || (head.startsWith('<?xml') && head.includes('<svg'))) return { kind: 'unsupported', reason: 'a vector image (SVG): only pixel images are imported' };
+  if (head.startsWith('<svg') || (head.startsWith('<?xml') && head.includes('<svg')))
+    return { kind: 'unsupported', reason: 'a vector image (SVG): only pixel images are imported' };
   if (head.startsWith('<!doctype html') || head.startsWith('<html')) return { kind: 'unsupported', reason: 'not an image: an HTML page saved with an image name' };
   if (startsWith(bytes, [0x00, 0x05, 0x16, 0x07])) return { kind: 'unsupported', reason: 'not an image: a macOS resource fork (AppleDouble "._" file)' };
   return { kind: 'unsupported', reason: 'not an image: the content is no JPEG, PNG, WebP, GIF, BMP or TIFF' };

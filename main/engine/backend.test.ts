@@ -50,7 +50,7 @@ describe('backend selection', () => {
     else expect(isSoftwareAdapter({ device: webgpu.device })).toBe(false);
   });
 
-  it('tells software rasterizers from GPUs by the adapter\'s info', () => {
+  it("tells software rasterizers from GPUs by the adapter's info", () => {
     expect(isSoftwareAdapter({ vendor: '', device: 'llvmpipe-llvm-15-0-6-256-bits-', description: 'OpenGL version OpenGL ES 3.2 Mesa 22.3.6' })).toBe(true);
     expect(isSoftwareAdapter({ vendor: 'mesa', description: 'llvmpipe (LLVM 15.0.6, 256 bits)' })).toBe(true);
     expect(isSoftwareAdapter({ vendor: 'google', device: 'SwiftShader Device (Subzero)' })).toBe(true);

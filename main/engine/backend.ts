@@ -49,7 +49,10 @@ async function importPackage(name: string): Promise<unknown> {
 function nvidiaDevice(): string | undefined {
   try {
     const out = execFileSync('nvidia-smi', ['-L'], { encoding: 'utf8', timeout: 5000, stdio: ['ignore', 'pipe', 'ignore'] });
-    return out.split('\n').find((line) => line.startsWith('GPU'))?.trim();
+    return out
+      .split('\n')
+      .find((line) => line.startsWith('GPU'))
+      ?.trim();
   } catch {
     return undefined;
   }
@@ -107,7 +110,8 @@ function vulkanLoaderMissing(): boolean {
 const adapterName = (info: GpuAdapterInfoLike): string => [info.vendor, info.description || info.device || info.architecture].filter(Boolean).join(' ') || 'unknown adapter';
 
 /** Whether an adapter is a software rasterizer rather than a GPU. */
-export const isSoftwareAdapter = (info: GpuAdapterInfoLike): boolean => Boolean(info.isFallbackAdapter) || SOFTWARE_ADAPTER.test([info.vendor, info.architecture, info.device, info.description].join(' '));
+export const isSoftwareAdapter = (info: GpuAdapterInfoLike): boolean =>
+  Boolean(info.isFallbackAdapter) || SOFTWARE_ADAPTER.test([info.vendor, info.architecture, info.device, info.description].join(' '));
 
 /** A hardware adapter through Vulkan, Metal or D3D12, or the reason there is none. */
 async function hardwareGpu(dawn: Dawn): Promise<{ gpu: GpuLike; name: string }> {

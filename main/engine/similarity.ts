@@ -54,7 +54,12 @@ export async function* cosineChunks(queries: readonly Float32Array[], keys: read
  * itself kept, when their cosine is at least `threshold` (so a chain a≈b≈c keeps a, not b).
  * Returns, per item, the index it duplicates and the cosine, or undefined.
  */
-export async function nearDuplicates(vectors: readonly Float32Array[], dim: number, threshold: number, chunkRows = DEFAULT_CHUNK_ROWS): Promise<({ of: number; cosine: number } | undefined)[]> {
+export async function nearDuplicates(
+  vectors: readonly Float32Array[],
+  dim: number,
+  threshold: number,
+  chunkRows = DEFAULT_CHUNK_ROWS,
+): Promise<({ of: number; cosine: number } | undefined)[]> {
   const found: ({ of: number; cosine: number } | undefined)[] = new Array(vectors.length).fill(undefined);
   for await (const { start, rows, sims } of cosineChunks(vectors, vectors, dim, chunkRows)) {
     for (let r = 0; r < rows; r++) {

@@ -34,7 +34,13 @@ export async function encodeCached<S>(
   options: CachedEncodeOptions = {},
 ): Promise<CachedEncodeResult> {
   const batchSize = options.batchSize ?? 64;
-  const todo = new Set(cache.missing(modelId, kind, items.map((item) => item.key)));
+  const todo = new Set(
+    cache.missing(
+      modelId,
+      kind,
+      items.map((item) => item.key),
+    ),
+  );
   // Each distinct missing key is encoded once, however often it occurs.
   const firstOfKey = new Map<string, CacheItem<S>>();
   const occurrences = new Map<string, number>();
@@ -62,7 +68,18 @@ export async function encodeCached<S>(
     done += batch.reduce((sum, item) => sum + occurrences.get(item.key)!, 0);
     options.onProgress?.(done, total);
   }
-  return { features: assemble(cache.getMany(modelId, kind, items.map((item) => item.key)), items), encoded: pending.length, cached: cachedCount };
+  return {
+    features: assemble(
+      cache.getMany(
+        modelId,
+        kind,
+        items.map((item) => item.key),
+      ),
+      items,
+    ),
+    encoded: pending.length,
+    cached: cachedCount,
+  };
 }
 
 function assemble<S>(vectors: Map<string, Float32Array>, items: readonly CacheItem<S>[]): Features {

@@ -26,7 +26,9 @@ const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).dig
 export function modelFingerprint(model: ModelRecord): string {
   const dir = join(model.path, 'onnx');
   if (!existsSync(dir)) return 'no-onnx-folder'; // loading it will say what is wrong
-  const files = readdirSync(dir).filter((name) => name.endsWith('.onnx')).sort();
+  const files = readdirSync(dir)
+    .filter((name) => name.endsWith('.onnx'))
+    .sort();
   const parts = files.map((name) => {
     const stat = statSync(join(dir, name));
     return `${name}:${stat.size}:${stat.mtimeMs}`;
@@ -86,7 +88,14 @@ export class CachedEncoder {
 
   async texts(texts: readonly string[], options: CachedEncodeOptions = {}): Promise<Features> {
     const items = texts.map((text) => ({ key: text, load: () => text }));
-    const { features } = await encodeCached(this.model.id, 'text', items, async (sources: string[], o: EncodeOptions) => (await this.loaded()).encodeTexts(sources, o), this.cache, options);
+    const { features } = await encodeCached(
+      this.model.id,
+      'text',
+      items,
+      async (sources: string[], o: EncodeOptions) => (await this.loaded()).encodeTexts(sources, o),
+      this.cache,
+      options,
+    );
     return features;
   }
 

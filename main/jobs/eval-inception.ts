@@ -103,7 +103,11 @@ export async function realInceptionRows(
     job.throwIfCancelled();
     const batch = await Promise.all(
       images.slice(start, start + batchSize).map(async (image) => {
-        const raw = await sharp(cropPath(cache, record.imageSize, image.sha256)).resize(side, side, { fit: 'fill' }).removeAlpha().raw().toBuffer();
+        const raw = await sharp(cropPath(cache, record.imageSize, image.sha256))
+          .resize(side, side, { fit: 'fill' })
+          .removeAlpha()
+          .raw()
+          .toBuffer();
         if (raw.length !== side * side * 3) throw invalidInput(`the cached crop of ${image.path} is not RGB: import the dataset again`, 'dataset');
         return new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength);
       }),

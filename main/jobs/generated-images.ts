@@ -28,7 +28,9 @@ export async function writeImageGrid(file: string, images: tf.Tensor4D, columns:
     const left = (k % columns) * r;
     for (let y = 0; y < r; y++) grid.set(data.subarray((k * r + y) * r * 3, (k * r + y + 1) * r * 3), ((top + y) * width + left) * 3);
   }
-  await sharp(grid, { raw: { width, height: rows * r, channels: 3 } }).png().toFile(file);
+  await sharp(grid, { raw: { width, height: rows * r, channels: 3 } })
+    .png()
+    .toFile(file);
 }
 
 /**
@@ -39,11 +41,22 @@ export async function writeImageGrid(file: string, images: tf.Tensor4D, columns:
 export async function writeImages(folder: string, prefix: string, images: tf.Tensor4D): Promise<string[]> {
   const [n, r] = images.shape;
   const paths = Array.from({ length: n }, (_, k) => join(folder, `${prefix}-${k}.png`));
-  const taken = (await Promise.all(paths.map((path) => lstat(path).then(() => path, () => undefined)))).filter((path) => path !== undefined);
+  const taken = (
+    await Promise.all(
+      paths.map((path) =>
+        lstat(path).then(
+          () => path,
+          () => undefined,
+        ),
+      ),
+    )
+  ).filter((path) => path !== undefined);
   if (taken.length > 0) throw conflict(`${taken[0]} already exists (${taken.length} of the ${n} file names are taken): choose another output folder or seed`);
   const data = await toBytes(images);
   for (const [k, path] of paths.entries()) {
-    const png = await sharp(Buffer.from(data.subarray(k * r * r * 3, (k + 1) * r * r * 3)), { raw: { width: r, height: r, channels: 3 } }).png().toBuffer();
+    const png = await sharp(Buffer.from(data.subarray(k * r * r * 3, (k + 1) * r * r * 3)), { raw: { width: r, height: r, channels: 3 } })
+      .png()
+      .toBuffer();
     await writeFile(path, png, { flag: 'wx' });
   }
   return paths;

@@ -23,4 +23,3 @@ export async function readPerturbationFile(dataDir: string, name: string): Promi
     throw invalidInput(`perturbation network '${name}' (${path}) is damaged: train it again with \`lafite pseudo train-nn --name ${name}\``, 'nn');
   }
 }
-

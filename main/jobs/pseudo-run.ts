@@ -23,8 +23,10 @@ function checkedPseudoRun(pseudo: PseudoStore, ask: PseudoRunAsk & { pseudoRun: 
   const fix = `name a retrieval run of '${ask.dataset}' (lafite pseudo stats --dataset ${ask.dataset} lists them), or leave --pseudo-run out for the newest`;
   if (!run) throw invalidInput(`no pseudo run '${ask.pseudoRun}': ${fix}`, 'pseudoRun');
   if (run.datasetId !== ask.dataset) throw invalidInput(`pseudo run ${run.id} belongs to dataset '${run.datasetId}', not '${ask.dataset}': ${fix}`, 'pseudoRun');
-  if (run.method !== 'retrieval') throw invalidInput(`pseudo run ${run.id} holds ${run.method} features: training takes a retrieval run's prompts (CLO starts from them): ${fix}`, 'pseudoRun');
-  if (run.modelId !== ask.model) throw invalidInput(`pseudo run ${run.id} was made with ${run.modelId}, not ${ask.model}: train with --model ${run.modelId}, or ${fix}`, 'pseudoRun');
+  if (run.method !== 'retrieval')
+    throw invalidInput(`pseudo run ${run.id} holds ${run.method} features: training takes a retrieval run's prompts (CLO starts from them): ${fix}`, 'pseudoRun');
+  if (run.modelId !== ask.model)
+    throw invalidInput(`pseudo run ${run.id} was made with ${run.modelId}, not ${ask.model}: train with --model ${run.modelId}, or ${fix}`, 'pseudoRun');
   if (!run.complete) throw invalidInput(`pseudo run ${run.id} did not finish: run \`${synthHint(ask.dataset)}\` again`, 'pseudoRun');
   return run;
 }

@@ -16,7 +16,8 @@ import { checkpointFile, runFolder, snapshotFile, SNAPSHOTS_FOLDER, stepsOf } fr
 export async function findGenerator(dataDir: string, runId: string, step: number | undefined): Promise<{ file: string; step: number }> {
   const folder = runFolder(dataDir, runId);
   if (step !== undefined) {
-    if (!existsSync(snapshotFile(folder, step))) throw invalidInput(`run ${runId} kept no generator at step ${step}: see \`lafite runs show ${runId}\` for the steps it kept`, 'step');
+    if (!existsSync(snapshotFile(folder, step)))
+      throw invalidInput(`run ${runId} kept no generator at step ${step}: see \`lafite runs show ${runId}\` for the steps it kept`, 'step');
     return { file: snapshotFile(folder, step), step };
   }
   const kept = existsSync(join(folder, SNAPSHOTS_FOLDER)) ? stepsOf(await readdir(join(folder, SNAPSHOTS_FOLDER)), 'bin') : [];
@@ -26,7 +27,10 @@ export async function findGenerator(dataDir: string, runId: string, step: number
 }
 
 /** The network a run trains: its preset, with the condition form it asked for. */
-export const networkOf = (run: Pick<JobInput<'gan-train'>, 'preset' | 'condition'>): NetworkOptions => ({ ...PRESETS[run.preset], ...(run.condition ? { condition: run.condition } : {}) });
+export const networkOf = (run: Pick<JobInput<'gan-train'>, 'preset' | 'condition'>): NetworkOptions => ({
+  ...PRESETS[run.preset],
+  ...(run.condition ? { condition: run.condition } : {}),
+});
 
 /** G_ema of a run's network from `file` (dispose it when done). */
 export async function loadGenerator(file: string, run: Pick<JobInput<'gan-train'>, 'preset' | 'condition'>, textDim: number): Promise<Generator> {

@@ -39,17 +39,37 @@ const encoder: PromptEncoder = {
   },
 };
 
-const seen = (path: string, sha: string): SeenFile => ({ path, bytes: 1, mtimeMs: 1, status: 'imported', sha256: sha.repeat(64), md5: sha.repeat(32), format: 'png', width: 8, height: 8 });
+const seen = (path: string, sha: string): SeenFile => ({
+  path,
+  bytes: 1,
+  mtimeMs: 1,
+  status: 'imported',
+  sha256: sha.repeat(64),
+  md5: sha.repeat(32),
+  format: 'png',
+  width: 8,
+  height: 8,
+});
 
 /** Two images with unit image features; the pixels are not read by the conditions. */
-const data = (): TrainingImages => ({ ids, paths: ['a.png', 'b.png'], pixels: new Float32Array(0), resolution: 8, features: Float32Array.from([1, 0, 0, 0, 0, 1, 0, 0]), dim: DIM });
+const data = (): TrainingImages => ({
+  ids,
+  paths: ['a.png', 'b.png'],
+  pixels: new Float32Array(0),
+  resolution: 8,
+  features: Float32Array.from([1, 0, 0, 0, 0, 1, 0, 0]),
+  dim: DIM,
+});
 const sources = () => ({ datasets: new DatasetStore(db), pseudo: new PseudoStore(db), encoder, dataDir: dir.path });
 const input = (fields: Record<string, unknown>) => jobInputSchemas['gan-train'].parse({ dataset: 'd', ...fields });
 
 /** A complete retrieval run whose images kept these prompts, best first. */
 function retrievalRun(store: PseudoStore, id: string, dataset: string, prompts: string[][]): void {
   store.begin({ id, datasetId: dataset, method: 'retrieval', modelId: 'shapes-clip', config: {} });
-  store.putFeatures(id, prompts.flatMap((list, i) => list.map((prompt, rank) => ({ imageId: ids[i]!, rank, prompt, score: 1 - rank / 10, vector: null }))));
+  store.putFeatures(
+    id,
+    prompts.flatMap((list, i) => list.map((prompt, rank) => ({ imageId: ids[i]!, rank, prompt, score: 1 - rank / 10, vector: null }))),
+  );
   store.finish(id, {}, {});
 }
 
@@ -70,8 +90,14 @@ beforeAll(async () => {
   datasets.recordFiles('other', [seen('a.png', 'c')]);
   ids = datasets.importedImages('d').map((image) => image.id);
   const pseudo = new PseudoStore(db);
-  retrievalRun(pseudo, 'aaaaaaaaaaaaaaaa', 'd', [['p0', 'p1', 'p2'], ['p0', 'p1', 'p2']]);
-  retrievalRun(pseudo, 'bbbbbbbbbbbbbbbb', 'd', [['q0', 'q1', 'q2'], ['q0', 'q1', 'q2']]); // newer
+  retrievalRun(pseudo, 'aaaaaaaaaaaaaaaa', 'd', [
+    ['p0', 'p1', 'p2'],
+    ['p0', 'p1', 'p2'],
+  ]);
+  retrievalRun(pseudo, 'bbbbbbbbbbbbbbbb', 'd', [
+    ['q0', 'q1', 'q2'],
+    ['q0', 'q1', 'q2'],
+  ]); // newer
   pseudo.begin({ id: 'cccccccccccccccc', datasetId: 'd', method: 'gaussian', modelId: 'shapes-clip', config: {} });
   pseudo.finish('cccccccccccccccc', {}, {});
   pseudo.begin({ id: 'dddddddddddddddd', datasetId: 'other', method: 'retrieval', modelId: 'shapes-clip', config: {} });

@@ -76,7 +76,8 @@ function cloConditions(input: Input, images: Conditions, start: Conditions): Con
 /** Lafite eq. 2 with a trained perturbation network: h' = n(f + r1(f) + ε ⊙ exp(r2(f))), fresh ε every batch. */
 async function nnConditions(input: Input, images: Conditions, dataDir: string): Promise<{ h: Conditions; net: PerturbationNet }> {
   const file = await readPerturbationFile(dataDir, input.nn!);
-  if (file.model !== input.model) throw invalidInput(`perturbation network '${input.nn}' was trained for ${file.model}, not ${input.model}: train with --model ${file.model}`, 'nn');
+  if (file.model !== input.model)
+    throw invalidInput(`perturbation network '${input.nn}' was trained for ${file.model}, not ${input.model}: train with --model ${file.model}`, 'nn');
   const net = PerturbationNet.fromFile(file);
   return { net, h: (rows, step) => tf.tidy(() => net.perturb(images(rows, step), { seed: input.seed * SEED.nn + step })) };
 }
@@ -107,7 +108,11 @@ async function pseudoConditions(input: Input, data: TrainingImages, sources: Con
   const scheduled: Conditions = (rows, step) => {
     const rng = mulberry32(input.seed * SEED.schedule + step);
     const share = retrievalShare(schedule, step);
-    return perSample(rows.map(() => rng() < share), () => gaussian(rows, step), () => method(rows, step));
+    return perSample(
+      rows.map(() => rng() < share),
+      () => gaussian(rows, step),
+      () => method(rows, step),
+    );
   };
   return { h: scheduled, pseudoRun, dispose: none.dispose };
 }
@@ -142,7 +147,11 @@ export async function conditionsFor(stored: Input, data: TrainingImages, sources
   const real = captionFeatures(captions, data, input.seed);
   const h: Conditions = (rows, step) => {
     const rng = mulberry32(input.seed * SEED.mix + step);
-    return perSample(rows.map((row) => captions.has(data.ids[row]!) && rng() < input.captionShare), () => pseudo.h(rows, step), () => real(rows, step));
+    return perSample(
+      rows.map((row) => captions.has(data.ids[row]!) && rng() < input.captionShare),
+      () => pseudo.h(rows, step),
+      () => real(rows, step),
+    );
   };
   return { rows: all, ...pseudo, h };
 }

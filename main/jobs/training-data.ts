@@ -55,12 +55,17 @@ export async function loadTrainingImages(
   const keep = subsetIds(datasets, dataset, where.subset);
   const inSubset = datasets.importedImages(dataset).map((image) => !keep || keep.has(image.id));
   const images = datasets.importedImages(dataset).filter((_, i) => inSubset[i]);
-  if (images.length < 2) throw invalidInput(`dataset '${dataset}' has ${images.length} imported images${keep ? ` in the ${where.subset} subset` : ''}: training needs at least 2`, 'dataset');
+  if (images.length < 2)
+    throw invalidInput(`dataset '${dataset}' has ${images.length} imported images${keep ? ` in the ${where.subset} subset` : ''}: training needs at least 2`, 'dataset');
   const cache = datasetCacheDir(dataDir, dataset);
   const side = resolution * resolution * 3;
   const pixels = new Float32Array(images.length * side);
   for (const [i, image] of images.entries()) {
-    const raw = await sharp(cropPath(cache, record.imageSize, image.sha256)).resize(resolution, resolution, { fit: 'fill' }).removeAlpha().raw().toBuffer();
+    const raw = await sharp(cropPath(cache, record.imageSize, image.sha256))
+      .resize(resolution, resolution, { fit: 'fill' })
+      .removeAlpha()
+      .raw()
+      .toBuffer();
     for (let j = 0; j < side; j++) pixels[i * side + j] = raw[j]! / 127.5 - 1;
   }
   const items = datasetImageItems(datasets, dataDir, dataset).filter((_, i) => inSubset[i]);

@@ -30,7 +30,12 @@ describe('DatasetStore', () => {
   afterAll(() => dir.remove());
 
   it('records a batch, marking the later of two identical files a duplicate of the first', () => {
-    const counts = store.recordFiles('a', [image('x.png', 'a'), image('y.png', 'b'), image('z.png', 'a'), { path: 'bad.jpg', bytes: 0, mtimeMs: 1, status: 'rejected', reason: 'empty file' }]);
+    const counts = store.recordFiles('a', [
+      image('x.png', 'a'),
+      image('y.png', 'b'),
+      image('z.png', 'a'),
+      { path: 'bad.jpg', bytes: 0, mtimeMs: 1, status: 'rejected', reason: 'empty file' },
+    ]);
     expect(counts).toEqual({ imported: 2, rejected: 1, duplicate: 1 });
     const z = store.images('a', { status: 'duplicate' }, 0, 10).images[0]!;
     const x = store.images('a', { status: 'imported' }, 0, 10).images.find((i) => i.path === 'x.png')!;
@@ -48,7 +53,16 @@ describe('DatasetStore', () => {
   it('adds a caption once, filters by captioned, and cascades on remove', () => {
     store.recordFiles('a', [image('x.png', 'a'), image('y.png', 'b')]);
     const [x] = store.images('a', {}, 0, 10).images;
-    expect(store.addCaptions('a', [{ imageId: x!.id, text: 'a red square' }, { imageId: x!.id, text: 'a red square' }], 'c.json')).toEqual({ added: 1, images: 1 });
+    expect(
+      store.addCaptions(
+        'a',
+        [
+          { imageId: x!.id, text: 'a red square' },
+          { imageId: x!.id, text: 'a red square' },
+        ],
+        'c.json',
+      ),
+    ).toEqual({ added: 1, images: 1 });
     expect(store.images('a', { captioned: true }, 0, 10).total).toBe(1);
     expect(store.images('a', { captioned: false }, 0, 10).total).toBe(1);
     expect(store.image('a', x!.id)!.captionTexts).toEqual([{ id: expect.any(Number), text: 'a red square', source: 'c.json' }]);
@@ -66,7 +80,10 @@ describe('DatasetStore', () => {
       ['md5only.png', 'md5', 'other2.png'],
       ['same.png', 'sha256', 'other.png'],
     ]);
-    store.mark('a', overlap.map((o) => ({ imageId: o.id, status: 'excluded', reason: 'overlap' })));
+    store.mark(
+      'a',
+      overlap.map((o) => ({ imageId: o.id, status: 'excluded', reason: 'overlap' })),
+    );
     expect(store.counts('a')).toMatchObject({ imported: 1, excluded: 2 });
   });
 

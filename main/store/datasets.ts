@@ -6,14 +6,7 @@
  * (`datasetCacheDir`), named by content.
  */
 import { join } from 'node:path';
-import type {
-  DatasetCounts,
-  DatasetImage,
-  DatasetImageDetail,
-  DatasetRecord,
-  ImageStatus,
-  Split,
-} from '../contract/index.ts';
+import type { DatasetCounts, DatasetImage, DatasetImageDetail, DatasetRecord, ImageStatus, Split } from '../contract/index.ts';
 import type { Db } from './db.ts';
 import { writeTransaction } from './transaction.ts';
 
@@ -217,7 +210,9 @@ export class DatasetStore {
   images(id: string, filter: ImageFilter, offset: number, limit: number): { total: number; images: DatasetImage[] } {
     const { where, params } = filterSql(filter);
     const total = (this.db.prepare(`SELECT count(*) AS n FROM images i WHERE i.dataset_id = ?${where}`).get(id, ...params) as { n: number }).n;
-    const rows = this.db.prepare(`SELECT ${IMAGE_COLUMNS} FROM images i WHERE i.dataset_id = ?${where} ORDER BY i.path LIMIT ? OFFSET ?`).all(id, ...params, limit, offset) as ImageRow[];
+    const rows = this.db
+      .prepare(`SELECT ${IMAGE_COLUMNS} FROM images i WHERE i.dataset_id = ?${where} ORDER BY i.path LIMIT ? OFFSET ?`)
+      .all(id, ...params, limit, offset) as ImageRow[];
     return { total, images: rows.map(toImage) };
   }
 
@@ -241,20 +236,31 @@ export class DatasetStore {
 
   /** The imported images, in path order, with what training and encoding need. */
   importedImages(id: string): { id: number; path: string; sha256: string }[] {
-    return this.db.prepare("SELECT id, path, sha256 FROM images WHERE dataset_id = ? AND status = 'imported' ORDER BY path").all(id) as { id: number; path: string; sha256: string }[];
+    return this.db.prepare("SELECT id, path, sha256 FROM images WHERE dataset_id = ? AND status = 'imported' ORDER BY path").all(id) as {
+      id: number;
+      path: string;
+      sha256: string;
+    }[];
   }
 
   /** Ids of the imported images that pass a filter (a training subset: the split, the few-shot pairs). */
   importedIds(id: string, filter: Omit<ImageFilter, 'status'>): number[] {
     const { where, params } = filterSql(filter);
-    return (this.db.prepare(`SELECT i.id FROM images i WHERE i.dataset_id = ? AND i.status = 'imported'${where} ORDER BY i.path`).all(id, ...params) as { id: number }[]).map((row) => row.id);
+    return (this.db.prepare(`SELECT i.id FROM images i WHERE i.dataset_id = ? AND i.status = 'imported'${where} ORDER BY i.path`).all(id, ...params) as { id: number }[]).map(
+      (row) => row.id,
+    );
   }
 
   /** Every image of the dataset with a name to match captions against: `path` and the ids. */
   captionTargets(id: string): { id: number; path: string; status: ImageStatus; duplicateOf: number | null }[] {
-    return (this.db.prepare('SELECT id, path, status, duplicate_of FROM images WHERE dataset_id = ?').all(id) as { id: number; path: string; status: ImageStatus; duplicate_of: number | null }[]).map(
-      (row) => ({ id: row.id, path: row.path, status: row.status, duplicateOf: row.duplicate_of }),
-    );
+    return (
+      this.db.prepare('SELECT id, path, status, duplicate_of FROM images WHERE dataset_id = ?').all(id) as {
+        id: number;
+        path: string;
+        status: ImageStatus;
+        duplicate_of: number | null;
+      }[]
+    ).map((row) => ({ id: row.id, path: row.path, status: row.status, duplicateOf: row.duplicate_of }));
   }
 
   /** Adds captions in one transaction; a caption an image already has is not added twice. Returns how many were added. */
@@ -288,7 +294,9 @@ export class DatasetStore {
   /** The imported images with at least one caption (the few-shot candidates), with their split. */
   captionedImages(id: string): { id: number; sha256: string; split: Split | null }[] {
     return this.db
-      .prepare("SELECT i.id, i.sha256, i.split FROM images i WHERE i.dataset_id = ? AND i.status = 'imported' AND EXISTS (SELECT 1 FROM captions c WHERE c.image_id = i.id) ORDER BY i.id")
+      .prepare(
+        "SELECT i.id, i.sha256, i.split FROM images i WHERE i.dataset_id = ? AND i.status = 'imported' AND EXISTS (SELECT 1 FROM captions c WHERE c.image_id = i.id) ORDER BY i.id",
+      )
       .all(id) as { id: number; sha256: string; split: Split | null }[];
   }
 
@@ -324,12 +332,18 @@ export class DatasetStore {
       .all({ id, against }) as { id: number; path: string; bySha: string | null; byMd5: string | null }[];
     return rows
       .filter((row) => row.bySha !== null || row.byMd5 !== null)
-      .map((row) => (row.bySha !== null ? { id: row.id, path: row.path, by: 'sha256' as const, otherPath: row.bySha } : { id: row.id, path: row.path, by: 'md5' as const, otherPath: row.byMd5! }));
+      .map((row) =>
+        row.bySha !== null
+          ? { id: row.id, path: row.path, by: 'sha256' as const, otherPath: row.bySha }
+          : { id: row.id, path: row.path, by: 'md5' as const, otherPath: row.byMd5! },
+      );
   }
 
   /** Marks images excluded or duplicate with a reason, in one transaction. */
   mark(id: string, marks: ReadonlyArray<{ imageId: number; status: 'excluded' | 'duplicate'; reason: string; duplicateOf?: number }>): void {
-    const update = this.db.prepare("UPDATE images SET status = ?, reason = ?, duplicate_of = ?, split = NULL, few_shot = 0 WHERE id = ? AND dataset_id = ? AND status = 'imported'");
+    const update = this.db.prepare(
+      "UPDATE images SET status = ?, reason = ?, duplicate_of = ?, split = NULL, few_shot = 0 WHERE id = ? AND dataset_id = ? AND status = 'imported'",
+    );
     writeTransaction(this.db, () => {
       for (const m of marks) update.run(m.status, m.reason, m.duplicateOf ?? null, m.imageId, id);
       this.touch(id);

@@ -26,7 +26,10 @@ describe('openDatabase', () => {
 
   it('keeps the jobs of an older database when migration 7 copies the jobs table', () => {
     const db = openDatabase(`${dir.path}/v6.db`, { migrate: false });
-    migrate(db, MIGRATIONS.filter((m) => m.version <= 6));
+    migrate(
+      db,
+      MIGRATIONS.filter((m) => m.version <= 6),
+    );
     db.prepare("INSERT INTO jobs (id, kind, status, input, created_at) VALUES ('0000000a', 'embed', 'succeeded', '{}', '2026-01-01')").run();
     migrate(db, MIGRATIONS);
     expect(db.prepare('SELECT id, status FROM jobs').all()).toEqual([{ id: '0000000a', status: 'succeeded' }]);

@@ -35,10 +35,7 @@ export function schemaVersion(db: Db): number {
 export function migrate(db: Db, migrations: readonly Migration[]): void {
   const current = schemaVersion(db);
   if (current > SCHEMA_VERSION) {
-    throw new LafiteError(
-      'conflict',
-      `the database has schema version ${current}, newer than this Lafite Studio (${SCHEMA_VERSION}): update the app`,
-    );
+    throw new LafiteError('conflict', `the database has schema version ${current}, newer than this Lafite Studio (${SCHEMA_VERSION}): update the app`);
   }
   for (const migration of migrations) {
     if (migration.version <= current) continue;

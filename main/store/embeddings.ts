@@ -38,9 +38,7 @@ export class EmbeddingStore {
 
   /** Stores vectors in one transaction (a batch is all there or not at all). */
   putMany(modelId: string, kind: EmbeddingKind, entries: ReadonlyArray<readonly [string, Float32Array]>): void {
-    const insert = this.db.prepare(
-      'INSERT OR REPLACE INTO embeddings (model_id, kind, key, dim, vector, created_at) VALUES (?, ?, ?, ?, ?, ?)',
-    );
+    const insert = this.db.prepare('INSERT OR REPLACE INTO embeddings (model_id, kind, key, dim, vector, created_at) VALUES (?, ?, ?, ?, ?, ?)');
     const now = new Date().toISOString();
     writeTransaction(this.db, () => {
       for (const [key, vector] of entries) insert.run(modelId, kind, key, vector.length, toBlob(vector), now);

@@ -26,9 +26,18 @@ export class EvaluationStore {
 
   /** A run's evaluations by step (all runs' when `runId` is undefined), oldest first. */
   list(runId?: string): EvaluationRow[] {
-    const rows = (runId
-      ? this.db.prepare('SELECT * FROM evaluations WHERE run_id = ? ORDER BY step, created_at').all(runId)
-      : this.db.prepare('SELECT * FROM evaluations ORDER BY run_id, step, created_at').all()) as { job_id: string; run_id: string; step: number; images: number; metrics: string; created_at: string }[];
-    return rows.map((row) => ({ jobId: row.job_id, runId: row.run_id, step: row.step, images: row.images, metrics: JSON.parse(row.metrics) as Record<string, number>, createdAt: row.created_at }));
+    const rows = (
+      runId
+        ? this.db.prepare('SELECT * FROM evaluations WHERE run_id = ? ORDER BY step, created_at').all(runId)
+        : this.db.prepare('SELECT * FROM evaluations ORDER BY run_id, step, created_at').all()
+    ) as { job_id: string; run_id: string; step: number; images: number; metrics: string; created_at: string }[];
+    return rows.map((row) => ({
+      jobId: row.job_id,
+      runId: row.run_id,
+      step: row.step,
+      images: row.images,
+      metrics: JSON.parse(row.metrics) as Record<string, number>,
+      createdAt: row.created_at,
+    }));
   }
 }

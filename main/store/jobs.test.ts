@@ -39,7 +39,12 @@ describe('JobStore', () => {
     expect(store.stopRequests([job.id, other.id])).toEqual(new Map());
     store.requestStop(job.id, 'cancel');
     store.requestStop(other.id, 'pause');
-    expect(store.stopRequests([job.id, other.id])).toEqual(new Map([[job.id, 'cancel'], [other.id, 'pause']]));
+    expect(store.stopRequests([job.id, other.id])).toEqual(
+      new Map([
+        [job.id, 'cancel'],
+        [other.id, 'pause'],
+      ]),
+    );
     // A stop asked for while queued is not lost when the owner comes to run the job.
     expect(store.claimToRun(job.id, process.pid)).toBe('cancel');
     expect(store.claimToRun(other.id, process.pid)).toBe('pause');

@@ -52,9 +52,7 @@ export class JobStore {
   /** A new queued job, owned by process `pid` until it finishes. */
   create(kind: JobKind, input: unknown, pid: number): JobRecord {
     const id = randomUUID();
-    this.db
-      .prepare('INSERT INTO jobs (id, kind, status, input, owner_pid, created_at) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(id, kind, 'queued', JSON.stringify(input), pid, now());
+    this.db.prepare('INSERT INTO jobs (id, kind, status, input, owner_pid, created_at) VALUES (?, ?, ?, ?, ?, ?)').run(id, kind, 'queued', JSON.stringify(input), pid, now());
     return this.get(id)!;
   }
 
@@ -106,9 +104,10 @@ export class JobStore {
   /** Which of these jobs someone asked to cancel or pause. */
   stopRequests(ids: string[]): Map<string, StopKind> {
     if (ids.length === 0) return new Map();
-    const rows = this.db
-      .prepare(`SELECT id, cancel_requested AS request FROM jobs WHERE cancel_requested > 0 AND id IN (${ids.map(() => '?').join(',')})`)
-      .all(...ids) as { id: string; request: number }[];
+    const rows = this.db.prepare(`SELECT id, cancel_requested AS request FROM jobs WHERE cancel_requested > 0 AND id IN (${ids.map(() => '?').join(',')})`).all(...ids) as {
+      id: string;
+      request: number;
+    }[];
     return new Map(rows.map((row) => [row.id, row.request === 2 ? 'pause' : 'cancel']));
   }
 
@@ -166,14 +165,7 @@ export class JobStore {
         `UPDATE jobs SET status = ?, result = ?, error_code = ?, error_message = ?, owner_pid = NULL, finished_at = ?
          WHERE id = ?`,
       )
-      .run(
-        status,
-        outcome.result === undefined ? null : JSON.stringify(outcome.result),
-        outcome.error?.code ?? null,
-        outcome.error?.message ?? null,
-        now(),
-        id,
-      );
+      .run(status, outcome.result === undefined ? null : JSON.stringify(outcome.result), outcome.error?.code ?? null, outcome.error?.message ?? null, now(), id);
   }
 
   /**
@@ -187,9 +179,7 @@ export class JobStore {
     );
     // Read and mark under one write lock: another process may be starting one of these jobs.
     return writeTransaction(this.db, () => {
-      const rows = this.db
-        .prepare(`SELECT id, owner_pid FROM jobs WHERE status IN ('running', 'queued')`)
-        .all() as Pick<JobRow, 'id' | 'owner_pid'>[];
+      const rows = this.db.prepare(`SELECT id, owner_pid FROM jobs WHERE status IN ('running', 'queued')`).all() as Pick<JobRow, 'id' | 'owner_pid'>[];
       const orphans = rows.filter((row) => row.owner_pid === null || !isAlive(row.owner_pid)).map((row) => row.id);
       orphans.forEach((id) => mark.run(now(), id));
       return orphans;

@@ -70,7 +70,15 @@ function allowedDirs(check: PathCheck): string[] | undefined {
 }
 
 const describeKind = (info: Stats): string =>
-  info.isFIFO() ? 'a named pipe' : info.isSocket() ? 'a socket' : info.isCharacterDevice() || info.isBlockDevice() ? 'a device' : info.isDirectory() ? 'a folder' : 'not a regular file';
+  info.isFIFO()
+    ? 'a named pipe'
+    : info.isSocket()
+      ? 'a socket'
+      : info.isCharacterDevice() || info.isBlockDevice()
+        ? 'a device'
+        : info.isDirectory()
+          ? 'a folder'
+          : 'not a regular file';
 
 /**
  * Checks `path` for `check.use` and returns its real path. Throws invalid_input naming the
@@ -91,7 +99,8 @@ export function checkPath(path: string, check: PathCheck): string {
       throw missing();
     }
   }
-  if (SYSTEM_ROOTS.some((root) => isInside(realPath, root))) throw refuse(`is in the system's ${SYSTEM_ROOTS.find((root) => isInside(realPath, root))} file system, which Lafite Studio never reads or writes`);
+  if (SYSTEM_ROOTS.some((root) => isInside(realPath, root)))
+    throw refuse(`is in the system's ${SYSTEM_ROOTS.find((root) => isInside(realPath, root))} file system, which Lafite Studio never reads or writes`);
   const allowed = allowedDirs(check);
   if (allowed && !allowed.some((dir) => isInside(realPath, dir))) {
     throw refuse(`is outside the folders Lafite Studio may use (LAFITE_ALLOWED_DIRS and the data folder)`);

@@ -49,10 +49,17 @@ export class RunStore {
 
   get(jobId: string): TrainingRunRow | undefined {
     const row = this.db.prepare('SELECT * FROM training_runs WHERE job_id = ?').get(jobId) as
-      | { job_id: string; backend: string; device: string | null; g_params: number; d_params: number; images: number; attempts: string }
-      | undefined;
+      { job_id: string; backend: string; device: string | null; g_params: number; d_params: number; images: number; attempts: string } | undefined;
     if (!row) return undefined;
-    return { jobId: row.job_id, backend: row.backend, device: row.device, gParams: row.g_params, dParams: row.d_params, images: row.images, attempts: JSON.parse(row.attempts) as RunAttempt[] };
+    return {
+      jobId: row.job_id,
+      backend: row.backend,
+      device: row.device,
+      gParams: row.g_params,
+      dParams: row.d_params,
+      images: row.images,
+      attempts: JSON.parse(row.attempts) as RunAttempt[],
+    };
   }
 
   /** Stores the figures of one or more steps at once (one transaction). */

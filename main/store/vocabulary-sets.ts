@@ -26,7 +26,9 @@ export class VocabularySetStore {
 
   put(id: string, vocabulary: unknown, templates: unknown): void {
     this.db
-      .prepare('INSERT INTO vocabulary_sets (id, vocabulary, templates, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET vocabulary = excluded.vocabulary, templates = excluded.templates, updated_at = excluded.updated_at')
+      .prepare(
+        'INSERT INTO vocabulary_sets (id, vocabulary, templates, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET vocabulary = excluded.vocabulary, templates = excluded.templates, updated_at = excluded.updated_at',
+      )
       .run(id, JSON.stringify(vocabulary), JSON.stringify(templates), new Date().toISOString());
   }
 

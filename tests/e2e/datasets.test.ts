@@ -48,7 +48,9 @@ async function writeFolder(root: string): Promise<{ folder: string; captions: st
   writeFileSync(join(folder, 'notes.jpg'), 'shopping list: milk, eggs\n');
   // Noise, so the JPEG is large enough that its first half stops mid-scan.
   const noise = Buffer.from(Array.from({ length: 64 * 64 * 3 }, (_, i) => (i * 7919) % 251));
-  const jpeg = await sharp(noise, { raw: { width: 64, height: 64, channels: 3 } }).jpeg({ quality: 95 }).toBuffer();
+  const jpeg = await sharp(noise, { raw: { width: 64, height: 64, channels: 3 } })
+    .jpeg({ quality: 95 })
+    .toBuffer();
   writeFileSync(join(folder, 'truncated.jpg'), jpeg.subarray(0, Math.floor(jpeg.length / 2)));
   const captions = join(root, 'captions.json');
   writeFileSync(captions, JSON.stringify(CAPTIONS));
@@ -78,10 +80,7 @@ describe.skipIf(!hasChromium)('Datasets view (web mode)', () => {
       await form.getByTestId('import-start').click();
       // The name was suggested from the folder; the folder is not absolute and the crop size too small.
       expect(await form.locator('input[name=dataset]').inputValue()).toBe('pictures');
-      expect(await form.getByTestId('import-field-error').allTextContents()).toEqual([
-        'An absolute path, e.g. /home/me/pictures.',
-        'A whole number of pixels from 8 to 1024.',
-      ]);
+      expect(await form.getByTestId('import-field-error').allTextContents()).toEqual(['An absolute path, e.g. /home/me/pictures.', 'A whole number of pixels from 8 to 1024.']);
 
       await form.locator('input[name=dataset]').fill(DATASET);
       await form.locator('input[name=folder]').fill(files.folder);
@@ -114,7 +113,10 @@ describe.skipIf(!hasChromium)('Datasets view (web mode)', () => {
       await expect.poll(() => rejects.count(), { timeout: TIMEOUT_MS }).toBe(3);
       expect((await pane.getByTestId('reject-path').allTextContents()).sort()).toEqual(REJECTED);
       const reasons = await pane.getByTestId('reject-reason').allTextContents();
-      expect(reasons.every((reason) => reason.trim().length > 0), reasons.join(' | ')).toBe(true);
+      expect(
+        reasons.every((reason) => reason.trim().length > 0),
+        reasons.join(' | '),
+      ).toBe(true);
       expect(await pane.getByTestId('images-total').getAttribute('data-total')).toBe('3');
 
       // Captions for 3 images.

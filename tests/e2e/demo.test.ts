@@ -24,7 +24,20 @@ describe('lafite demo and lafite ablation', () => {
 
   beforeAll(async () => {
     dir = tempDir('lafite-demo-');
-    demo = await lafiteJson<DemoResult>(['--data-dir', join(dir.path, 'data'), 'demo', '--quick', '--images', '60', '--minutes', '0.1', '--eval-images', '20', '--folder', join(dir.path, 'pictures')]);
+    demo = await lafiteJson<DemoResult>([
+      '--data-dir',
+      join(dir.path, 'data'),
+      'demo',
+      '--quick',
+      '--images',
+      '60',
+      '--minutes',
+      '0.1',
+      '--eval-images',
+      '20',
+      '--folder',
+      join(dir.path, 'pictures'),
+    ]);
   }, 300_000);
   afterAll(() => dir.remove());
 
@@ -34,36 +47,67 @@ describe('lafite demo and lafite ablation', () => {
     expect(demo.evaluation.metrics.attributeAccuracy).toBeGreaterThanOrEqual(0);
     // Fine-tuned from the shipped generator, the asked color is drawn far above chance (1/8) even after seconds of training.
     expect(demo.evaluation.metrics.colorAccuracy).toBeGreaterThan(0.4);
-    expect(demo.stages.map((s) => s.stage)).toEqual(expect.arrayContaining([expect.stringMatching(/^drawing 60 ShapesWorld pictures/), expect.stringMatching(/^fine-tuning shapes-pretrained on CLO/), expect.stringMatching(/^evaluating run/)]));
+    expect(demo.stages.map((s) => s.stage)).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^drawing 60 ShapesWorld pictures/),
+        expect.stringMatching(/^fine-tuning shapes-pretrained on CLO/),
+        expect.stringMatching(/^evaluating run/),
+      ]),
+    );
     const runs = await lafiteJson<{ id: string; pseudo: string; subset?: string }[]>(['--data-dir', join(dir.path, 'data'), 'runs', 'list']);
     expect(runs.find((r) => r.id === demo.run)).toMatchObject({ pseudo: 'clo' });
   });
 
-  it.skipIf(!hasChromium)('writes a report that opens from disk in a browser with every picture and the loss chart', async () => {
-    const html = readFileSync(demo.report, 'utf8');
-    expect(html).toContain('a red circle');
-    expect(html).not.toMatch(/<script src=|<link [^>]*href="http/); // self-contained
-    const browser = await launchChromium();
-    try {
-      const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
-      const errors = collectConsoleErrors(page);
-      await page.goto(pathToFileURL(demo.report).href);
-      const pictures = await page.locator('.prompts img').evaluateAll((images) => images.map((img) => (img as unknown as { naturalWidth: number }).naturalWidth));
-      expect(pictures).toHaveLength(8 * 4);
-      expect(pictures.every((width) => width === 32)).toBe(true); // the shapes preset's 32 px, decoded
-      expect(await page.locator('.caption img').count()).toBeGreaterThan(0); // pseudo-caption examples
-      await expect.poll(() => page.locator('#losses canvas').count()).toBe(1);
-      expect(await page.locator('table').first().textContent()).toMatch(/all three/);
-      await saveScreenshot(page, 'demo-report.png');
-      expect(errors).toEqual([]);
-    } finally {
-      await browser.close();
-    }
-  }, 60_000);
+  it.skipIf(!hasChromium)(
+    'writes a report that opens from disk in a browser with every picture and the loss chart',
+    async () => {
+      const html = readFileSync(demo.report, 'utf8');
+      expect(html).toContain('a red circle');
+      expect(html).not.toMatch(/<script src=|<link [^>]*href="http/); // self-contained
+      const browser = await launchChromium();
+      try {
+        const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+        const errors = collectConsoleErrors(page);
+        await page.goto(pathToFileURL(demo.report).href);
+        const pictures = await page.locator('.prompts img').evaluateAll((images) => images.map((img) => (img as unknown as { naturalWidth: number }).naturalWidth));
+        expect(pictures).toHaveLength(8 * 4);
+        expect(pictures.every((width) => width === 32)).toBe(true); // the shapes preset's 32 px, decoded
+        expect(await page.locator('.caption img').count()).toBeGreaterThan(0); // pseudo-caption examples
+        await expect.poll(() => page.locator('#losses canvas').count()).toBe(1);
+        expect(await page.locator('table').first().textContent()).toMatch(/all three/);
+        await saveScreenshot(page, 'demo-report.png');
+        expect(errors).toEqual([]);
+      } finally {
+        await browser.close();
+      }
+    },
+    60_000,
+  );
 
   it('runs the ablation: four pre-trainings, each fine-tuned without captions and on a few, in one table', async () => {
     const out = join(dir.path, 'ablation');
-    const result = await lafiteJson<AblationResult>(['--data-dir', join(dir.path, 'data'), 'ablation', '--quick', '--preset', 'tiny', '--images', '60', '--pretrain-minutes', '0.05', '--finetune-minutes', '0.03', '--pairs', '5', '--eval-images', '20', '--folder', join(dir.path, 'ablation-pictures'), '--out', out]);
+    const result = await lafiteJson<AblationResult>([
+      '--data-dir',
+      join(dir.path, 'data'),
+      'ablation',
+      '--quick',
+      '--preset',
+      'tiny',
+      '--images',
+      '60',
+      '--pretrain-minutes',
+      '0.05',
+      '--finetune-minutes',
+      '0.03',
+      '--pairs',
+      '5',
+      '--eval-images',
+      '20',
+      '--folder',
+      join(dir.path, 'ablation-pictures'),
+      '--out',
+      out,
+    ]);
     expect(result.cells).toHaveLength(4 * 3);
     for (const pretraining of ['gaussian', 'retrieval', 'clo', 'all']) {
       expect(result.cells.filter((c) => c.pretraining === pretraining).map((c) => c.captions)).toEqual([null, 0, 5]);

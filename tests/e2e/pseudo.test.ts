@@ -46,17 +46,21 @@ describe.skipIf(!hasChromium)('Pseudo-captions view (web mode)', () => {
       await page.getByTestId('pseudo-dataset').selectOption(DATASET);
       await page.getByTestId('pseudo-runs-empty').waitFor({ timeout: TIMEOUT_MS });
       // Training the network encoded the captions: their series shows before any synthesis.
-      await expect.poll(() => page.getByTestId('diagnostics-row').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-method'))), { timeout: TIMEOUT_MS }).toEqual(['captions']);
+      await expect
+        .poll(() => page.getByTestId('diagnostics-row').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-method'))), { timeout: TIMEOUT_MS })
+        .toEqual(['captions']);
 
       // The form says what is wrong before anything is sent; the four groups of options show for "all".
       const form = page.getByTestId('pseudo-synth-form');
       expect(await form.locator('select[name=method]').inputValue()).toBe('all');
       for (const group of ['synth-retrieval', 'synth-gaussian', 'synth-clo', 'synth-nn']) expect(await form.getByTestId(group).count()).toBe(1);
       // The sets of vocabulary.list and the network of pseudo.networks are offered.
-      await expect.poll(() => form.locator('select[name=vocabulary] option').evaluateAll((options) => options.map((o) => o.getAttribute('value'))), { timeout: TIMEOUT_MS }).toEqual(
-        expect.arrayContaining(['photos', 'faces', 'birds', 'shapes']),
-      );
-      await expect.poll(() => form.locator('select[name=nn] option').evaluateAll((options) => options.map((o) => o.getAttribute('value'))), { timeout: TIMEOUT_MS }).toEqual(['', NETWORK]);
+      await expect
+        .poll(() => form.locator('select[name=vocabulary] option').evaluateAll((options) => options.map((o) => o.getAttribute('value'))), { timeout: TIMEOUT_MS })
+        .toEqual(expect.arrayContaining(['photos', 'faces', 'birds', 'shapes']));
+      await expect
+        .poll(() => form.locator('select[name=nn] option').evaluateAll((options) => options.map((o) => o.getAttribute('value'))), { timeout: TIMEOUT_MS })
+        .toEqual(['', NETWORK]);
       await form.locator('select[name=nn]').selectOption(NETWORK);
       await form.locator('input[name=k]').fill('0');
       await form.getByTestId('synth-start').click();
@@ -105,7 +109,10 @@ describe.skipIf(!hasChromium)('Pseudo-captions view (web mode)', () => {
       await page.locator('[data-testid=pseudo-explorer][data-method=retrieval]').waitFor({ timeout: TIMEOUT_MS });
       await expect.poll(() => firstImage.getByTestId('pseudo-caption').count(), { timeout: TIMEOUT_MS }).toBe(5);
       const prompts = await firstImage.getByTestId('pseudo-caption-prompt').allTextContents();
-      expect(prompts.every((prompt) => prompt.trim().length > 0 && prompt !== '(feature)'), prompts.join(' | ')).toBe(true);
+      expect(
+        prompts.every((prompt) => prompt.trim().length > 0 && prompt !== '(feature)'),
+        prompts.join(' | '),
+      ).toBe(true);
       const scores = (await firstImage.getByTestId('pseudo-caption-score').allTextContents()).map(Number);
       expect(scores.every((score) => score >= -1 && score <= 1)).toBe(true);
       expect([...scores].sort((a, b) => b - a)).toEqual(scores);

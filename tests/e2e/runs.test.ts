@@ -33,7 +33,25 @@ describe.skipIf(!hasChromium)('Runs view (web mode)', () => {
       prepare: async ({ lafite }) => {
         /** A tiny run of STEPS steps; its id. */
         const train = async (seed: number): Promise<string> => {
-          const args = ['--json', 'train', '--dataset', DATASET, '--preset', 'tiny', '--steps', String(STEPS), '--batch-size', '4', '--checkpoint-every', '4', '--sample-every', '4', '--no-con-g', '--seed', String(seed)];
+          const args = [
+            '--json',
+            'train',
+            '--dataset',
+            DATASET,
+            '--preset',
+            'tiny',
+            '--steps',
+            String(STEPS),
+            '--batch-size',
+            '4',
+            '--checkpoint-every',
+            '4',
+            '--sample-every',
+            '4',
+            '--no-con-g',
+            '--seed',
+            String(seed),
+          ];
           const result = JSON.parse((await lafite(args)).trim().split('\n').at(-1)!) as { folder: string };
           return result.folder.split(/[\\/]/).at(-1)!;
         };

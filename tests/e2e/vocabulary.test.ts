@@ -33,7 +33,10 @@ describe.skipIf(!hasChromium)('Vocabulary & Templates view (web mode)', () => {
   it(
     'edits the shapes set with live template checks, saves, previews an image, exports, imports, builds and resets',
     async () => {
-      const { page, consoleErrors } = await fixture!.openView({ nav: 'nav-vocabulary', heading: 'Vocabulary & Templates' }, { viewport: { width: 1280, height: 1000 }, acceptDownloads: true });
+      const { page, consoleErrors } = await fixture!.openView(
+        { nav: 'nav-vocabulary', heading: 'Vocabulary & Templates' },
+        { viewport: { width: 1280, height: 1000 }, acceptDownloads: true },
+      );
 
       const row = page.locator('[data-testid=vocabulary-row][data-set-id=shapes]');
       await row.waitFor({ timeout: TIMEOUT_MS });
@@ -41,7 +44,12 @@ describe.skipIf(!hasChromium)('Vocabulary & Templates view (web mode)', () => {
       await row.click();
       const editor = page.getByTestId('vocabulary-editor');
       await editor.waitFor({ timeout: TIMEOUT_MS });
-      expect(await editor.getByTestId('vocabulary-entries').evaluateAll((boxes) => boxes.map((box) => box.getAttribute('data-name')))).toEqual(['Noun', 'Verb', 'Numeral', 'Adjective']);
+      expect(await editor.getByTestId('vocabulary-entries').evaluateAll((boxes) => boxes.map((box) => box.getAttribute('data-name')))).toEqual([
+        'Noun',
+        'Verb',
+        'Numeral',
+        'Adjective',
+      ]);
 
       // A template with an unknown slot: the live check says so inline, and Save is refused with the API's message.
       const templates = page.getByTestId('template-editor');
@@ -88,7 +96,10 @@ describe.skipIf(!hasChromium)('Vocabulary & Templates view (web mode)', () => {
       expect(await result.locator('[data-vocabulary=Texture] [data-testid=preview-word]').count()).toBe(3);
       const scores = await result.getByTestId('preview-score').allTextContents();
       expect(scores.length).toBeGreaterThan(10);
-      expect(scores.every((score) => /^-?[01]\.\d{3}$/.test(score)), scores.join(' ')).toBe(true);
+      expect(
+        scores.every((score) => /^-?[01]\.\d{3}$/.test(score)),
+        scores.join(' '),
+      ).toBe(true);
       expect(await result.getByTestId('preview-prompt').count()).toBe(5);
       const promptScores = (await result.getByTestId('preview-prompt-score').allTextContents()).map(Number);
       expect(promptScores).toEqual([...promptScores].sort((a, b) => b - a));

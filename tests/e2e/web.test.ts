@@ -155,24 +155,32 @@ describe('web mode (lafite serve)', () => {
     expect(serve.token.length).toBeGreaterThanOrEqual(16);
   });
 
-  it('answers API calls only with the token', async () => {
-    expect((await callInfo({})).status).toBe(401);
-    expect((await callInfo({ Authorization: 'Bearer wrong-token' })).status).toBe(401);
+  it(
+    'answers API calls only with the token',
+    async () => {
+      expect((await callInfo({})).status).toBe(401);
+      expect((await callInfo({ Authorization: 'Bearer wrong-token' })).status).toBe(401);
 
-    const response = await callInfo({ Authorization: `Bearer ${serve.token}` });
-    expect(response.status).toBe(200);
-    const body = (await response.json()) as { ok: boolean; result?: { backend?: unknown } };
-    expect(body.ok).toBe(true);
-    expect(typeof body.result?.backend).toBe('string');
-    backend = body.result!.backend as string;
-  }, TIMEOUT_MS);
+      const response = await callInfo({ Authorization: `Bearer ${serve.token}` });
+      expect(response.status).toBe(200);
+      const body = (await response.json()) as { ok: boolean; result?: { backend?: unknown } };
+      expect(body.ok).toBe(true);
+      expect(typeof body.result?.backend).toBe('string');
+      backend = body.result!.backend as string;
+    },
+    TIMEOUT_MS,
+  );
 
-  it('refuses the page and the event stream without the token', async () => {
-    expect((await fetch(`${origin}/`)).status).toBe(401);
-    const events = await fetch(`${origin}/api/events`);
-    expect(events.status).toBe(401);
-    await events.body?.cancel();
-  }, TIMEOUT_MS);
+  it(
+    'refuses the page and the event stream without the token',
+    async () => {
+      expect((await fetch(`${origin}/`)).status).toBe(401);
+      const events = await fetch(`${origin}/api/events`);
+      expect(events.status).toBe(401);
+      await events.body?.cancel();
+    },
+    TIMEOUT_MS,
+  );
 
   it.skipIf(!hasChromium)(
     'shows the shell, every view, and a benchmark job to the end, with no console errors',
@@ -233,10 +241,7 @@ describe('web mode (lafite serve)', () => {
       }
 
       const downloads = page.getByTestId('download-row');
-      expect(await downloads.evaluateAll((items) => items.map((item) => item.getAttribute('data-model-id')))).toEqual([
-        'clip-vit-b32',
-        'clip-vit-b16',
-      ]);
+      expect(await downloads.evaluateAll((items) => items.map((item) => item.getAttribute('data-model-id')))).toEqual(['clip-vit-b32', 'clip-vit-b16']);
 
       const form = page.getByTestId('add-model-form');
       const builtin = models.find((model) => model.id === BUILTIN_MODEL);

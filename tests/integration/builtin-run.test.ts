@@ -38,7 +38,11 @@ async function lafite<T>(dataDir: string, ...args: string[]): Promise<T> {
 async function writeShippedRun(folder: string, seed: number): Promise<void> {
   const g = new Generator(PRESETS.tiny, { textDim: 64, seed });
   const d = new Discriminator(PRESETS.tiny, { textDim: 64, seed: seed + 1 });
-  await writeCheckpoint(join(folder, BUILTIN_RUN_FILES.networks), { networks: { g: g.namedVariables(), d: d.namedVariables(), g_ema: g.namedVariables() }, optimizers: {}, state: { step: 0 } });
+  await writeCheckpoint(join(folder, BUILTIN_RUN_FILES.networks), {
+    networks: { g: g.namedVariables(), d: d.namedVariables(), g_ema: g.namedVariables() },
+    optimizers: {},
+    state: { step: 0 },
+  });
   tf.dispose([...g.namedVariables().values(), ...d.namedVariables().values()]);
   const record = {
     id: 'tiny-builtin',

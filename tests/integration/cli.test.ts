@@ -6,8 +6,7 @@ import { runCli } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/temp.ts';
 import type { Command } from 'commander';
 
-const allCommands = (command: Command, path: string[] = []): string[][] =>
-  command.commands.flatMap((sub) => [[...path, sub.name()], ...allCommands(sub, [...path, sub.name()])]);
+const allCommands = (command: Command, path: string[] = []): string[][] => command.commands.flatMap((sub) => [[...path, sub.name()], ...allCommands(sub, [...path, sub.name()])]);
 
 /** `lafite COMMAND --help` through the CLI's own entry point, capturing what it prints. */
 async function helpInProcess(command: string[]): Promise<{ code: number; stdout: string }> {
@@ -27,7 +26,9 @@ describe('lafite CLI', () => {
 
   it('has --help on every command', async () => {
     const commands = allCommands(buildProgram());
-    expect(commands.map((c) => c.join(' '))).toEqual(expect.arrayContaining(['info', 'serve', 'jobs list', 'jobs show', 'jobs cancel', 'jobs resume', 'backend bench', 'dataset import']));
+    expect(commands.map((c) => c.join(' '))).toEqual(
+      expect.arrayContaining(['info', 'serve', 'jobs list', 'jobs show', 'jobs cancel', 'jobs resume', 'backend bench', 'dataset import']),
+    );
     // The real executable once; then every command in this process (a process each would take a minute).
     const real = await runCli(['dataset', 'import', '--help']);
     expect(real.code).toBe(0);
@@ -43,7 +44,14 @@ describe('lafite CLI', () => {
     const result = await runCli(['info', '--json'], { LAFITE_DATA_DIR: dir.path });
     expect(result.code).toBe(0);
     const info = JSON.parse(result.stdout);
-    expect(info).toMatchObject({ version: expect.any(String), tfjsVersion: '4.22.0', onnxruntimeVersion: '1.30.0', dataDir: dir.path, dbPath: `${dir.path}/lafite.db`, schemaVersion: SCHEMA_VERSION });
+    expect(info).toMatchObject({
+      version: expect.any(String),
+      tfjsVersion: '4.22.0',
+      onnxruntimeVersion: '1.30.0',
+      dataDir: dir.path,
+      dbPath: `${dir.path}/lafite.db`,
+      schemaVersion: SCHEMA_VERSION,
+    });
     expect(['wasm', 'cpu', 'node', 'webgpu', 'node-gpu']).toContain(info.backend);
     expect(info.backends).toHaveLength(5);
   });
@@ -66,7 +74,10 @@ describe('lafite CLI', () => {
   it('backend bench follows the job as JSON lines and ends with the result', async () => {
     const result = await runCli(['--json', '--data-dir', dir.path, 'backend', 'bench', '--size', '32', '--repeats', '2']);
     expect(result.code).toBe(0);
-    const lines = result.stdout.trim().split('\n').map((line) => JSON.parse(line));
+    const lines = result.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     expect(lines.filter((l) => l.type === 'job.updated').map((l) => l.job.status)).toContain('succeeded');
     expect(lines.at(-1)).toMatchObject({ size: 32, repeats: 2, gflops: expect.any(Number) });
   });

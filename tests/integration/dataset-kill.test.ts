@@ -36,7 +36,12 @@ describe('kill -9 during a dataset import', () => {
 
     const rerun = await runCli(['--json', ...args]);
     expect(rerun.code, rerun.stderr).toBe(0);
-    const result = JSON.parse(rerun.stdout.trim().split('\n').pop()!) as { unchanged: number; imported: number; duplicate: number; counts: { files: number; imported: number; duplicate: number } };
+    const result = JSON.parse(rerun.stdout.trim().split('\n').pop()!) as {
+      unchanged: number;
+      imported: number;
+      duplicate: number;
+      counts: { files: number; imported: number; duplicate: number };
+    };
     expect(result.unchanged).toBe(partial);
     expect(result.imported + result.duplicate).toBe(IMAGES - partial);
     expect(result.counts.files).toBe(IMAGES);

@@ -54,7 +54,9 @@ describe('lafite eval with Inception', () => {
     expect(bad.stderr).toContain(`'pool3' float32 [1, 512]`);
     const noInception = await runCli(['--data-dir', dataDir, 'eval', '--run', runId, '--n', '10', '--blur', '2']); // nothing installed yet
     expect(noInception.code).toBe(2);
-    expect(noInception.stderr).toContain(`blur: FID-k needs an Inception-v3 ONNX file: pass one (--inception FILE) or install it at ${join(dataDir, 'models', 'inception', 'inception-v3.onnx')}`);
+    expect(noInception.stderr).toContain(
+      `blur: FID-k needs an Inception-v3 ONNX file: pass one (--inception FILE) or install it at ${join(dataDir, 'models', 'inception', 'inception-v3.onnx')}`,
+    );
     const badList = await runCli(['--data-dir', dataDir, 'eval', '--run', runId, '--blur', '2,x']);
     expect(badList.code).not.toBe(0);
     expect(badList.stderr).toMatch(/--blur.*whole numbers from 1 to 32/);

@@ -100,7 +100,9 @@ describe('model download', () => {
       const job = await service.call('jobs.start', { kind: 'model-download', input: { id: 'corrupt', files: fileList({ 'tokenizer.json': wrong }) } });
       const done = await finished(service, job.id);
       expect(done.status).toBe('failed');
-      expect(done.error?.message).toContain(`checksum mismatch for tokenizer.json (from ${server.url}/files/tokenizer.json): expected sha256 ${wrong}, got ${sha256(bytes.get('tokenizer.json')!)}`);
+      expect(done.error?.message).toContain(
+        `checksum mismatch for tokenizer.json (from ${server.url}/files/tokenizer.json): expected sha256 ${wrong}, got ${sha256(bytes.get('tokenizer.json')!)}`,
+      );
       const models = join(service.dataDir, 'models');
       expect(existsSync(join(models, 'corrupt'))).toBe(false);
       expect(existsSync(join(models, 'corrupt.partial', 'tokenizer.json'))).toBe(false);

@@ -60,7 +60,13 @@ describe('lafite pseudo', () => {
 
   it('gives each image its best prompts, sorted, naming the color drawn', async () => {
     const retrieval = runs.find((r) => r.method === 'retrieval')!;
-    const page = await lafite<{ total: number; images: { path: string; captions: { prompt: string; score: number }[] }[] }>('pseudo', 'captions', retrieval.id, '--limit', String(IMAGES));
+    const page = await lafite<{ total: number; images: { path: string; captions: { prompt: string; score: number }[] }[] }>(
+      'pseudo',
+      'captions',
+      retrieval.id,
+      '--limit',
+      String(IMAGES),
+    );
     expect(page.total).toBe(IMAGES);
     const colors = new Map(
       readFileSync(join(folder, 'metadata.jsonl'), 'utf8')
@@ -86,7 +92,20 @@ describe('lafite pseudo', () => {
     const noCaptions = await runCli(['--data-dir', dataDir, 'pseudo', 'train-nn', '--dataset', 'shapes', '--name', 'net']);
     expect(noCaptions.stderr).toMatch(/import captions first/);
     await lafite('dataset', 'captions', 'shapes', join(folder, 'metadata.jsonl'));
-    const trained = await lafite<{ pairs: number; meanCosine: number }>('pseudo', 'train-nn', '--dataset', 'shapes', '--name', 'net', '--steps', '150', '--hidden', '64', '--lr', '0.003');
+    const trained = await lafite<{ pairs: number; meanCosine: number }>(
+      'pseudo',
+      'train-nn',
+      '--dataset',
+      'shapes',
+      '--name',
+      'net',
+      '--steps',
+      '150',
+      '--hidden',
+      '64',
+      '--lr',
+      '0.003',
+    );
     expect(trained.pairs).toBe(IMAGES * 5);
     const nn = (await lafite<PseudoSynthResult>('pseudo', 'synth', '--dataset', 'shapes', '--method', 'nn', '--nn', 'net')).runs[0]!;
     expect(nn).toMatchObject({ method: 'nn', complete: true, summary: { trainedMeanCosine: trained.meanCosine } });

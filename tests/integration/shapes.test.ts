@@ -39,7 +39,9 @@ describe('lafite shapes generate', () => {
     expect(result.code, result.stderr).toBe(0);
     expect(lastJsonLine(result.stdout)).toMatchObject({ count: 20, out, size: 64, seed: 0, captions: true, seconds: expect.any(Number) });
 
-    const pngs = readdirSync(out).filter((f) => f.endsWith('.png')).sort();
+    const pngs = readdirSync(out)
+      .filter((f) => f.endsWith('.png'))
+      .sort();
     expect(pngs).toHaveLength(20);
     expect(pngs[0]).toBe('00000.png');
     for (const png of pngs) expect(await sharp(join(out, png)).metadata()).toMatchObject({ width: 64, height: 64, format: 'png' });
@@ -73,7 +75,10 @@ describe('lafite shapes generate', () => {
 
     // A relative --out is resolved against the working directory by the CLI.
     const relative = await new Promise<{ code: number | null; stdout: string }>((resolve, reject) => {
-      const child = spawn(process.execPath, [LAFITE_BIN, '--json', '--data-dir', data, 'shapes', 'generate', '--n', '2', '--out', 'relative'], { cwd: dir.path, stdio: ['ignore', 'pipe', 'inherit'] });
+      const child = spawn(process.execPath, [LAFITE_BIN, '--json', '--data-dir', data, 'shapes', 'generate', '--n', '2', '--out', 'relative'], {
+        cwd: dir.path,
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
       let stdout = '';
       child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
       child.on('error', reject);

@@ -23,7 +23,21 @@ describe('the shapes64 preset', () => {
     const folder = join(dir.path, 'shapes64');
     await lafite('shapes', 'generate', '--n', '8', '--size', '64', '--out', folder);
     await lafite('dataset', 'import', folder, '--name', 'shapes64', '--size', '64');
-    const result = await lafite<TrainResult>('train', '--dataset', 'shapes64', '--preset', 'shapes64', '--steps', '2', '--batch-size', '4', '--checkpoint-every', '2', '--sample-every', '2');
+    const result = await lafite<TrainResult>(
+      'train',
+      '--dataset',
+      'shapes64',
+      '--preset',
+      'shapes64',
+      '--steps',
+      '2',
+      '--batch-size',
+      '4',
+      '--checkpoint-every',
+      '2',
+      '--sample-every',
+      '2',
+    );
     expect(result).toMatchObject({ steps: 2, images: 8 });
     const grid = await sharp(join(result.folder, 'samples', 'step-0000002.png')).metadata();
     expect([grid.width, grid.height]).toEqual([64 * 8, 64]); // 8 samples of 64 px in a row

@@ -61,7 +61,26 @@ describe('lafite train and generate', () => {
   }, 180_000);
 
   it('pauses a run from another process at a checkpoint, and resumes it', async () => {
-    const args = ['--data-dir', dataDir, 'train', '--dataset', 'shapes', '--preset', 'tiny', '--steps', '120', '--batch-size', '4', '--checkpoint-every', '1000', '--no-con-g', '--sample-prompt', 'a red circle', '--sample-prompt', 'a blue square'];
+    const args = [
+      '--data-dir',
+      dataDir,
+      'train',
+      '--dataset',
+      'shapes',
+      '--preset',
+      'tiny',
+      '--steps',
+      '120',
+      '--batch-size',
+      '4',
+      '--checkpoint-every',
+      '1000',
+      '--no-con-g',
+      '--sample-prompt',
+      'a red circle',
+      '--sample-prompt',
+      'a blue square',
+    ];
     const { child, jobId } = await spawnUntilStep(args, 2);
     const exited = new Promise<number | null>((done) => child.on('close', done));
     await lafite('jobs', 'pause', jobId);
@@ -88,9 +107,37 @@ describe('lafite train and generate', () => {
     expect([meta.width, meta.height, meta.channels]).toEqual([16, 16, 3]);
     const again = await lafite<{ files: string[] }>('generate', '--run', runId, '--prompt', 'two red circles', '--n', '2', '--seed', '5', '--out', join(dir.path, 'again'));
     expect(readFileSync(again.files[0]!)).toEqual(readFileSync(result.files[0]!)); // the same seed draws the same picture
-    const atStep8 = await lafite<{ files: string[] }>('generate', '--run', runId, '--step', '8', '--prompt', 'two red circles', '--n', '2', '--seed', '5', '--out', join(dir.path, 'at8'));
+    const atStep8 = await lafite<{ files: string[] }>(
+      'generate',
+      '--run',
+      runId,
+      '--step',
+      '8',
+      '--prompt',
+      'two red circles',
+      '--n',
+      '2',
+      '--seed',
+      '5',
+      '--out',
+      join(dir.path, 'at8'),
+    );
     expect(readFileSync(atStep8.files[0]!)).toEqual(readFileSync(result.files[0]!)); // the snapshot at the last step is the latest generator
-    const atStep4 = await lafite<{ files: string[] }>('generate', '--run', runId, '--step', '4', '--prompt', 'two red circles', '--n', '2', '--seed', '5', '--out', join(dir.path, 'at4'));
+    const atStep4 = await lafite<{ files: string[] }>(
+      'generate',
+      '--run',
+      runId,
+      '--step',
+      '4',
+      '--prompt',
+      'two red circles',
+      '--n',
+      '2',
+      '--seed',
+      '5',
+      '--out',
+      join(dir.path, 'at4'),
+    );
     expect(readFileSync(atStep4.files[0]!)).not.toEqual(readFileSync(result.files[0]!));
     const missing = await runCli(['--data-dir', dataDir, 'generate', '--run', runId, '--step', '5', '--prompt', 'x']);
     expect(missing.stderr).toMatch(/kept no generator at step 5/);
@@ -141,7 +188,22 @@ describe('lafite train and generate', () => {
     const semi = await lafite<TrainResult>('train', '--dataset', 'shapes', '--preset', 'tiny', '--caption-share', '0.5', '--steps', '2', '--batch-size', '4', '--no-con-g');
     expect(semi.images).toBe(24);
     // A time budget ends the run early, at the step it reached, with that step's checkpoint and grid.
-    const budget = await lafite<TrainResult>('train', '--dataset', 'shapes', '--preset', 'tiny', '--steps', '100000', '--minutes', '0.05', '--batch-size', '4', '--no-con-g', '--checkpoint-every', '100000');
+    const budget = await lafite<TrainResult>(
+      'train',
+      '--dataset',
+      'shapes',
+      '--preset',
+      'tiny',
+      '--steps',
+      '100000',
+      '--minutes',
+      '0.05',
+      '--batch-size',
+      '4',
+      '--no-con-g',
+      '--checkpoint-every',
+      '100000',
+    );
     expect(budget.steps).toBeGreaterThan(0);
     expect(budget.steps).toBeLessThan(100000);
     expect(budget.seconds).toBeGreaterThanOrEqual(3);
@@ -156,7 +218,26 @@ describe('lafite train and generate', () => {
     await lafite('dataset', 'fewshot', 'shapes', '--pairs', '10', '--seed', '1');
     const wrongPreset = await runCli(['--data-dir', dataDir, 'train', '--dataset', 'shapes', '--preset', 'shapes', '--init', runId, '--steps', '1']);
     expect(wrongPreset.stderr).toMatch(/is a tiny network on shapes-clip: fine-tune it with --preset tiny/);
-    const tuned = await lafite<TrainResult>('train', '--dataset', 'shapes', '--preset', 'tiny', '--init', runId, '--subset', 'fewshot', '--pseudo', 'captions', '--freeze-d', '1', '--steps', '3', '--batch-size', '4', '--no-con-g');
+    const tuned = await lafite<TrainResult>(
+      'train',
+      '--dataset',
+      'shapes',
+      '--preset',
+      'tiny',
+      '--init',
+      runId,
+      '--subset',
+      'fewshot',
+      '--pseudo',
+      'captions',
+      '--freeze-d',
+      '1',
+      '--steps',
+      '3',
+      '--batch-size',
+      '4',
+      '--no-con-g',
+    );
     expect(tuned.images).toBe(10);
     const keys = ['d/b16.fromrgb.weight', 'd/b16.conv0.weight', 'd/b8.conv0.weight'];
     const before = await readCheckpointValues(join(dataDir, 'runs', runId, 'checkpoint.bin'), keys);

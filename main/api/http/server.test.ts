@@ -77,12 +77,7 @@ describe('HTTP server', () => {
       expect((await raw(server, '/api/call/jobs.start', { method: 'POST', headers, body: start })).status).toBe(415);
     }
     // What browsers say of a page on another local port, whatever else the request carries.
-    const foreign: Record<string, string>[] = [
-      { Origin: 'http://127.0.0.1:1' },
-      { Origin: 'null' },
-      { 'Sec-Fetch-Site': 'same-site' },
-      { 'Sec-Fetch-Site': 'cross-site' },
-    ];
+    const foreign: Record<string, string>[] = [{ Origin: 'http://127.0.0.1:1' }, { Origin: 'null' }, { 'Sec-Fetch-Site': 'same-site' }, { 'Sec-Fetch-Site': 'cross-site' }];
     for (const headers of foreign) {
       for (const credentials of [{ Cookie: cookie }, auth()]) {
         const res = await raw(server, '/api/call/jobs.start', { method: 'POST', headers: { ...credentials, ...headers, 'Content-Type': 'application/json' }, body: start });

@@ -44,7 +44,9 @@ export class AttributeHeads {
     return tf.tidy(() => {
       const unit = l2Normalise(imageEmbeds);
       const columns = tf.split(labels, this.classes.length, 1);
-      const terms = this.variables.map((head, k) => tf.losses.softmaxCrossEntropy(tf.oneHot(tf.reshape(columns[k]!, [-1]) as tf.Tensor1D, this.classes[k]!), tf.matMul(unit, head).mul(this.scale)));
+      const terms = this.variables.map((head, k) =>
+        tf.losses.softmaxCrossEntropy(tf.oneHot(tf.reshape(columns[k]!, [-1]) as tf.Tensor1D, this.classes[k]!), tf.matMul(unit, head).mul(this.scale)),
+      );
       return tf.addN(terms).mul(this.weight) as tf.Scalar;
     });
   }

@@ -18,7 +18,16 @@ export interface HfClipConfigJson {
 }
 
 /** HF defaults (transformers `CLIPTextConfig`, `CLIPVisionConfig`): the ViT-B/32 numbers. */
-const TEXT_DEFAULTS = { vocab_size: 49408, hidden_size: 512, intermediate_size: 2048, num_hidden_layers: 12, num_attention_heads: 8, max_position_embeddings: 77, layer_norm_eps: 1e-5, eos_token_id: 49407 };
+const TEXT_DEFAULTS = {
+  vocab_size: 49408,
+  hidden_size: 512,
+  intermediate_size: 2048,
+  num_hidden_layers: 12,
+  num_attention_heads: 8,
+  max_position_embeddings: 77,
+  layer_norm_eps: 1e-5,
+  eos_token_id: 49407,
+};
 const VISION_DEFAULTS = { hidden_size: 768, intermediate_size: 3072, num_hidden_layers: 12, num_attention_heads: 12, image_size: 224, patch_size: 32, layer_norm_eps: 1e-5 };
 
 /** ClipConfig → the HF config.json object. */

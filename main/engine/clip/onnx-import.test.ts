@@ -37,7 +37,11 @@ describe('ONNX export → import', () => {
     const model = join(dir, 'roundtrip');
     await writeClipOnnx(model, tiny, weights);
     const back = await readClipWeightsFromOnnx(model, tiny);
-    expect([...back.keys()].sort()).toEqual(clipWeightSpecs(tiny).map((s) => s.name).sort());
+    expect([...back.keys()].sort()).toEqual(
+      clipWeightSpecs(tiny)
+        .map((s) => s.name)
+        .sort(),
+    );
     for (const [name, w] of weights) {
       expect(back.get(name)!.shape, name).toEqual(w.shape);
       expect(Buffer.from(back.get(name)!.data.buffer).equals(Buffer.from(w.data.buffer)), name).toBe(true);
@@ -84,7 +88,9 @@ describe('ONNX export → import', () => {
       /vision_model\.onnx: CLIP weight 'vision_model\.embeddings\.patch_embedding\.weight' has shape \[32, 3, 8, 8\], expected \[32, 3, 4, 4\]/,
     );
     const deeper: ClipConfig = { ...tiny, text: { ...tiny.text, layers: 3 } };
-    await expect(readClipWeightsFromOnnx(model, deeper, ['text'])).rejects.toThrow(/text_model\.onnx: missing CLIP weight 'text_model\.encoder\.layers\.2\.self_attn\.q_proj\.weight'/);
+    await expect(readClipWeightsFromOnnx(model, deeper, ['text'])).rejects.toThrow(
+      /text_model\.onnx: missing CLIP weight 'text_model\.encoder\.layers\.2\.self_attn\.q_proj\.weight'/,
+    );
     await writeFile(join(model, TEXT_ONNX), 'not onnx');
     await expect(readOnnxWeights(join(model, TEXT_ONNX))).rejects.toThrow(/text_model\.onnx: cannot read as an ONNX model/);
   });

@@ -24,7 +24,10 @@ const ids = () => tf.tensor2d(tokenRows([3, 9], 12, config.text.vocabSize, confi
 /** A fixed random direction, so the loss depends on every output. */
 const direction = (rows: number) => {
   const dim = config.vision.projectionDim;
-  return tf.tensor2d(Array.from({ length: rows * dim }, (_, i) => Math.sin(i + 1)), [rows, dim]);
+  return tf.tensor2d(
+    Array.from({ length: rows * dim }, (_, i) => Math.sin(i + 1)),
+    [rows, dim],
+  );
 };
 
 /** |analytic − numeric| within 1% of the gradient's scale (float32 losses, eps 1e-2). */
@@ -100,7 +103,10 @@ describe('gradients on the wasm backend', () => {
     for (const [name, grad] of Object.entries(grads)) {
       const values = grad.dataSync();
       expect(values.every(Number.isFinite), name).toBe(true);
-      expect(values.some((v) => v !== 0), name).toBe(true);
+      expect(
+        values.some((v) => v !== 0),
+        name,
+      ).toBe(true);
     }
     for (const [name, index] of [
       ['vision_model.embeddings.patch_embedding.weight', 17],

@@ -11,8 +11,16 @@ import { randomClipWeights } from './weights.ts';
 describe('CLIP contrastive loss', () => {
   it('equals the direct computation of ½(CE(s·I·Tᵀ) + CE(s·T·Iᵀ))', async () => {
     await initBackend('wasm');
-    const img = [[1, 2, 0], [0, 1, 1], [2, 0, 1]];
-    const txt = [[1, 1, 0], [0, 2, 1], [1, 0, 3]];
+    const img = [
+      [1, 2, 0],
+      [0, 1, 1],
+      [2, 0, 1],
+    ];
+    const txt = [
+      [1, 1, 0],
+      [0, 2, 1],
+      [1, 0, 3],
+    ];
     const scale = 1.5;
     const loss = await clipContrastiveLoss(tf.tensor2d(img), tf.tensor2d(txt), tf.scalar(Math.log(scale))).data();
     const unit = (v: number[]) => v.map((x) => x / Math.hypot(...v));
@@ -33,11 +41,7 @@ describe('ClipTrainer', () => {
     const trainer = new ClipTrainer(towers, { learningRate: 3e-3 });
     const n = 8;
     const pixels = tf.randomNormal([n, 3, config.vision.imageSize, config.vision.imageSize], 0, 1, 'float32', 5) as tf.Tensor4D;
-    const ids = tf.tensor2d(
-      Array.from({ length: n }, (_, i) => [1 + i, 2 + i, config.text.eosTokenId]).flat(),
-      [n, 3],
-      'int32',
-    );
+    const ids = tf.tensor2d(Array.from({ length: n }, (_, i) => [1 + i, 2 + i, config.text.eosTokenId]).flat(), [n, 3], 'int32');
     const first = await trainer.step(pixels, ids);
     let last = first;
     for (let i = 0; i < 25; i++) last = await trainer.step(pixels, ids);

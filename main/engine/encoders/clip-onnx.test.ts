@@ -11,7 +11,16 @@ import { tempDir } from '../../../tests/helpers/temp.ts';
 import { loadClipOnnx, type ClipOnnxEncoder } from './clip-onnx.ts';
 import { loadClipTokenizer } from './clip-tokenizer.ts';
 import type { ImageSource } from './encoder.ts';
-import { clipNormalise, l2NormaliseRows, seededValues, tinyTextReference, tinyVisionReference, writeTinyClipFolder, type TinyClip, type TinyClipOptions } from './testing/tiny-clip.ts';
+import {
+  clipNormalise,
+  l2NormaliseRows,
+  seededValues,
+  tinyTextReference,
+  tinyVisionReference,
+  writeTinyClipFolder,
+  type TinyClip,
+  type TinyClipOptions,
+} from './testing/tiny-clip.ts';
 
 const root = tempDir('lafite-clip-onnx-');
 afterAll(() => root.remove());
@@ -103,7 +112,12 @@ describe('loadClipOnnx', () => {
     const progress: Array<[number, number]> = [];
     const batched = await encoder.encodeTexts(texts, { batchSize: 2, onProgress: (done, total) => progress.push([done, total]) });
     expectClose(batched.data, all.data, 1e-6);
-    expect(progress).toEqual([[0, 5], [2, 5], [4, 5], [5, 5]]);
+    expect(progress).toEqual([
+      [0, 5],
+      [2, 5],
+      [4, 5],
+      [5, 5],
+    ]);
     for (let i = 0; i < texts.length; i++) expectClose((await encoder.encodeTexts([texts[i]!])).data, all.data.subarray(i * 6, (i + 1) * 6), 1e-6);
     const images: ImageSource[] = [4, 5, 6].map((seed) => ({ kind: 'raw', data: rgbImage(8, seed), width: 8, height: 8, channels: 3 }));
     const imagesAll = await encoder.encodeImages(images);
@@ -112,8 +126,13 @@ describe('loadClipOnnx', () => {
 
   it('decodes encoded images (PNG equals the raw pixels; RGBA and greyscale become RGB; EXIF rotation applied)', async () => {
     const rgb = rgbImage(8, 9);
-    const png = await sharp(rgb, { raw: { width: 8, height: 8, channels: 3 } }).png().toBuffer();
-    const rgba = await sharp(rgb, { raw: { width: 8, height: 8, channels: 3 } }).ensureAlpha().raw().toBuffer();
+    const png = await sharp(rgb, { raw: { width: 8, height: 8, channels: 3 } })
+      .png()
+      .toBuffer();
+    const rgba = await sharp(rgb, { raw: { width: 8, height: 8, channels: 3 } })
+      .ensureAlpha()
+      .raw()
+      .toBuffer();
     const features = await encoder.encodeImages([
       { kind: 'raw', data: rgb, width: 8, height: 8, channels: 3 },
       { kind: 'encoded', bytes: png },
@@ -122,10 +141,15 @@ describe('loadClipOnnx', () => {
     expectClose(features.data.subarray(6, 12), features.data.subarray(0, 6), 1e-6);
     expectClose(features.data.subarray(12, 18), features.data.subarray(0, 6), 1e-6);
     // A 16×8 picture stored sideways with EXIF orientation 6 (rotate 90° clockwise to view) is the upright 8×16 one.
-    const upright = await sharp(rgbImage(16, 3).subarray(0, 8 * 16 * 3), { raw: { width: 8, height: 16, channels: 3 } }).png().toBuffer();
+    const upright = await sharp(rgbImage(16, 3).subarray(0, 8 * 16 * 3), { raw: { width: 8, height: 16, channels: 3 } })
+      .png()
+      .toBuffer();
     const sideways = await sharp(upright).rotate(-90).withMetadata({ orientation: 6 }).jpeg({ quality: 100 }).toBuffer();
     const uprightJpeg = await sharp(upright).jpeg({ quality: 100 }).toBuffer();
-    const pair = await encoder.encodeImages([{ kind: 'encoded', bytes: uprightJpeg }, { kind: 'encoded', bytes: sideways }]);
+    const pair = await encoder.encodeImages([
+      { kind: 'encoded', bytes: uprightJpeg },
+      { kind: 'encoded', bytes: sideways },
+    ]);
     const dot = pair.data.subarray(0, 6).reduce((sum, v, k) => sum + v * pair.data[6 + k]!, 0);
     expect(dot).toBeGreaterThan(0.99);
   });
@@ -148,7 +172,10 @@ describe('loadClipOnnx', () => {
       },
     });
     await expect(run).rejects.toMatchObject({ code: 'cancelled' });
-    await expect(encoder.encodeImages([{ kind: 'encoded', bytes: new Uint8Array([1, 2, 3]) }])).rejects.toMatchObject({ code: 'invalid_input', message: expect.stringContaining('cannot decode image') });
+    await expect(encoder.encodeImages([{ kind: 'encoded', bytes: new Uint8Array([1, 2, 3]) }])).rejects.toMatchObject({
+      code: 'invalid_input',
+      message: expect.stringContaining('cannot decode image'),
+    });
     const aborted = AbortSignal.abort();
     await expect(encoder.encodeImages([{ kind: 'raw', data: rgbImage(8, 1), width: 8, height: 8, channels: 3 }], { signal: aborted })).rejects.toMatchObject({ code: 'cancelled' });
   });
@@ -178,7 +205,11 @@ describe('loadClipOnnx validation: each error names the file and the tensor', ()
     ['text model without text_embeds', { textOutputName: 'pooled' }, /onnx\/text_model\.onnx: has no output tensor 'text_embeds' \(its outputs: pooled\)/],
     ['vision model without pixel_values', { visionInputName: 'image' }, /onnx\/vision_model\.onnx: has no input tensor 'pixel_values'/],
     ['vision model without image_embeds', { visionOutputName: 'embeds' }, /onnx\/vision_model\.onnx: has no output tensor 'image_embeds'/],
-    ['towers of different dimensions', { projectionDim: 6, visionProjectionDim: 5 }, /text_embeds of onnx\/text_model\.onnx has dimension 6 but image_embeds of onnx\/vision_model\.onnx has 5/],
+    [
+      'towers of different dimensions',
+      { projectionDim: 6, visionProjectionDim: 5 },
+      /text_embeds of onnx\/text_model\.onnx has dimension 6 but image_embeds of onnx\/vision_model\.onnx has 5/,
+    ],
   ];
   it.each(cases)('%s', async (_label, options, message) => {
     const clip = await folder(options);

@@ -116,10 +116,7 @@ async function eosTokenIdOf(dir: string): Promise<number> {
 
 /** Decodes an image source to RGB bytes with sharp (EXIF rotation applied, alpha dropped). */
 async function decodeRgb(source: ImageSource): Promise<{ data: Uint8Array; width: number; height: number }> {
-  const input =
-    source.kind === 'encoded'
-      ? sharp(source.bytes)
-      : sharp(source.data, { raw: { width: source.width, height: source.height, channels: source.channels } });
+  const input = source.kind === 'encoded' ? sharp(source.bytes) : sharp(source.data, { raw: { width: source.width, height: source.height, channels: source.channels } });
   let decoded: { data: Buffer; info: OutputInfo };
   try {
     decoded = await input.rotate().removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
@@ -173,7 +170,10 @@ export async function loadClipImagePreprocessor(dir: string): Promise<ClipImageP
           if (!resize) return new Raw(data, width, height, 3);
           const [w, h] = processor.get_resize_output_image_size(new Raw(data, width, height, 3), processor.size); // shortest side → size.shortest_edge
           if (w === width && h === height) return new Raw(data, width, height, 3);
-          const pixels = await sharp(data, { raw: { width, height, channels: 3 } }).resize({ width: w, height: h, fit: 'fill', kernel: 'cubic' }).raw().toBuffer();
+          const pixels = await sharp(data, { raw: { width, height, channels: 3 } })
+            .resize({ width: w, height: h, fit: 'fill', kernel: 'cubic' })
+            .raw()
+            .toBuffer();
           return new Raw(new Uint8Array(pixels.buffer, pixels.byteOffset, pixels.byteLength), w, h, 3);
         }),
       );

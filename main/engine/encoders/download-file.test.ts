@@ -31,7 +31,10 @@ describe('downloadFile', () => {
 
   it('fails clearly on HTTP errors and unreachable servers, and rejects with cancelled when aborted', async () => {
     await expect(downloadFile(`${server.url}/missing`, join(dir.path, 'm'))).rejects.toMatchObject({ code: 'unavailable', message: expect.stringContaining('HTTP 404') });
-    await expect(downloadFile('http://127.0.0.1:1/x', join(dir.path, 'x'))).rejects.toMatchObject({ code: 'unavailable', message: expect.stringContaining('cannot download http://127.0.0.1:1/x') });
+    await expect(downloadFile('http://127.0.0.1:1/x', join(dir.path, 'x'))).rejects.toMatchObject({
+      code: 'unavailable',
+      message: expect.stringContaining('cannot download http://127.0.0.1:1/x'),
+    });
     await expect(downloadFile(`${server.url}/f.bin`, join(dir.path, 'c'), { signal: AbortSignal.abort() })).rejects.toMatchObject({ code: 'cancelled' });
   });
 });

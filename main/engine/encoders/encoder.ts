@@ -18,9 +18,7 @@ export interface Features {
 }
 
 /** An image as the engine receives it: encoded file bytes (PNG, JPEG, …) or decoded pixels. */
-export type ImageSource =
-  | { kind: 'encoded'; bytes: Uint8Array }
-  | { kind: 'raw'; data: Uint8Array; width: number; height: number; channels: 3 | 4 };
+export type ImageSource = { kind: 'encoded'; bytes: Uint8Array } | { kind: 'raw'; data: Uint8Array; width: number; height: number; channels: 3 | 4 };
 
 export interface EncodeOptions {
   /** Items per model call. */

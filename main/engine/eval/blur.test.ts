@@ -95,7 +95,10 @@ describe('gaussianBlur', () => {
     const image = Uint8Array.from({ length: height * width * 3 }, (_, k) => (Math.floor(k / (width * 3)) * 5 + (rng() < 0.1 ? 200 : 0)) % 256);
     for (const sigma of [1, 2, 4]) {
       const ours = gaussianBlur(image, { height, width }, sigma);
-      const theirs = await sharp(image, { raw: { width, height, channels: 3 } }).blur({ sigma, precision: 'float', minAmplitude: 0.001 }).raw().toBuffer();
+      const theirs = await sharp(image, { raw: { width, height, channels: 3 } })
+        .blur({ sigma, precision: 'float', minAmplitude: 0.001 })
+        .raw()
+        .toBuffer();
       expect(theirs).toHaveLength(ours.length);
       const worst = ours.reduce((max, v, k) => Math.max(max, Math.abs(v - theirs[k]!)), 0);
       expect(worst).toBeLessThanOrEqual(1);

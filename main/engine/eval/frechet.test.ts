@@ -109,7 +109,12 @@ describe('featureStats', () => {
     expect([...mean]).toEqual([2.5, 3]);
     // deviations: (−1.5, −1), (0.5, 2), (3.5, 1), (−2.5, −2)
     expect([...covariance]).toEqual([expect.closeTo(21 / 3, 12), expect.closeTo(11 / 3, 12), expect.closeTo(11 / 3, 12), expect.closeTo(10 / 3, 12)]);
-    expect([...featureStats(rows, 2, 'biased').covariance]).toEqual([expect.closeTo(21 / 4, 12), expect.closeTo(11 / 4, 12), expect.closeTo(11 / 4, 12), expect.closeTo(10 / 4, 12)]);
+    expect([...featureStats(rows, 2, 'biased').covariance]).toEqual([
+      expect.closeTo(21 / 4, 12),
+      expect.closeTo(11 / 4, 12),
+      expect.closeTo(11 / 4, 12),
+      expect.closeTo(10 / 4, 12),
+    ]);
   });
 
   it('matches a direct computation for a row count that is not a multiple of four', () => {
@@ -196,8 +201,16 @@ describe('frechetDistance', () => {
     const expected = 9 - 2 * Math.sqrt(3);
     expect(frechetDistance(stats([0, 0], [1, 0, 0, 1]), stats([1, 2], [2, 1, 1, 2])).distance).toBeCloseTo(expected, 12);
     // the same from rows with exactly those moments: z ∈ {(±1, ±1)} has mean 0 and biased covariance I; x = μ + L z, L Lᵀ = Σ2
-    const z = [[1, 1], [1, -1], [-1, 1], [-1, -1]] as const;
-    const l = [[Math.SQRT2, 0], [Math.SQRT1_2, Math.sqrt(1.5)]] as const;
+    const z = [
+      [1, 1],
+      [1, -1],
+      [-1, 1],
+      [-1, -1],
+    ] as const;
+    const l = [
+      [Math.SQRT2, 0],
+      [Math.SQRT1_2, Math.sqrt(1.5)],
+    ] as const;
     const rowsA = Float32Array.from(z.flat());
     const rowsB = Float32Array.from(z.flatMap(([z0, z1]) => [1 + l[0][0] * z0, 2 + l[1][0] * z0 + l[1][1] * z1]));
     expect(frechetDistanceOfRows(rowsA, rowsB, 2, { covariance: 'biased' }).distance).toBeCloseTo(expected, 5);

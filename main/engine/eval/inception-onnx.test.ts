@@ -38,7 +38,12 @@ describe('inceptionPixels (pytorch-fid preprocessing)', () => {
   it('leaves a 299 px image unresized, scaled to [−1, 1], channels first', () => {
     const image = randomImage(S, 1);
     const pixels = inceptionPixels([image], S); // [1, 3, 299, 299]
-    for (const [c, y, x] of [[0, 0, 0], [1, 17, 250], [2, 298, 298], [0, 150, 3]] as const) {
+    for (const [c, y, x] of [
+      [0, 0, 0],
+      [1, 17, 250],
+      [2, 298, 298],
+      [0, 150, 3],
+    ] as const) {
       expect(pixels[(c * S + y) * S + x]).toBeCloseTo(image[(y * S + x) * 3 + c]! / 127.5 - 1, 6);
     }
   });
@@ -47,7 +52,13 @@ describe('inceptionPixels (pytorch-fid preprocessing)', () => {
     const image = randomImage(32, 2);
     const pixels = inceptionPixels([image, image], 32);
     expect(pixels).toHaveLength(2 * 3 * S * S);
-    for (const [c, y, x] of [[0, 0, 0], [1, 5, 298], [2, 149, 150], [0, 298, 7], [1, 100, 200]] as const) {
+    for (const [c, y, x] of [
+      [0, 0, 0],
+      [1, 5, 298],
+      [2, 149, 150],
+      [0, 298, 7],
+      [1, 100, 200],
+    ] as const) {
       expect(pixels[(c * S + y) * S + x]).toBeCloseTo(referencePixel(image, 32, c, y, x), 5);
       expect(pixels[((3 + c) * S + y) * S + x]).toBe(pixels[(c * S + y) * S + x]);
     }
@@ -121,7 +132,9 @@ describe('InceptionOnnx', () => {
   it('names the file and the tensors when the file is not an Inception-v3', async () => {
     const narrow = join(dir, 'narrow.onnx');
     await writeStandInInception(narrow, { width: 512, classes: 0 });
-    await expect(InceptionOnnx.load(narrow)).rejects.toThrow(new RegExp(`Inception model ${narrow}: has no output tensor of pool3 features \\[N, 2048\\] \\(its outputs, for one image: 'pool3' float32 \\[1, 512\\]\\)`));
+    await expect(InceptionOnnx.load(narrow)).rejects.toThrow(
+      new RegExp(`Inception model ${narrow}: has no output tensor of pool3 features \\[N, 2048\\] \\(its outputs, for one image: 'pool3' float32 \\[1, 512\\]\\)`),
+    );
     const notOnnx = join(dir, 'notes.onnx');
     await writeFile(notOnnx, 'not a model');
     await expect(InceptionOnnx.load(notOnnx)).rejects.toThrow(new RegExp(`Inception model ${notOnnx}: not a loadable ONNX model`));

@@ -77,7 +77,13 @@ function checkInput(file: string, inputs: readonly Meta[]): string {
   if (inputs.length !== 1) throw badModel(file, `takes ${inputs.length} inputs (${inputs.map((m) => m.name).join(', ')}), expected one image tensor [N, 3, 299, 299]`);
   const input = inputs[0]!;
   const fixed = (dim: number | string | undefined, value: number): boolean => typeof dim !== 'number' || dim <= 0 || dim === value; // symbolic or that value
-  const ok = input.isTensor && input.type === 'float32' && input.shape.length === 4 && fixed(input.shape[1], 3) && fixed(input.shape[2], INCEPTION_SIDE) && fixed(input.shape[3], INCEPTION_SIDE);
+  const ok =
+    input.isTensor &&
+    input.type === 'float32' &&
+    input.shape.length === 4 &&
+    fixed(input.shape[1], 3) &&
+    fixed(input.shape[2], INCEPTION_SIDE) &&
+    fixed(input.shape[3], INCEPTION_SIDE);
   if (!ok) throw badModel(file, `input tensor '${input.name}' must be float32 [N, 3, 299, 299], got ${describe(input)}`);
   return input.name;
 }
@@ -94,7 +100,8 @@ function outputRoles(file: string, outputs: Readonly<Record<string, ort.Tensor>>
   const logits = names.filter((name) => INCEPTION_CLASSES.includes(width(outputs[name]!) ?? -1));
   const listed = names.map((name) => `'${name}' ${outputs[name]!.type} [${outputs[name]!.dims.join(', ')}]`).join(', ');
   if (pool3.length !== 1) {
-    const problem = pool3.length === 0 ? 'has no output tensor of pool3 features [N, 2048]' : `has ${pool3.length} output tensors of width 2048 (${pool3.join(', ')}), expected one`;
+    const problem =
+      pool3.length === 0 ? 'has no output tensor of pool3 features [N, 2048]' : `has ${pool3.length} output tensors of width 2048 (${pool3.join(', ')}), expected one`;
     throw badModel(file, `${problem} (its outputs, for one image: ${listed})`);
   }
   if (logits.length > 1) throw badModel(file, `has ${logits.length} output tensors that could be logits (${logits.join(', ')}), expected at most one`);
@@ -190,7 +197,11 @@ export class InceptionOnnx {
     if (!existsSync(file)) throw badModel(file, 'missing');
     let session: ort.InferenceSession;
     try {
-      session = await ort.InferenceSession.create(file, { executionProviders: ['cpu'], graphOptimizationLevel: 'all', ...(options.threads ? { intraOpNumThreads: options.threads } : {}) });
+      session = await ort.InferenceSession.create(file, {
+        executionProviders: ['cpu'],
+        graphOptimizationLevel: 'all',
+        ...(options.threads ? { intraOpNumThreads: options.threads } : {}),
+      });
     } catch (error) {
       throw badModel(file, `not a loadable ONNX model (${(error as Error).message.split('\n')[0]})`);
     }

@@ -42,7 +42,11 @@ export async function writeStandInInception(file: string, options: StandInOption
   if (edges) {
     // [3, 1, 3, 3], per channel; ×100 because upsampled to 299 px an edge is a gentle ramp whose plain Laplacian is near 0.
     const laplacian = Float32Array.from({ length: 3 * 9 }, (_, i) => 100 * (i % 9 === 4 ? 4 : (i % 9) % 2 === 1 ? -1 : 0));
-    const detail = g.node('Conv', ['images', g.initializer('laplacian', [3, 1, 3, 3], laplacian)], { group: { i: 3 }, kernel_shape: { ints: [3, 3] }, pads: { ints: [1, 1, 1, 1] } });
+    const detail = g.node('Conv', ['images', g.initializer('laplacian', [3, 1, 3, 3], laplacian)], {
+      group: { i: 3 },
+      kernel_shape: { ints: [3, 3] },
+      pads: { ints: [1, 1, 1, 1] },
+    });
     const energy = g.node('Flatten', [g.node('GlobalAveragePool', [g.node('Abs', [detail])])], { axis: { i: 1 } }); // [N, 3]
     pooled = g.node('Concat', [means, energy], { axis: { i: 1 } }); // [N, 6]
   }

@@ -28,7 +28,13 @@ describe('gradient accumulation', () => {
   });
 
   it('applies the gradient of the whole batch: micro-batch losses weighted by their share sum to the batch mean', async () => {
-    const x = tf.tensor2d([[1, 2], [3, -1], [0, 1], [2, 2], [-1, 0]]); // [5, 2]
+    const x = tf.tensor2d([
+      [1, 2],
+      [3, -1],
+      [0, 1],
+      [2, 2],
+      [-1, 0],
+    ]); // [5, 2]
     const y = tf.tensor1d([1, 0, 2, -1, 3]);
     const train = async (parts: number): Promise<Float32Array> => {
       const w = tf.variable(tf.tensor1d([0.5, -0.25]));

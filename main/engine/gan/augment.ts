@@ -29,13 +29,25 @@ export function augment(x: tf.Tensor4D, options: AugmentOptions): tf.Tensor4D {
       if (maxShift > 0) {
         const dy = Math.floor(rng() * (2 * maxShift + 1)) - maxShift;
         const dx = Math.floor(rng() * (2 * maxShift + 1)) - maxShift;
-        const padded = tf.pad(y, [[maxShift, maxShift], [maxShift, maxShift], [0, 0]]);
+        const padded = tf.pad(y, [
+          [maxShift, maxShift],
+          [maxShift, maxShift],
+          [0, 0],
+        ]);
         y = tf.slice(padded, [maxShift - dy, maxShift - dx, 0], [h, w, c]);
       }
       if (cut > 0) {
         const top = Math.floor(rng() * (h - cut + 1));
         const left = Math.floor(rng() * (w - cut + 1));
-        const mask = tf.pad(tf.zeros([cut, cut, 1]), [[top, h - cut - top], [left, w - cut - left], [0, 0]], 1); // 0 inside the square
+        const mask = tf.pad(
+          tf.zeros([cut, cut, 1]),
+          [
+            [top, h - cut - top],
+            [left, w - cut - left],
+            [0, 0],
+          ],
+          1,
+        ); // 0 inside the square
         y = tf.mul(y, mask);
       }
       return y;

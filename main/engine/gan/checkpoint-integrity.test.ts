@@ -42,7 +42,10 @@ describe('checkpoint files are verified on read', () => {
       const copy = `${dir.path}/cut/copy-${fraction}.bin`;
       writeFileSync(copy, readFileSync(file));
       truncateSync(copy, Math.floor(size * fraction));
-      await expect(restoreCheckpoint(copy, { networks: { g: network(2) }, optimizers: {} })).rejects.toMatchObject({ code: 'conflict', message: expect.stringMatching(/is damaged/) });
+      await expect(restoreCheckpoint(copy, { networks: { g: network(2) }, optimizers: {} })).rejects.toMatchObject({
+        code: 'conflict',
+        message: expect.stringMatching(/is damaged/),
+      });
       await expect(readCheckpointState(copy)).rejects.toThrow(/is damaged/);
     }
     truncateSync(file, 5);

@@ -26,7 +26,10 @@ function makeParts(seed: number): TrainParts {
     plMean: newPlMean(),
   };
 }
-const checkpointParts = (p: TrainParts) => ({ networks: { g: p.g.namedVariables(), d: p.d.namedVariables(), g_ema: p.gEma.namedVariables() }, optimizers: { g: p.gOptimizer, d: p.dOptimizer } });
+const checkpointParts = (p: TrainParts) => ({
+  networks: { g: p.g.namedVariables(), d: p.d.namedVariables(), g_ema: p.gEma.namedVariables() },
+  optimizers: { g: p.gOptimizer, d: p.dOptimizer },
+});
 
 describe('checkpoints', () => {
   it('round-trip networks and optimizer state: a restored run continues exactly as the original', async () => {
@@ -35,7 +38,8 @@ describe('checkpoints', () => {
       const x = tf.randomNormal([4, TEXT], 0, 1, 'float32', 2);
       return tf.div(x, tf.norm(x, 'euclidean', 1, true)) as tf.Tensor2D;
     });
-    const step = (p: TrainParts, s: number) => trainStepAsync(p, { reals, h }, { ...DEFAULT_STEP, r1Interval: 1000, weights: LANGUAGE_FREE_WEIGHTS, emaBeta: 0.9, step: s, seed: 3 });
+    const step = (p: TrainParts, s: number) =>
+      trainStepAsync(p, { reals, h }, { ...DEFAULT_STEP, r1Interval: 1000, weights: LANGUAGE_FREE_WEIGHTS, emaBeta: 0.9, step: s, seed: 3 });
     const original = makeParts(0);
     await step(original, 1);
     const file = `${dir.path}/run/checkpoint.bin`;

@@ -23,7 +23,14 @@ class SynthesisLayer {
   readonly bias: tf.Variable;
 
   constructor(name: string, inChannels: number, outChannels: number, kernel: number, toRgb: boolean, options: NetworkOptions & { textDim: number }, init: Initialiser) {
-    this.style = new ConditionalStyle(`${name}.style`, { wDim: options.wDim, textDim: options.textDim, textHidden: options.textHidden, channels: inChannels, form: options.condition, init });
+    this.style = new ConditionalStyle(`${name}.style`, {
+      wDim: options.wDim,
+      textDim: options.textDim,
+      textHidden: options.textHidden,
+      channels: inChannels,
+      form: options.condition,
+      init,
+    });
     this.conv = new ModulatedConv(`${name}.conv`, inChannels, outChannels, kernel, !toRgb, init);
     this.noiseStrength = toRgb ? undefined : variableOf(tf.scalar(0));
     this.bias = variableOf(tf.zeros([outChannels]));
@@ -86,7 +93,13 @@ export class Generator {
       const name = `synthesis.b${resolution}`;
       const channels = channelsAt(network, resolution);
       const previous = b === 0 ? channels : channelsAt(network, resolution / 2);
-      const convs = b === 0 ? [new SynthesisLayer(`${name}.conv1`, channels, channels, 3, false, this.options, init)] : [new SynthesisLayer(`${name}.conv0`, previous, channels, 3, false, this.options, init), new SynthesisLayer(`${name}.conv1`, channels, channels, 3, false, this.options, init)];
+      const convs =
+        b === 0
+          ? [new SynthesisLayer(`${name}.conv1`, channels, channels, 3, false, this.options, init)]
+          : [
+              new SynthesisLayer(`${name}.conv0`, previous, channels, 3, false, this.options, init),
+              new SynthesisLayer(`${name}.conv1`, channels, channels, 3, false, this.options, init),
+            ];
       return { resolution, name, convs, toRgb: new SynthesisLayer(`${name}.torgb`, channels, 3, 1, true, this.options, init) };
     });
     this.wAverage = variableOf(tf.zeros([wDim]), false);

@@ -150,7 +150,12 @@ const FIR = [1, 3, 3, 1].map((t) => t / 8); // normalised to sum 1 per axis
 /** x shifted by one sample along `axis` (1 = rows, 2 = columns): `by` = +1 reads x[i − 1], −1 reads x[i + 1]; zeros come in. */
 function shifted(x: tf.Tensor4D, axis: 1 | 2, by: 1 | -1): tf.Tensor4D {
   const size = x.shape[axis];
-  const padding: Array<[number, number]> = [[0, 0], [0, 0], [0, 0], [0, 0]];
+  const padding: Array<[number, number]> = [
+    [0, 0],
+    [0, 0],
+    [0, 0],
+    [0, 0],
+  ];
   padding[axis] = by === 1 ? [1, 0] : [0, 1];
   const begin = [0, 0, 0, 0];
   begin[axis] = by === 1 ? 0 : 1;

@@ -21,8 +21,16 @@ describe('Lafite losses (eqs. 5–7)', () => {
   });
 
   it('Con(a, b) = −τ · mean_i log softmax over images j of Sim(a_j, b_i)/τ, at the matching pair', () => {
-    const a = [[1, 0, 2], [0.5, 1, 0], [-1, 0.3, 0.2]];
-    const b = [[0.9, 0.1, 1.5], [0, 1, 0.2], [1, 1, 1]];
+    const a = [
+      [1, 0, 2],
+      [0.5, 1, 0],
+      [-1, 0.3, 0.2],
+    ];
+    const b = [
+      [0.9, 0.1, 1.5],
+      [0, 1, 0.2],
+      [1, 1, 1],
+    ];
     const tau = 0.5;
     let total = 0;
     b.forEach((bi, i) => {

@@ -8,10 +8,11 @@ import { Initialiser, ModulatedConv } from './layers.ts';
 import { blockResolutions, PRESETS } from './presets.ts';
 
 const TEXT = 24;
-const unitRows = (n: number, dim: number, seed: number): tf.Tensor2D => tf.tidy(() => {
-  const x = tf.randomNormal([n, dim], 0, 1, 'float32', seed);
-  return tf.div(x, tf.norm(x, 'euclidean', 1, true)) as tf.Tensor2D;
-});
+const unitRows = (n: number, dim: number, seed: number): tf.Tensor2D =>
+  tf.tidy(() => {
+    const x = tf.randomNormal([n, dim], 0, 1, 'float32', seed);
+    return tf.div(x, tf.norm(x, 'euclidean', 1, true)) as tf.Tensor2D;
+  });
 const maxAbsDiff = (a: tf.Tensor, b: tf.Tensor): number => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]!;
 
 beforeAll(async () => {

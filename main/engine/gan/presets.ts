@@ -45,6 +45,7 @@ export const channelsAt = (options: NetworkOptions, resolution: number): number 
 /** The resolutions of the synthesis blocks: 4, 8, …, options.resolution. */
 export function blockResolutions(options: NetworkOptions): number[] {
   const log2 = Math.log2(options.resolution);
-  if (!Number.isInteger(log2) || options.resolution < 16 || options.resolution > 256) throw new RangeError(`resolution must be a power of two from 16 to 256, got ${options.resolution}`);
+  if (!Number.isInteger(log2) || options.resolution < 16 || options.resolution > 256)
+    throw new RangeError(`resolution must be a power of two from 16 to 256, got ${options.resolution}`);
   return Array.from({ length: log2 - 1 }, (_, i) => 4 * 2 ** i);
 }

@@ -72,7 +72,12 @@ describe('FIR resampling (StyleGAN2 upfirdn2d with [1, 3, 3, 1])', () => {
 
   it('keeps a constant image constant away from the zero-padded border, and differs from nearest-neighbour', () => {
     const up = upsample2x(tf.ones([1, 4, 4, 2]) as tf.Tensor4D);
-    expect(tf.slice(up, [0, 1, 1, 0], [1, 6, 6, 2]).dataSync().every((v) => Math.abs(v - 1) < 1e-6)).toBe(true);
+    expect(
+      tf
+        .slice(up, [0, 1, 1, 0], [1, 6, 6, 2])
+        .dataSync()
+        .every((v) => Math.abs(v - 1) < 1e-6),
+    ).toBe(true);
     const x = asTensor(plane);
     expect(maxAbsDiff(upsample2x(x), tf.image.resizeNearestNeighbor(x, [12, 12]))).toBeGreaterThan(0.05);
   });

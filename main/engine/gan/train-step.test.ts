@@ -15,8 +15,7 @@ beforeAll(async () => {
 });
 
 const snapshot = (variables: Iterable<tf.Variable>): Float32Array[] => [...variables].map((v) => Float32Array.from(v.dataSync()));
-const changed = (before: Float32Array[], variables: Iterable<tf.Variable>): boolean[] =>
-  [...variables].map((v, i) => v.dataSync().some((x, j) => x !== before[i]![j]));
+const changed = (before: Float32Array[], variables: Iterable<tf.Variable>): boolean[] => [...variables].map((v, i) => v.dataSync().some((x, j) => x !== before[i]![j]));
 
 describe('trainStep (Lafite eqs. 8 and 9)', () => {
   it('updates D (all but the frozen blocks), G and its EMA, with ConG through the CLIP image tower, and finite losses', async () => {
@@ -53,7 +52,12 @@ describe('trainStep (Lafite eqs. 8 and 9)', () => {
     // Only Adam's two slots per trained variable (and its step counters) stay: no tensor leaks per step.
     const slots = 2 * (parts.g.trainableVariables().length + parts.d.namedVariables(1).size) + 4;
     expect(tf.memory().numTensors - before).toBeLessThanOrEqual(slots);
-    expect(changed(frozen, [...parts.d.namedVariables().entries()].filter(([k]) => k.startsWith('b16.')).map(([, v]) => v)).some(Boolean)).toBe(false);
+    expect(
+      changed(
+        frozen,
+        [...parts.d.namedVariables().entries()].filter(([k]) => k.startsWith('b16.')).map(([, v]) => v),
+      ).some(Boolean),
+    ).toBe(false);
     expect(changed(dTrained, parts.d.namedVariables(1).values()).filter(Boolean).length).toBeGreaterThan(0);
     expect(changed(gBefore, parts.g.trainableVariables()).filter(Boolean).length).toBeGreaterThan(parts.g.trainableVariables().length / 2);
     expect(changed(emaBefore, parts.gEma.trainableVariables()).filter(Boolean).length).toBeGreaterThan(0);

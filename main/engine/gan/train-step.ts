@@ -171,7 +171,13 @@ export function minimizeInParts(optimizer: tf.Optimizer, count: number, loss: (i
   let sum: tf.NamedTensorMap = {};
   for (let i = 0; i < count; i++) {
     const { value, grads } = tf.variableGrads(() => loss(i), variables);
-    const next = tf.tidy(() => Object.fromEntries(Object.entries(grads).filter(([, g]) => g).map(([name, g]) => [name, sum[name] ? tf.add(sum[name]!, g) : tf.clone(g)])));
+    const next = tf.tidy(() =>
+      Object.fromEntries(
+        Object.entries(grads)
+          .filter(([, g]) => g)
+          .map(([name, g]) => [name, sum[name] ? tf.add(sum[name]!, g) : tf.clone(g)]),
+      ),
+    );
     for (const [name, g] of Object.entries(sum)) if (!(name in next)) next[name] = g; // a part that gave this variable no gradient
     tf.dispose([value, ...Object.values(grads).filter((g) => g !== null), ...Object.values(sum).filter((g) => !Object.values(next).includes(g))]);
     sum = next;
@@ -206,7 +212,9 @@ function runStep(parts: TrainParts, batch: Batch, options: StepOptions): LossTen
   /** The batch's micro-batch i (the batch itself when there is one), inside the caller's tidy. */
   const offsets = sizes.map((_, i) => sizes.slice(0, i).reduce((a, b) => a + b, 0));
   const part = (i: number): Batch =>
-    count === 1 ? batch : { reals: tf.slice(batch.reals, [offsets[i]!, 0, 0, 0], [sizes[i]!, -1, -1, -1]) as tf.Tensor4D, h: tf.slice(batch.h, [offsets[i]!, 0], [sizes[i]!, -1]) as tf.Tensor2D };
+    count === 1
+      ? batch
+      : { reals: tf.slice(batch.reals, [offsets[i]!, 0, 0, 0], [sizes[i]!, -1, -1, -1]) as tf.Tensor4D, h: tf.slice(batch.h, [offsets[i]!, 0], [sizes[i]!, -1]) as tf.Tensor2D };
   const share = (i: number, loss: tf.Tensor): tf.Scalar => (count === 1 ? loss : tf.mul(loss, sizes[i]! / n)) as tf.Scalar;
 
   // Discriminator: L'_D = L_D + γ·Con(f_s(x), h)   (eq. 8), + lazy R1.
@@ -220,23 +228,31 @@ function runStep(parts: TrainParts, batch: Batch, options: StepOptions): LossTen
     });
     const r1Now = options.step % options.r1Interval === 0;
     first = true;
-    minimizeInParts(parts.dOptimizer, count, (i) => {
-      const { reals, h } = micro[i]!;
-      const real = discriminate(aug(reals), h);
-      const fake = discriminate(aug(fakes[i]!), h);
-      const lossD = share(i, discriminatorLoss(real.logits, fake.logits));
-      const conD = share(i, con(real.semantic, h));
-      keep('dLoss', lossD);
-      keep('conDReal', conD);
-      let total = tf.add(lossD, tf.mul(conD, weights.conD));
-      if (r1Now) {
-        const r1 = share(i, r1Penalty((x) => discriminate(x, h).logits, reals, options.r1Gamma, options.r1Interval));
-        keep('r1', r1);
-        total = tf.add(total, r1);
-      }
-      first = false;
-      return total as tf.Scalar;
-    }, dVariables);
+    minimizeInParts(
+      parts.dOptimizer,
+      count,
+      (i) => {
+        const { reals, h } = micro[i]!;
+        const real = discriminate(aug(reals), h);
+        const fake = discriminate(aug(fakes[i]!), h);
+        const lossD = share(i, discriminatorLoss(real.logits, fake.logits));
+        const conD = share(i, con(real.semantic, h));
+        keep('dLoss', lossD);
+        keep('conDReal', conD);
+        let total = tf.add(lossD, tf.mul(conD, weights.conD));
+        if (r1Now) {
+          const r1 = share(
+            i,
+            r1Penalty((x) => discriminate(x, h).logits, reals, options.r1Gamma, options.r1Interval),
+          );
+          keep('r1', r1);
+          total = tf.add(total, r1);
+        }
+        first = false;
+        return total as tf.Scalar;
+      },
+      dVariables,
+    );
   });
 
   // Generator: L'_G = L_G + γ·Con(f_s(x'), h) + λ·Con(f_img(x'), h)   (eq. 9).
@@ -244,23 +260,28 @@ function runStep(parts: TrainParts, batch: Batch, options: StepOptions): LossTen
     const micro = sizes.map((_, i) => part(i));
     const inputs = micro.map((mb) => generatorInputs(g, mb.h.shape[0], options, rng));
     first = true;
-    minimizeInParts(parts.gOptimizer, count, (i) => {
-      const { h } = micro[i]!;
-      const fakes = g.generate(inputs[i]!.z, h, inputs[i]);
-      const fake = discriminate(aug(fakes), h);
-      const lossG = share(i, generatorLoss(fake.logits));
-      const conDFake = share(i, con(fake.semantic, h));
-      keep('gLoss', lossG);
-      keep('conDFake', conDFake);
-      let total = tf.add(lossG, tf.mul(conDFake, weights.conD));
-      if (parts.clip && weights.conG > 0) {
-        const conG = share(i, con(clipFeatures(parts.clip, fakes, rng), h));
-        keep('conG', conG);
-        total = tf.add(total, tf.mul(conG, weights.conG));
-      }
-      first = false;
-      return total as tf.Scalar;
-    }, g.trainableVariables());
+    minimizeInParts(
+      parts.gOptimizer,
+      count,
+      (i) => {
+        const { h } = micro[i]!;
+        const fakes = g.generate(inputs[i]!.z, h, inputs[i]);
+        const fake = discriminate(aug(fakes), h);
+        const lossG = share(i, generatorLoss(fake.logits));
+        const conDFake = share(i, con(fake.semantic, h));
+        keep('gLoss', lossG);
+        keep('conDFake', conDFake);
+        let total = tf.add(lossG, tf.mul(conDFake, weights.conD));
+        if (parts.clip && weights.conG > 0) {
+          const conG = share(i, con(clipFeatures(parts.clip, fakes, rng), h));
+          keep('conG', conG);
+          total = tf.add(total, tf.mul(conG, weights.conG));
+        }
+        first = false;
+        return total as tf.Scalar;
+      },
+      g.trainableVariables(),
+    );
     for (const { z } of inputs) g.trackWAverage(z);
   });
 
@@ -275,18 +296,23 @@ function runStep(parts: TrainParts, batch: Batch, options: StepOptions): LossTen
       });
       let newMean: tf.Scalar | undefined; // the new running mean a, the parts' figures weighted by their share
       first = true;
-      minimizeInParts(parts.gOptimizer, count, (i) => {
-        const { h, inputs } = micro[i]!;
-        const result = pathLengthPenalty((ws) => g.synthesise(ws, h, inputs.noiseSeed), g.ws(inputs.z, inputs), parts.plMean, pl, Math.floor(rng() * 2 ** 31));
-        const mean = share(i, result.mean);
-        const previous = newMean;
-        newMean = tf.keep(first || !previous ? mean : (tf.add(previous, mean) as tf.Scalar));
-        tf.dispose(previous ?? []);
-        const penalty = share(i, result.penalty);
-        keep('pathLength', penalty);
-        first = false;
-        return tf.mul(penalty, pl.weight * pl.interval) as tf.Scalar;
-      }, g.trainableVariables());
+      minimizeInParts(
+        parts.gOptimizer,
+        count,
+        (i) => {
+          const { h, inputs } = micro[i]!;
+          const result = pathLengthPenalty((ws) => g.synthesise(ws, h, inputs.noiseSeed), g.ws(inputs.z, inputs), parts.plMean, pl, Math.floor(rng() * 2 ** 31));
+          const mean = share(i, result.mean);
+          const previous = newMean;
+          newMean = tf.keep(first || !previous ? mean : (tf.add(previous, mean) as tf.Scalar));
+          tf.dispose(previous ?? []);
+          const penalty = share(i, result.penalty);
+          keep('pathLength', penalty);
+          first = false;
+          return tf.mul(penalty, pl.weight * pl.interval) as tf.Scalar;
+        },
+        g.trainableVariables(),
+      );
       if (newMean) {
         parts.plMean.assign(newMean);
         newMean.dispose();

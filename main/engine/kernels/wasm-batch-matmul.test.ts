@@ -17,7 +17,12 @@ describe('wasm BatchMatMul with explicit transposes', () => {
     registerWasmBatchMatMul();
     registerWasmBatchMatMul(); // idempotent
     const rows = (n: number, m: number, seed: number) => Array.from({ length: n }, (_, i) => Array.from({ length: m }, (_, j) => Math.sin(seed + i * 7.3 + j * 1.7)));
-    for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+    for (const [ta, tb] of [
+      [false, false],
+      [true, false],
+      [false, true],
+      [true, true],
+    ] as const) {
       // 2-D: [5, 7]·[7, 3] in the orientation the flags ask for.
       const a2 = ta ? [7, 5] : [5, 7];
       const b2 = tb ? [3, 7] : [7, 3];

@@ -38,7 +38,12 @@ export function conv2dFilterGradient(x: tf.Tensor4D, dy: tf.Tensor4D, filterShap
     const dw = co < ci ? tf.transpose(tf.matMul(tf.transpose(dy2), x2)) : tf.matMul(tf.transpose(x2), dy2); // [Ci, Co]
     return tf.reshape(dw, filterShape) as tf.Tensor4D; // [1, 1, Ci, Co]
   }
-  const padded = tf.pad(x, [[0, 0], [top, bottom], [left, right], [0, 0]]); // [N, Hp, Wp, Ci]
+  const padded = tf.pad(x, [
+    [0, 0],
+    [top, bottom],
+    [left, right],
+    [0, 0],
+  ]); // [N, Hp, Wp, Ci]
   const xT = tf.transpose(padded, [3, 1, 2, 0]) as tf.Tensor4D; // [Ci, Hp, Wp, N]: batch ↔ channels
   const dyT = tf.transpose(dy, [1, 2, 0, 3]) as tf.Tensor4D; // [oh, ow, N, Co]: dy as the filter
   const taps = tf.conv2d(xT, dyT, 1, 'valid', 'NHWC', [sh, sw]); // [Ci, Hp − s·(oh−1), Wp − s·(ow−1), Co]
@@ -70,18 +75,39 @@ export function conv2dInputGradient(dy: tf.Tensor4D, filter: tf.Tensor4D, inputS
   const right = width - dilated.shape[2] - left + kw - 1;
   if (Math.min(top, bottom, left, right) < 0) {
     // A pad past the filter's reach (odd geometries, never the networks'): crop dy's unread border.
-    const cropped = tf.slice(dilated, [0, Math.max(0, -top), Math.max(0, -left), 0], [n, dilated.shape[1] - Math.max(0, -top) - Math.max(0, -bottom), dilated.shape[2] - Math.max(0, -left) - Math.max(0, -right), co]) as tf.Tensor4D;
-    const pads: Padding4D = [[0, 0], [Math.max(0, top), Math.max(0, bottom)], [Math.max(0, left), Math.max(0, right)], [0, 0]];
+    const cropped = tf.slice(
+      dilated,
+      [0, Math.max(0, -top), Math.max(0, -left), 0],
+      [n, dilated.shape[1] - Math.max(0, -top) - Math.max(0, -bottom), dilated.shape[2] - Math.max(0, -left) - Math.max(0, -right), co],
+    ) as tf.Tensor4D;
+    const pads: Padding4D = [
+      [0, 0],
+      [Math.max(0, top), Math.max(0, bottom)],
+      [Math.max(0, left), Math.max(0, right)],
+      [0, 0],
+    ];
     return tf.conv2d(cropped, flippedTransposed(filter), 1, pads);
   }
-  const pads: Padding4D = [[0, 0], [top, bottom], [left, right], [0, 0]];
+  const pads: Padding4D = [
+    [0, 0],
+    [top, bottom],
+    [left, right],
+    [0, 0],
+  ];
   return tf.conv2d(dilated, flippedTransposed(filter), 1, pads);
 }
 
 /** Zeros between dy's rows and columns for strides > 1: [N, (oh−1)·sh + 1, (ow−1)·sw + 1, Co]. */
 function dilate(dy: tf.Tensor4D, sh: number, sw: number): tf.Tensor4D {
   const [n, oh, ow, co] = dy.shape;
-  const spread = tf.pad(tf.reshape(dy, [n, oh, 1, ow, 1, co]), [[0, 0], [0, 0], [0, sh - 1], [0, 0], [0, sw - 1], [0, 0]]);
+  const spread = tf.pad(tf.reshape(dy, [n, oh, 1, ow, 1, co]), [
+    [0, 0],
+    [0, 0],
+    [0, sh - 1],
+    [0, 0],
+    [0, sw - 1],
+    [0, 0],
+  ]);
   return tf.slice(tf.reshape(spread, [n, oh * sh, ow * sw, co]), [0, 0, 0, 0], [n, (oh - 1) * sh + 1, (ow - 1) * sw + 1, co]) as tf.Tensor4D;
 }
 
@@ -94,7 +120,12 @@ export const PREVIOUS_WASM_CONV2D_BACKPROP = {
     const { top, bottom, left, right } = info.padInfo;
     const [sh, sw] = [info.strideHeight, info.strideWidth];
     const [n, oh, ow] = [x.shape[0], info.outHeight, info.outWidth];
-    const padded = tf.pad(x, [[0, 0], [top, bottom], [left, right], [0, 0]]);
+    const padded = tf.pad(x, [
+      [0, 0],
+      [top, bottom],
+      [left, right],
+      [0, 0],
+    ]);
     const dyT = tf.transpose(tf.reshape(dy, [n * oh * ow, co])); // [Co, M]
     const taps: tf.Tensor2D[] = [];
     for (let i = 0; i < kh; i++) {
@@ -117,8 +148,17 @@ export const PREVIOUS_WASM_CONV2D_BACKPROP = {
     const left = kw - 1 - info.padInfo.left;
     const bottom = height - dilated.shape[1] - top + kh - 1;
     const right = width - dilated.shape[2] - left + kw - 1;
-    const padded = tf.pad(dilated, [[0, 0], [Math.max(0, top), Math.max(0, bottom)], [Math.max(0, left), Math.max(0, right)], [0, 0]]);
-    const cropped = tf.slice(padded, [0, Math.max(0, -top), Math.max(0, -left), 0], [n, padded.shape[1] - Math.max(0, -top) - Math.max(0, -bottom), padded.shape[2] - Math.max(0, -left) - Math.max(0, -right), co]);
+    const padded = tf.pad(dilated, [
+      [0, 0],
+      [Math.max(0, top), Math.max(0, bottom)],
+      [Math.max(0, left), Math.max(0, right)],
+      [0, 0],
+    ]);
+    const cropped = tf.slice(
+      padded,
+      [0, Math.max(0, -top), Math.max(0, -left), 0],
+      [n, padded.shape[1] - Math.max(0, -top) - Math.max(0, -bottom), padded.shape[2] - Math.max(0, -left) - Math.max(0, -right), co],
+    );
     const flipped = tf.transpose(tf.reverse(filter, [0, 1]), [0, 1, 3, 2]); // [kh, kw, Co, Ci]
     return tf.conv2d(cropped as tf.Tensor4D, flipped as tf.Tensor4D, 1, 'valid') as tf.Tensor4D;
   },

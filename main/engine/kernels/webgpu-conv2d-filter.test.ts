@@ -1,7 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { initBackend } from '../backend.ts';
-import { FILTER_GRADIENT_CASES, filterGradientAttrs as attrsOf, randomFilterGradientInputs as randomInputs, relativeError, runFilterGradientKernel, type ConvCase } from './test-support.ts';
+import {
+  FILTER_GRADIENT_CASES,
+  filterGradientAttrs as attrsOf,
+  randomFilterGradientInputs as randomInputs,
+  relativeError,
+  runFilterGradientKernel,
+  type ConvCase,
+} from './test-support.ts';
 import { replaceKernel } from './conv-kernel-support.ts';
 import { conv2dFilterGradientIm2col, webGpuConv2dBackpropFilter } from './webgpu-conv2d-filter.ts';
 
@@ -62,7 +69,7 @@ describe('webgpu Conv2DBackpropFilter (pad → strided slices → concat → mat
     tf.dispose([xt, dyt]);
   });
 
-  it('replaces a backend\'s own kernel: tf.grads of conv2d on a cpu clone with it registered match the cpu backend', async () => {
+  it("replaces a backend's own kernel: tf.grads of conv2d on a cpu clone with it registered match the cpu backend", async () => {
     // A second cpu backend, every cpu kernel registered for it, then ours in place of its Conv2DBackpropFilter, as on webgpu.
     const clone = 'cpu-im2col';
     if (!tf.findBackendFactory(clone)) {

@@ -31,7 +31,11 @@ function patchMatrix(padded: tf.Tensor4D, start: number, count: number, info: tf
   for (let i = 0; i < kh; i++) {
     for (let j = 0; j < kw; j++) {
       // x at the positions that filter tap (i, j) reads for every output pixel: [count, oh, ow, Ci].
-      taps.push(unitStride ? tf.slice(padded, [start, i, j, 0], [count, oh, ow, ci]) : (tf.stridedSlice(padded, [start, i, j, 0], [start + count, i + sh * (oh - 1) + 1, j + sw * (ow - 1) + 1, ci], [1, sh, sw, 1]) as tf.Tensor4D));
+      taps.push(
+        unitStride
+          ? tf.slice(padded, [start, i, j, 0], [count, oh, ow, ci])
+          : (tf.stridedSlice(padded, [start, i, j, 0], [start + count, i + sh * (oh - 1) + 1, j + sw * (ow - 1) + 1, ci], [1, sh, sw, 1]) as tf.Tensor4D),
+      );
     }
   }
   const patches = taps.length === 1 ? taps[0]! : tf.concat(taps, 3); // [count, oh, ow, kh·kw·Ci]
@@ -45,7 +49,12 @@ export function conv2dFilterGradientIm2col(x: tf.Tensor4D, dy: tf.Tensor4D, filt
   const [kh, kw, ci, co] = filterShape;
   const [n, oh, ow] = [x.shape[0], info.outHeight, info.outWidth];
   const { top, bottom, left, right } = info.padInfo;
-  const padded = tf.pad(x, [[0, 0], [top, bottom], [left, right], [0, 0]]); // [N, H + pads, W + pads, Ci]
+  const padded = tf.pad(x, [
+    [0, 0],
+    [top, bottom],
+    [left, right],
+    [0, 0],
+  ]); // [N, H + pads, W + pads, Ci]
   const perImageBytes = oh * ow * kh * kw * ci * 4;
   const chunk = Math.max(1, Math.min(n, Math.floor(maxPatchBytes / perImageBytes)));
   let sum: tf.Tensor2D | undefined; // [kh·kw·Ci, Co]

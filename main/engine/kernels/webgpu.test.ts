@@ -70,7 +70,10 @@ function disposeParts(parts: TrainParts): void {
   parts.dOptimizer.dispose();
 }
 
-const checkpointParts = (p: TrainParts) => ({ networks: { g: p.g.namedVariables(), d: p.d.namedVariables(), g_ema: p.gEma.namedVariables() }, optimizers: { g: p.gOptimizer, d: p.dOptimizer } });
+const checkpointParts = (p: TrainParts) => ({
+  networks: { g: p.g.namedVariables(), d: p.d.namedVariables(), g_ema: p.gEma.namedVariables() },
+  optimizers: { g: p.gOptimizer, d: p.dOptimizer },
+});
 
 /**
  * A fixed batch of 4, made on the current backend from seeded values (a tensor made on webgpu
@@ -132,63 +135,81 @@ describe('webgpu backend', () => {
     }
   });
 
-  it.skipIf(noAdapter)(`trains the tiny preset as wasm does: finite, decreasing discriminator loss, the same losses step by step, nothing left behind${skipped}`, async () => {
-    const run = async (backend: 'webgpu' | 'wasm') => {
-      await initBackend(backend);
-      const parts = makeParts();
-      const losses = await trainSteps(parts, 0, 4);
-      const counts = tf.memory().numTensors;
-      await trainSteps(parts, 5, 5);
-      expect(tf.memory().numTensors, `tensors left behind on ${backend}`).toBe(counts);
-      const pictures = await generated(parts);
-      disposeParts(parts);
-      return { losses, pictures };
-    };
-    const gpu = await run('webgpu');
-    const cpu = await run('wasm');
-    console.log(`tiny preset on webgpu, L_D by step: ${gpu.losses.map((l) => l.dLoss.toFixed(4)).join(', ')}`);
-    for (const losses of gpu.losses) for (const value of Object.values(losses)) if (value !== null) expect(Number.isFinite(value)).toBe(true);
-    expect(gpu.losses.at(-1)!.dLoss).toBeLessThan(gpu.losses[0]!.dLoss);
-    for (const [i, losses] of gpu.losses.entries()) {
-      expect(losses.dLoss, `L_D at step ${i}`).toBeCloseTo(cpu.losses[i]!.dLoss, 3);
-      expect(losses.gLoss, `L_G at step ${i}`).toBeCloseTo(cpu.losses[i]!.gLoss, 3);
-      expect(losses.r1 === null, `R1 at step ${i}`).toBe(cpu.losses[i]!.r1 === null);
-      expect(losses.pathLength === null, `path length at step ${i}`).toBe(cpu.losses[i]!.pathLength === null);
-    }
-    // Generation after training: finite pictures, as wasm draws them.
-    expect(gpu.pictures.every((v) => Number.isFinite(v))).toBe(true);
-    expect(maxAbs(gpu.pictures, cpu.pictures)).toBeLessThan(1e-3);
-  }, 120_000);
+  it.skipIf(noAdapter)(
+    `trains the tiny preset as wasm does: finite, decreasing discriminator loss, the same losses step by step, nothing left behind${skipped}`,
+    async () => {
+      const run = async (backend: 'webgpu' | 'wasm') => {
+        await initBackend(backend);
+        const parts = makeParts();
+        const losses = await trainSteps(parts, 0, 4);
+        const counts = tf.memory().numTensors;
+        await trainSteps(parts, 5, 5);
+        expect(tf.memory().numTensors, `tensors left behind on ${backend}`).toBe(counts);
+        const pictures = await generated(parts);
+        disposeParts(parts);
+        return { losses, pictures };
+      };
+      const gpu = await run('webgpu');
+      const cpu = await run('wasm');
+      console.log(`tiny preset on webgpu, L_D by step: ${gpu.losses.map((l) => l.dLoss.toFixed(4)).join(', ')}`);
+      for (const losses of gpu.losses) for (const value of Object.values(losses)) if (value !== null) expect(Number.isFinite(value)).toBe(true);
+      expect(gpu.losses.at(-1)!.dLoss).toBeLessThan(gpu.losses[0]!.dLoss);
+      for (const [i, losses] of gpu.losses.entries()) {
+        expect(losses.dLoss, `L_D at step ${i}`).toBeCloseTo(cpu.losses[i]!.dLoss, 3);
+        expect(losses.gLoss, `L_G at step ${i}`).toBeCloseTo(cpu.losses[i]!.gLoss, 3);
+        expect(losses.r1 === null, `R1 at step ${i}`).toBe(cpu.losses[i]!.r1 === null);
+        expect(losses.pathLength === null, `path length at step ${i}`).toBe(cpu.losses[i]!.pathLength === null);
+      }
+      // Generation after training: finite pictures, as wasm draws them.
+      expect(gpu.pictures.every((v) => Number.isFinite(v))).toBe(true);
+      expect(maxAbs(gpu.pictures, cpu.pictures)).toBeLessThan(1e-3);
+    },
+    120_000,
+  );
 
-  it.skipIf(noAdapter)(`resumes on wasm a checkpoint written on webgpu, and on webgpu one written on wasm, with the same outputs${skipped}`, async () => {
-    for (const [writer, reader] of [['webgpu', 'wasm'], ['wasm', 'webgpu']] as const) {
-      await initBackend(writer);
-      const original = makeParts();
-      await trainSteps(original, 1, 2);
-      const file = join(dir.path, `${writer}.bin`);
-      await writeCheckpoint(file, { ...checkpointParts(original), state: { step: 2 } });
-      const pictures = await generated(original);
-      const [next] = await trainSteps(original, 3, 3);
-      disposeParts(original);
+  it.skipIf(noAdapter)(
+    `resumes on wasm a checkpoint written on webgpu, and on webgpu one written on wasm, with the same outputs${skipped}`,
+    async () => {
+      for (const [writer, reader] of [
+        ['webgpu', 'wasm'],
+        ['wasm', 'webgpu'],
+      ] as const) {
+        await initBackend(writer);
+        const original = makeParts();
+        await trainSteps(original, 1, 2);
+        const file = join(dir.path, `${writer}.bin`);
+        await writeCheckpoint(file, { ...checkpointParts(original), state: { step: 2 } });
+        const pictures = await generated(original);
+        const [next] = await trainSteps(original, 3, 3);
+        disposeParts(original);
 
-      await initBackend(reader);
-      const restored = makeParts();
-      expect(await restoreCheckpoint(file, checkpointParts(restored))).toEqual({ step: 2 });
-      expect(maxAbs(await generated(restored), pictures), `${writer} → ${reader}: generated pictures`).toBeLessThan(1e-4);
-      const [resumed] = await trainSteps(restored, 3, 3); // Adam's moments came along: the next step agrees
-      expect(resumed!.dLoss, `${writer} → ${reader}: L_D of the next step`).toBeCloseTo(next!.dLoss, 4);
-      expect(resumed!.gLoss, `${writer} → ${reader}: L_G of the next step`).toBeCloseTo(next!.gLoss, 4);
-      disposeParts(restored);
-    }
-  }, 120_000);
+        await initBackend(reader);
+        const restored = makeParts();
+        expect(await restoreCheckpoint(file, checkpointParts(restored))).toEqual({ step: 2 });
+        expect(maxAbs(await generated(restored), pictures), `${writer} → ${reader}: generated pictures`).toBeLessThan(1e-4);
+        const [resumed] = await trainSteps(restored, 3, 3); // Adam's moments came along: the next step agrees
+        expect(resumed!.dLoss, `${writer} → ${reader}: L_D of the next step`).toBeCloseTo(next!.dLoss, 4);
+        expect(resumed!.gLoss, `${writer} → ${reader}: L_G of the next step`).toBeCloseTo(next!.gLoss, 4);
+        disposeParts(restored);
+      }
+    },
+    120_000,
+  );
 
-  it.skipIf(noAdapter)(`lafite info --json names the software adapter when opted in${skipped}`, async () => {
-    const { stdout } = await promisify(execFile)(process.execPath, ['bin/lafite.mjs', 'info', '--json'], { env: { ...process.env, [SOFTWARE_OPT_IN]: '1', LAFITE_DATA_DIR: dir.path }, timeout: 60_000 });
-    const info = JSON.parse(stdout) as { backends: Array<{ id: string; available: boolean; device?: string }> };
-    const listed = info.backends.find((b) => b.id === 'webgpu');
-    expect(listed?.available).toBe(true);
-    expect(listed?.device).toBe(webgpu.device);
-  }, 60_000);
+  it.skipIf(noAdapter)(
+    `lafite info --json names the software adapter when opted in${skipped}`,
+    async () => {
+      const { stdout } = await promisify(execFile)(process.execPath, ['bin/lafite.mjs', 'info', '--json'], {
+        env: { ...process.env, [SOFTWARE_OPT_IN]: '1', LAFITE_DATA_DIR: dir.path },
+        timeout: 60_000,
+      });
+      const info = JSON.parse(stdout) as { backends: Array<{ id: string; available: boolean; device?: string }> };
+      const listed = info.backends.find((b) => b.id === 'webgpu');
+      expect(listed?.available).toBe(true);
+      expect(listed?.device).toBe(webgpu.device);
+    },
+    60_000,
+  );
 });
 
 describe('no synchronous reads', () => {

@@ -17,8 +17,14 @@ const unit = (a: number[]): number[] => a.map((x) => x / norm(a));
 
 describe('gaussianPseudoFeatures (Lafite eq. 1)', () => {
   it('equals n(f + ξ·ε·|f|/|ε|) computed directly', () => {
-    const f = tf.tensor2d([[3, 4, 0], [0, 0, 2]]);
-    const noise = tf.tensor2d([[1, -2, 2], [0.5, 0.5, 0]]);
+    const f = tf.tensor2d([
+      [3, 4, 0],
+      [0, 0, 2],
+    ]);
+    const noise = tf.tensor2d([
+      [1, -2, 2],
+      [0.5, 0.5, 0],
+    ]);
     const h = rows(gaussianPseudoFeatures(f, { xi: 0.5, noise }));
     const fr = rows(f);
     const er = rows(noise);
@@ -82,9 +88,23 @@ describe('retrievalShare', () => {
   it('rises linearly between the steps, or jumps at the points', () => {
     const linear = { kind: 'linear', startStep: 100, endStep: 300 } as const;
     expect([0, 100, 200, 300, 400].map((s) => retrievalShare(linear, s))).toEqual([0, 0, 0.5, 1, 1]);
-    const steps: PseudoSchedule = { kind: 'steps', points: [{ atStep: 10, share: 0.25 }, { atStep: 20, share: 1 }] };
+    const steps: PseudoSchedule = {
+      kind: 'steps',
+      points: [
+        { atStep: 10, share: 0.25 },
+        { atStep: 20, share: 1 },
+      ],
+    };
     expect([5, 10, 15, 20].map((s) => retrievalShare(steps, s))).toEqual([0, 0.25, 0.25, 1]);
-    expect(() => validateSchedule({ kind: 'steps', points: [{ atStep: 10, share: 0.5 }, { atStep: 5, share: 1 }] })).toThrow(/increase/);
+    expect(() =>
+      validateSchedule({
+        kind: 'steps',
+        points: [
+          { atStep: 10, share: 0.5 },
+          { atStep: 5, share: 1 },
+        ],
+      }),
+    ).toThrow(/increase/);
     expect(() => validateSchedule({ kind: 'linear', startStep: 5, endStep: 5 })).toThrow();
   });
 });

@@ -29,7 +29,12 @@ function vocab(slot: string, entries: string[]): VocabularyFeatures {
   return { slot, entries, features };
 }
 
-const VOCABULARIES = [vocab('Numeral', ['one', 'two', 'three']), vocab('Adjective', ['red', 'blue', 'green']), vocab('Noun', ['square', 'circle', 'star']), vocab('Verb', ['beside', 'above'])];
+const VOCABULARIES = [
+  vocab('Numeral', ['one', 'two', 'three']),
+  vocab('Adjective', ['red', 'blue', 'green']),
+  vocab('Noun', ['square', 'circle', 'star']),
+  vocab('Verb', ['beside', 'above']),
+];
 
 function countingEncoder() {
   const seen: string[] = [];
@@ -89,7 +94,14 @@ describe('retrievePrompts (Lafite2 steps 2 to 4)', () => {
     const full = countingEncoder();
     const iterative = countingEncoder();
     const run = (encode: (p: readonly string[]) => Promise<Float32Array>, mode: 'full' | 'iterative') =>
-      retrievePrompts({ images: features, dim: DIM, templates: [template('{Numeral} {Adjective} {Noun} {Verb} {Adjective} {Noun}')], vocabularies: VOCABULARIES, encode, options: { k: 3, m: 1, mode, keepCore: 1 } });
+      retrievePrompts({
+        images: features,
+        dim: DIM,
+        templates: [template('{Numeral} {Adjective} {Noun} {Verb} {Adjective} {Noun}')],
+        vocabularies: VOCABULARIES,
+        encode,
+        options: { k: 3, m: 1, mode, keepCore: 1 },
+      });
     const a = await run(full.encode, 'full');
     const b = await run(iterative.encode, 'iterative');
     expect(b.perImage.map((p) => p[0]!.score)).toEqual(a.perImage.map((p) => p[0]!.score));
@@ -98,17 +110,38 @@ describe('retrievePrompts (Lafite2 steps 2 to 4)', () => {
 
   it('drops prompts under the threshold, and refuses a template with too many fillings', async () => {
     const { encode } = countingEncoder();
-    const result = await retrievePrompts({ images: features, dim: DIM, templates: [template('a photo of {Noun}')], vocabularies: VOCABULARIES, encode, options: { k: 3, m: 3, threshold: 0.3, mode: 'full' } });
+    const result = await retrievePrompts({
+      images: features,
+      dim: DIM,
+      templates: [template('a photo of {Noun}')],
+      vocabularies: VOCABULARIES,
+      encode,
+      options: { k: 3, m: 3, threshold: 0.3, mode: 'full' },
+    });
     for (const prompts of result.perImage) for (const p of prompts) expect(p.score).toBeGreaterThanOrEqual(0.3);
     await expect(
-      retrievePrompts({ images: features, dim: DIM, templates: [template('{Numeral} {Adjective} {Noun} {Verb} {Adjective} {Noun}')], vocabularies: VOCABULARIES, encode, options: { k: 3, mode: 'full', maxCandidatesPerImage: 100 } }),
+      retrievePrompts({
+        images: features,
+        dim: DIM,
+        templates: [template('{Numeral} {Adjective} {Noun} {Verb} {Adjective} {Noun}')],
+        vocabularies: VOCABULARIES,
+        encode,
+        options: { k: 3, mode: 'full', maxCandidatesPerImage: 100 },
+      }),
     ).rejects.toThrow(/iterative mode or a smaller k/);
   });
 
   it('refines the best prompt greedily, phrase by phrase, while its cosine rises', async () => {
     const { encode } = countingEncoder();
     const run = (refineSteps: number) =>
-      retrievePrompts({ images: images('two red square'), dim: DIM, templates: [template('{Numeral} {Noun}')], vocabularies: VOCABULARIES, encode, options: { k: 2, m: 2, mode: 'full', refineSteps } });
+      retrievePrompts({
+        images: images('two red square'),
+        dim: DIM,
+        templates: [template('{Numeral} {Noun}')],
+        vocabularies: VOCABULARIES,
+        encode,
+        options: { k: 2, m: 2, mode: 'full', refineSteps },
+      });
     const plain = await run(0);
     const refined = await run(3);
     expect(plain.perImage[0]![0]!.prompt).toBe('two square');
@@ -133,7 +166,9 @@ describe('retrievePrompts without a fillable template', () => {
       await expect(attempt).rejects.toMatchObject({
         code: 'invalid_input',
         field: 'templates',
-        message: expect.stringMatching(/no template can be filled.*'a \{Adjective\} \{Noun\}' \(no words for Adjective\).*'\{Noun\} beside \{Noun\}' \(needs 2 distinct Noun words, has 1\)/),
+        message: expect.stringMatching(
+          /no template can be filled.*'a \{Adjective\} \{Noun\}' \(no words for Adjective\).*'\{Noun\} beside \{Noun\}' \(needs 2 distinct Noun words, has 1\)/,
+        ),
       });
     }
   });

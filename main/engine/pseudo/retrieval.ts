@@ -30,10 +30,15 @@ export interface VocabularyFeatures {
  * Retrieval's vocabularies: those the templates use (in the set's order), each with its entries'
  * text features from `encodeEntries` (a job reports progress and honours cancel in it).
  */
-export async function vocabularyFeatures(vocabularies: readonly Vocabulary[], templates: readonly ParsedTemplate[], encodeEntries: (vocabulary: Vocabulary) => Promise<Float32Array>): Promise<VocabularyFeatures[]> {
+export async function vocabularyFeatures(
+  vocabularies: readonly Vocabulary[],
+  templates: readonly ParsedTemplate[],
+  encodeEntries: (vocabulary: Vocabulary) => Promise<Float32Array>,
+): Promise<VocabularyFeatures[]> {
   const used = new Set(templates.flatMap((t) => t.slots));
   const out: VocabularyFeatures[] = [];
-  for (const vocabulary of vocabularies.filter((v) => used.has(v.name))) out.push({ slot: vocabulary.name, entries: vocabulary.entries, features: await encodeEntries(vocabulary) });
+  for (const vocabulary of vocabularies.filter((v) => used.has(v.name)))
+    out.push({ slot: vocabulary.name, entries: vocabulary.entries, features: await encodeEntries(vocabulary) });
   return out;
 }
 
@@ -139,7 +144,12 @@ function fillingCount(template: ParsedTemplate, pools: Readonly<Record<string, r
 }
 
 /** Step 2: per image and vocabulary, its top-k entries and their cosines. */
-async function topWordsPerImage(images: Float32Array, dim: number, vocabularies: readonly VocabularyFeatures[], k: number): Promise<{ words: Record<string, string[]>[]; scores: Record<string, number[]>[] }> {
+async function topWordsPerImage(
+  images: Float32Array,
+  dim: number,
+  vocabularies: readonly VocabularyFeatures[],
+  k: number,
+): Promise<{ words: Record<string, string[]>[]; scores: Record<string, number[]>[] }> {
   const n = images.length / dim;
   const words: Record<string, string[]>[] = Array.from({ length: n }, () => ({}));
   const scores: Record<string, number[]>[] = Array.from({ length: n }, () => ({}));
@@ -207,7 +217,14 @@ async function refineGreedily(perImage: ScoredPrompt[][], topWords: readonly Rec
   let current = perImage.map((prompts) => prompts[0]);
   const used = perImage.map(() => new Set<string>());
   for (let step = 0; step < ctx.steps; step++) {
-    const tries = current.map((best, i) => (best ? Object.values(topWords[i]!).flat().filter((phrase) => !used[i]!.has(phrase) && !best.prompt.includes(phrase)).map((phrase) => ({ phrase, id: ctx.table.add(`${best.prompt}, ${phrase}`) })) : []));
+    const tries = current.map((best, i) =>
+      best
+        ? Object.values(topWords[i]!)
+            .flat()
+            .filter((phrase) => !used[i]!.has(phrase) && !best.prompt.includes(phrase))
+            .map((phrase) => ({ phrase, id: ctx.table.add(`${best.prompt}, ${phrase}`) }))
+        : [],
+    );
     const features = await encodeTable(ctx.table, ctx.encoded, ctx.encode, ctx.dim);
     let improved = false;
     current = current.map((best, i) => {
@@ -238,7 +255,10 @@ export interface RetrievalInput {
 /** A template with only the filled positions kept (the rest of its text stays): what a partial filling reads as. */
 function partialTemplate(template: ParsedTemplate, words: readonly (string | undefined)[]): { template: ParsedTemplate; words: string[] } {
   let occurrence = 0;
-  const text = template.text.replace(/\{[A-Za-z][A-Za-z0-9]*\}/g, (slot) => (words[occurrence++] === undefined ? '' : slot)).replace(/\s+/g, ' ').trim();
+  const text = template.text
+    .replace(/\{[A-Za-z][A-Za-z0-9]*\}/g, (slot) => (words[occurrence++] === undefined ? '' : slot))
+    .replace(/\s+/g, ' ')
+    .trim();
   const kept = template.slots.map((slot, i) => ({ slot, word: words[i] })).filter((entry) => entry.word !== undefined);
   return { template: { text, slots: kept.map((entry) => entry.slot) }, words: kept.map((entry) => entry.word!) };
 }

@@ -19,7 +19,14 @@ describe('parseTemplate', () => {
   it('lists the slots in order, one per occurrence, and normalises spaces', () => {
     expect(parseTemplate(`  ${COCO}  `, KNOWN)).toEqual({ text: COCO, slots: ['Numeral', 'Adjective', 'Noun', 'Verb', 'Adjective', 'Noun'] });
     expect(parseTemplate('a face of a   {Adjective} {Noun} {Accessory}', KNOWN).text).toBe('a face of a {Adjective} {Noun} {Accessory}');
-    expect(slotCounts(parseTemplate(COCO, KNOWN))).toEqual(new Map([['Numeral', 1], ['Adjective', 2], ['Noun', 2], ['Verb', 1]]));
+    expect(slotCounts(parseTemplate(COCO, KNOWN))).toEqual(
+      new Map([
+        ['Numeral', 1],
+        ['Adjective', 2],
+        ['Noun', 2],
+        ['Verb', 1],
+      ]),
+    );
   });
 
   const cases: Array<[string, string, RegExp]> = [

@@ -19,7 +19,7 @@ describe('buildVocabularySet', () => {
 
 describe('vocabularySetFromTokenizer', () => {
   it('builds a set from a CLIP tokenizer’s whole words', () => {
-    const tokenizer = { model: { vocab: { 'two</w>': 1, 'red</w>': 2, 'dogs</w>': 3, 'runn': 4, 'running</w>': 5, 'the</w>': 6, '2</w>': 7 } } };
+    const tokenizer = { model: { vocab: { 'two</w>': 1, 'red</w>': 2, 'dogs</w>': 3, runn: 4, 'running</w>': 5, 'the</w>': 6, '2</w>': 7 } } };
     const set = vocabularySetFromTokenizer(tokenizer, { id: 'toy', description: 'a toy', digits: true });
     expect(set).toEqual({
       id: 'toy',

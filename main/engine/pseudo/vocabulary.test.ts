@@ -1,14 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LafiteError } from '../../contract/errors.ts';
-import {
-  categorise,
-  parseVocabularySet,
-  parseVocabularySetText,
-  serialiseVocabularySet,
-  vocabularyNames,
-  wordsFromTokenizer,
-  type VocabularySet,
-} from './vocabulary.ts';
+import { categorise, parseVocabularySet, parseVocabularySetText, serialiseVocabularySet, vocabularyNames, wordsFromTokenizer, type VocabularySet } from './vocabulary.ts';
 
 /** A tiny tokenizer.json in the Hugging Face layout, with CLIP's kinds of tokens. */
 const FAKE_TOKENIZER = {
@@ -22,8 +14,8 @@ const FAKE_TOKENIZER = {
       'the</w>': 3,
       'dog</w>': 10,
       'cat</w>': 5, // ids give the order
-      'cat': 6, // a word start, not a whole word
-      'runn': 7, // a fragment
+      cat: 6, // a word start, not a whole word
+      runn: 7, // a fragment
       'running</w>': 8,
       'Red</w>': 9, // lowercased
       'red</w>': 40, // then a repeat
@@ -70,12 +62,12 @@ describe('wordsFromTokenizer', () => {
   });
 
   it('reads a vocab.json map too', () => {
-    expect(wordsFromTokenizer({ 'dog</w>': 2, 'do': 1, 'a</w>': 3 })).toEqual(['dog', 'a']);
+    expect(wordsFromTokenizer({ 'dog</w>': 2, do: 1, 'a</w>': 3 })).toEqual(['dog', 'a']);
   });
 
   it('says what is wrong with a file that is not a CLIP tokenizer', () => {
     expect(errorOf(() => wordsFromTokenizer({ model: { vocab: 'x' } }, { source: 'm/tokenizer.json' })).message).toMatch(/^m\/tokenizer\.json: not a CLIP tokenizer/);
-    expect(errorOf(() => wordsFromTokenizer({ model: { vocab: { 'Ġdog': 1 } } })).message).toMatch(/no whole-word tokens \(ending in '<\/w>'\)/);
+    expect(errorOf(() => wordsFromTokenizer({ model: { vocab: { Ġdog: 1 } } })).message).toMatch(/no whole-word tokens \(ending in '<\/w>'\)/);
     expect(wordsFromTokenizer({ model: { vocab: { 'dog@@': 1 }, end_of_word_suffix: '@@' } })).toEqual(['dog']);
   });
 
@@ -130,9 +122,33 @@ describe('parseVocabularySet', () => {
     ['an empty vocabulary', { id: 'f', vocabularies: [{ name: 'Hair', entries: [' ', ''] }] }, /^f\.json: vocabulary 'Hair' \(vocabularies\[0\]\) is empty/],
     ['no vocabulary', { id: 'f', vocabularies: [] }, /^f\.json: field 'vocabularies': must hold at least one vocabulary/],
     ['a bad id', { id: 'My Faces', vocabularies: [{ name: 'Noun', entries: ['a'] }] }, /^f\.json: field 'id': must be lowercase letters, digits and hyphens/],
-    ['a bad name', { id: 'f', vocabularies: [{ name: 'hair colour', entries: ['a'] }] }, /^f\.json: vocabulary name 'hair colour' \(vocabularies\[0\]\) must be letters and digits/],
-    ['a repeated name', { id: 'f', vocabularies: [{ name: 'Noun', entries: ['a'] }, { name: 'noun', entries: ['b'] }] }, /vocabulary 'noun' \(vocabularies\[1\]\) repeats the name 'Noun'/],
-    ['a non-string entry', { id: 'f', vocabularies: [{ name: 'Noun', entries: ['a'] }, { name: 'Hair', entries: ['b', 3] }] }, /^f\.json: vocabulary 'Hair' \(vocabularies\[1\]\), entries\[1\]: .*string/],
+    [
+      'a bad name',
+      { id: 'f', vocabularies: [{ name: 'hair colour', entries: ['a'] }] },
+      /^f\.json: vocabulary name 'hair colour' \(vocabularies\[0\]\) must be letters and digits/,
+    ],
+    [
+      'a repeated name',
+      {
+        id: 'f',
+        vocabularies: [
+          { name: 'Noun', entries: ['a'] },
+          { name: 'noun', entries: ['b'] },
+        ],
+      },
+      /vocabulary 'noun' \(vocabularies\[1\]\) repeats the name 'Noun'/,
+    ],
+    [
+      'a non-string entry',
+      {
+        id: 'f',
+        vocabularies: [
+          { name: 'Noun', entries: ['a'] },
+          { name: 'Hair', entries: ['b', 3] },
+        ],
+      },
+      /^f\.json: vocabulary 'Hair' \(vocabularies\[1\]\), entries\[1\]: .*string/,
+    ],
     ['a missing entries list', { id: 'f', vocabularies: [{ name: 'Hair' }] }, /^f\.json: vocabulary 'Hair' \(vocabularies\[0\]\), entries: /],
     ['an unknown key', { id: 'f', vocabularies: [{ name: 'Hair', entires: ['a'] }] }, /^f\.json: vocabulary 'Hair' \(vocabularies\[0\]\)/],
     ['braces in an entry', { id: 'f', vocabularies: [{ name: 'Noun', entries: ['{Noun}'] }] }, /entry '\{Noun\}' \(entries\[0\]\): braces are not allowed/],
@@ -152,6 +168,8 @@ describe('parseVocabularySet', () => {
 
   it('serialises with a stable key order', () => {
     const set: VocabularySet = { vocabularies: [{ entries: ['dog'], name: 'Noun' }], description: 'd', id: 'x' } as VocabularySet;
-    expect(serialiseVocabularySet(set)).toBe('{\n  "id": "x",\n  "description": "d",\n  "vocabularies": [\n    {\n      "name": "Noun",\n      "entries": [\n        "dog"\n      ]\n    }\n  ]\n}\n');
+    expect(serialiseVocabularySet(set)).toBe(
+      '{\n  "id": "x",\n  "description": "d",\n  "vocabularies": [\n    {\n      "name": "Noun",\n      "entries": [\n        "dog"\n      ]\n    }\n  ]\n}\n',
+    );
   });
 });

@@ -146,7 +146,10 @@ function issueLocation(path: readonly PropertyKey[], json: unknown): string {
   if (path[0] !== 'vocabularies' || typeof path[1] !== 'number') return path.length > 0 ? `field '${path.map(String).join('.')}'` : 'the file';
   const raw = (json as { vocabularies?: unknown[] }).vocabularies?.[path[1]] as { name?: unknown } | undefined;
   const name = typeof raw?.name === 'string' ? `vocabulary '${raw.name}'` : 'vocabulary';
-  const rest = path.slice(2).map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('');
+  const rest = path
+    .slice(2)
+    .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
+    .join('');
   return `${name} (vocabularies[${path[1]}])${rest ? `, ${rest.replace(/^\./, '')}` : ''}`;
 }
 
@@ -171,7 +174,10 @@ export function parseVocabularySet(json: unknown, source: string): VocabularySet
     const field = `vocabularies.${i}`;
     const { name } = vocabulary;
     if (!VOCABULARY_NAME_PATTERN.test(name) || name.length > MAX_NAME_CHARS) {
-      throw invalidInput(`${source}: vocabulary name '${name}' (vocabularies[${i}]) must be letters and digits, starting with a letter, at most ${MAX_NAME_CHARS} (templates write it as {${name || 'Name'}})`, `${field}.name`);
+      throw invalidInput(
+        `${source}: vocabulary name '${name}' (vocabularies[${i}]) must be letters and digits, starting with a letter, at most ${MAX_NAME_CHARS} (templates write it as {${name || 'Name'}})`,
+        `${field}.name`,
+      );
     }
     const clash = names.get(name.toLowerCase());
     if (clash !== undefined) throw invalidInput(`${source}: vocabulary '${name}' (vocabularies[${i}]) repeats the name '${clash}'`, `${field}.name`);
@@ -182,7 +188,8 @@ export function parseVocabularySet(json: unknown, source: string): VocabularySet
     vocabulary.entries.forEach((raw, j) => {
       const entry = normaliseEntry(raw);
       if (entry === '' || seen.has(entry.toLowerCase())) return;
-      if (/[{}]/.test(entry)) throw invalidInput(`${source}: vocabulary '${name}', entry '${entry}' (entries[${j}]): braces are not allowed (they mark template slots)`, `${field}.entries.${j}`);
+      if (/[{}]/.test(entry))
+        throw invalidInput(`${source}: vocabulary '${name}', entry '${entry}' (entries[${j}]): braces are not allowed (they mark template slots)`, `${field}.entries.${j}`);
       if (entry.length > MAX_ENTRY_CHARS) throw invalidInput(`${source}: vocabulary '${name}', entries[${j}]: longer than ${MAX_ENTRY_CHARS} characters`, `${field}.entries.${j}`);
       seen.add(entry.toLowerCase());
       entries.push(entry);

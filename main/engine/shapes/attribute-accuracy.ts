@@ -69,7 +69,6 @@ export interface ClassifierAccuracy {
   exact: number;
 }
 
-
 /** The table entry whose word (or, for shapes, plural) is `token`. */
 const shapeOf = (token: string): { shape: ShapeName; plural: boolean } | undefined => {
   const shape = SHAPE_NAMES.find((s) => SHAPES[s].word === token || SHAPES[s].plural === token);
@@ -106,15 +105,27 @@ export function parseShapesPrompt(prompt: string): AskedAttributes {
   const { background, rest } = takeBackground(prompt.toLowerCase());
   const tokens = rest.match(/[a-z0-9]+/g) ?? [];
   const shapes = tokens.map(shapeOf);
-  const found = single(shapes.map((s) => s?.shape), 'shape', prompt);
+  const found = single(
+    shapes.map((s) => s?.shape),
+    'shape',
+    prompt,
+  );
   if (!found) throw invalidInput(`prompt '${prompt}' names no ShapesWorld shape (${SHAPE_NAMES.join(', ')})`, 'prompt');
-  const color = single(tokens.map((t) => COLOR_NAMES.find((c) => COLORS[c].word === t)), 'color', prompt);
+  const color = single(
+    tokens.map((t) => COLOR_NAMES.find((c) => COLORS[c].word === t)),
+    'color',
+    prompt,
+  );
   if (!color) throw invalidInput(`prompt '${prompt}' names no object color (${COLOR_NAMES.join(', ')})`, 'prompt');
   const plural = shapes.some((s) => s?.plural);
   // "a circle", "a single circle": a singular noun with no number word asks for one.
   const count = single(tokens.map(countOf), 'count', prompt) ?? (plural ? undefined : 1);
   if (count === undefined) throw invalidInput(`prompt '${prompt}' asks for several ${SHAPES[found].plural} but says not how many (two, three)`, 'prompt');
-  const size = single(tokens.map((t) => SIZE_NAMES.find((s) => SIZES[s].word === t)), 'size', prompt);
+  const size = single(
+    tokens.map((t) => SIZE_NAMES.find((s) => SIZES[s].word === t)),
+    'size',
+    prompt,
+  );
   const asked: AskedAttributes = { shape: found, color, count };
   if (size) asked.size = size;
   if (background) asked.background = background;
@@ -128,8 +139,7 @@ export function askedOfScene(scene: Scene): AskedAttributes {
 }
 
 /** Fraction of items for which `right` holds (0 for no items). */
-const fraction = <T>(items: readonly T[], right: (item: T, i: number) => boolean): number =>
-  items.length === 0 ? 0 : items.filter(right).length / items.length;
+const fraction = <T>(items: readonly T[], right: (item: T, i: number) => boolean): number => (items.length === 0 ? 0 : items.filter(right).length / items.length);
 
 /** Shape, color, count and all-three accuracy of generated images against what their prompts asked. */
 export function attributeAccuracy(predicted: readonly ImageAttributes[], asked: readonly AskedAttributes[]): AttributeAccuracy {

@@ -108,5 +108,4 @@ export const rgbDistance = (a: Rgb, b: Rgb): number => Math.hypot(a[0] - b[0], a
 export const MIN_CONTRAST_RGB = 100;
 
 /** The backgrounds a color may be drawn on. */
-export const backgroundsFor = (color: ColorName): BackgroundName[] =>
-  BACKGROUND_NAMES.filter((bg) => rgbDistance(COLORS[color].rgb, BACKGROUNDS[bg].rgb) >= MIN_CONTRAST_RGB);
+export const backgroundsFor = (color: ColorName): BackgroundName[] => BACKGROUND_NAMES.filter((bg) => rgbDistance(COLORS[color].rgb, BACKGROUNDS[bg].rgb) >= MIN_CONTRAST_RGB);

@@ -49,7 +49,10 @@ function meanPairCosine(f: Features, limit = 200): number {
 export async function shapesZeroShot(embedImages: EmbedImages, embedTexts: EmbedTexts, options: ZeroShotOptions): Promise<ZeroShotReport> {
   const rng = mulberry32(options.seed);
   const scenes = Array.from({ length: options.n }, () => sampleScene(rng));
-  const images = await embedImages(scenes.map((scene) => renderScene(scene, options.size)), options.size);
+  const images = await embedImages(
+    scenes.map((scene) => renderScene(scene, options.size)),
+    options.size,
+  );
   const classes = COLOR_NAMES.flatMap((color) => SHAPE_NAMES.map((shape) => ({ color, shape })));
   const prompts = await embedTexts(classes.map(({ color, shape }) => `a ${color} ${shape}`));
   const captions = await embedTexts(scenes.map((scene) => canonicalCaption(scene)));

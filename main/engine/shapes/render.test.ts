@@ -52,7 +52,12 @@ describe('renderScene', () => {
           expect(pixelAt(pixels, sizePx, Math.floor(o.x * sizePx), Math.floor(o.y * sizePx)), `scene ${i} ${o.shape}`).toEqual([...COLORS[o.color].rgb]);
         }
         const background = [...BACKGROUNDS[sampled.background].rgb];
-        for (const [x, y] of [[0, 0], [sizePx - 1, 0], [0, sizePx - 1], [sizePx - 1, sizePx - 1]] as const) {
+        for (const [x, y] of [
+          [0, 0],
+          [sizePx - 1, 0],
+          [0, sizePx - 1],
+          [sizePx - 1, sizePx - 1],
+        ] as const) {
           expect(pixelAt(pixels, sizePx, x, y)).toEqual(background);
         }
       }

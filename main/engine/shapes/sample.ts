@@ -145,4 +145,3 @@ export function sampleScene(rng: Rng): Scene {
   }));
   return { objects, background };
 }
-

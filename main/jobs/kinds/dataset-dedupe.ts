@@ -29,9 +29,20 @@ function excludeOverlap(store: DatasetStore, dataset: string, against: string): 
   return { sha256: overlap.filter((o) => o.by === 'sha256').length, md5: overlap.filter((o) => o.by === 'md5').length };
 }
 
-async function markNearDuplicates(db: Db, store: DatasetStore, dataset: string, model: string, threshold: number, backend?: BackendId): Promise<{ marked: number; withoutFeatures: number }> {
+async function markNearDuplicates(
+  db: Db,
+  store: DatasetStore,
+  dataset: string,
+  model: string,
+  threshold: number,
+  backend?: BackendId,
+): Promise<{ marked: number; withoutFeatures: number }> {
   const images = store.importedImages(dataset);
-  const features = new EmbeddingStore(db).getMany(model, 'image', images.map((image) => image.sha256));
+  const features = new EmbeddingStore(db).getMany(
+    model,
+    'image',
+    images.map((image) => image.sha256),
+  );
   const withFeatures = images.filter((image) => features.has(image.sha256));
   if (withFeatures.length === 0) return { marked: 0, withoutFeatures: images.length };
   await initBackend(backend);
@@ -39,7 +50,14 @@ async function markNearDuplicates(db: Db, store: DatasetStore, dataset: string, 
   const found = await nearDuplicates(vectors, vectors[0]!.length, threshold);
   const marks = found.flatMap((hit, i) =>
     hit
-      ? [{ imageId: withFeatures[i]!.id, status: 'duplicate' as const, duplicateOf: withFeatures[hit.of]!.id, reason: `near-duplicate of ${withFeatures[hit.of]!.path} (cosine ${hit.cosine.toFixed(3)}, ${model})` }]
+      ? [
+          {
+            imageId: withFeatures[i]!.id,
+            status: 'duplicate' as const,
+            duplicateOf: withFeatures[hit.of]!.id,
+            reason: `near-duplicate of ${withFeatures[hit.of]!.path} (cosine ${hit.cosine.toFixed(3)}, ${model})`,
+          },
+        ]
       : [],
   );
   store.mark(dataset, marks);
@@ -57,7 +75,8 @@ export const datasetDedupe: JobHandler<'dataset-dedupe'> = {
       const overlap = input.against ? excludeOverlap(store, input.dataset, input.against) : { sha256: 0, md5: 0 };
       job.throwIfCancelled();
       job.progress({ fraction: 0.5, message: 'comparing image features' });
-      const near = input.near !== undefined ? await markNearDuplicates(db, store, input.dataset, input.model ?? SHAPES_CLIP_ID, input.near, job.backend) : { marked: 0, withoutFeatures: 0 };
+      const near =
+        input.near !== undefined ? await markNearDuplicates(db, store, input.dataset, input.model ?? SHAPES_CLIP_ID, input.near, job.backend) : { marked: 0, withoutFeatures: 0 };
       const result: DatasetDedupeResult = {
         dataset: input.dataset,
         against: input.against ?? null,

@@ -20,7 +20,6 @@ import type { JobContext, JobHandler, JobInput } from '../job-kind.ts';
 /** Files per transaction: small enough that a kill loses little, large enough to amortise the commit. */
 const BATCH_FILES = 32;
 
-
 async function checkFolder(folder: string, dataDir: string): Promise<void> {
   const info = await stat(folder).catch(() => undefined);
   if (!info) throw invalidInput(`no folder at ${folder}`, 'folder');
@@ -91,7 +90,10 @@ export const datasetImport: JobHandler<'dataset-import'> = {
         return !before || before.bytes !== file.bytes || before.mtimeMs !== file.mtimeMs;
       });
       const problems = scan.problems.filter((p) => !seen.has(p.path));
-      store.recordFiles(input.dataset, problems.map((p) => ({ path: p.path, bytes: 0, mtimeMs: 0, status: 'rejected', reason: p.reason })));
+      store.recordFiles(
+        input.dataset,
+        problems.map((p) => ({ path: p.path, bytes: 0, mtimeMs: 0, status: 'rejected', reason: p.reason })),
+      );
       const options: ImportFileOptions = {
         cacheDir,
         imageSize: input.imageSize,

@@ -47,12 +47,19 @@ type Input = JobInput<'gan-eval'>;
 /** n prompts from the dataset's captions, validation images first, drawn by seed (repeating when there are fewer). */
 function drawPrompts(datasets: DatasetStore, dataset: string, n: number, seed: number): string[] {
   const pairs = datasets.captionPairs(dataset);
-  if (pairs.length === 0) throw invalidInput(`dataset '${dataset}' has no captions to take prompts from: import some (\`lafite dataset captions\`) or evaluate on a prompt list (\`lafite eval --prompts FILE\`)`, 'run');
+  if (pairs.length === 0)
+    throw invalidInput(
+      `dataset '${dataset}' has no captions to take prompts from: import some (\`lafite dataset captions\`) or evaluate on a prompt list (\`lafite eval --prompts FILE\`)`,
+      'run',
+    );
   const val = new Set(datasets.importedIds(dataset, { split: 'val' }));
   const held = pairs.filter((pair) => val.has(pair.imageId));
   const pool = (held.length > 0 ? held : pairs).map((pair) => pair.text);
   const rng = mulberry32(seed);
-  const order = pool.map((text) => ({ text, key: rng() })).sort((a, b) => a.key - b.key).map((entry) => entry.text);
+  const order = pool
+    .map((text) => ({ text, key: rng() }))
+    .sort((a, b) => a.key - b.key)
+    .map((entry) => entry.text);
   return Array.from({ length: n }, (_, i) => order[i % order.length]!);
 }
 
@@ -124,7 +131,13 @@ function attributeMetrics(attributes: readonly ImageAttributes[], asked: readonl
 }
 
 /** The real images through the same Inception (and blur radii) as the generated ones, then FID, FID-k and IS. */
-async function realAgainstGenerated(fake: InceptionRows, where: Parameters<typeof realInceptionRows>[1], resolution: number, input: Input, job: JobContext): Promise<Record<string, number>> {
+async function realAgainstGenerated(
+  fake: InceptionRows,
+  where: Parameters<typeof realInceptionRows>[1],
+  resolution: number,
+  input: Input,
+  job: JobContext,
+): Promise<Record<string, number>> {
   const real = new InceptionRows(fake.model, fake.radii, resolution);
   await realInceptionRows(real, where, resolution, input.batchSize, job, (done, total) =>
     job.progress({ fraction: 0.65 + (0.25 * done) / total, message: `real images through Inception: ${done} of ${total}`, step: done, total }),

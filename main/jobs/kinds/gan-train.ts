@@ -55,7 +55,10 @@ function initCheckpoint(input: Input, jobs: JobStore, dataDir: string): string |
   if (trained.preset !== input.preset || trained.model !== input.model || (trained.condition ?? 'paper') !== (input.condition ?? 'paper')) {
     const form = trained.condition ?? 'paper';
     const official = form === 'official' ? ' with the official condition form' : '';
-    throw invalidInput(`run ${input.init} is a ${trained.preset} network on ${trained.model}${official}: fine-tune it with --preset ${trained.preset} --model ${trained.model} --condition ${form}`, 'init');
+    throw invalidInput(
+      `run ${input.init} is a ${trained.preset} network on ${trained.model}${official}: fine-tune it with --preset ${trained.preset} --model ${trained.model} --condition ${form}`,
+      'init',
+    );
   }
   const file = checkpointFile(runFolder(dataDir, input.init));
   if (!existsSync(file)) throw invalidInput(`run ${input.init} has no checkpoint yet`, 'init');
@@ -137,22 +140,52 @@ async function train(input: Input, job: JobContext<State>, backend: BackendStatu
     const fineTuneFrom = resuming ? undefined : initCheckpoint(input, new JobStore(db), job.dataDir);
     if (fineTuneFrom) await trainer.initFrom(fineTuneFrom);
     const start = resuming ? await trainer.resume(checkpointFile(folder)) : 0;
-    runs.beginAttempt(job.jobId, { backend: backend.id, device: backend.device ?? null, gParams: parts.g.parameterCount(), dParams: parts.d.parameterCount(), images: conditions.rows.length }, start);
+    runs.beginAttempt(
+      job.jobId,
+      { backend: backend.id, device: backend.device ?? null, gParams: parts.g.parameterCount(), dParams: parts.d.parameterCount(), images: conditions.rows.length },
+      start,
+    );
     const budget = input.minutes !== undefined ? ` (${input.minutes} min budget)` : ` of ${input.steps}`;
-    const loop = await runTrainingLoop(trainer, { start, steps: input.steps, ...(input.minutes !== undefined ? { minutes: input.minutes } : {}), checkpointEvery: input.checkpointEvery, sampleEvery: input.sampleEvery, batchSize: input.batchSize }, {
-      stopRequested: () => job.stopRequested(),
-      stop: () => {
-        job.throwIfCancelled();
-        throw new Error('a stop was asked for but the job did not stop'); // throwIfCancelled throws whenever stopRequested holds
+    const loop = await runTrainingLoop(
+      trainer,
+      {
+        start,
+        steps: input.steps,
+        ...(input.minutes !== undefined ? { minutes: input.minutes } : {}),
+        checkpointEvery: input.checkpointEvery,
+        sampleEvery: input.sampleEvery,
+        batchSize: input.batchSize,
       },
-      stepped: (step, losses, progress) => {
-        runs.addMetrics(job.jobId, [{ step, metrics: metricsOf(losses, progress.imagesPerSecond) }]);
-        const { r1: _r1, pathLength: _pl, ...kept } = losses;
-        job.progress({ fraction: progress.fraction, message: `step ${step}${budget}: L_D ${losses.dLoss.toFixed(3)}, L_G ${losses.gLoss.toFixed(3)}`, step, total: input.steps, metrics: { ...kept, imagesPerSecond: progress.imagesPerSecond } });
+      {
+        stopRequested: () => job.stopRequested(),
+        stop: () => {
+          job.throwIfCancelled();
+          throw new Error('a stop was asked for but the job did not stop'); // throwIfCancelled throws whenever stopRequested holds
+        },
+        stepped: (step, losses, progress) => {
+          runs.addMetrics(job.jobId, [{ step, metrics: metricsOf(losses, progress.imagesPerSecond) }]);
+          const { r1: _r1, pathLength: _pl, ...kept } = losses;
+          job.progress({
+            fraction: progress.fraction,
+            message: `step ${step}${budget}: L_D ${losses.dLoss.toFixed(3)}, L_G ${losses.gLoss.toFixed(3)}`,
+            step,
+            total: input.steps,
+            metrics: { ...kept, imagesPerSecond: progress.imagesPerSecond },
+          });
+        },
       },
-    });
+    );
     const { r1: _r1, pathLength: _pl, ...losses } = loop.last ?? { dLoss: 0, gLoss: 0, conDReal: 0, conDFake: 0, conG: 0, r1: null, pathLength: null };
-    return { steps: loop.reached, images: conditions.rows.length, backend: backend.id, seconds: loop.seconds, imagesPerSecond: loop.imagesPerSecond, losses, folder, pseudoRun: conditions.pseudoRun };
+    return {
+      steps: loop.reached,
+      images: conditions.rows.length,
+      backend: backend.id,
+      seconds: loop.seconds,
+      imagesPerSecond: loop.imagesPerSecond,
+      losses,
+      folder,
+      pseudoRun: conditions.pseudoRun,
+    };
   } finally {
     conditions?.dispose();
     await encoder.dispose();
@@ -163,7 +196,9 @@ async function train(input: Input, job: JobContext<State>, backend: BackendStatu
 /** Presets a CPU backend cannot train: the paper network exhausts wasm's 4 GiB heap (measured by `npm run bench -- presets`) and takes minutes a step on cpu. */
 function checkBackendFits(preset: Input['preset'], backend: BackendStatus): void {
   if (preset === 'paper' && (backend.id === 'wasm' || backend.id === 'cpu')) {
-    throw unavailable(`the paper preset (256 px, about 75M parameters) needs a GPU backend: on ${backend.id} it runs out of memory or takes minutes a step. Train --preset shapes here, or on a GPU machine (lafite info lists the backends)`);
+    throw unavailable(
+      `the paper preset (256 px, about 75M parameters) needs a GPU backend: on ${backend.id} it runs out of memory or takes minutes a step. Train --preset shapes here, or on a GPU machine (lafite info lists the backends)`,
+    );
   }
 }
 

@@ -54,7 +54,15 @@ function plan(input: JobInput<'model-download'>): { files: PlannedFile[]; regist
   const entry = registryEntry(input.id);
   if (!entry) throw notFound(`no model '${input.id}' in the registry (known: ${MODEL_REGISTRY.map((e) => e.id).join(', ')}); pass a list of files to download another`);
   const base = input.mirror ?? process.env.LAFITE_MODEL_MIRROR ?? HUGGING_FACE_URL;
-  return { registryId: entry.id, files: entry.files.map((f) => ({ path: f.path, url: fileUrl(entry, f, base), ...(f.sha256 ? { sha256: f.sha256 } : {}), ...(f.approxBytes ? { approxBytes: f.approxBytes } : {}) })) };
+  return {
+    registryId: entry.id,
+    files: entry.files.map((f) => ({
+      path: f.path,
+      url: fileUrl(entry, f, base),
+      ...(f.sha256 ? { sha256: f.sha256 } : {}),
+      ...(f.approxBytes ? { approxBytes: f.approxBytes } : {}),
+    })),
+  };
 }
 
 async function readState(partial: string): Promise<State> {
@@ -102,7 +110,12 @@ function progressReporter(job: JobContext<State>, files: readonly PlannedFile[])
 }
 
 /** Fetches one file into `.partial/` and checks its hash; a mismatch deletes it. */
-async function fetchVerified(file: PlannedFile, partial: string, job: JobContext<State>, report: ReturnType<typeof progressReporter>): Promise<ModelFile & { resumedFrom: number }> {
+async function fetchVerified(
+  file: PlannedFile,
+  partial: string,
+  job: JobContext<State>,
+  report: ReturnType<typeof progressReporter>,
+): Promise<ModelFile & { resumedFrom: number }> {
   const dest = join(partial, file.path);
   const { bytes, resumedFrom } = await downloadFile(file.url, dest, {
     signal: job.signal,

@@ -12,7 +12,6 @@ import { openDatabase } from '../../store/db.ts';
 import { ModelStore } from '../../store/models.ts';
 import type { JobHandler } from '../job-kind.ts';
 
-
 function modelPath(dbPath: string, id: string): string {
   const db = openDatabase(dbPath);
   try {
@@ -30,8 +29,7 @@ export const modelEval: JobHandler<'model-eval'> = {
     const encoder = await loadClipOnnx(modelPath(job.dbPath, input.model), { id: input.model });
     try {
       job.progress({ fraction: 0.05, message: `rendering and encoding ${input.n} held-out ShapesWorld images` });
-      const asSources = (pixels: Uint8Array[], size: number): ImageSource[] =>
-        pixels.map((data) => ({ kind: 'raw', data, width: size, height: size, channels: 3 }));
+      const asSources = (pixels: Uint8Array[], size: number): ImageSource[] => pixels.map((data) => ({ kind: 'raw', data, width: size, height: size, channels: 3 }));
       const report = await shapesZeroShot(
         (pixels, size) => encoder.encodeImages(asSources(pixels, size), { signal: job.signal }),
         (texts) => encoder.encodeTexts(texts, { signal: job.signal }),

@@ -42,7 +42,17 @@ function configOf(method: PseudoMethodName, input: Input, imagesHash: string, nn
   // The dataset too: its rows are keyed by its image ids, so two datasets of the same pictures need runs of their own.
   const base = { method, dataset: input.dataset, model: input.model, images: imagesHash, seed: input.seed };
   // The set's content, not only its name: an edited vocabulary is a new version.
-  const retrieval = { vocabulary: input.vocabulary, templates: input.templates ?? input.vocabulary, words: wordsHash, k: input.k, m: input.m, mode: input.mode, keepCore: input.keepCore, threshold: input.threshold ?? null, refineSteps: input.refineSteps };
+  const retrieval = {
+    vocabulary: input.vocabulary,
+    templates: input.templates ?? input.vocabulary,
+    words: wordsHash,
+    k: input.k,
+    m: input.m,
+    mode: input.mode,
+    keepCore: input.keepCore,
+    threshold: input.threshold ?? null,
+    refineSteps: input.refineSteps,
+  };
   const gaussian = { form: input.form, xi: input.xi ?? DEFAULT_XI[input.form] };
   if (method === 'gaussian') return { ...base, ...gaussian };
   if (method === 'nn') return { ...base, nn: input.nn ?? null, nnFile: nnFileHash };
@@ -140,18 +150,29 @@ async function runRetrieval(ctx: Context, id: string): Promise<void> {
       ctx.job.throwIfCancelled();
       const features = await ctx.encoder.texts(prompts, {
         signal: ctx.job.signal,
-        onProgress: (done, total) => ctx.job.progress({ fraction: 0.2 + 0.6 * (done / Math.max(1, total)), message: `encoding prompts: ${encodedSoFar + done} distinct so far`, step: done, total }),
+        onProgress: (done, total) =>
+          ctx.job.progress({ fraction: 0.2 + 0.6 * (done / Math.max(1, total)), message: `encoding prompts: ${encodedSoFar + done} distinct so far`, step: done, total }),
       });
       encodedSoFar += prompts.length;
       return features.data;
     },
-    options: { k: ctx.input.k, m: ctx.input.m, mode: ctx.input.mode, keepCore: ctx.input.keepCore, refineSteps: ctx.input.refineSteps, ...(ctx.input.threshold !== undefined ? { threshold: ctx.input.threshold } : {}) },
+    options: {
+      k: ctx.input.k,
+      m: ctx.input.m,
+      mode: ctx.input.mode,
+      keepCore: ctx.input.keepCore,
+      refineSteps: ctx.input.refineSteps,
+      ...(ctx.input.threshold !== undefined ? { threshold: ctx.input.threshold } : {}),
+    },
   });
   ctx.store.putFeatures(
     id,
     result.perImage.flatMap((prompts, i) => prompts.map((p, rank) => ({ imageId: ctx.imageIds[i]!, rank, prompt: p.prompt, score: p.score, vector: null }))),
   );
-  const top = await topPromptFeatures(ctx, result.perImage.map((p) => p[0]?.prompt));
+  const top = await topPromptFeatures(
+    ctx,
+    result.perImage.map((p) => p[0]?.prompt),
+  );
   await finishRun(ctx, id, top, {
     distinctPrompts: result.distinctPrompts,
     naivePrompts: result.naivePrompts,
@@ -184,7 +205,10 @@ async function cloStart(ctx: Context): Promise<Float32Array> {
   }
   const retrieval = await ensureRun(ctx, 'retrieval');
   const best = new Map(ctx.store.features(retrieval.id, { maxRank: 1 }).map((row) => [row.imageId, row.prompt ?? undefined]));
-  return topPromptFeatures(ctx, ctx.imageIds.map((id) => best.get(id)));
+  return topPromptFeatures(
+    ctx,
+    ctx.imageIds.map((id) => best.get(id)),
+  );
 }
 
 async function runClo(ctx: Context, id: string): Promise<void> {
@@ -262,7 +286,9 @@ export const pseudoSynth: JobHandler<'pseudo-synth'> = {
         imageIds: datasets.importedImages(input.dataset).map((image) => image.id),
         images: features.data,
         dim: features.dim,
-        imagesHash: createHash('sha256').update(items.map((item) => item.key).join('\n')).digest('hex'),
+        imagesHash: createHash('sha256')
+          .update(items.map((item) => item.key).join('\n'))
+          .digest('hex'),
         nnFile,
         words,
         captionFeatures: await captionFeatures(datasets, encoder, input.dataset, job),

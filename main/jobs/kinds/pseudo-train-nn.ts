@@ -35,11 +35,18 @@ export const pseudoTrainNn: JobHandler<'pseudo-train-nn', State> = {
     try {
       const datasets = new DatasetStore(db);
       const pairs = datasets.captionPairs(input.dataset);
-      if (pairs.length < 2) throw invalidInput(`dataset '${input.dataset}' has ${pairs.length} image–caption pairs: import captions first (\`lafite dataset captions\`)`, 'dataset');
+      if (pairs.length < 2)
+        throw invalidInput(`dataset '${input.dataset}' has ${pairs.length} image–caption pairs: import captions first (\`lafite dataset captions\`)`, 'dataset');
       job.progress({ fraction: 0, message: `features of ${pairs.length} image–caption pairs` });
       const items = new Map(datasetImageItems(datasets, job.dataDir, input.dataset).map((item) => [item.key, item]));
-      const images = await encoder.images(pairs.map((p) => items.get(p.sha256)!), { signal: job.signal });
-      const texts = await encoder.texts(pairs.map((p) => p.text), { signal: job.signal });
+      const images = await encoder.images(
+        pairs.map((p) => items.get(p.sha256)!),
+        { signal: job.signal },
+      );
+      const texts = await encoder.texts(
+        pairs.map((p) => p.text),
+        { signal: job.signal },
+      );
       const dim = images.features.dim;
 
       const resumed = job.resumeState && existsSync(partial) ? (JSON.parse(await readFile(partial, 'utf8')) as PerturbationFile) : undefined;
@@ -63,7 +70,13 @@ export const pseudoTrainNn: JobHandler<'pseudo-train-nn', State> = {
           }
           if (step % 20 === 0) {
             const rate = (step + 1 - (resumed?.training.steps ?? 0)) / ((performance.now() - started) / 1000);
-            job.progress({ fraction: (step + 1) / input.steps, message: `step ${step + 1} of ${input.steps}: mean cos(h′, h) ${recent.toFixed(3)}`, step: step + 1, total: input.steps, metrics: { meanCosine: recent, stepsPerSecond: rate } });
+            job.progress({
+              fraction: (step + 1) / input.steps,
+              message: `step ${step + 1} of ${input.steps}: mean cos(h′, h) ${recent.toFixed(3)}`,
+              step: step + 1,
+              total: input.steps,
+              metrics: { meanCosine: recent, stepsPerSecond: rate },
+            });
           }
         }
         const file = await net.toFile(input.model, { steps: input.steps, meanCosine: recent, pairs: pairs.length });

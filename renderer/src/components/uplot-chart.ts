@@ -32,7 +32,12 @@ export function cssColor(element: HTMLElement | null, name: string, fallback: st
 /** The axes' colours, font, grid and ticks, from the stylesheet. */
 export function axisStyle(element: HTMLElement | null): uPlot.Axis {
   const grid = cssColor(element, '--border-soft', '#ebebe6');
-  return { stroke: cssColor(element, '--text-faint', '#8a8f96'), font: `10px ${cssColor(element, '--font-sans', 'system-ui')}`, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1, size: 4 } };
+  return {
+    stroke: cssColor(element, '--text-faint', '#8a8f96'),
+    font: `10px ${cssColor(element, '--font-sans', 'system-ui')}`,
+    grid: { stroke: grid, width: 1 },
+    ticks: { stroke: grid, width: 1, size: 4 },
+  };
 }
 
 const showLatest = (plot: uPlot): void => plot.setLegend({ idxs: plot.series.map(() => null) });

@@ -28,7 +28,12 @@ const DATASET_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const ABSOLUTE_PATH = /^(\/|[A-Za-z]:[\\/]|\\\\)/;
 
 /** Messages for the import form's fields that are wrong, by field; empty when it may be sent. */
-export function checkImportInput(input: { dataset: string; folder: string; imageSize: number | ''; minSize: number | '' }): Partial<Record<'dataset' | 'folder' | 'imageSize' | 'minSize', string>> {
+export function checkImportInput(input: {
+  dataset: string;
+  folder: string;
+  imageSize: number | '';
+  minSize: number | '';
+}): Partial<Record<'dataset' | 'folder' | 'imageSize' | 'minSize', string>> {
   const problems: Partial<Record<'dataset' | 'folder' | 'imageSize' | 'minSize', string>> = {};
   const isIntIn = (value: number | '', min: number, max: number): boolean => value !== '' && Number.isInteger(value) && value >= min && value <= max;
   if (!DATASET_NAME.test(input.dataset)) problems.dataset = 'Letters, digits, ., _ or -, starting with a letter or digit; at most 64.';

@@ -264,10 +264,7 @@ export const useDatasetsStore = defineStore('datasets', () => {
     cropUrl.value = null;
     detailLoading.value = true;
     try {
-      const [detail, crops] = await Promise.all([
-        api.call('datasets.image', { dataset, id }),
-        api.call('datasets.thumbnails', { dataset, ids: [id], size: 'crop' }),
-      ]);
+      const [detail, crops] = await Promise.all([api.call('datasets.image', { dataset, id }), api.call('datasets.thumbnails', { dataset, ids: [id], size: 'crop' })]);
       if (openImageId.value !== id) return;
       imageDetail.value = detail;
       cropUrl.value = crops[0]?.url ?? null;

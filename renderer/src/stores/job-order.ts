@@ -31,5 +31,4 @@ export function isStaleJob(incoming: JobRecord, current: JobRecord): boolean {
 export const isCancellable = (job: JobRecord): boolean => job.status === 'queued' || job.status === 'running';
 
 /** Whether a job can be resumed (run again from where it stopped). */
-export const isResumable = (job: JobRecord): boolean =>
-  job.status === 'paused' || job.status === 'interrupted' || job.status === 'cancelled' || job.status === 'failed';
+export const isResumable = (job: JobRecord): boolean => job.status === 'paused' || job.status === 'interrupted' || job.status === 'cancelled' || job.status === 'failed';

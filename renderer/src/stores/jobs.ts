@@ -26,9 +26,7 @@ export const useJobsStore = defineStore('jobs', () => {
   let stopListening: (() => void) | null = null;
 
   /** Newest first. */
-  const jobs = computed(() =>
-    Object.values(byId.value).sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0)),
-  );
+  const jobs = computed(() => Object.values(byId.value).sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0)));
 
   /**
    * Keeps the newer copy of a job. `before` is the copy we held when we asked for an action:

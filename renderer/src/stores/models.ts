@@ -118,7 +118,10 @@ export const useModelsStore = defineStore('models', () => {
   // A finished download installs a model: list again once per newly succeeded download.
   const seenDownloads = new Set<string>();
   watch(
-    () => Object.values(downloads.value).filter((job) => job.status === 'succeeded').map((job) => job.id),
+    () =>
+      Object.values(downloads.value)
+        .filter((job) => job.status === 'succeeded')
+        .map((job) => job.id),
     (succeeded) => {
       const fresh = succeeded.filter((jobId) => !seenDownloads.has(jobId));
       for (const jobId of fresh) seenDownloads.add(jobId);

@@ -1,6 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { jobInputSchemas } from '../../../main/contract/index.ts';
-import { checkPlayForm, DEFAULT_PLAY_FORM, downloadName, generateInput, generationLine, generationSettings, playFieldOf, pngDataUrl, randomSeed, type PlayForm } from './playground-form.ts';
+import {
+  checkPlayForm,
+  DEFAULT_PLAY_FORM,
+  downloadName,
+  generateInput,
+  generationLine,
+  generationSettings,
+  playFieldOf,
+  pngDataUrl,
+  randomSeed,
+  type PlayForm,
+} from './playground-form.ts';
 
 const RUN = 'abcdef12-3456-7890';
 const form = (overrides: Partial<PlayForm> = {}): PlayForm => ({ ...DEFAULT_PLAY_FORM, prompt: 'a red circle', ...overrides });
@@ -19,7 +30,7 @@ describe('playground form', () => {
     expect(jobInputSchemas['gan-generate'].safeParse(mixed).success).toBe(true);
   });
 
-  it("refuses what the schema refuses, field by field", () => {
+  it('refuses what the schema refuses, field by field', () => {
     expect(checkPlayForm(RUN, form({ prompt: ' ' }))).toEqual({ prompt: 'Type a prompt, give an image, or both.' });
     expect(checkPlayForm(RUN, form({ n: 65, seed: -1, truncation: '' }))).toEqual({ n: 'At most 64.', seed: 'At least 0.', truncation: 'Required.' });
     expect(checkPlayForm(RUN, form({ image: 'cat.png' }))).toEqual({ image: 'An absolute path.' });

@@ -28,7 +28,14 @@ export interface PlayForm {
 export type PlayField = keyof PlayForm;
 
 /** The `gan-generate` option table's defaults (main/contract/training.ts: the schema's too), with no prompt yet. */
-export const DEFAULT_PLAY_FORM: Readonly<PlayForm> = { prompt: '', image: '', mix: OPTIONS.mix.default, n: OPTIONS.n.default, seed: OPTIONS.seed.default, truncation: OPTIONS.truncation.default };
+export const DEFAULT_PLAY_FORM: Readonly<PlayForm> = {
+  prompt: '',
+  image: '',
+  mix: OPTIONS.mix.default,
+  n: OPTIONS.n.default,
+  seed: OPTIONS.seed.default,
+  truncation: OPTIONS.truncation.default,
+};
 
 const FIELDS = new Set<string>(Object.keys(DEFAULT_PLAY_FORM));
 
@@ -80,4 +87,5 @@ export function generationLine(record: Pick<GenerationRecord, 'prompt' | 'image'
 }
 
 /** The settings of a generation, in a line: how many, seed, truncation. */
-export const generationSettings = (record: Pick<GenerationRecord, 'n' | 'seed' | 'truncation'>): string => `${record.n} image${record.n === 1 ? '' : 's'} · seed ${record.seed} · ψ ${record.truncation}`;
+export const generationSettings = (record: Pick<GenerationRecord, 'n' | 'seed' | 'truncation'>): string =>
+  `${record.n} image${record.n === 1 ? '' : 's'} · seed ${record.seed} · ψ ${record.truncation}`;

@@ -25,7 +25,19 @@ describe('pseudo synthesis form', () => {
       xi: 0.5,
     });
     const retrieval = synthInput('cats', { ...DEFAULT_SYNTH_FORM, method: 'retrieval', mode: 'full', threshold: 0.2, templates: 'photos', vocabulary: 'birds' });
-    expect(retrieval).toEqual({ dataset: 'cats', model: 'shapes-clip', method: 'retrieval', seed: 0, vocabulary: 'birds', templates: 'photos', k: 5, m: 5, mode: 'full', threshold: 0.2, refineSteps: 0 });
+    expect(retrieval).toEqual({
+      dataset: 'cats',
+      model: 'shapes-clip',
+      method: 'retrieval',
+      seed: 0,
+      vocabulary: 'birds',
+      templates: 'photos',
+      k: 5,
+      m: 5,
+      mode: 'full',
+      threshold: 0.2,
+      refineSteps: 0,
+    });
     expect(jobInputSchemas['pseudo-synth'].safeParse(retrieval).success).toBe(true);
     // NN: the network alone; with `all`, only when one is chosen.
     const nn = synthInput('cats', { ...DEFAULT_SYNTH_FORM, method: 'nn', nn: 'shapes-nn' });
@@ -49,7 +61,14 @@ describe('pseudo synthesis form', () => {
   });
 
   it('offers the vocabulary sets with the saved ones marked, and the networks of the chosen encoder', () => {
-    const set = (id: string, source: VocabularySetRecord['source']): VocabularySetRecord => ({ id, description: '', source, hasDefault: source === 'default', vocabularies: [], templates: [] });
+    const set = (id: string, source: VocabularySetRecord['source']): VocabularySetRecord => ({
+      id,
+      description: '',
+      source,
+      hasDefault: source === 'default',
+      vocabularies: [],
+      templates: [],
+    });
     const sets = [set('birds', 'default'), set('shapes', 'saved'), set('mine', 'saved')];
     expect(vocabularyOptions(sets, 'shapes')).toEqual([
       { id: 'birds', label: 'birds' },

@@ -64,7 +64,11 @@ describe('pseudo store helpers', () => {
     expect(runFigures(run({ method: 'clo', summary: { meanLogLikelihoodGain: 0.35164 } }))).toBe('log-likelihood +0.352 per image');
     expect(runFigures(run({ summary: null }))).toBe('');
     expect(runFigures(run({ summary: { nearestCaptionCosine: 0.8 } }))).toBe('');
-    const nn = run({ method: 'nn', config: { method: 'nn', model: 'shapes-clip', images: 'abc', seed: 0, nn: 'shapes-nn', nnFile: 'f'.repeat(64) }, summary: { trainedMeanCosine: 0.91234 } });
+    const nn = run({
+      method: 'nn',
+      config: { method: 'nn', model: 'shapes-clip', images: 'abc', seed: 0, nn: 'shapes-nn', nnFile: 'f'.repeat(64) },
+      summary: { trainedMeanCosine: 0.91234 },
+    });
     expect(runSettings(nn)).toBe('network shapes-nn · seed 0');
     expect(runFigures(nn)).toBe("network's trained cos(h′, h) 0.912");
   });
@@ -90,7 +94,19 @@ describe('pseudo store', () => {
       'pseudo.stats': ({ model }) => ({ captions: model === 'shapes-clip' ? captionStats : null, runs: [...stored] }),
       'vocabulary.list': () => [],
       'pseudo.networks': () => [],
-      'pseudo.captions': ({ run: id }) => ({ total: 1, images: [{ id: 7, path: '00000.png', captions: [{ prompt: id, score: 0.2 }, { prompt: 'best', score: 0.9 }] }] }),
+      'pseudo.captions': ({ run: id }) => ({
+        total: 1,
+        images: [
+          {
+            id: 7,
+            path: '00000.png',
+            captions: [
+              { prompt: id, score: 0.2 },
+              { prompt: 'best', score: 0.9 },
+            ],
+          },
+        ],
+      }),
       'datasets.thumbnails': ({ ids }) => ids.map((id) => ({ id, url: `data:image/webp;base64,${id}` })),
       'jobs.start': ({ input }) => jobRecord({ id: 'feed0000-0001', kind: 'pseudo-synth', status: 'queued', input }),
     });
@@ -117,7 +133,15 @@ describe('pseudo store', () => {
     const gaussian = run({ id: 'a'.repeat(16), createdAt: '2026-01-01T00:00:00.000Z' });
     const retrieval = run({ id: 'b'.repeat(16), method: 'retrieval', createdAt: '2026-01-02T00:00:00.000Z' });
     stored.push(gaussian, retrieval);
-    const result = { dataset: 'shapes', images: 1, runs: [{ ...gaussian, reused: true }, { ...retrieval, reused: false }], seconds: 1 };
+    const result = {
+      dataset: 'shapes',
+      images: 1,
+      runs: [
+        { ...gaussian, reused: true },
+        { ...retrieval, reused: false },
+      ],
+      seconds: 1,
+    };
     api.emit({ ...job!, status: 'succeeded', attempts: 1, result });
     await settle();
 

@@ -16,7 +16,16 @@
  */
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef, watch } from 'vue';
-import type { CosineDistribution, DatasetRecord, JobRecord, Output, PseudoMethodName, PseudoRunRecord, PseudoSynthResult, VocabularySetRecord } from '../../../main/contract/index.ts';
+import type {
+  CosineDistribution,
+  DatasetRecord,
+  JobRecord,
+  Output,
+  PseudoMethodName,
+  PseudoRunRecord,
+  PseudoSynthResult,
+  VocabularySetRecord,
+} from '../../../main/contract/index.ts';
 import { toDisplayError, useApiClient, type DisplayError } from '../api/index.ts';
 import { isCancellable } from './job-order.ts';
 import { useJobsStore } from './jobs.ts';
@@ -320,7 +329,10 @@ export const usePseudoStore = defineStore('pseudo', () => {
       if (asked !== explorerGeneration) return;
       explorerImages.value = page.images.map((image) => ({ ...image, captions: [...image.captions].sort((a, b) => b.score - a.score) }));
       explorerTotal.value = page.total;
-      await fetchThumbnails(run.dataset, page.images.map((image) => image.id));
+      await fetchThumbnails(
+        run.dataset,
+        page.images.map((image) => image.id),
+      );
     } catch (caught) {
       if (asked === explorerGeneration) error.value = toDisplayError(caught);
     } finally {

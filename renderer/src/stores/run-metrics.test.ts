@@ -1,5 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { appendLivePoint, chartColumns, formatLoss, formatStep, STEP_INCREMENTS, hasFigure, lastFigure, LOSS_CHARTS, mergeMetrics, movingAverage, trimLive, type MetricPoint } from './run-metrics.ts';
+import {
+  appendLivePoint,
+  chartColumns,
+  formatLoss,
+  formatStep,
+  STEP_INCREMENTS,
+  hasFigure,
+  lastFigure,
+  LOSS_CHARTS,
+  mergeMetrics,
+  movingAverage,
+  trimLive,
+  type MetricPoint,
+} from './run-metrics.ts';
 
 const point = (step: number, dLoss: number, extra: Record<string, number> = {}): MetricPoint => ({ step, metrics: { dLoss, ...extra } });
 

@@ -34,7 +34,13 @@ export interface CompareMetric {
 
 export const COMPARE_METRICS: readonly CompareMetric[] = [
   { key: 'fdClip', label: 'FD (CLIP features)', better: 'lower', about: 'Fréchet distance between CLIP features of generated and real images (lower is better)', always: true },
-  { key: 'fid', label: 'FID', better: 'lower', about: 'Fréchet distance between Inception-v3 features of generated and real images (lower is better; evaluations with an Inception model)', always: false },
+  {
+    key: 'fid',
+    label: 'FID',
+    better: 'lower',
+    about: 'Fréchet distance between Inception-v3 features of generated and real images (lower is better; evaluations with an Inception model)',
+    always: false,
+  },
   { key: 'clipScore', label: 'CLIP score', better: 'higher', about: 'Mean 100·cos(image, prompt) in CLIP space (higher is better)', always: true },
   { key: 'rPrecision', label: 'R-precision', better: 'higher', about: 'Share of images whose prompt ranks first among 100 (needs 100 images or more)', always: true },
   { key: 'attributeAccuracy', label: 'attribute accuracy', better: 'higher', about: 'ShapesWorld: shape, color and count all as asked (higher is better)', always: false },

@@ -15,9 +15,7 @@ export const useSystemStore = defineStore('system', () => {
   /** The backend id in use by the engine process (e.g. `wasm`). */
   const backend = computed(() => info.value?.backend ?? null);
   /** The probe result for the backend in use, with its device where it has one. */
-  const backendStatus = computed<BackendStatus | null>(
-    () => info.value?.backends.find((candidate) => candidate.id === info.value?.backend) ?? null,
-  );
+  const backendStatus = computed<BackendStatus | null>(() => info.value?.backends.find((candidate) => candidate.id === info.value?.backend) ?? null);
   /** Backends that loaded on this machine, in the order they are tried. */
   const availableBackends = computed(() => info.value?.backends.filter((candidate) => candidate.available) ?? []);
   const versions = computed(() =>

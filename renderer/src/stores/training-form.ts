@@ -153,7 +153,8 @@ export const usesSchedule = (pseudo: TrainCondition): boolean => pseudo === 'ret
 export const usesRetrievalRun = (form: Pick<TrainForm, 'pseudo' | 'cloInit'>): boolean => usesPseudoRun(form);
 
 /** The pseudo runs a run of `model` may train on: the complete retrieval runs of that encoder, newest first as listed. */
-export const retrievalRunsFor = (runs: readonly PseudoRunRecord[], model: string): PseudoRunRecord[] => runs.filter((run) => run.method === 'retrieval' && run.complete && run.model === model);
+export const retrievalRunsFor = (runs: readonly PseudoRunRecord[], model: string): PseudoRunRecord[] =>
+  runs.filter((run) => run.method === 'retrieval' && run.complete && run.model === model);
 
 /** The prompts of the textarea: one a line, blank lines dropped. */
 export const promptLines = (text: string): string[] =>

@@ -48,7 +48,13 @@ describe('training run', () => {
   });
 
   it("shows the job's live progress over the detail's, and the detail's when the job has none", () => {
-    const job = jobRecord({ id: 'abcdef12-0000', kind: 'gan-train', status: 'running', attempts: 1, progress: { fraction: 0.5, message: 'step 6 of 12', step: 6, total: 12, etaMs: 3000, metrics: { imagesPerSecond: 42 } } });
+    const job = jobRecord({
+      id: 'abcdef12-0000',
+      kind: 'gan-train',
+      status: 'running',
+      attempts: 1,
+      progress: { fraction: 0.5, message: 'step 6 of 12', step: 6, total: 12, etaMs: 3000, metrics: { imagesPerSecond: 42 } },
+    });
     expect(liveRun(detail(), job)).toMatchObject({ status: 'running', step: 6, total: 12, fraction: 0.5, imagesPerSecond: 42, etaMs: 3000, attempts: 1 });
     expect(liveRun(detail(), null)).toMatchObject({ status: 'running', step: 4, total: 12, imagesPerSecond: 20, etaMs: 8000 });
     // Paused: no time left, the step it stopped at.

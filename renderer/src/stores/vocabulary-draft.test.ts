@@ -1,7 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import type { VocabularySetRecord } from '../../../main/contract/index.ts';
 import { inputSchemas } from '../../../main/contract/index.ts';
-import { checkSetId, checkVocabularyName, draftChanged, draftFromRecord, entryCounts, exportText, faultOf, linesOf, parseSetText, saveInput, sourceLabel, templateSegments } from './vocabulary-draft.ts';
+import {
+  checkSetId,
+  checkVocabularyName,
+  draftChanged,
+  draftFromRecord,
+  entryCounts,
+  exportText,
+  faultOf,
+  linesOf,
+  parseSetText,
+  saveInput,
+  sourceLabel,
+  templateSegments,
+} from './vocabulary-draft.ts';
 
 const record = (over: Partial<VocabularySetRecord> = {}): VocabularySetRecord => ({
   id: 'shapes',
@@ -67,7 +80,9 @@ describe('vocabulary set drafts', () => {
     });
     expect(parseSetText('{"id": ')).toHaveProperty('error', expect.stringMatching(/^Not JSON/));
     expect(parseSetText('[]')).toHaveProperty('error');
-    expect(parseSetText('{"id": "x", "vocabularies": [{"name": "Noun", "entries": "cat"}], "templates": []}')).toEqual({ error: 'vocabularies[0] is not {name, entries: [text, …]}.' });
+    expect(parseSetText('{"id": "x", "vocabularies": [{"name": "Noun", "entries": "cat"}], "templates": []}')).toEqual({
+      error: 'vocabularies[0] is not {name, entries: [text, …]}.',
+    });
     expect(parseSetText('{"id": "x", "vocabularies": [{"name": "Noun", "entries": []}]}')).toHaveProperty('error', expect.stringContaining("'templates'"));
   });
 

@@ -142,7 +142,7 @@ export function parseSetText(text: string): { set: VocabularySetFile } | { error
   if (!Array.isArray(vocabularies) || vocabularies.length === 0) return { error: "The set has no 'vocabularies' (a list of {name, entries})." };
   const bad = vocabularies.findIndex((v) => !isObject(v) || typeof v.name !== 'string' || !isStringArray(v.entries));
   if (bad >= 0) return { error: `vocabularies[${bad}] is not {name, entries: [text, …]}.` };
-  if (!isStringArray(value.templates)) return { error: "The set has no 'templates' (a list of texts such as \"{Numeral} {Adjective} {Noun}\")." };
+  if (!isStringArray(value.templates)) return { error: 'The set has no \'templates\' (a list of texts such as "{Numeral} {Adjective} {Noun}").' };
   return {
     set: {
       id: value.id,

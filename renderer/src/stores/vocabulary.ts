@@ -25,7 +25,19 @@ import { trackCall } from './tracked-call.ts';
 import { draftChanged, draftFromRecord, linesOf, MAX_TEMPLATES, saveInput, type VocabularyDraft, type VocabularySetFile } from './vocabulary-draft.ts';
 
 // The helpers the Vocabulary components import from here (they live in vocabulary-draft.ts).
-export { CATEGORY_NAMES, checkSetId, checkVocabularyName, entryCounts, exportText, faultOf, linesOf, MAX_TEMPLATES, parseSetText, sourceLabel, templateSegments } from './vocabulary-draft.ts';
+export {
+  CATEGORY_NAMES,
+  checkSetId,
+  checkVocabularyName,
+  entryCounts,
+  exportText,
+  faultOf,
+  linesOf,
+  MAX_TEMPLATES,
+  parseSetText,
+  sourceLabel,
+  templateSegments,
+} from './vocabulary-draft.ts';
 
 /** Quiet time after the last keystroke before the templates are checked. */
 export const CHECK_DELAY_MS = 300;
@@ -76,11 +88,7 @@ export const useVocabularyStore = defineStore('vocabulary', () => {
 
   /** The sets, and the models and datasets the build form and the preview choose from. */
   async function load(): Promise<void> {
-    await Promise.all([
-      list(),
-      trackCall(modelsLoading, error, async () => (models.value = await api.call('models.list', {}))),
-      loadPreviewDatasets(),
-    ]);
+    await Promise.all([list(), trackCall(modelsLoading, error, async () => (models.value = await api.call('models.list', {}))), loadPreviewDatasets()]);
   }
 
   function select(id: string | null): void {

@@ -20,15 +20,19 @@ const PAD = (KERNEL - 1) / 2;
  * result to 3e-6 relative), whose per-tap slices took most of a training step.
  */
 function filterGradient(x: tf.Tensor4D, dy: tf.Tensor4D): tf.Tensor4D {
-  const padded = tf.pad(x, [[0, 0], [PAD, PAD], [PAD, PAD], [0, 0]]);
+  const padded = tf.pad(x, [
+    [0, 0],
+    [PAD, PAD],
+    [PAD, PAD],
+    [0, 0],
+  ]);
   const xT = tf.transpose(padded, [3, 1, 2, 0]) as tf.Tensor4D; // [Ci, H + 2, W + 2, N]
   const dyT = tf.transpose(dy, [1, 2, 0, 3]) as tf.Tensor4D; // [H, W, N, Co]
   return tf.transpose(tf.conv2d(xT, dyT, 1, 'valid'), [1, 2, 0, 3]); // [3, 3, Ci, Co]
 }
 
 /** dx of a stride-1 'same' convolution: dy convolved with the filter flipped in space, its channels swapped. */
-const inputGradient = (dy: tf.Tensor4D, filter: tf.Tensor4D): tf.Tensor4D =>
-  tf.conv2d(dy, tf.transpose(tf.reverse(filter, [0, 1]), [0, 1, 3, 2]) as tf.Tensor4D, 1, 'same');
+const inputGradient = (dy: tf.Tensor4D, filter: tf.Tensor4D): tf.Tensor4D => tf.conv2d(dy, tf.transpose(tf.reverse(filter, [0, 1]), [0, 1, 3, 2]) as tf.Tensor4D, 1, 'same');
 
 /** A 3×3 stride-1 'same' convolution with the gradients above. */
 export const conv3x3 = tf.customGrad((x, filter, save) => {

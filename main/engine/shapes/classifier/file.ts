@@ -50,7 +50,16 @@ export async function saveClassifier(classifier: ShapesClassifier, path: string,
     data.push(Buffer.from(values.buffer, values.byteOffset, values.byteLength));
   }
   const sha256 = createHash('sha256').update(Buffer.concat(data)).digest('hex');
-  const header: FileHeader = { format: FORMAT, version: 1, inputSize: CLASSIFIER_SIZE, shapes: SHAPE_NAMES, colors: COLOR_NAMES, weights: names.map(([name, shape]) => ({ name, shape })), meta, sha256 };
+  const header: FileHeader = {
+    format: FORMAT,
+    version: 1,
+    inputSize: CLASSIFIER_SIZE,
+    shapes: SHAPE_NAMES,
+    colors: COLOR_NAMES,
+    weights: names.map(([name, shape]) => ({ name, shape })),
+    meta,
+    sha256,
+  };
   const json = Buffer.from(JSON.stringify(header), 'utf8');
   const prefix = Buffer.alloc(8 + json.length + ((4 - (json.length % 4)) % 4));
   prefix.write(MAGIC, 0, 'latin1');
@@ -67,7 +76,9 @@ function parseHeader(bytes: Buffer<ArrayBufferLike>, path: string): { header: Fi
   const header = JSON.parse(bytes.toString('utf8', 8, 8 + length)) as FileHeader;
   if (header.format !== FORMAT || header.version !== 1 || header.inputSize !== CLASSIFIER_SIZE) throw bad('format, version or input size differ');
   if (header.shapes.join() !== SHAPE_NAMES.join() || header.colors.join() !== COLOR_NAMES.join()) throw bad('shape or color tables differ');
-  const expected = weightShapes().map(([name, shape]) => `${name}:${shape}`).join();
+  const expected = weightShapes()
+    .map(([name, shape]) => `${name}:${shape}`)
+    .join();
   if (header.weights.map((w) => `${w.name}:${w.shape}`).join() !== expected) throw bad('the architecture differs');
   return { header, dataOffset: 8 + length + ((4 - (length % 4)) % 4) };
 }

@@ -131,7 +131,8 @@ export class ShapesClassifier {
   constructor(readonly weights: ReadonlyMap<string, tf.Variable>) {
     for (const [name, shape] of weightShapes()) {
       const weight = weights.get(name);
-      if (!weight || weight.shape.join() !== shape.join()) throw new Error(`ShapesClassifier: weight ${name} must have shape [${shape}], got ${weight ? `[${weight.shape}]` : 'none'}`);
+      if (!weight || weight.shape.join() !== shape.join())
+        throw new Error(`ShapesClassifier: weight ${name} must have shape [${shape}], got ${weight ? `[${weight.shape}]` : 'none'}`);
     }
   }
 

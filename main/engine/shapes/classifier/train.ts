@@ -48,7 +48,10 @@ export function renderLabelled(seed: number, n: number, start = 0): LabelledImag
 
 /** RGB bytes [N, 32, 32, 3] → a tensor in [−1, 1], as the generator draws. */
 export function pixelsToTensor(pixels: Uint8Array, n = pixels.length / (CLASSIFIER_SIZE * CLASSIFIER_SIZE * 3)): tf.Tensor4D {
-  return tf.tensor4d(Float32Array.from(pixels, (v) => v / 127.5 - 1), [n, CLASSIFIER_SIZE, CLASSIFIER_SIZE, 3]);
+  return tf.tensor4d(
+    Float32Array.from(pixels, (v) => v / 127.5 - 1),
+    [n, CLASSIFIER_SIZE, CLASSIFIER_SIZE, 3],
+  );
 }
 
 /** Training options. */
