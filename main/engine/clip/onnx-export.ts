@@ -8,6 +8,7 @@
  * @example
  *   await writeClipOnnx('/models/shapes-clip', config, weights);
  */
+import { writeExportChecksums } from './export-checksums.ts';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileDurably } from '../durable-file.ts';
@@ -125,11 +126,12 @@ export function buildTextOnnx(config: ClipTextConfig, weights: ClipWeights): Uin
   );
 }
 
-/** Writes `dir/onnx/vision_model.onnx`, `dir/onnx/text_model.onnx` and `dir/config.json`, each whole and fsynced (a crash leaves the old file or the new one). */
+/** Writes `dir/onnx/vision_model.onnx`, `dir/onnx/text_model.onnx` and `dir/config.json`, each whole and fsynced (a crash leaves the old file or the new one), then their checksums. */
 export async function writeClipOnnx(dir: string, config: ClipConfig, weights: ClipWeights): Promise<void> {
   validateClipConfig(config);
   await mkdir(join(dir, 'onnx'), { recursive: true });
   await writeFileDurably(join(dir, 'onnx', 'vision_model.onnx'), buildVisionOnnx(config.vision, weights));
   await writeFileDurably(join(dir, 'onnx', 'text_model.onnx'), buildTextOnnx(config.text, weights));
   await writeFileDurably(join(dir, 'config.json'), `${JSON.stringify(clipConfigToJson(config), null, 2)}\n`);
+  await writeExportChecksums(dir, ['onnx/vision_model.onnx', 'onnx/text_model.onnx', 'config.json']); // verified on every load
 }

@@ -7,6 +7,7 @@
  *   const towers = await loadClipTowersFromOnnx('/models/shapes-clip', undefined, { towers: ['vision'] });
  *   const embeds = towers.vision(pixels); // [N, proj]
  */
+import { verifyExportChecksums } from './export-checksums.ts';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { clipConfigFromJson, type HfClipConfigJson } from './config-json.ts';
@@ -125,6 +126,7 @@ export async function readClipConfig(dir: string): Promise<ClipConfig | undefine
 /** Both towers' weights of an HF ONNX CLIP folder, checked against `config`. */
 export async function readClipWeightsFromOnnx(dir: string, config: ClipConfig, towers: readonly ClipTowerName[] = ['vision', 'text']): Promise<ClipWeights> {
   const weights: ClipWeights = new Map();
+  await verifyExportChecksums(dir, [...(towers.includes('vision') ? [VISION_ONNX] : []), ...(towers.includes('text') ? [TEXT_ONNX] : [])]);
   if (towers.includes('vision')) {
     const file = await readOnnxWeights(join(dir, VISION_ONNX));
     checkWeights(file.weights, visionWeightSpecs(config.vision), file.file);

@@ -16,6 +16,7 @@
  *   const { data, dim } = await encoder.encodeTexts(['a photo of a dog']); // rows of unit norm
  *   await encoder.dispose();
  */
+import { verifyExportChecksums } from '../clip/export-checksums.ts';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
@@ -312,6 +313,7 @@ export class ClipOnnxEncoder implements Encoder {
   static async load(folder: string, options: ClipOnnxOptions = {}): Promise<ClipOnnxEncoder> {
     const dir = resolve(folder);
     for (const key of REQUIRED) if (!existsSync(join(dir, CLIP_ONNX_FILES[key]))) throw badModel(dir, CLIP_ONNX_FILES[key], 'missing');
+    await verifyExportChecksums(dir); // an export of ours that was cut or changed is refused before ONNX Runtime reads it
     const tokenizerConfig = (await readJson(dir, CLIP_ONNX_FILES.tokenizerConfig))!;
     const config = await readJson(dir, CLIP_ONNX_FILES.config);
     const text = await openSession(dir, CLIP_ONNX_FILES.textModel, options.threads);
