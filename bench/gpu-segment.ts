@@ -23,7 +23,7 @@ import { loadClipTowersFromOnnx } from '../main/engine/clip/onnx-import.ts';
 import { nhwcToClipPixels, type ClipTowers } from '../main/engine/clip/tfjs-model.ts';
 import { attributeAccuracy, parseShapesPrompt, type AttributeAccuracy } from '../main/engine/shapes/attribute-accuracy.ts';
 import { loadClassifier } from '../main/engine/shapes/classifier/index.ts';
-import { emaBeta } from '../main/engine/gan/augment.ts';
+import { emaBeta } from '../main/engine/gan/ema.ts';
 import { restoreCheckpoint, writeCheckpoint } from '../main/engine/gan/checkpoint.ts';
 import { Discriminator } from '../main/engine/gan/discriminator.ts';
 import { Generator } from '../main/engine/gan/generator.ts';

@@ -18,7 +18,8 @@ import { openDatabase, type Db } from '../store/db.ts';
 import { PseudoStore } from '../store/pseudo.ts';
 import { tempDir } from '../../tests/helpers/temp.ts';
 import { conditionsFor } from './train-conditions.ts';
-import { sampleRetrieved, type PromptEncoder, type TrainingImages } from './training-data.ts';
+import { sampleRetrieved } from '../engine/pseudo/conditions.ts';
+import type { PromptEncoder, TrainingImages } from './training-data.ts';
 import { perturbationPath } from './perturbation-files.ts';
 
 vi.mock('../engine/pseudo/clo.ts', { spy: true });

@@ -4,6 +4,7 @@
  * text features from the image features (Gaussian, per batch), a stored retrieval run's top-m
  * prompts per image, or real captions.
  */
+import type { RetrievedFeatures } from '../engine/pseudo/conditions.ts';
 import sharp from 'sharp';
 import { invalidInput } from '../contract/errors.ts';
 import { cropPath, datasetCacheDir, type DatasetStore } from '../store/datasets.ts';
@@ -74,15 +75,10 @@ export async function loadTrainingImages(
 }
 
 /** Every training image's top-m retrieved prompts (Lafite2 §3.1) as text features, best first. */
-export interface RetrievedConditions {
+/** A retrieval run's kept prompts, as the per-batch draw reads them (engine/pseudo/conditions.ts). */
+export interface RetrievedConditions extends RetrievedFeatures {
   /** The pseudo run they come from. */
   run: string;
-  /** [P, D]: the kept prompts' features, image after image. */
-  features: Float32Array;
-  /** Per training image, its first row in `features`. */
-  first: Int32Array;
-  /** Per training image, how many prompts it kept (m, or fewer under a threshold). */
-  count: Int32Array;
 }
 
 /** The text features of every kept prompt of each training image (ids in training order), from a retrieval run. */
@@ -100,15 +96,6 @@ export async function retrievalConditions(pseudo: PseudoStore, encoder: PromptEn
   for (let i = 1; i < ids.length; i++) first[i] = first[i - 1]! + count[i - 1]!;
   const features = (await encoder.texts(lists.flat())).data; // each distinct prompt encoded once, through the cache
   return { run: run.id, features, first, count };
-}
-
-/**
- * Lafite2 §3.1/§3.3: every iteration conditions each sample on one of its image's top-m prompt
- * features, drawn uniformly (not always the best). Returns the rows of `features` to use; `rng`
- * is seeded by (seed, step), so a resumed run draws the same.
- */
-export function sampleRetrieved(retrieved: Pick<RetrievedConditions, 'first' | 'count'>, rows: readonly number[], rng: () => number): number[] {
-  return rows.map((row) => retrieved.first[row]! + Math.floor(rng() * retrieved.count[row]!));
 }
 
 /** Real captions: per image, the features of each of its captions (the trainer picks one per step); images without captions are left out. */

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../backend.ts';
-import { augment, emaBeta, updateEma } from './augment.ts';
+import { augment } from './augment.ts';
+import { emaBeta, updateEma } from './ema.ts';
 import { contrastiveLoss, discriminatorLoss, generatorLoss, r1Penalty } from './losses.ts';
 
 beforeAll(async () => {

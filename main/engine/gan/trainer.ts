@@ -12,7 +12,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { FamilyTrainer } from '../training-loop.ts';
-import { emaBeta } from './augment.ts';
+import { emaBeta } from './ema.ts';
 import { restoreCheckpoint, writeCheckpoint } from './checkpoint.ts';
 import { Discriminator } from './discriminator.ts';
 import { Generator } from './generator.ts';
