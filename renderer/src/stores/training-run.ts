@@ -86,8 +86,8 @@ export function timelineSteps(steps: readonly number[], count: number): number[]
   return [...picked];
 }
 
-/** A run id as lists show it: a job's UUID by its first 8 characters; a built-in run's name (shapes-pretrained) whole. */
-export const shortId = (id: string): string => (/^[0-9a-f]{8}-[0-9a-f-]+$/.test(id) ? id.slice(0, 8) : id);
+/** An id as lists show it: a job's hexadecimal id by its first 8 characters; a built-in run's name (shapes-pretrained) whole. */
+export const shortId = (id: string): string => (/^[0-9a-f-]+$/.test(id) ? id.slice(0, 8) : id);
 
 /** What a run trains, in a line: dataset, preset and conditions. */
 export const runLine = (run: Pick<RunSummary, 'dataset' | 'preset' | 'pseudo'>): string => `${run.dataset} · ${run.preset} · ${run.pseudo}`;
