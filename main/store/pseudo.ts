@@ -72,7 +72,7 @@ export class PseudoStore {
 
   /** The runs of a dataset, newest first. */
   list(datasetId: string): PseudoRunRow[] {
-    return (this.db.prepare('SELECT * FROM pseudo_runs WHERE dataset_id = ? ORDER BY created_at DESC').all(datasetId) as RawRun[]).map(toRun);
+    return (this.db.prepare('SELECT * FROM pseudo_runs WHERE dataset_id = ? ORDER BY created_at DESC, rowid DESC').all(datasetId) as RawRun[]).map(toRun);
   }
 
   /** Starts a run afresh: an incomplete earlier attempt of the same configuration is replaced. */

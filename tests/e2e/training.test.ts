@@ -37,7 +37,10 @@ describe.skipIf(!hasChromium)('Training view and Playground (web mode)', () => {
     'trains from the form, pauses and resumes, shows losses and sample grids, then generates in the Playground',
     async () => {
       const { page, consoleErrors } = await fixture!.openView({ nav: 'nav-training', heading: 'Training' }, { viewport: { width: 1280, height: 1000 } });
-      await page.getByTestId('train-runs-empty').waitFor({ timeout: TIMEOUT_MS });
+      // A fresh data folder lists only the built-in pre-trained generator.
+      const builtin = page.locator('[data-testid=train-run-row][data-run-id="shapes-pretrained"]');
+      await builtin.waitFor({ timeout: TIMEOUT_MS });
+      expect(await page.getByTestId('train-run-row').count()).toBe(1);
 
       // The form: the dataset, then a bad field refused before anything is sent.
       const form = page.getByTestId('train-form');

@@ -64,7 +64,7 @@ describe('embed and evaluate through the CLI', () => {
     expect(noModel.stderr).toContain("no model 'nope'");
     const noFolder = await cli('embed', '--folder', join(dir.path, 'missing'), '--model', 'tiny');
     expect(noFolder.code).toBe(2);
-    expect(noFolder.stderr).toContain('cannot read the folder');
+    expect(noFolder.stderr).toContain('no folder at');
   });
 
   it('evaluates a model zero-shot with figures in range, and removing it drops its features', async () => {
