@@ -6,12 +6,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../backend.ts';
-import { Discriminator } from './discriminator.ts';
 import { Generator, W_AVERAGE_BETA } from './generator.ts';
 import { downsample2x, upsample2x } from './layers.ts';
 import { LANGUAGE_FREE_WEIGHTS, pathLengthPenalty } from './losses.ts';
 import { PRESETS } from './presets.ts';
-import { DEFAULT_STEP, minimizeInParts, newPlMean, trainStepAsync, type TrainParts } from './train-step.ts';
+import { GanTrainer } from './trainer.ts';
+import { DEFAULT_STEP, minimizeInParts, trainStepAsync, type TrainParts } from './train-step.ts';
 
 beforeAll(async () => {
   await initBackend('wasm');
@@ -168,14 +168,7 @@ describe('path-length regularisation (StyleGAN2 eq. 4)', () => {
 });
 
 function tinyParts(): TrainParts {
-  return {
-    g: new Generator(PRESETS.tiny, { textDim: TEXT, seed: 0 }),
-    d: new Discriminator(PRESETS.tiny, { textDim: TEXT, seed: 1 }),
-    gEma: new Generator(PRESETS.tiny, { textDim: TEXT, seed: 0 }),
-    gOptimizer: tf.train.adam(0.002, 0, 0.99, 1e-8),
-    dOptimizer: tf.train.adam(0.002, 0, 0.99, 1e-8),
-    plMean: newPlMean(),
-  };
+  return GanTrainer.buildParts(PRESETS.tiny, { textDim: TEXT, seed: 0, learningRate: 0.002 }); // the trainer's own G, D, G_ema and Adam
 }
 
 function tinyBatch(): { reals: tf.Tensor4D; h: tf.Tensor2D } {

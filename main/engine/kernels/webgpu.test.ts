@@ -16,11 +16,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../../../tests/helpers/temp.ts';
 import { initBackend, probeBackend, SOFTWARE_OPT_IN } from '../backend.ts';
 import { restoreCheckpoint, writeCheckpoint } from '../gan/checkpoint.ts';
-import { Discriminator } from '../gan/discriminator.ts';
-import { Generator } from '../gan/generator.ts';
 import { LANGUAGE_FREE_WEIGHTS } from '../gan/losses.ts';
 import { PRESETS } from '../gan/presets.ts';
-import { DEFAULT_STEP, newPlMean, trainStepAsync, type StepLosses, type TrainParts } from '../gan/train-step.ts';
+import { GanTrainer } from '../gan/trainer.ts';
+import { DEFAULT_STEP, trainStepAsync, type StepLosses, type TrainParts } from '../gan/train-step.ts';
 import { FILTER_GRADIENT_CASES, relativeError, runFilterGradientKernel } from './test-support.ts';
 
 process.env[SOFTWARE_OPT_IN] ??= '1'; // a hardware adapter still comes first
@@ -53,14 +52,7 @@ const KERNEL_CHECKS: Record<string, () => Promise<number>> = {
 
 /** Fresh tiny-preset parts, created on the current backend. */
 function makeParts(): TrainParts {
-  return {
-    g: new Generator(PRESETS.tiny, { textDim: TEXT, seed: 0 }),
-    d: new Discriminator(PRESETS.tiny, { textDim: TEXT, seed: 1 }),
-    gEma: new Generator(PRESETS.tiny, { textDim: TEXT, seed: 0 }),
-    gOptimizer: tf.train.adam(0.002, 0, 0.99, 1e-8),
-    dOptimizer: tf.train.adam(0.002, 0, 0.99, 1e-8),
-    plMean: newPlMean(),
-  };
+  return GanTrainer.buildParts(PRESETS.tiny, { textDim: TEXT, seed: 0, learningRate: 0.002 }); // the trainer's own G, D, G_ema and Adam
 }
 
 function disposeParts(parts: TrainParts): void {
