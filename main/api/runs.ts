@@ -56,7 +56,7 @@ async function summarise(stores: Stores, job: JobRecord & { input: TrainInput })
     pseudo: job.input.pseudo,
     steps: job.input.steps,
     step: lastStep || ((job.result as TrainResult | null)?.steps ?? 0), // a built-in run ships without its loss history
-    backend: recorded?.backend ?? null,
+    backend: recorded?.backend ?? (job.result as TrainResult | null)?.backend ?? null, // a built-in run records its backend in its result
     device: recorded?.device ?? null,
     createdAt: job.createdAt,
     finishedAt: job.finishedAt,

@@ -85,7 +85,7 @@ describe('built-in runs', () => {
     const dataDir = sub('fresh');
     const runs = await lafite<RunSummary[]>(dataDir, 'runs', 'list');
     const builtin = runs.find((run) => run.id === SHAPES_PRETRAINED_ID);
-    expect(builtin).toMatchObject({ status: 'succeeded', preset: 'shapes', model: 'shapes-clip', hasCheckpoint: true });
+    expect(builtin).toMatchObject({ status: 'succeeded', preset: 'shapes', model: 'shapes-clip', hasCheckpoint: true, backend: 'wasm' });
     expect(builtin!.step).toBeGreaterThan(0);
     const out = sub('pretrained-out');
     const result = await lafite<GenerateResult>(dataDir, 'generate', '--run', SHAPES_PRETRAINED_ID, '--prompt', 'three yellow hearts', '--n', '4', '--seed', '3', '--out', out);
