@@ -26,6 +26,7 @@ import { findPseudoRun } from '../jobs/pseudo-run.ts';
 import { trainingJob } from '../jobs/run-records.ts';
 import type { RunStore } from '../store/runs.ts';
 import { checkpointFile, runFolder, sampleFile, sampleLabelsFile, SAMPLES_FOLDER, SNAPSHOTS_FOLDER, stepsOf } from '../jobs/run-files.ts';
+import { generationStep } from './gallery.ts';
 
 type TrainInput = JobInput<'gan-train'>;
 type GenerateInput = JobInput<'gan-generate'>;
@@ -132,6 +133,7 @@ const toGeneration = (job: JobRecord): GenerationRecord => {
     n: input.n,
     seed: input.seed,
     truncation: input.truncation,
+    step: generationStep(job),
     createdAt: job.createdAt,
     error: job.error,
   };

@@ -29,6 +29,7 @@ import { RunStore } from '../store/runs.ts';
 import { generatedImages, getRunSample, getTrainingRun, listGenerations, listTrainingRuns, pinPseudoRun } from './runs.ts';
 import { listEvaluations } from '../jobs/run-records.ts';
 import { EvaluationStore } from '../store/evaluations.ts';
+import { exportGallery, listGallery, pngSettings } from './gallery.ts';
 
 export interface ServiceOptions {
   /** The data folder; default: `LAFITE_DATA_DIR` or the per-user app data folder. */
@@ -97,6 +98,9 @@ function handlersFor(db: Db, jobs: JobRunner, paths: { dataDir: string; dbPath: 
     'runs.generations': ({ id, limit }) => listGenerations(runStores, id, limit),
     'runs.generated': ({ id }) => generatedImages(runStores, id),
     'runs.evaluations': ({ id }) => listEvaluations(new EvaluationStore(db), runStores.jobs, id),
+    'gallery.list': ({ run, limit }) => listGallery(runStores.jobs, run, limit),
+    'gallery.pngSettings': ({ png }) => pngSettings(png),
+    'gallery.export': ({ images, folder }) => exportGallery(runStores.jobs, paths.dataDir, images, folder),
   };
 }
 

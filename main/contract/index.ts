@@ -5,7 +5,8 @@
  * imports this file (types and schemas only, no Node) to call them. The core (info, jobs,
  * models) is here; each capability's part sits beside it and is composed in below:
  * datasets.ts (datasets.*, dataset jobs), pseudo.ts (pseudo.*, vocabulary.*, pseudo jobs),
- * training.ts (runs.*, the gan-train and gan-generate jobs).
+ * training.ts (runs.*, the gan-train and gan-generate jobs), gallery.ts (gallery.*: generated
+ * pictures across runs, their PNG settings, export).
  *
  * @example
  *   const info = await api.call('info', {});
@@ -13,6 +14,7 @@
  */
 import { z } from 'zod';
 import { datasetJobSchemas, datasetMethodSchemas, type DatasetOutputs } from './datasets.ts';
+import { galleryMethodSchemas, type GalleryOutputs } from './gallery.ts';
 import { pseudoJobSchemas, pseudoMethodSchemas, type PseudoOutputs } from './pseudo.ts';
 import { trainingJobSchemas, trainingMethodSchemas, type TrainingOutputs } from './training.ts';
 import { absolutePath, datasetIdSchema, modelIdSchema } from './schemas.ts';
@@ -23,6 +25,7 @@ import { PSEUDO_SYNTH_OPTIONS, PSEUDO_TRAIN_NN_OPTIONS } from './pseudo.ts';
 import { GAN_EVAL_OPTIONS, GAN_GENERATE_OPTIONS, GAN_TRAIN_JOB_OPTIONS } from './training.ts';
 
 export * from './datasets.ts';
+export * from './gallery.ts';
 export * from './job-status.ts';
 export * from './options.ts';
 export * from './pseudo.ts';
@@ -290,10 +293,11 @@ export const inputSchemas = {
   ...datasetMethodSchemas,
   ...pseudoMethodSchemas,
   ...trainingMethodSchemas,
+  ...galleryMethodSchemas,
 } as const;
 
 /** Output types of every API method. */
-export interface Outputs extends DatasetOutputs, PseudoOutputs, TrainingOutputs {
+export interface Outputs extends DatasetOutputs, PseudoOutputs, TrainingOutputs, GalleryOutputs {
   info: InfoResult;
   'jobs.list': JobRecord[];
   'jobs.get': JobRecord;

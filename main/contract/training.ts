@@ -426,6 +426,8 @@ export interface GenerationRecord {
   n: number;
   seed: number;
   truncation: number;
+  /** The generator's step: the one drawn with (recorded since the gallery), else the one asked for; null when neither is known. */
+  step: number | null;
   createdAt: string;
   error: { code: string; message: string } | null;
 }
@@ -437,6 +439,8 @@ export interface GenerateResult {
   files: string[];
   /** Milliseconds per image, generation only (no encoding, no PNG writing). */
   msPerImage: number;
+  /** The step of the generator that drew them (absent in results written before it was recorded). */
+  step?: number;
 }
 
 export const trainingMethodSchemas = {

@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import sharp from 'sharp';
 import { conflict } from '../contract/errors.ts';
+import type { PngSettings } from '../contract/index.ts';
+import { encodeSettingsPng } from './png-settings.ts';
 
 /** Pixels as bytes, row-major [N, R, R, 3]. */
 export async function toBytes(images: tf.Tensor4D): Promise<Uint8Array> {
@@ -36,9 +38,10 @@ export async function writeImageGrid(file: string, images: tf.Tensor4D, columns:
 /**
  * Writes each image as `<prefix>-<k>.png` in `folder`; returns the paths. Never over an existing
  * file or through a symbolic link planted under one of the names: the names are checked first
- * (conflict, nothing written), and each file is created exclusively ('wx').
+ * (conflict, nothing written), and each file is created exclusively ('wx'). With `settingsOf`,
+ * each PNG carries its settings in text chunks (png-settings.ts).
  */
-export async function writeImages(folder: string, prefix: string, images: tf.Tensor4D): Promise<string[]> {
+export async function writeImages(folder: string, prefix: string, images: tf.Tensor4D, settingsOf?: (index: number, size: number) => PngSettings): Promise<string[]> {
   const [n, r] = images.shape;
   const paths = Array.from({ length: n }, (_, k) => join(folder, `${prefix}-${k}.png`));
   const taken = (
@@ -54,9 +57,7 @@ export async function writeImages(folder: string, prefix: string, images: tf.Ten
   if (taken.length > 0) throw conflict(`${taken[0]} already exists (${taken.length} of the ${n} file names are taken): choose another output folder or seed`);
   const data = await toBytes(images);
   for (const [k, path] of paths.entries()) {
-    const png = await sharp(Buffer.from(data.subarray(k * r * r * 3, (k + 1) * r * r * 3)), { raw: { width: r, height: r, channels: 3 } })
-      .png()
-      .toBuffer();
+    const png = encodeSettingsPng(data.subarray(k * r * r * 3, (k + 1) * r * r * 3), r, settingsOf?.(k, r) ?? null);
     await writeFile(path, png, { flag: 'wx' });
   }
   return paths;

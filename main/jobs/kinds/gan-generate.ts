@@ -20,6 +20,7 @@ import { JobStore } from '../../store/jobs.ts';
 import { ModelStore } from '../../store/models.ts';
 import { CachedEncoder } from '../dataset-features.ts';
 import { writeImages } from '../generated-images.ts';
+import { generationSettings } from '../png-settings.ts';
 import type { JobHandler, JobInput } from '../job-kind.ts';
 import { generatedFolder } from '../run-files.ts';
 import { findGenerator, loadGenerator } from '../run-generator.ts';
@@ -59,7 +60,7 @@ export const ganGenerate: JobHandler<'gan-generate'> = {
     const db = openDatabase(job.dbPath);
     try {
       const trainInput = trainingJob(new JobStore(db), input.run).input;
-      const { file } = await findGenerator(job.dataDir, input.run, input.step);
+      const { file, step } = await findGenerator(job.dataDir, input.run, input.step);
       const encoder = CachedEncoder.open(new ModelStore(db), new EmbeddingStore(db), trainInput.model);
       try {
         job.progress({ fraction: 0.1, message: `encoding the ${input.image ? (input.prompt ? 'prompt and image' : 'image') : 'prompt'}` });
@@ -77,9 +78,10 @@ export const ganGenerate: JobHandler<'gan-generate'> = {
         job.progress({ fraction: 0.9, message: 'writing PNGs' });
         const out = input.out ?? generatedFolder(job.dataDir, input.run, job.jobId);
         await mkdir(out, { recursive: true });
-        const files = await writeImages(out, `seed${input.seed}`, images);
+        const facts = { generation: job.jobId, run: input.run, step, train: trainInput, input };
+        const files = await writeImages(out, `seed${input.seed}`, images, (index, size) => generationSettings(facts, index, size));
         tf.dispose([images, ...g.namedVariables().values()]);
-        return { run: input.run, prompt: input.prompt ?? null, files, msPerImage };
+        return { run: input.run, prompt: input.prompt ?? null, files, msPerImage, step };
       } finally {
         await encoder.dispose();
       }
