@@ -25,6 +25,8 @@ import type { PseudoStore } from '../store/pseudo.ts';
 import { findPseudoRun } from '../jobs/pseudo-run.ts';
 import { trainingJob } from '../jobs/run-records.ts';
 import type { RunStore } from '../store/runs.ts';
+import type { RunCatalog } from '../store/run-catalog.ts';
+import { canResume, folderBytes } from './run-admin.ts';
 import { checkpointFile, runFolder, sampleFile, sampleLabelsFile, SAMPLES_FOLDER, SNAPSHOTS_FOLDER, stepsOf } from '../jobs/run-files.ts';
 import { generationStep } from './gallery.ts';
 
@@ -34,6 +36,7 @@ type GenerateInput = JobInput<'gan-generate'>;
 interface Stores {
   jobs: JobStore;
   runs: RunStore;
+  catalog: RunCatalog;
   dataDir: string;
 }
 
@@ -48,6 +51,7 @@ async function summarise(stores: Stores, job: JobRecord & { input: TrainInput })
   const recorded = stores.runs.get(job.id);
   const lastStep = stores.runs.lastStep(job.id);
   const last = lastStep > 0 ? (stores.runs.metrics(job.id, Number.MAX_SAFE_INTEGER).at(-1)?.metrics ?? null) : null;
+  const hasCheckpoint = existsSync(checkpointFile(runFolder(stores.dataDir, job.id)));
   return {
     id: job.id,
     status: job.status,
@@ -63,11 +67,15 @@ async function summarise(stores: Stores, job: JobRecord & { input: TrainInput })
     finishedAt: job.finishedAt,
     last,
     samples: (await sampleSteps(stores.dataDir, job.id)).length,
-    hasCheckpoint: existsSync(checkpointFile(runFolder(stores.dataDir, job.id))),
+    hasCheckpoint,
     init: job.input.init ?? null,
     // Pinned in the input when the job was made (pinPseudoRun); a job made without the API says it in its result.
     pseudoRun: job.input.pseudoRun ?? (job.result as TrainResult | null)?.pseudoRun ?? null,
     nn: job.input.nn ?? null,
+    name: stores.catalog.names([job.id]).get(job.id) ?? null,
+    minutes: job.input.minutes ?? null,
+    resumable: canResume(job, hasCheckpoint),
+    diskBytes: await folderBytes(runFolder(stores.dataDir, job.id)),
   };
 }
 

@@ -17,7 +17,7 @@ import { DatasetStore } from '../store/datasets.ts';
 import { PseudoStore } from '../store/pseudo.ts';
 import { SHAPES_CLIP_ID } from '../engine/shapes/clip.ts';
 import { builtinModelDir, databasePath, resolveDataDir } from '../store/paths.ts';
-import { inputSchemas, type ApiClient, type ApiEvent, type BackendId, type Input, type Method, type Output, type ParsedInput } from '../contract/index.ts';
+import { inputSchemas, type ApiClient, type ApiEvent, type BackendId, type Input, type JobKind, type Method, type Output, type ParsedInput } from '../contract/index.ts';
 import { fromZodError, LafiteError, notFound } from '../contract/errors.ts';
 import { addModel, listModels, registerBuiltinModels, removeModel } from './models.ts';
 import { registerBuiltinRuns } from './builtin-runs.ts';
@@ -29,6 +29,11 @@ import { RunStore } from '../store/runs.ts';
 import { generatedImages, getRunSample, getTrainingRun, listGenerations, listTrainingRuns, pinPseudoRun } from './runs.ts';
 import { listEvaluations } from '../jobs/run-records.ts';
 import { EvaluationStore } from '../store/evaluations.ts';
+import { RunCatalog } from '../store/run-catalog.ts';
+import { IdResolver } from './ids.ts';
+import { resolveInputIds } from './method-ids.ts';
+import { checkJobStart, preflightProblems, type PreflightStores } from './preflight.ts';
+import { removeRun, renameRun } from './run-admin.ts';
 import { exportGallery, listGallery, pngSettings } from './gallery.ts';
 
 export interface ServiceOptions {
@@ -51,19 +56,34 @@ const NEEDS_BACKEND: ReadonlySet<Method> = new Set(['info']);
 
 type Handlers = { [M in Method]: (input: ParsedInput<M>) => Promise<Output<M>> | Output<M> };
 
-function handlersFor(db: Db, jobs: JobRunner, paths: { dataDir: string; dbPath: string }): Handlers {
+function handlersFor(db: Db, jobs: JobRunner, paths: { dataDir: string; dbPath: string }, backend?: BackendId): Handlers {
   const models = new ModelStore(db);
   const datasets = new DatasetStore(db);
   const pseudo = new PseudoStore(db);
   const sets = new VocabularySetStore(db);
-  const runStores = { jobs: new JobStore(db), runs: new RunStore(db), dataDir: paths.dataDir };
+  const catalog = new RunCatalog(db);
+  const runStores = { jobs: new JobStore(db), runs: new RunStore(db), catalog, dataDir: paths.dataDir };
+  const checks: PreflightStores = { datasets, pseudo, jobs: runStores.jobs, models, dataDir: paths.dataDir, ...(backend ? { backend } : {}) };
+  /** A job made only once the pre-flight finds nothing that would fail it before its first step. */
+  const startJob = async (kind: JobKind, input: Record<string, unknown>) => {
+    const pinned = kind === 'gan-train' ? pinPseudoRun(pseudo, input) : input;
+    await checkJobStart(checks, kind, pinned);
+    return jobs.start(kind, pinned);
+  };
+  /** A stopped training run resumes only when its input still holds (its dataset, its features). */
+  const resumeJob = async (id: string) => {
+    const job = jobs.get(id);
+    if (job.kind === 'gan-train') await checkJobStart(checks, job.kind, job.input);
+    return jobs.resume(id);
+  };
   return {
     info: async () => (await import('./info.ts')).getInfo(db, paths),
     'jobs.list': ({ limit, status }) => jobs.list(limit, status),
     'jobs.get': ({ id }) => jobs.get(id),
-    'jobs.start': ({ kind, input }) => jobs.start(kind, kind === 'gan-train' ? pinPseudoRun(pseudo, input) : input),
+    'jobs.start': ({ kind, input }) => startJob(kind, input),
+    'jobs.check': async ({ kind, input }) => ({ problems: await preflightProblems(checks, kind, kind === 'gan-train' ? pinPseudoRun(pseudo, input) : input) }),
     'jobs.cancel': ({ id }) => jobs.cancel(id),
-    'jobs.resume': ({ id }) => jobs.resume(id),
+    'jobs.resume': ({ id }) => resumeJob(id),
     'jobs.pause': ({ id }) => jobs.pause(id),
     'models.list': () => listModels(models),
     'models.add': (input) => addModel(models, paths.dataDir, input),
@@ -98,6 +118,11 @@ function handlersFor(db: Db, jobs: JobRunner, paths: { dataDir: string; dbPath: 
     'runs.generations': ({ id, limit }) => listGenerations(runStores, id, limit),
     'runs.generated': ({ id }) => generatedImages(runStores, id),
     'runs.evaluations': ({ id }) => listEvaluations(new EvaluationStore(db), runStores.jobs, id),
+    'runs.remove': ({ id }) => removeRun(catalog, paths.dataDir, jobs.get(id)),
+    'runs.rename': async ({ id, name }) => {
+      renameRun(catalog, id, name);
+      return (await listTrainingRuns(runStores, 1000)).find((run) => run.id === id)!;
+    },
     'gallery.list': ({ run, limit }) => listGallery(runStores.jobs, run, limit),
     'gallery.pngSettings': ({ png }) => pngSettings(png),
     'gallery.export': ({ images, folder }) => exportGallery(runStores.jobs, paths.dataDir, images, folder),
@@ -110,7 +135,8 @@ export function openService(options: ServiceOptions = {}): Service {
   const backend: BackendId | undefined = parseBackendId(options.backend ?? process.env.LAFITE_BACKEND);
   const db = openDatabase(dbPath);
   const jobs = new JobRunner(new JobStore(db), { dataDir, dbPath, ...(backend ? { backend } : {}) });
-  const handlers = handlersFor(db, jobs, { dataDir, dbPath });
+  const handlers = handlersFor(db, jobs, { dataDir, dbPath }, backend);
+  const ids = new IdResolver(db);
   // TensorFlow.js loads only for what needs it here (jobs load it in their workers): a CLI call
   // that lists datasets should not pay a second for it. A forced backend loads at once, so
   // it fails early and clearly when it cannot.
@@ -129,7 +155,7 @@ export function openService(options: ServiceOptions = {}): Service {
     if (backend || NEEDS_BACKEND.has(method)) await ensureBackend();
     await builtinsReady;
     const handler = handlers[method] as (input: ParsedInput<M>) => Promise<Output<M>> | Output<M>;
-    return handler(parsed.data as ParsedInput<M>);
+    return handler(resolveInputIds(ids, method, parsed.data as ParsedInput<M>)); // prefixes and names made whole ids
   }
 
   return {

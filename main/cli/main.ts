@@ -22,6 +22,7 @@ import { registerAblationCommand } from './ablation.ts';
 import { registerDemoCommand } from './demo.ts';
 import { registerPseudoCommands } from './pseudo.ts';
 import { registerTrainCommands } from './train.ts';
+import { registerRunAdminCommands } from './runs.ts';
 import { printError, printResult, table, type OutputOptions } from './output.ts';
 import type { ModelRecord, ZeroShotReport } from '../contract/index.ts';
 
@@ -285,6 +286,7 @@ export function buildProgram(): Command {
   registerDatasetCommands(program, cli);
   registerPseudoCommands(program, cli);
   registerTrainCommands(program, cli);
+  registerRunAdminCommands(program, cli);
   registerDemoCommand(program, cli);
   registerAblationCommand(program, cli);
   return program;

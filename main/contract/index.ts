@@ -16,8 +16,8 @@ import { z } from 'zod';
 import { datasetJobSchemas, datasetMethodSchemas, type DatasetOutputs } from './datasets.ts';
 import { galleryMethodSchemas, type GalleryOutputs } from './gallery.ts';
 import { pseudoJobSchemas, pseudoMethodSchemas, type PseudoOutputs } from './pseudo.ts';
-import { trainingJobSchemas, trainingMethodSchemas, type TrainingOutputs } from './training.ts';
-import { absolutePath, datasetIdSchema, modelIdSchema } from './schemas.ts';
+import { trainingJobSchemas, trainingMethodSchemas, type PreflightProblem, type TrainingOutputs } from './training.ts';
+import { absolutePath, datasetIdSchema, jobRefSchema, modelIdSchema } from './schemas.ts';
 import { JOB_STATUSES, type JobStatus } from './job-status.ts';
 import type { OptionTable } from './options.ts';
 import { DATASET_IMPORT_OPTIONS } from './datasets.ts';
@@ -261,7 +261,7 @@ type StrayOptionFields = { [K in OptionJobKind]: Exclude<keyof (typeof JOB_OPTIO
 /** true, or the stray fields' names. */
 export const JOB_OPTIONS_ARE_FIELDS: [StrayOptionFields] extends [never] ? true : StrayOptionFields = true;
 
-const jobId = z.string().regex(/^[0-9a-f-]{8,64}$/, 'a job id');
+const jobId = jobRefSchema;
 
 /** Input schemas of every API method. */
 export const inputSchemas = {
@@ -282,6 +282,13 @@ export const inputSchemas = {
   'jobs.cancel': z.object({ id: jobId }).strict(),
   'jobs.resume': z.object({ id: jobId }).strict(),
   'jobs.pause': z.object({ id: jobId }).strict(),
+  /** What would make a job fail before its first step (api/preflight.ts): the form disables Start with the reason. */
+  'jobs.check': z
+    .object({
+      kind: z.enum(JOB_KINDS as [JobKind, ...JobKind[]]),
+      input: z.record(z.string(), z.unknown()).default({}),
+    })
+    .strict(),
   'models.list': z.object({}).strict(),
   'models.add': z
     .object({
@@ -305,6 +312,7 @@ export interface Outputs extends DatasetOutputs, PseudoOutputs, TrainingOutputs,
   'jobs.cancel': JobRecord;
   'jobs.resume': JobRecord;
   'jobs.pause': JobRecord;
+  'jobs.check': { problems: PreflightProblem[] };
   'models.list': ModelRecord[];
   'models.add': ModelRecord;
   /** `deletedFiles`: whether a downloaded model's folder was deleted (a user's folder never is). */

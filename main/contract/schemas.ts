@@ -8,7 +8,11 @@ export const datasetIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63
 /** A stored perturbation network's name (a file name under dataDir/perturbation). */
 export const perturbationIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'a name: letters, digits, ., _ or -, at most 64');
 /** A stored pseudo-feature run's id (the hash of its configuration: `lafite pseudo stats` lists them). */
-export const pseudoRunIdSchema = z.string().regex(/^[0-9a-f]{16}$/, 'a pseudo run id (16 hex digits: lafite pseudo stats --dataset D lists them)');
+export const pseudoRunIdSchema = z.string().regex(/^[0-9a-f]{1,16}$/, 'a pseudo run id or its first digits (hex: lafite pseudo stats --dataset D lists them)');
+/** A job or training run: its id (a UUID, or a built-in run's name), any unique prefix of it, or the name a user gave the run. */
+export const jobRefSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'a job id, its first characters, or a run name');
+/** A name for a training run (`lafite runs rename`): usable wherever its id is. */
+export const runNameSchema = z.string().regex(/^[A-Za-z][A-Za-z0-9._-]{0,63}$/, 'a run name: a letter, then letters, digits, ., _ or -, at most 64');
 /** A vocabulary set's id or a shipped default's file name: lowercase letters, digits and hyphens. */
 export const VOCABULARY_ID_PATTERN = /^[a-z0-9][a-z0-9-]*$/;
 /** A vocabulary set's id (a domain: photos, faces, birds, shapes, or a user's). */

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { JobStatus } from './job-status.ts';
 import type { OptionTable } from './options.ts';
 import { CLO_OPTIONS, cloOptionsShape } from './pseudo.ts';
-import { absolutePath, datasetIdSchema, modelIdSchema, perturbationIdSchema, pseudoRunIdSchema, UNSAFE_TEXT_CHARS } from './schemas.ts';
+import { absolutePath, datasetIdSchema, jobRefSchema, modelIdSchema, perturbationIdSchema, pseudoRunIdSchema, runNameSchema, UNSAFE_TEXT_CHARS } from './schemas.ts';
 
 /** Where the conditions h of the training images come from: Lafite_G, Lafite_NN, Lafite2 retrieval and CLO, or real captions. */
 export const TRAIN_CONDITIONS = ['gaussian', 'nn', 'retrieval', 'clo', 'captions'] as const;
@@ -29,8 +29,8 @@ export interface TrainResult {
   pseudoRun: string | null;
 }
 
-/** A run's job id (a UUID), or a built-in run's name such as `shapes-pretrained`. */
-const jobIdSchema = z.string().regex(/^[0-9a-z-]{8,64}$/, 'a job id');
+/** A run's job id (a UUID), a built-in run's name such as `shapes-pretrained`, a unique prefix, or its name (api/ids.ts resolves it). */
+const jobIdSchema = jobRefSchema;
 
 /** When retrieval features come in (Lafite2 §3.3): the share of samples on them, the rest on Gaussian features (engine/pseudo/schedule.ts). */
 export const pseudoScheduleSchema = z.discriminatedUnion('kind', [
@@ -133,6 +133,12 @@ export const GAN_TRAIN_OPTIONS = {
   freezeD: { flag: '--freeze-d <k>', help: 'Freeze-D: leave the first k discriminator blocks untrained', parse: 'integer', default: 0 },
   styleMixing: { flag: '--style-mixing <p>', help: 'style mixing probability (StyleGAN2; Lafite’s configuration: 0.9)', parse: 'number', default: 0.9 },
   plWeight: { flag: '--pl-weight <w>', help: 'path-length regularisation weight, lazily every 4 steps (StyleGAN2: 2; 0 turns it off)', parse: 'number', default: 2 },
+  modeSeeking: {
+    flag: '--mode-seeking <λ>',
+    help: 'weight of the mode-seeking term (MSGAN): different seeds draw different pictures of a prompt (0: off, as Lafite)',
+    parse: 'number',
+    default: 0,
+  },
   contrastiveForm: {
     flag: '--contrastive-form <form>',
     help: 'ConD/ConG as the paper writes them, or the official code’s double exponential',
@@ -242,6 +248,7 @@ export const trainingJobSchemas = {
       freezeD: z.number().int().min(0).max(16).default(GAN_TRAIN_OPTIONS.freezeD.default).describe('Freeze-D: discriminator blocks left untrained, from the input side'),
       styleMixing: z.number().min(0).max(1).default(GAN_TRAIN_OPTIONS.styleMixing.default).describe('style mixing probability (StyleGAN2; 0.9 in Lafite’s configuration)'),
       plWeight: z.number().min(0).max(100).default(GAN_TRAIN_OPTIONS.plWeight.default).describe('path-length regularisation weight (StyleGAN2, lazy every 4 steps; 0: off)'),
+      modeSeeking: z.number().min(0).max(100).default(GAN_TRAIN_OPTIONS.modeSeeking.default).describe('mode-seeking term weight (MSGAN: variety across seeds; 0: off)'),
       contrastiveForm: z
         .enum(PAPER_OR_OFFICIAL)
         .default(GAN_TRAIN_OPTIONS.contrastiveForm.default)
@@ -386,6 +393,22 @@ export interface RunSummary {
   pseudoRun: string | null;
   /** With nn conditions: the perturbation network. */
   nn: string | null;
+  /** The name a user gave it (`lafite runs rename`), usable wherever its id is. */
+  name?: string | null;
+  /** Its time budget in minutes (`--minutes`): it stops there, long before `steps`. */
+  minutes?: number | null;
+  /** Whether Resume can work: stopped, and either past its first checkpoint or stopped for a reason a resume can get past. */
+  resumable?: boolean;
+  /** Bytes of its files in the data folder (checkpoint, snapshots, sample grids, generations). */
+  diskBytes?: number;
+}
+
+/** Something that would make a job fail before its first step (api/preflight.ts). */
+export interface PreflightProblem {
+  code: 'invalid_input' | 'unauthorized' | 'not_found' | 'conflict' | 'unavailable' | 'cancelled' | 'internal';
+  message: string;
+  /** The input field at fault. */
+  field?: string;
 }
 
 export interface RunDetail extends RunSummary {
@@ -452,6 +475,10 @@ export const trainingMethodSchemas = {
   'runs.generated': z.object({ id: jobIdSchema }).strict(),
   /** Evaluations (gan-eval results) of one run, or of every run, by step. */
   'runs.evaluations': z.object({ id: jobIdSchema.optional() }).strict(),
+  /** Deletes a run's files and rows (its generations and evaluations too); refused while it or one of them runs. */
+  'runs.remove': z.object({ id: jobIdSchema }).strict(),
+  /** Names a run: the name is shown beside its id and accepted wherever the id is. */
+  'runs.rename': z.object({ id: jobIdSchema, name: runNameSchema }).strict(),
 } as const;
 
 export interface TrainingOutputs {
@@ -461,4 +488,6 @@ export interface TrainingOutputs {
   'runs.generations': GenerationRecord[];
   'runs.generated': { id: string; images: { name: string; png: string }[] };
   'runs.evaluations': EvaluationRecord[];
+  'runs.remove': { id: string; removedJobs: number; freedBytes: number };
+  'runs.rename': RunSummary;
 }

@@ -225,6 +225,17 @@ export const MIGRATIONS: readonly Migration[] = [
   ) WITHOUT ROWID;
 `,
   },
+  {
+    version: 10,
+    description: 'job names: a name a user gave a training run (lafite runs rename), unique, usable wherever its id is',
+    sql: `
+  CREATE TABLE job_names (
+    job_id      TEXT PRIMARY KEY REFERENCES jobs (id) ON DELETE CASCADE,
+    name        TEXT NOT NULL UNIQUE,
+    updated_at  TEXT NOT NULL
+  ) WITHOUT ROWID;
+`,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
