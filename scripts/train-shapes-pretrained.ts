@@ -37,6 +37,9 @@ const { values: args } = parseArgs({
     images: { type: 'string', default: '4000' },
     'eval-images': { type: 'string', default: '288' },
     export: { type: 'string' },
+    'prepare-only': { type: 'boolean', default: false },
+    pseudo: { type: 'string', default: 'clo' },
+    'mode-seeking': { type: 'string', default: '0' },
   },
 });
 
@@ -61,7 +64,8 @@ const trainingInput = (init: boolean) => ({
   dataset: DATASET,
   model: 'shapes-clip',
   preset: 'shapes',
-  pseudo: 'clo',
+  pseudo: args.pseudo,
+  modeSeeking: Number(args['mode-seeking']),
   subset: 'train',
   batchSize: Number(args.batch),
   steps: 1_000_000,
@@ -143,6 +147,7 @@ async function main(): Promise<void> {
   const pipeline = new ShapesPipeline(service, { json: false }, log);
   try {
     await prepare(pipeline, service);
+    if (args['prepare-only']) return;
     const previous = await readRecord();
     const started = new Date().toISOString();
     let run = args.export;
@@ -176,7 +181,7 @@ async function main(): Promise<void> {
         {
           command: args.export
             ? `lafite train ${JSON.stringify(job.input)} (then --export)`
-            : `npx tsx scripts/train-shapes-pretrained.ts --minutes ${args.minutes} --batch ${args.batch}`,
+            : `npx tsx scripts/train-shapes-pretrained.ts --minutes ${args.minutes} --batch ${args.batch} --pseudo ${args.pseudo} --mode-seeking ${args['mode-seeking']}`,
           started,
           steps: result.steps,
           totalSteps,

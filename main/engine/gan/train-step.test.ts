@@ -63,3 +63,42 @@ describe('trainStep (Lafite eqs. 8 and 9)', () => {
     expect(changed(emaBefore, parts.gEma.trainableVariables()).filter(Boolean).length).toBeGreaterThan(0);
   }, 60_000);
 });
+
+describe('the mode-seeking term (MSGAN, Mao et al. 2019 eq. 3)', () => {
+  /** Mean absolute difference of G's pictures of the same h from different latents, over the latents' difference. */
+  const diversity = (g: Generator, h: tf.Tensor2D): number =>
+    tf.tidy(() => {
+      const z1 = tf.randomNormal([4, g.options.zDim], 0, 1, 'float32', 11) as tf.Tensor2D;
+      const z2 = tf.randomNormal([4, g.options.zDim], 0, 1, 'float32', 12) as tf.Tensor2D;
+      const dImages = tf.mean(tf.abs(tf.sub(g.generate(z1, h, { noiseSeed: 1 }), g.generate(z2, h, { noiseSeed: 1 }))));
+      return dImages.div(tf.mean(tf.abs(tf.sub(z1, z2)))).dataSync()[0]!;
+    });
+
+  async function train(modeSeeking: number): Promise<{ ratios: (number | null)[]; diversity: number }> {
+    const textDim = 16;
+    const parts: TrainParts = {
+      g: new Generator(PRESETS.tiny, { textDim, seed: 0 }),
+      d: new Discriminator(PRESETS.tiny, { textDim, seed: 1 }),
+      gEma: new Generator(PRESETS.tiny, { textDim, seed: 0 }),
+      gOptimizer: tf.train.adam(0.01, 0, 0.99, 1e-8),
+      dOptimizer: tf.train.adam(0.01, 0, 0.99, 1e-8),
+      plMean: newPlMean(),
+    };
+    const reals = tf.tanh(tf.randomNormal([4, 16, 16, 3], 0, 1, 'float32', 3)) as tf.Tensor4D;
+    const h = tf.tidy(() => tf.tile(tf.div(tf.ones([1, textDim]), 4), [4, 1]) as tf.Tensor2D); // one condition for the whole batch
+    const ratios: (number | null)[] = [];
+    for (let step = 1; step <= 6; step++) {
+      const losses = await trainStepAsync(parts, { reals, h }, { ...DEFAULT_STEP, weights: { ...LANGUAGE_FREE_WEIGHTS, conG: 0 }, emaBeta: 0, modeSeeking, step, seed: 5 });
+      ratios.push(losses.modeSeeking);
+    }
+    return { ratios, diversity: diversity(parts.g, h) };
+  }
+
+  it('reports d_I/d_z when on (null when off) and makes G draw more varied pictures of one h than without it', async () => {
+    const without = await train(0);
+    const withTerm = await train(20);
+    expect(without.ratios.every((r) => r === null)).toBe(true);
+    expect(withTerm.ratios.every((r) => r !== null && Number.isFinite(r) && r > 0)).toBe(true);
+    expect(withTerm.diversity).toBeGreaterThan(1.2 * without.diversity);
+  }, 60_000);
+});

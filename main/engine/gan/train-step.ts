@@ -60,6 +60,14 @@ export interface StepOptions {
   pathLength: { weight: number; interval: number; batchShrink: number; decay: number };
   forms: LossForms;
   /**
+   * λ_ms of the mode-seeking term (MSGAN, Mao et al. 2019, eq. 3), 0 to leave it out: the
+   * generator also draws the first half of its batch again from fresh latents with the same h and
+   * minimises 1/(d_I/d_z + ε), d_I and d_z the mean absolute differences of the two pictures and
+   * of their latents. Without it a strongly conditioned generator can draw one picture per
+   * prompt whatever z (Lafite's losses reward matching h, nothing rewards variety within an h).
+   */
+  modeSeeking?: number;
+  /**
    * Micro-batches per step (gradient accumulation, as StyleGAN2-ADA's rounds of `batch_gpu`):
    * each phase runs the batch in this many parts, one part's activations alive at a time,
    * adds up their gradients and applies them once. Batch-wide terms (the contrastive losses'
@@ -97,6 +105,8 @@ export interface StepLosses {
   r1: number | null;
   /** The path-length penalty on the steps that evaluate it (lazy), else null. */
   pathLength: number | null;
+  /** The mode-seeking ratio d_I/d_z (higher: more variety across latents) when the term is on, else null. */
+  modeSeeking: number | null;
 }
 
 /** CLIP image features of generated images: a random crop of 50–100 % of the side (shared by the batch), resized to CLIP's input. */
@@ -112,7 +122,7 @@ function clipFeatures(clip: NonNullable<TrainParts['clip']>, images: tf.Tensor4D
 }
 
 /** The step's losses as scalars kept on the device, read once the step is done. */
-type LossTensors = { [K in keyof StepLosses]: K extends 'r1' | 'pathLength' ? tf.Scalar | null : tf.Scalar };
+type LossTensors = { [K in keyof StepLosses]: K extends 'r1' | 'pathLength' | 'modeSeeking' ? tf.Scalar | null : tf.Scalar };
 
 /** A fresh path-length mean for TrainParts (0, as StyleGAN2 starts it). */
 export const newPlMean = (): tf.Variable => tf.variable(tf.scalar(0), false);
@@ -131,6 +141,7 @@ export async function trainStepAsync(parts: TrainParts, batch: Batch, options: S
       conG: conG!,
       r1: losses.r1 ? await read(losses.r1) : null,
       pathLength: losses.pathLength ? await read(losses.pathLength) : null,
+      modeSeeking: losses.modeSeeking ? await read(losses.modeSeeking) : null,
     };
   } finally {
     tf.dispose(Object.values(losses).filter((t): t is tf.Scalar => t !== null));
@@ -189,6 +200,19 @@ export function minimizeInParts(optimizer: tf.Optimizer, count: number, loss: (i
   tf.dispose(Object.values(sum));
 }
 
+/**
+ * MSGAN's ratio d_I(G(z₁, h), G(z₂, h)) / d_z(z₁, z₂) (Mao et al. 2019, eq. 3) on the first half of
+ * a batch: `fakes` drawn from z₁ = inputs.z, the same rows drawn again from fresh z₂ (same noise).
+ */
+function modeSeekingRatio(g: Generator, inputs: ReturnType<typeof generatorInputs>, h: tf.Tensor2D, fakes: tf.Tensor4D, rng: () => number): tf.Scalar {
+  const half = Math.max(1, Math.floor(h.shape[0] / 2));
+  const z1 = tf.slice(inputs.z, [0, 0], [half, -1]) as tf.Tensor2D;
+  const z2 = tf.randomNormal(z1.shape, 0, 1, 'float32', tfSeed(Math.floor(rng() * 2 ** 31))) as tf.Tensor2D;
+  const again = g.generate(z2, tf.slice(h, [0, 0], [half, -1]) as tf.Tensor2D, { noiseSeed: inputs.noiseSeed });
+  const dImages = tf.mean(tf.abs(tf.sub(tf.slice(fakes, [0, 0, 0, 0], [half, -1, -1, -1]), again)));
+  return tf.div(dImages, tf.mean(tf.abs(tf.sub(z1, z2)))) as tf.Scalar;
+}
+
 /** The step itself; its losses stay on the device as kept scalars, which the caller reads and disposes. */
 function runStep(parts: TrainParts, batch: Batch, options: StepOptions): LossTensors {
   const { g, d } = parts;
@@ -202,7 +226,16 @@ function runStep(parts: TrainParts, batch: Batch, options: StepOptions): LossTen
   const con = (a: tf.Tensor2D, b: tf.Tensor2D) => contrastiveLoss(a, b, weights.tau, forms.contrastive);
   const dVariables = [...d.namedVariables(options.frozenBlocks).values()];
   // Kept past the tidies, read by the caller: no read stalls the device mid-step.
-  const record: LossTensors = { dLoss: tf.scalar(0), gLoss: tf.scalar(0), conDReal: tf.scalar(0), conDFake: tf.scalar(0), conG: tf.scalar(0), r1: null, pathLength: null };
+  const record: LossTensors = {
+    dLoss: tf.scalar(0),
+    gLoss: tf.scalar(0),
+    conDReal: tf.scalar(0),
+    conDFake: tf.scalar(0),
+    conG: tf.scalar(0),
+    r1: null,
+    pathLength: null,
+    modeSeeking: null,
+  };
   // With micro-batches each loss arrives weighted by its part's share of the batch: the figures add up to the batch's.
   let first = true; // the first micro-batch of a phase replaces the figure, the others add to it
   const keep = <K extends keyof StepLosses>(name: K, t: tf.Tensor): void => {
@@ -277,6 +310,11 @@ function runStep(parts: TrainParts, batch: Batch, options: StepOptions): LossTen
           const conG = share(i, con(clipFeatures(parts.clip, fakes, rng), h));
           keep('conG', conG);
           total = tf.add(total, tf.mul(conG, weights.conG));
+        }
+        if (options.modeSeeking) {
+          const ratio = modeSeekingRatio(g, inputs[i]!, h, fakes, rng);
+          keep('modeSeeking', share(i, ratio));
+          total = tf.add(total, tf.mul(share(i, tf.div(1, tf.add(ratio, 1e-5))), options.modeSeeking)); // MSGAN: minimise 1/(d_I/d_z + ε)
         }
         first = false;
         return total as tf.Scalar;

@@ -25,7 +25,7 @@ const EMA_RAMPUP = 0.05;
 export const emaBetaAt = (step: number, batchSize: number): number => emaBeta(Math.min(EMA_HALF_LIFE_IMAGES, step * batchSize * EMA_RAMPUP), batchSize);
 
 /** A row of the loss history (every step), kept in the checkpoint so a resumed run keeps it. */
-export type HistoryRow = { step: number } & Omit<StepLosses, 'r1' | 'pathLength'>;
+export type HistoryRow = { step: number } & Omit<StepLosses, 'r1' | 'pathLength' | 'modeSeeking'>;
 
 /** What a checkpoint's state holds besides the networks and optimizers. */
 interface SavedState {
@@ -96,7 +96,7 @@ export class GanTrainer implements FamilyTrainer<StepLosses> {
     const batch = this.setup.batch(step);
     try {
       const losses = await trainStepAsync(this.parts, batch, { ...this.setup.stepOptions, emaBeta: emaBetaAt(step, batch.reals.shape[0]), step });
-      const { r1: _r1, pathLength: _pl, ...kept } = losses;
+      const { r1: _r1, pathLength: _pl, modeSeeking: _ms, ...kept } = losses;
       this.history.push({ step, ...kept });
       return losses;
     } finally {

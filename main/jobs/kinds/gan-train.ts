@@ -87,6 +87,7 @@ const stepOptionsOf = (input: Input) => ({
   styleMixing: input.styleMixing,
   accumulate: input.accumulate ?? 1, // runs stored before the option: the whole batch
   pathLength: { ...DEFAULT_STEP.pathLength, weight: input.plWeight },
+  modeSeeking: input.modeSeeking ?? 0, // runs stored before the option: off
   forms: { contrastive: input.contrastiveForm, semantic: input.semanticForm },
 });
 
@@ -103,8 +104,8 @@ function batchesOf(input: Input, data: TrainingImages, conditions: TrainConditio
 
 /** A step's losses and speed as one row of metrics (R1 and path length on the steps that evaluate them). */
 function metricsOf(losses: StepLosses, imagesPerSecond: number): Record<string, number> {
-  const { r1, pathLength, ...kept } = losses;
-  return { ...kept, ...(r1 !== null ? { r1 } : {}), ...(pathLength !== null ? { pathLength } : {}), imagesPerSecond };
+  const { r1, pathLength, modeSeeking, ...kept } = losses;
+  return { ...kept, ...(r1 !== null ? { r1 } : {}), ...(pathLength !== null ? { pathLength } : {}), ...(modeSeeking !== null ? { modeSeeking } : {}), imagesPerSecond };
 }
 
 async function train(input: Input, job: JobContext<State>, backend: BackendStatus): Promise<TrainResult> {
@@ -164,7 +165,7 @@ async function train(input: Input, job: JobContext<State>, backend: BackendStatu
         },
         stepped: (step, losses, progress) => {
           runs.addMetrics(job.jobId, [{ step, metrics: metricsOf(losses, progress.imagesPerSecond) }]);
-          const { r1: _r1, pathLength: _pl, ...kept } = losses;
+          const { r1: _r1, pathLength: _pl, modeSeeking: _ms, ...kept } = losses;
           job.progress({
             fraction: progress.fraction,
             message: `step ${step}${budget}: L_D ${losses.dLoss.toFixed(3)}, L_G ${losses.gLoss.toFixed(3)}`,
@@ -175,7 +176,12 @@ async function train(input: Input, job: JobContext<State>, backend: BackendStatu
         },
       },
     );
-    const { r1: _r1, pathLength: _pl, ...losses } = loop.last ?? { dLoss: 0, gLoss: 0, conDReal: 0, conDFake: 0, conG: 0, r1: null, pathLength: null };
+    const {
+      r1: _r1,
+      pathLength: _pl,
+      modeSeeking: _ms,
+      ...losses
+    } = loop.last ?? { dLoss: 0, gLoss: 0, conDReal: 0, conDFake: 0, conG: 0, r1: null, pathLength: null, modeSeeking: null };
     return {
       steps: loop.reached,
       images: conditions.rows.length,
