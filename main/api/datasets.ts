@@ -66,6 +66,12 @@ export async function importCaptions(store: DatasetStore, dataDir: string, input
   const { matched, unmatched } = matchImageNames(parsed.entries, targets);
   const captions = matched.map((m) => ({ imageId: keptId.get(m.imageId) ?? m.imageId, text: m.text }));
   const { added, images } = store.addCaptions(dataset.id, captions, basename(input.file));
+  const examples = [...new Set(unmatched)].slice(0, UNMATCHED_EXAMPLES);
+  const notAdded = [
+    ...Object.entries(parsed.skippedReasons).map(([reason, count]) => ({ reason, count, examples: [] })),
+    { reason: 'names no image of the dataset', count: unmatched.length, examples },
+    { reason: 'the image has this caption already', count: captions.length - added, examples: [] },
+  ].filter((entry) => entry.count > 0);
   return {
     dataset: dataset.id,
     format: parsed.format,
@@ -73,8 +79,9 @@ export async function importCaptions(store: DatasetStore, dataDir: string, input
     added,
     images,
     unmatched: unmatched.length,
-    unmatchedExamples: [...new Set(unmatched)].slice(0, UNMATCHED_EXAMPLES),
+    unmatchedExamples: examples,
     skipped: parsed.skipped,
+    notAdded,
     counts: store.counts(dataset.id),
   };
 }

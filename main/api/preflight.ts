@@ -56,15 +56,16 @@ function datasetProblems(stores: PreflightStores, input: TrainInput): PreflightP
         'dataset',
       ),
     );
-  if (input.pseudo === 'captions' && dataset.counts.captioned < 2)
+  if (input.pseudo === 'captions' && dataset.counts.captioned < 2) {
+    const has = dataset.counts.captioned === 0 ? 'no captions' : 'only 1 captioned image';
     out.push(
       problem(
         'invalid_input',
-        `dataset '${dataset.id}' has ${dataset.counts.captioned} captioned images: training on captions needs at least 2 (lafite dataset captions)`,
+        `dataset '${dataset.id}' has ${has}: training on captions needs at least 2 (import some: lafite dataset captions), or train language-free`,
         'pseudo',
       ),
     );
-  else if (input.captionShare > 0 && dataset.counts.captioned === 0)
+  } else if (input.captionShare > 0 && dataset.counts.captioned === 0)
     out.push(problem('invalid_input', `dataset '${dataset.id}' has no captions for --caption-share: import some (lafite dataset captions) or set it to 0`, 'captionShare'));
   return out;
 }

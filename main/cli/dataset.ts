@@ -58,13 +58,16 @@ const formatImport = (r: DatasetImportResult): string => {
   ].join('\n');
 };
 
-const formatCaptions = (r: CaptionImportResult): string =>
-  [
+const formatCaptions = (r: CaptionImportResult): string => {
+  const notAdded = r.notAdded ?? [];
+  const total = notAdded.reduce((sum, entry) => sum + entry.count, 0);
+  return [
     `${r.dataset}: ${r.added} captions added to ${r.images} images from ${r.entries} ${r.format} entries`,
-    ...(r.unmatched > 0 ? [`  ${r.unmatched} entries name no image of the dataset, e.g. ${r.unmatchedExamples.slice(0, 3).join(', ')}`] : []),
-    ...(r.skipped > 0 ? [`  ${r.skipped} entries skipped (empty or too long)`] : []),
+    ...(total > 0 ? [`  ${total} entries not added:`] : []),
+    ...notAdded.map((entry) => `    ${String(entry.count).padStart(6)}  ${entry.reason}${entry.examples.length > 0 ? ` (e.g. ${entry.examples.slice(0, 3).join(', ')})` : ''}`),
     `  in all: ${formatCounts(r.counts)}`,
   ].join('\n');
+};
 
 const formatDedupe = (r: DatasetDedupeResult): string =>
   [

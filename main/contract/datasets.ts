@@ -111,6 +111,8 @@ export interface CaptionImportResult {
   unmatchedExamples: string[];
   /** Entries left out (empty or longer than the caption limit). */
   skipped: number;
+  /** Every entry not added, counted by why (skipped, naming no image, a caption the image has already), with a few examples where they name an image. */
+  notAdded?: { reason: string; count: number; examples: string[] }[];
   counts: DatasetCounts;
 }
 

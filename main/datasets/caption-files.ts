@@ -44,6 +44,8 @@ export interface ParsedCaptionFile {
   entries: CaptionEntry[];
   /** Entries left out: empty captions or image names, captions over MAX_CAPTION_CHARS, COCO annotations of an image id not listed. */
   skipped: number;
+  /** Why each skipped entry was left out, counted by reason. */
+  skippedReasons: Record<string, number>;
 }
 
 type JsonObject = Record<string, unknown>;
@@ -52,11 +54,20 @@ type JsonObject = Record<string, unknown>;
 class EntryCollector {
   readonly entries: CaptionEntry[] = [];
   skipped = 0;
+  readonly reasons: Record<string, number> = {};
+
+  /** Leaves an entry out, counting why. */
+  skip(reason: string): void {
+    this.skipped += 1;
+    this.reasons[reason] = (this.reasons[reason] ?? 0) + 1;
+  }
 
   add(image: string, caption: string): void {
     const name = normaliseImageName(image);
     const text = normaliseCaption(caption);
-    if (name === '' || text === '' || text.length > MAX_CAPTION_CHARS) this.skipped += 1;
+    if (name === '') this.skip('no image name');
+    else if (text === '') this.skip('empty caption');
+    else if (text.length > MAX_CAPTION_CHARS) this.skip(`caption longer than ${MAX_CAPTION_CHARS} characters`);
     else this.entries.push({ image: name, caption: text });
   }
 }
@@ -89,7 +100,7 @@ export function parseCaptionFile(text: string, format: CaptionFormat, fileName: 
     else readJson(doc, fileName, out);
   }
   if (out.entries.length === 0 && out.skipped === 0) throw invalidInput(`${fileName} holds no captions`, 'file');
-  return { format: read, entries: out.entries, skipped: out.skipped };
+  return { format: read, entries: out.entries, skipped: out.skipped, skippedReasons: out.reasons };
 }
 
 function formatFromName(fileName: string): CaptionFileFormat {
@@ -208,7 +219,7 @@ function readCoco(doc: unknown, fileName: string, out: EntryCollector): void {
       );
     }
     const image = names.get(String(annotation.image_id));
-    if (image === undefined) out.skipped += 1;
+    if (image === undefined) out.skip('annotation of an image id the file does not list');
     else out.add(image, annotation.caption ?? '');
   });
 }
