@@ -23,14 +23,13 @@ import { invalidInput, notFound } from '../contract/errors.ts';
 import type { JobStore } from '../store/jobs.ts';
 import type { PseudoStore } from '../store/pseudo.ts';
 import { findPseudoRun } from '../jobs/pseudo-run.ts';
-import { trainingJob } from '../jobs/run-records.ts';
+import { trainingRun, type TrainingRunJob } from '../jobs/run-records.ts';
 import type { RunStore } from '../store/runs.ts';
 import type { RunCatalog } from '../store/run-catalog.ts';
 import { canResume, folderBytes } from './run-admin.ts';
 import { checkpointFile, runFolder, sampleFile, sampleLabelsFile, SAMPLES_FOLDER, SNAPSHOTS_FOLDER, stepsOf } from '../jobs/run-files.ts';
 import { generationStep } from './gallery.ts';
 
-type TrainInput = JobInput<'gan-train'>;
 type GenerateInput = JobInput<'gan-generate'>;
 
 interface Stores {
@@ -47,13 +46,14 @@ async function stepFiles(dataDir: string, id: string, subfolder: string, ext: st
 }
 const sampleSteps = (dataDir: string, id: string) => stepFiles(dataDir, id, SAMPLES_FOLDER, 'png');
 
-async function summarise(stores: Stores, job: JobRecord & { input: TrainInput }): Promise<RunSummary> {
+async function summarise(stores: Stores, job: TrainingRunJob): Promise<RunSummary> {
   const recorded = stores.runs.get(job.id);
   const lastStep = stores.runs.lastStep(job.id);
   const last = lastStep > 0 ? (stores.runs.metrics(job.id, Number.MAX_SAFE_INTEGER).at(-1)?.metrics ?? null) : null;
   const hasCheckpoint = existsSync(checkpointFile(runFolder(stores.dataDir, job.id)));
   return {
     id: job.id,
+    family: job.kind === 'diffusion-train' ? 'diffusion' : 'gan',
     status: job.status,
     dataset: job.input.dataset,
     model: job.input.model,
@@ -93,8 +93,10 @@ export function pinPseudoRun(pseudo: PseudoStore, input: Record<string, unknown>
 }
 
 export async function listTrainingRuns(stores: Stores, limit: number): Promise<RunSummary[]> {
-  const jobs = stores.jobs.listOfKind('gan-train', limit) as (JobRecord & { input: TrainInput })[];
-  return Promise.all(jobs.map((job) => summarise(stores, job)));
+  // Both families, newest first (each list is newest first; ISO times sort as text).
+  const jobs = [...stores.jobs.listOfKind('gan-train', limit), ...stores.jobs.listOfKind('diffusion-train', limit)] as TrainingRunJob[];
+  jobs.sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0));
+  return Promise.all(jobs.slice(0, limit).map((job) => summarise(stores, job)));
 }
 
 async function readLabels(dataDir: string, id: string): Promise<string[]> {
@@ -104,7 +106,7 @@ async function readLabels(dataDir: string, id: string): Promise<string[]> {
 }
 
 export async function getTrainingRun(stores: Stores, id: string, maxPoints: number): Promise<RunDetail> {
-  const job = trainingJob(stores.jobs, id);
+  const job = trainingRun(stores.jobs, id);
   const recorded = stores.runs.get(id);
   return {
     ...(await summarise(stores, job)),
@@ -123,7 +125,7 @@ export async function getTrainingRun(stores: Stores, id: string, maxPoints: numb
 }
 
 export async function getRunSample(stores: Stores, id: string, step: number): Promise<RunSample> {
-  trainingJob(stores.jobs, id);
+  trainingRun(stores.jobs, id);
   const file = sampleFile(runFolder(stores.dataDir, id), step);
   if (!existsSync(file)) throw notFound(`run ${id} has no sample grid at step ${step}`);
   return { step, png: (await readFile(file)).toString('base64'), labels: await readLabels(stores.dataDir, id) };
@@ -148,7 +150,7 @@ const toGeneration = (job: JobRecord): GenerationRecord => {
 };
 
 export function listGenerations(stores: Stores, id: string, limit: number): GenerationRecord[] {
-  trainingJob(stores.jobs, id);
+  trainingRun(stores.jobs, id);
   return stores.jobs.listOfKind('gan-generate', limit, id).map(toGeneration);
 }
 

@@ -19,6 +19,7 @@ const COMMANDS: Record<OptionJobKind, string[]> = {
   'gan-train': ['train'],
   'gan-eval': ['eval'],
   'gan-generate': ['generate'],
+  'diffusion-train': ['train'],
 };
 
 function commandOf(program: Command, words: string[]): Command {

@@ -10,10 +10,15 @@
  *   lafite eval --run 3f2a… --prompts held-out.txt --n 300
  *   lafite generate --run 3f2a… --prompt "two red circles" --n 4 --seed 1 --out ./out
  *   lafite generate --run 3f2a… --prompt "a blue square" --image photo.png --mix 0.5
+ *   lafite train --family diffusion --dataset shapes --preset shapes --steps 2000 --cond-drop 0.1
+ *   lafite generate --run 7c0d… --prompt "two red circles" --steps 25 --sampler ddim --guidance 3
  */
-import { InvalidArgumentError, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import {
   CLO_OPTIONS,
+  DIFFUSION_OWN_OPTIONS,
+  TRAIN_FAMILIES,
+  type DiffusionTrainResult,
   GAN_TRAIN_OPTIONS,
   type EvaluationRecord,
   type GenerateResult,
@@ -27,6 +32,7 @@ import { integer, type CliContext } from './context.ts';
 import { addJobOptions, fileOption, jobInput, type OptionField, type ParsedOptions } from './job-options.ts';
 import { printResult } from './output.ts';
 import { readPromptFile } from './prompt-file.ts';
+import { DIFFUSION_ONLY_FIELDS, diffusionInput, FAMILY_FLAG, FAMILY_HELP, familyOf, formatDiffusionTrain } from './train-family.ts';
 
 /**
  * `--schedule linear:START:END[:FINAL]` (the retrieval share rises from 0 to FINAL, default 1)
@@ -68,13 +74,19 @@ const formatTrain = (r: TrainResult): string =>
     ...(r.pseudoRun ? [`  conditions from pseudo run ${r.pseudoRun}`] : []),
   ].join('\n');
 
+/** A training job's result in words, by its family. */
+const formatAnyTrain = (r: TrainResult | DiffusionTrainResult): string => ('family' in r && r.family === 'diffusion' ? formatDiffusionTrain(r) : formatTrain(r as TrainResult));
+
+/** The diffusion options whose gan-train namesakes --help shows (the same flag, the diffusion model's own meaning and default). */
+const diffusionNamesakes = (['preset', 'learningRate'] as const).map((field) => `${DIFFUSION_OWN_OPTIONS[field].flag}: ${DIFFUSION_OWN_OPTIONS[field].help}`).join('; ');
+
 const formatRuns = (runs: RunSummary[]): string =>
   runs.length === 0
     ? 'no training runs yet: lafite train --dataset D'
     : runs
         .map(
           (r) =>
-            `${r.id}  ${r.status.padEnd(11)} ${r.dataset} ${r.preset} ${r.pseudo}  step ${r.step}/${r.steps}  ${r.backend ?? '-'}${r.last ? `  ${r.last.imagesPerSecond?.toFixed(1) ?? '?'} images/s` : ''}`,
+            `${r.id}  ${r.status.padEnd(11)} ${r.family.padEnd(9)} ${r.dataset} ${r.preset} ${r.pseudo}  step ${r.step}/${r.steps}  ${r.backend ?? '-'}${r.last ? `  ${r.last.imagesPerSecond?.toFixed(1) ?? '?'} images/s` : ''}`,
         )
         .join('\n');
 
@@ -83,8 +95,8 @@ const conditionWords = (r: RunSummary): string => `${r.pseudo}${r.pseudoRun ? ` 
 
 const formatRun = (r: RunDetail): string =>
   [
-    `run ${r.id}: ${r.status}, step ${r.step} of ${r.steps}, ${r.dataset} (${r.images ?? '?'} images), preset ${r.preset}, conditions ${conditionWords(r)}${r.init ? `, fine-tuned from ${r.init}` : ''}`,
-    `  backend ${r.backend ?? '-'}${r.device ? ` (${r.device})` : ''}; G ${r.gParams?.toLocaleString('en') ?? '?'} parameters, D ${r.dParams?.toLocaleString('en') ?? '?'}`,
+    `${r.family} run ${r.id}: ${r.status}, step ${r.step} of ${r.steps}, ${r.dataset} (${r.images ?? '?'} images), preset ${r.preset}, conditions ${conditionWords(r)}${r.init ? `, fine-tuned from ${r.init}` : ''}`,
+    `  backend ${r.backend ?? '-'}${r.device ? ` (${r.device})` : ''}; ${r.family === 'diffusion' ? `UNet ${r.gParams?.toLocaleString('en') ?? '?'} parameters` : `G ${r.gParams?.toLocaleString('en') ?? '?'} parameters, D ${r.dParams?.toLocaleString('en') ?? '?'}`}`,
     r.last
       ? `  last: ${Object.entries(r.last)
           .map(([name, value]) => `${name} ${value.toFixed(3)}`)
@@ -137,20 +149,28 @@ export function registerTrainCommands(program: Command, cli: CliContext): void {
   const train = program
     .command('train')
     .description(
-      'train the text-to-image generator on a dataset (language-free on pseudo text features, or on captions), as a job: Ctrl+C cancels, --resume continues from the last checkpoint',
+      `train the text-to-image generator on a dataset (language-free on pseudo text features, or on captions), as a job: Ctrl+C cancels, --resume continues from the last checkpoint. --family diffusion trains Lafite2’s diffusion model on the same conditions (${diffusionNamesakes})`,
     );
+  train.addOption(new Option(FAMILY_FLAG, FAMILY_HELP).choices(TRAIN_FAMILIES).default('gan'));
   addJobOptions(train, 'gan-train', { fields: TRAIN_FIELDS, parsers: { schedule: parseSchedule } }).option(
     '--resume <run>',
     'continue a paused, interrupted, cancelled or failed run (its job id) from its last checkpoint',
   );
+  addJobOptions(train, 'diffusion-train', { fields: DIFFUSION_ONLY_FIELDS });
   addJobOptions(train, 'gan-train', { fields: CLO_FIELDS }).action(
-    withService(async (service, options: ParsedOptions) => {
+    withService(async (service, options: ParsedOptions, command: Command) => {
       const resume = typeof options.resume === 'string' ? options.resume : undefined;
       if (resume) {
         await service.call('jobs.resume', { id: resume });
         const { followJob } = await import('./follow.ts');
         const done = await followJob(service, resume, output());
-        printResult(done.result as TrainResult, output(), formatTrain);
+        printResult(done.result as TrainResult | DiffusionTrainResult, output(), formatAnyTrain);
+        return;
+      }
+      if (familyOf(options, command) === 'diffusion') {
+        const input = diffusionInput(options, command);
+        if (!input.dataset) throw invalidInput('train: say which dataset (--dataset D), or --resume RUN', 'dataset');
+        await runJob(service, 'diffusion-train', input, formatDiffusionTrain);
         return;
       }
       const input = jobInput('gan-train', options);
@@ -183,7 +203,14 @@ export function registerTrainCommands(program: Command, cli: CliContext): void {
         ),
       ),
     );
-  addJobOptions(program.command('generate').description('draw images for a prompt (and/or an image) from a trained run (its generator average), as PNGs'), 'gan-generate').action(
+  addJobOptions(
+    program
+      .command('generate')
+      .description(
+        'draw images for a prompt (and/or an image) from a trained run of either family (the GAN’s generator average, or the diffusion model’s EMA UNet through DDIM/DDPM with guidance), as PNGs',
+      ),
+    'gan-generate',
+  ).action(
     withService(async (service, options: ParsedOptions) => {
       await runJob(
         service,

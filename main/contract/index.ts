@@ -16,6 +16,7 @@ import { z } from 'zod';
 import { datasetJobSchemas, datasetMethodSchemas, type DatasetOutputs } from './datasets.ts';
 import { galleryMethodSchemas, type GalleryOutputs } from './gallery.ts';
 import { pseudoJobSchemas, pseudoMethodSchemas, type PseudoOutputs } from './pseudo.ts';
+import { diffusionJobSchemas, DIFFUSION_TRAIN_JOB_OPTIONS } from './diffusion.ts';
 import { trainingJobSchemas, trainingMethodSchemas, type PreflightProblem, type TrainingOutputs } from './training.ts';
 import { absolutePath, datasetIdSchema, jobRefSchema, modelIdSchema } from './schemas.ts';
 import { JOB_STATUSES, type JobStatus } from './job-status.ts';
@@ -25,6 +26,7 @@ import { PSEUDO_SYNTH_OPTIONS, PSEUDO_TRAIN_NN_OPTIONS } from './pseudo.ts';
 import { GAN_EVAL_OPTIONS, GAN_GENERATE_OPTIONS, GAN_TRAIN_JOB_OPTIONS } from './training.ts';
 
 export * from './datasets.ts';
+export * from './diffusion.ts';
 export * from './gallery.ts';
 export * from './job-status.ts';
 export * from './options.ts';
@@ -201,6 +203,7 @@ export const jobInputSchemas = {
   ...datasetJobSchemas,
   ...pseudoJobSchemas,
   ...trainingJobSchemas,
+  ...diffusionJobSchemas,
   /** Downloads a CLIP folder (a registry id, or a list of files) into dataDir/models/<id>, resumable, verified, then registers it. */
   'model-download': z
     .object({
@@ -254,6 +257,7 @@ export const JOB_OPTIONS = {
   'gan-train': GAN_TRAIN_JOB_OPTIONS,
   'gan-eval': GAN_EVAL_OPTIONS,
   'gan-generate': GAN_GENERATE_OPTIONS,
+  'diffusion-train': DIFFUSION_TRAIN_JOB_OPTIONS,
 } as const satisfies { [K in JobKind]?: OptionTable<keyof JobInput<K> & string> };
 export type OptionJobKind = keyof typeof JOB_OPTIONS;
 /** Table entries that are no field of their job's input (none: a typo or a renamed field fails the type check here). */

@@ -7,11 +7,16 @@ import { z } from 'zod';
 import type { JobStatus } from './job-status.ts';
 import type { OptionTable } from './options.ts';
 import { CLO_OPTIONS, cloOptionsShape } from './pseudo.ts';
+import { DIFFUSION_SAMPLING_OPTIONS, diffusionSamplingShape } from './sampling.ts';
 import { absolutePath, datasetIdSchema, jobRefSchema, modelIdSchema, perturbationIdSchema, pseudoRunIdSchema, runNameSchema, UNSAFE_TEXT_CHARS } from './schemas.ts';
 
 /** Where the conditions h of the training images come from: Lafite_G, Lafite_NN, Lafite2 retrieval and CLO, or real captions. */
 export const TRAIN_CONDITIONS = ['gaussian', 'nn', 'retrieval', 'clo', 'captions'] as const;
 export type TrainCondition = (typeof TRAIN_CONDITIONS)[number];
+
+/** The model families a run trains (issue 16): Lafite's conditional StyleGAN2 (`gan-train`) or Lafite2's diffusion model (`diffusion-train`). */
+export const TRAIN_FAMILIES = ['gan', 'diffusion'] as const;
+export type TrainFamily = (typeof TRAIN_FAMILIES)[number];
 
 /** What a `gan-train` job returns (and reports per step as metrics). */
 export interface TrainResult {
@@ -184,6 +189,7 @@ export const GAN_EVAL_OPTIONS = {
     parse: 'path',
   },
   blur: { flag: '--blur <list>', help: 'FID-k: blur radii in pixels, e.g. 1,2,4,8 (needs Inception)', parse: 'custom', default: [], cliDefault: false },
+  ...DIFFUSION_SAMPLING_OPTIONS,
 } as const satisfies OptionTable;
 
 /** The `gan-generate` job's options, in the CLI's order. */
@@ -197,6 +203,7 @@ export const GAN_GENERATE_OPTIONS = {
   seed: { flag: '--seed <n>', help: 'seed of z and the noise', parse: 'integer', default: 0 },
   truncation: { flag: '--truncation <ψ>', help: 'truncation ψ (1: none)', parse: 'number', default: 1 },
   out: { flag: '--out <dir>', help: 'folder for the PNGs (default: the run’s generated/ folder in the data folder)', parse: 'path' },
+  ...DIFFUSION_SAMPLING_OPTIONS,
 } as const satisfies OptionTable;
 
 export const trainingJobSchemas = {
@@ -291,6 +298,7 @@ export const trainingJobSchemas = {
       seed: z.number().int().min(0).max(0xffffffff).default(GAN_GENERATE_OPTIONS.seed.default),
       truncation: z.number().min(0).max(2).default(GAN_GENERATE_OPTIONS.truncation.default),
       out: absolutePath.optional().describe('folder for the PNGs (default: the run’s generated/<job> folder)'),
+      ...diffusionSamplingShape,
     })
     .strict()
     .refine((input) => input.prompt !== undefined || input.image !== undefined, { message: 'give a prompt, an image, or both', path: ['prompt'] }),
@@ -316,6 +324,7 @@ export const trainingJobSchemas = {
       seed: z.number().int().min(0).max(0xffffffff).default(GAN_EVAL_OPTIONS.seed.default),
       truncation: z.number().min(0).max(2).default(GAN_EVAL_OPTIONS.truncation.default),
       batchSize: z.number().int().min(1).max(256).default(GAN_EVAL_OPTIONS.batchSize.default),
+      ...diffusionSamplingShape,
       inception: absolutePath
         .optional()
         .describe(
@@ -368,6 +377,8 @@ export interface EvaluationRecord {
 /** One training run (a `gan-train` job) as the Training view lists it. */
 export interface RunSummary {
   id: string;
+  /** Which model it trains: `gan` (a gan-train job) or `diffusion` (a diffusion-train job). */
+  family: TrainFamily;
   status: JobStatus;
   dataset: string;
   /** The CLIP encoder of its conditions (a fine-tune must use the same). */

@@ -1,15 +1,26 @@
 /**
  * A trained run's generator average G_ema, as generation and evaluation load it: the kept
- * snapshot of the asked step, or the newest one (the resume checkpoint for runs that kept none).
+ * snapshot of the asked step, or the newest one (the resume checkpoint for runs that kept none);
+ * and, for either family, a source of images (`loadRunImageSource`): G_ema(z, h) for a GAN run,
+ * the EMA UNet through DDIM or DDPM with classifier-free guidance for a diffusion run.
  */
 import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import type { DiffusionSampler, TrainFamily } from '../contract/index.ts';
 import { invalidInput } from '../contract/errors.ts';
+import { DIFFUSION_PRESETS } from '../engine/diffusion/presets.ts';
+import { sampleImages } from '../engine/diffusion/sampler.ts';
+import { noiseSchedule } from '../engine/diffusion/schedule.ts';
+import { EMA_NETWORK } from '../engine/diffusion/trainer.ts';
+import { UNet } from '../engine/diffusion/unet.ts';
+import { tfSeed } from '../engine/random.ts';
 import { readCheckpointState, restoreCheckpoint } from '../engine/gan/checkpoint.ts';
 import { Generator } from '../engine/gan/generator.ts';
 import { PRESETS, type NetworkOptions } from '../engine/gan/presets.ts';
 import type { JobInput } from './job-kind.ts';
+import type { TrainingRunJob } from './run-records.ts';
 import { checkpointFile, runFolder, snapshotFile, SNAPSHOTS_FOLDER, stepsOf } from './run-files.ts';
 
 /** The file holding the run's generator at `step` (default: the newest), and that step. */
@@ -37,4 +48,57 @@ export async function loadGenerator(file: string, run: Pick<JobInput<'gan-train'
   const g = new Generator(networkOf(run), { textDim, seed: 0 });
   await restoreCheckpoint(file, { networks: { g_ema: g.namedVariables() }, optimizers: {} });
   return g;
+}
+
+/** How images are drawn: the GAN's truncation, the diffusion model's sampler. */
+export interface DrawOptions {
+  truncation: number;
+  steps: number;
+  sampler: DiffusionSampler;
+  eta: number;
+  guidance: number;
+  /** Diffusion: after each denoising step. */
+  progress?(done: number, total: number): void;
+}
+
+/** A run's images, whatever its family. */
+export interface RunImageSource {
+  family: TrainFamily;
+  resolution: number;
+  /** Images in [−1, 1], [N, R, R, 3], for conditions h [N, D]: the GAN's z and noise from `seeds`, the diffusion model's noise from seeds.z + i per image. */
+  draw(h: tf.Tensor2D, seeds: { z: number; noise: number }, options: DrawOptions): Promise<tf.Tensor4D>;
+  dispose(): void;
+}
+
+/** The diffusion run's EMA UNet from `file` and its noise schedule, as a source of images. */
+async function diffusionSource(file: string, input: JobInput<'diffusion-train'>, textDim: number): Promise<RunImageSource> {
+  const unet = new UNet(DIFFUSION_PRESETS[input.preset], { textDim, seed: 0 });
+  await restoreCheckpoint(file, { networks: { [EMA_NETWORK]: unet.namedVariables() }, optimizers: {} });
+  const schedule = noiseSchedule(input.noiseSchedule, input.timesteps);
+  return {
+    family: 'diffusion',
+    resolution: unet.options.resolution,
+    async draw(h, seeds, options) {
+      if (options.steps > schedule.timesteps) throw invalidInput(`--steps ${options.steps}: this run has T = ${schedule.timesteps} noise levels, at most that many steps`, 'steps');
+      const perImage = Array.from({ length: h.shape[0] }, (_, i) => seeds.z + i);
+      return sampleImages(unet, schedule, h, perImage, options);
+    },
+    dispose: () => unet.dispose(),
+  };
+}
+
+/** The image source of a training run at a kept generator `file` (findGenerator), dispatched on its family. */
+export async function loadRunImageSource(file: string, run: TrainingRunJob, textDim: number): Promise<RunImageSource> {
+  if (run.kind === 'diffusion-train') return diffusionSource(file, run.input, textDim);
+  const g = await loadGenerator(file, run.input, textDim);
+  return {
+    family: 'gan',
+    resolution: g.options.resolution,
+    draw: async (h, seeds, options) =>
+      tf.tidy(() => {
+        const z = tf.randomNormal([h.shape[0], g.options.zDim], 0, 1, 'float32', tfSeed(seeds.z)) as tf.Tensor2D;
+        return g.generate(z, h, { truncation: options.truncation, noiseSeed: seeds.noise });
+      }),
+    dispose: () => g.dispose(),
+  };
 }

@@ -19,6 +19,16 @@ export function trainingJob(jobs: JobStore, id: string): JobRecord & { input: Tr
   return job as JobRecord & { input: TrainInput };
 }
 
+/** A training run of either family: its job, narrowed by kind (gan-train or diffusion-train). */
+export type TrainingRunJob = (JobRecord & { kind: 'gan-train'; input: TrainInput }) | (JobRecord & { kind: 'diffusion-train'; input: JobInput<'diffusion-train'> });
+
+/** The training job of run `id`, of either family (generation, evaluation and the Runs view take both); `not_found` when there is none. */
+export function trainingRun(jobs: JobStore, id: string): TrainingRunJob {
+  const job = jobs.get(id);
+  if (!job || (job.kind !== 'gan-train' && job.kind !== 'diffusion-train')) throw notFound(`no training run '${id}': see \`lafite runs\` or the Training view`);
+  return job as TrainingRunJob;
+}
+
 /** The prompt list an evaluation job was given (its input keeps the prompts and the file's name); null: the dataset's captions. */
 function promptsOf(jobs: JobStore, jobId: string): EvaluationRecord['prompts'] {
   const input = jobs.get(jobId)?.input as EvalInput | undefined;

@@ -1,5 +1,5 @@
 /**
- * The conditions h of each training batch (for the `gan-train` job): language-free pseudo text
+ * The conditions h of each training batch (for the `gan-train` and `diffusion-train` jobs): language-free pseudo text
  * features (Lafite eq. 1 Gaussian and eq. 2 trained perturbation, fresh noise per batch;
  * Lafite2 §3.1 retrieval, one of each image's top-m prompts per iteration; Lafite2 eq. 2 CLO
  * per mini-batch from retrieval, Gaussian or uniform starts; Lafite2 §3.3 the schedule from
@@ -30,7 +30,11 @@ import { captionConditions, retrievalConditions, type PromptEncoder, type Traini
 
 export type { Conditions } from '../engine/pseudo/conditions.ts';
 
-type Input = JobInput<'gan-train'>;
+/** The fields of a training input the conditions depend on: gan-train's and diffusion-train's alike. */
+type Input = Pick<
+  JobInput<'gan-train'>,
+  'dataset' | 'model' | 'pseudo' | 'pseudoRun' | 'nn' | 'xi' | 'seed' | 'schedule' | 'captionShare' | 'cloSteps' | 'cloStepSize' | 'cloTau' | 'cloInit'
+>;
 
 /** What the trainer conditions on: its rows (images with a condition), h per batch, and what to release at the end. */
 export interface TrainConditions {

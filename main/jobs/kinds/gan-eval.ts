@@ -17,18 +17,16 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { EvalMetrics, EvaluationRecord } from '../../contract/index.ts';
-import { listEvaluations, trainingJob } from '../run-records.ts';
+import { listEvaluations, trainingRun } from '../run-records.ts';
 import { invalidInput } from '../../contract/errors.ts';
 import { initBackend } from '../../engine/backend.ts';
-import type { Generator } from '../../engine/gan/generator.ts';
-import { PRESETS } from '../../engine/gan/presets.ts';
 import { clipScore, DEFAULT_R_PRECISION_CANDIDATES, rPrecision } from '../../engine/eval/clip-score.ts';
 import { frechetDistanceOfRows } from '../../engine/eval/frechet.ts';
 import { InceptionOnnx } from '../../engine/eval/inception-onnx.ts';
 import { attributeAccuracy, parseShapesPrompt, type AskedAttributes } from '../../engine/shapes/attribute-accuracy.ts';
 import { CLASSIFIER_FILE, loadClassifier, SHAPES_CLASSIFIER_ID, type ImageAttributes, type ShapesClassifier } from '../../engine/shapes/classifier/index.ts';
 import { l2Normalise } from '../../engine/normalise.ts';
-import { mulberry32, tfSeed } from '../../engine/random.ts';
+import { mulberry32 } from '../../engine/random.ts';
 import { DatasetStore } from '../../store/datasets.ts';
 import { openDatabase } from '../../store/db.ts';
 import { EmbeddingStore } from '../../store/embeddings.ts';
@@ -40,7 +38,7 @@ import { CachedEncoder, datasetImageItems } from '../dataset-features.ts';
 import { inceptionFileFor, inceptionMetrics, InceptionRows, realInceptionRows } from '../eval-inception.ts';
 import { toBytes } from '../generated-images.ts';
 import type { JobContext, JobHandler, JobInput } from '../job-kind.ts';
-import { findGenerator, loadGenerator } from '../run-generator.ts';
+import { findGenerator, loadRunImageSource, type RunImageSource } from '../run-generator.ts';
 
 type Input = JobInput<'gan-eval'>;
 
@@ -92,8 +90,16 @@ interface Generated {
   attributes: ImageAttributes[];
 }
 
-/** One image per prompt from G_ema, as CLIP image features (through the cache, keyed by the pixels), classified and through Inception when those are given. */
-async function generate(g: Generator, prompts: readonly string[], encoder: CachedEncoder, judges: Judges, input: Input, job: JobContext, resolution: number): Promise<Generated> {
+/** One image per prompt from the run (G_ema, or the diffusion run's EMA UNet through its sampler), as CLIP image features (through the cache, keyed by the pixels), classified and through Inception when those are given. */
+async function generate(
+  source: RunImageSource,
+  prompts: readonly string[],
+  encoder: CachedEncoder,
+  judges: Judges,
+  input: Input,
+  job: JobContext,
+  resolution: number,
+): Promise<Generated> {
   const { classifier, inception } = judges;
   const span = inception ? 0.5 : 0.7; // of the progress bar: Inception of the real images comes after
   const text = await encoder.texts(prompts);
@@ -103,11 +109,8 @@ async function generate(g: Generator, prompts: readonly string[], encoder: Cache
   for (let start = 0; start < prompts.length; start += input.batchSize) {
     job.throwIfCancelled();
     const count = Math.min(input.batchSize, prompts.length - start);
-    const batch = tf.tidy(() => {
-      const h = l2Normalise(tf.tensor2d(text.data.subarray(start * dim, (start + count) * dim), [count, dim])); // h = n(f_txt(prompt))
-      const z = tf.randomNormal([count, g.options.zDim], 0, 1, 'float32', tfSeed(input.seed * 100_003 + start)) as tf.Tensor2D;
-      return g.generate(z, h, { truncation: input.truncation, noiseSeed: input.seed + start });
-    });
+    const h = tf.tidy(() => l2Normalise(tf.tensor2d(text.data.subarray(start * dim, (start + count) * dim), [count, dim]))); // h = n(f_txt(prompt))
+    const batch = await source.draw(h, { z: input.seed * 100_003 + start, noise: input.seed + start }, input).finally(() => h.dispose());
     const bytes = await toBytes(batch);
     if (classifier) attributes.push(...(await classifier.classify(batch)));
     batch.dispose();
@@ -152,7 +155,8 @@ export const ganEval: JobHandler<'gan-eval'> = {
     await initBackend(job.backend);
     const db = openDatabase(job.dbPath);
     try {
-      const trained = trainingJob(new JobStore(db), input.run).input;
+      const run = trainingRun(new JobStore(db), input.run);
+      const trained = run.input;
       const { file, step } = await findGenerator(job.dataDir, input.run, input.step);
       const datasets = new DatasetStore(db);
       const prompts = input.prompts ? cyclePrompts(input.prompts, input.n) : drawPrompts(datasets, trained.dataset, input.n, input.seed);
@@ -165,11 +169,11 @@ export const ganEval: JobHandler<'gan-eval'> = {
         job.progress({ fraction: 0.05, message: `measuring step ${step} on ${prompts.length} images${input.promptFile ? ` (prompts of ${input.promptFile})` : ''}` });
         const asked = shapesPrompts(prompts);
         const classifier = asked ? await loadClassifier(join(builtinModelDir(SHAPES_CLASSIFIER_ID), CLASSIFIER_FILE)) : undefined;
-        const g = await loadGenerator(file, trained, encoder.model.dim);
-        const resolution = PRESETS[trained.preset].resolution;
+        const source = await loadRunImageSource(file, run, encoder.model.dim);
+        const resolution = source.resolution;
         const fakeInception = inception && new InceptionRows(inception, radii, resolution);
-        const generated = await generate(g, prompts, encoder, { classifier, inception: fakeInception }, input, job, resolution).finally(() => {
-          g.dispose();
+        const generated = await generate(source, prompts, encoder, { classifier, inception: fakeInception }, input, job, resolution).finally(() => {
+          source.dispose();
           classifier?.dispose();
         });
         job.progress({ fraction: inception ? 0.62 : 0.85, message: 'real image features' });

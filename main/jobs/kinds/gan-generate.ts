@@ -2,17 +2,18 @@
  * Job kind `gan-generate`: images from a trained run, as Lafite generates at inference:
  * x = G_ema(z, h), noise fixed, output in [−1, 1] written as PNGs, with h = n(f_txt(prompt)),
  * or, with an image, h = n((1 − mix)·n(f_txt) + mix·n(f_img)): image plus text conditioning
- * (Lafite Figure 6: the picture gives the content, the prompt changes it).
+ * (Lafite Figure 6: the picture gives the content, the prompt changes it). A diffusion run
+ * (issue 16) draws through the same job: its EMA UNet with DDIM or DDPM and classifier-free
+ * guidance (`steps`, `sampler`, `eta`, `guidance`; jobs/run-generator.ts dispatches on the run's kind).
  */
 import { createHash } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs';
 import type { GenerateResult } from '../../contract/index.ts';
 import { invalidInput } from '../../contract/errors.ts';
-import { trainingJob } from '../run-records.ts';
+import { trainingRun } from '../run-records.ts';
 import { decodeForEncoder } from '../../datasets/import-file.ts';
 import { initBackend } from '../../engine/backend.ts';
-import { tfSeed } from '../../engine/random.ts';
 import { unitVector } from '../../engine/rows.ts';
 import { openDatabase } from '../../store/db.ts';
 import { EmbeddingStore } from '../../store/embeddings.ts';
@@ -23,7 +24,7 @@ import { writeImages } from '../generated-images.ts';
 import { generationSettings } from '../png-settings.ts';
 import type { JobHandler, JobInput } from '../job-kind.ts';
 import { generatedFolder } from '../run-files.ts';
-import { findGenerator, loadGenerator } from '../run-generator.ts';
+import { findGenerator, loadRunImageSource } from '../run-generator.ts';
 
 type Input = JobInput<'gan-generate'>;
 
@@ -59,20 +60,27 @@ export const ganGenerate: JobHandler<'gan-generate'> = {
     await initBackend(job.backend);
     const db = openDatabase(job.dbPath);
     try {
-      const trainInput = trainingJob(new JobStore(db), input.run).input;
+      const run = trainingRun(new JobStore(db), input.run);
+      const trainInput = run.input;
       const { file, step } = await findGenerator(job.dataDir, input.run, input.step);
       const encoder = CachedEncoder.open(new ModelStore(db), new EmbeddingStore(db), trainInput.model);
       try {
         job.progress({ fraction: 0.1, message: `encoding the ${input.image ? (input.prompt ? 'prompt and image' : 'image') : 'prompt'}` });
         const h1 = await condition(input, encoder);
         job.progress({ fraction: 0.3, message: `drawing ${input.n} images` });
-        const g = await loadGenerator(file, trainInput, h1.dim);
+        const source = await loadRunImageSource(file, run, h1.dim); // G_ema, or the diffusion run's EMA UNet and sampler
         const started = performance.now();
-        const images = tf.tidy(() => {
-          const h = tf.tile(tf.tensor2d(h1.data, [1, h1.dim]), [input.n, 1]) as tf.Tensor2D;
-          const z = tf.randomNormal([input.n, g.options.zDim], 0, 1, 'float32', tfSeed(input.seed)) as tf.Tensor2D;
-          return g.generate(z, h, { truncation: input.truncation, noiseSeed: input.seed });
-        });
+        const h = tf.tidy(() => tf.tile(tf.tensor2d(h1.data, [1, h1.dim]), [input.n, 1]) as tf.Tensor2D);
+        const images = await source
+          .draw(
+            h,
+            { z: input.seed, noise: input.seed },
+            { ...input, progress: (done, total) => job.progress({ fraction: 0.3 + (0.6 * done) / total, message: `denoising: step ${done} of ${total}`, step: done, total }) },
+          )
+          .finally(() => {
+            h.dispose();
+            source.dispose();
+          });
         await images.data(); // generation ends when the pixels exist
         const msPerImage = (performance.now() - started) / input.n;
         job.progress({ fraction: 0.9, message: 'writing PNGs' });
@@ -80,7 +88,7 @@ export const ganGenerate: JobHandler<'gan-generate'> = {
         await mkdir(out, { recursive: true });
         const facts = { generation: job.jobId, run: input.run, step, train: trainInput, input };
         const files = await writeImages(out, `seed${input.seed}`, images, (index, size) => generationSettings(facts, index, size));
-        tf.dispose([images, ...g.namedVariables().values()]);
+        images.dispose();
         return { run: input.run, prompt: input.prompt ?? null, files, msPerImage, step };
       } finally {
         await encoder.dispose();

@@ -15,6 +15,7 @@ export const jobHandlers: { [K in JobKind]: () => Promise<JobHandler<K>> } = {
   'pseudo-train-nn': async () => (await import('./pseudo-train-nn.ts')).pseudoTrainNn,
   'pseudo-synth': async () => (await import('./pseudo-synth.ts')).pseudoSynth,
   'gan-train': async () => (await import('./gan-train.ts')).ganTrain,
+  'diffusion-train': async () => (await import('./diffusion-train.ts')).diffusionTrain,
   'gan-generate': async () => (await import('./gan-generate.ts')).ganGenerate,
   'gan-eval': async () => (await import('./gan-eval.ts')).ganEval,
   embed: async () => (await import('./embed.ts')).embed,
