@@ -20,6 +20,7 @@ const METHOD_ID_FIELDS: Partial<Record<Method, Fields>> = {
   'jobs.pause': JOB,
   'models.remove': { id: 'model' },
   'datasets.get': DATASET,
+  'datasets.fit': { dataset: 'dataset', model: 'model' },
   'datasets.remove': DATASET,
   'datasets.images': DATASET,
   'datasets.image': DATASET,

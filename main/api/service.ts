@@ -34,6 +34,7 @@ import { IdResolver } from './ids.ts';
 import { resolveInputIds } from './method-ids.ts';
 import { checkJobStart, preflightProblems, type PreflightStores } from './preflight.ts';
 import { removeRun, renameRun } from './run-admin.ts';
+import { encoderFit } from './encoder-fit.ts';
 import { exportGallery, listGallery, pngSettings } from './gallery.ts';
 
 export interface ServiceOptions {
@@ -90,6 +91,11 @@ function handlersFor(db: Db, jobs: JobRunner, paths: { dataDir: string; dbPath: 
     'models.remove': ({ id }) => removeModel(models, new EmbeddingStore(db), paths.dataDir, id),
     'datasets.list': () => datasets.list(),
     'datasets.get': ({ dataset }) => getDataset(datasets, dataset),
+    'datasets.fit': ({ dataset, model }) => {
+      getDataset(datasets, dataset);
+      const newest = pseudo.list(dataset)[0]?.modelId; // the encoder the dataset was last worked on with (newest first)
+      return encoderFit({ datasets, models, embeddings: new EmbeddingStore(db), pseudo }, dataset, model ?? newest ?? SHAPES_CLIP_ID);
+    },
     'datasets.remove': ({ dataset }) => removeDataset(datasets, paths.dataDir, dataset, [...jobs.list(1000, 'running'), ...jobs.list(1000, 'queued')]),
     'datasets.images': ({ dataset, offset, limit, ...filter }) => datasets.images(getDataset(datasets, dataset).id, filter, offset, limit),
     'datasets.image': ({ dataset, id }) => {

@@ -28,6 +28,7 @@ import {
 import { integer, number, type CliContext } from './context.ts';
 import { addJobOptions, jobInput, type ParsedOptions } from './job-options.ts';
 import { printResult, table } from './output.ts';
+import { warnEncoderFit } from './encoder-fit.ts';
 
 const formatCounts = (c: DatasetCounts): string =>
   `${c.imported} imported, ${c.rejected} rejected, ${c.duplicate} duplicate, ${c.excluded} excluded; ${c.captioned} captioned (${c.captions} captions)`;
@@ -113,7 +114,9 @@ export function registerDatasetCommands(program: Command, cli: CliContext): void
     .description('one dataset: its folder, counts, split and few-shot subset')
     .action(
       withService(async (service, name: string) => {
-        printResult(await service.call('datasets.get', { dataset: name }), output(), formatDataset);
+        const record = await service.call('datasets.get', { dataset: name });
+        printResult(record, output(), formatDataset);
+        await warnEncoderFit(service, record.id);
       }),
     );
   dataset
@@ -139,7 +142,9 @@ export function registerDatasetCommands(program: Command, cli: CliContext): void
     .addOption(new Option('--format <format>', 'file format').choices([...CAPTION_FORMATS]).default('auto'))
     .action(
       withService(async (service, name: string, file: string, options: { format: (typeof CAPTION_FORMATS)[number] }) => {
-        printResult(await service.call('datasets.captions', { dataset: name, file: resolve(file), format: options.format }), output(), formatCaptions);
+        const result = await service.call('datasets.captions', { dataset: name, file: resolve(file), format: options.format });
+        printResult(result, output(), formatCaptions);
+        await warnEncoderFit(service, result.dataset);
       }),
     );
   dataset

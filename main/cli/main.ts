@@ -279,6 +279,7 @@ export function buildProgram(): Command {
         (r: { images: number; encoded: number; cached: number; seconds: number }) =>
           `${r.images} images: ${r.encoded} encoded, ${r.cached} already cached (${r.seconds.toFixed(1)} s)`,
       );
+      if (dataset !== undefined && folder === undefined) await (await import('./encoder-fit.ts')).warnEncoderFit(service, dataset, rest.model);
     }),
   );
 

@@ -10,6 +10,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { warnEncoderFit } from './encoder-fit.ts';
 import { invalidInput } from '../contract/errors.ts';
 import type { CosineDistribution, PseudoRunRecord, PseudoSynthResult, VocabularySetRecord } from '../contract/index.ts';
 import { integer, type CliContext } from './context.ts';
@@ -45,12 +46,9 @@ export function registerPseudoCommands(program: Command, cli: CliContext): void 
     'pseudo-synth',
   ).action(
     withService(async (service, options: ParsedOptions) => {
-      await runJob(
-        service,
-        'pseudo-synth',
-        jobInput('pseudo-synth', options),
-        (r: PseudoSynthResult) => `${r.dataset}: ${r.images} images (${r.seconds.toFixed(1)} s)\n${formatRuns(r.runs)}`,
-      );
+      const input = jobInput('pseudo-synth', options);
+      await runJob(service, 'pseudo-synth', input, (r: PseudoSynthResult) => `${r.dataset}: ${r.images} images (${r.seconds.toFixed(1)} s)\n${formatRuns(r.runs)}`);
+      await warnEncoderFit(service, input.dataset, input.model);
     }),
   );
   addJobOptions(

@@ -116,6 +116,22 @@ export interface CaptionImportResult {
   counts: DatasetCounts;
 }
 
+/** Whether an encoder fits a dataset (api/encoder-fit.ts): a warning per sign that it does not, with the figures behind them. */
+export interface EncoderFit {
+  dataset: string;
+  model: string;
+  /** No warnings. */
+  fits: boolean;
+  /** Sentences for people, the last one saying what to do; empty when it fits (or nothing is known yet). */
+  warnings: string[];
+  /** The mean image–text cosine of each image's first real caption (null until captions and both features are cached). */
+  captionCosine: { mean: number; pairs: number } | null;
+  /** Caption words (occurrences) without a whole-word token in the encoder's tokenizer, with the most frequent. */
+  unknownWords: { words: number; unknown: number; examples: string[]; vocabulary: number } | null;
+  /** The mean image–text cosine of the newest retrieval pseudo-captions of this encoder, beside the demo's. */
+  retrievalCosine: { mean: number; demo: number; run: string } | null;
+}
+
 /** What a `dataset-dedupe` job returns. */
 export interface DatasetDedupeResult {
   dataset: string;
@@ -163,6 +179,8 @@ export const datasetJobSchemas = {
 export const datasetMethodSchemas = {
   'datasets.list': z.object({}).strict(),
   'datasets.get': z.object({ dataset: datasetIdSchema }).strict(),
+  /** Whether an encoder fits the dataset (default: the encoder of its newest pseudo-captions, else shapes-clip). */
+  'datasets.fit': z.object({ dataset: datasetIdSchema, model: modelIdSchema.optional() }).strict(),
   'datasets.remove': z.object({ dataset: datasetIdSchema }).strict(),
   'datasets.images': z
     .object({
@@ -220,5 +238,6 @@ export interface DatasetOutputs {
   'datasets.thumbnails': { id: number; url: string }[];
   'datasets.captions': CaptionImportResult;
   'datasets.split': DatasetRecord;
+  'datasets.fit': EncoderFit;
   'datasets.fewshot': DatasetRecord;
 }

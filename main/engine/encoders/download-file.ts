@@ -39,6 +39,10 @@ function parseContentRange(header: string | null): { start: number; total?: numb
   return match[2] === '*' ? { start: Number(match[1]) } : { start: Number(match[1]), total: Number(match[2]) };
 }
 
+/** What to do when the model host cannot be reached (no network, a firewall): said with every such failure. */
+export const OFFLINE_HINT =
+  'Offline or behind a firewall? Give a mirror of huggingface.co (--mirror URL or LAFITE_MODEL_MIRROR), or copy the model folder from another machine and register it with `lafite model add FOLDER` (README: "A real CLIP offline" lists the files and their checksums)';
+
 export async function downloadFile(url: string, dest: string, options: DownloadFileOptions = {}): Promise<DownloadFileResult> {
   const { signal } = options;
   await mkdir(dirname(dest), { recursive: true });
@@ -49,7 +53,7 @@ export async function downloadFile(url: string, dest: string, options: DownloadF
     response = await fetch(url, { headers: have > 0 ? { Range: `bytes=${have}-` } : {}, redirect: 'follow', ...(signal ? { signal } : {}) });
   } catch (error) {
     if (signal?.aborted) throw cancelled();
-    throw unavailable(`cannot download ${url}: ${firstLine(error)}`);
+    throw unavailable(`cannot download ${url}: ${firstLine(error)}. ${OFFLINE_HINT}`);
   }
   if (response.status === 416 && have > 0) {
     await response.body?.cancel();
