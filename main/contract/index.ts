@@ -24,8 +24,10 @@ import type { OptionTable } from './options.ts';
 import { DATASET_IMPORT_OPTIONS } from './datasets.ts';
 import { PSEUDO_SYNTH_OPTIONS, PSEUDO_TRAIN_NN_OPTIONS } from './pseudo.ts';
 import { GAN_EVAL_OPTIONS, GAN_GENERATE_OPTIONS, GAN_TRAIN_JOB_OPTIONS } from './training.ts';
+import type { DesktopInfo, MenuCommand } from './desktop.ts';
 
 export * from './datasets.ts';
+export * from './desktop.ts';
 export * from './diffusion.ts';
 export * from './gallery.ts';
 export * from './job-status.ts';
@@ -364,4 +366,10 @@ export interface PreloadBridge {
   pickFolder(): Promise<string | null>;
   /** The native file picker, for an image: an absolute path, or null when the user cancels. */
   pickImage(): Promise<string | null>;
+  /** The path of a file or folder dropped on the window (Electron's webUtils.getPathForFile); '' for one that has none. */
+  pathForFile(file: File): string;
+  /** The log file, the data folder and its disk use. */
+  desktopInfo(): Promise<DesktopInfo>;
+  /** Listens to menu commands meant for the renderer; returns a function that stops listening. */
+  onMenuCommand(listener: (command: MenuCommand) => void): () => void;
 }

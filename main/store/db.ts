@@ -16,9 +16,17 @@ export interface OpenOptions {
   migrate?: boolean;
 }
 
+/**
+ * better-sqlite3's compiled addon for another ABI than this Node's: `npm start` sets it to the
+ * copy built for Electron (scripts/electron-native.mjs) so that node_modules keeps the one
+ * the CLI and the tests load. Unset, better-sqlite3 finds its own build.
+ */
+const nativeBinding = (): string | undefined => process.env.LAFITE_SQLITE_BINDING || undefined;
+
 export function openDatabase(path: string, options: OpenOptions = {}): Db {
   mkdirSync(dirname(path), { recursive: true });
-  const db = new Database(path);
+  const binding = nativeBinding();
+  const db = new Database(path, binding ? { nativeBinding: binding } : {});
   db.pragma('journal_mode = WAL');
   db.pragma('foreign_keys = ON');
   db.pragma('synchronous = NORMAL');

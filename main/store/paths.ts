@@ -1,17 +1,18 @@
 /**
- * Where Lafite Studio keeps its data: the per-user app data folder, the same one the
- * desktop app uses (Electron's `userData` for the product name), unless `--data-dir` or
- * `LAFITE_DATA_DIR` says otherwise.
+ * Where Lafite Studio keeps its data: `--data-dir`, else `LAFITE_DATA_DIR`, else the folder
+ * chosen in the desktop app (data-folder-setting.ts), else the per-user app data folder
+ * (the settings folder itself, as Electron's `userData` for the product name).
  */
 import { homedir } from 'node:os';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readDataFolderSetting } from './data-folder-setting.ts';
 
 export const PRODUCT_NAME = 'Lafite Studio';
 
 /** The per-user application data folder of this platform (as Electron's `appData`). */
-function appDataDir(): string {
+export function appDataDir(): string {
   switch (process.platform) {
     case 'win32':
       return process.env.APPDATA ?? join(homedir(), 'AppData', 'Roaming');
@@ -22,10 +23,14 @@ function appDataDir(): string {
   }
 }
 
-/** The data folder: the flag, else `LAFITE_DATA_DIR`, else the per-user default. */
+/** The per-user settings folder (the default data folder too): `<appData>/Lafite Studio`. */
+export const settingsDir = (): string => join(appDataDir(), PRODUCT_NAME);
+
+/** The data folder: the flag, else `LAFITE_DATA_DIR`, else the folder chosen in the app, else the per-user default. */
 export function resolveDataDir(flag?: string): string {
   const chosen = flag ?? process.env.LAFITE_DATA_DIR;
-  return chosen ? resolve(chosen) : join(appDataDir(), PRODUCT_NAME);
+  if (chosen) return resolve(chosen);
+  return readDataFolderSetting(settingsDir()) ?? settingsDir();
 }
 
 export const databasePath = (dataDir: string): string => join(dataDir, 'lafite.db');
