@@ -17,9 +17,11 @@ export interface RunActions {
   cancel: boolean;
 }
 
-export function runActions(status: JobStatus): RunActions {
+/** `resumable`: the API's word that a resume can work (false for a run refused at its first step, with no checkpoint); unknown counts as yes. */
+export function runActions(status: JobStatus, resumable?: boolean): RunActions {
   const active = status === 'queued' || status === 'running';
-  return { pause: active, cancel: active || status === 'paused', resume: status === 'paused' || status === 'interrupted' || status === 'cancelled' || status === 'failed' };
+  const stopped = status === 'paused' || status === 'interrupted' || status === 'cancelled' || status === 'failed';
+  return { pause: active, cancel: active || status === 'paused', resume: stopped && resumable !== false };
 }
 
 /** Whether a run is working or waiting to (its figures still move). */
@@ -106,3 +108,6 @@ export const formatRate = (value: number | null): string => (value === null ? 'â
 /** The run hash routes: its page in the Training view, and the Playground with it chosen. */
 export const runHref = (id: string): string => `#/training/${id}`;
 export const playgroundHref = (id: string): string => `#/playground/${id}`;
+
+/** A run's goal in steps for people: its time budget when it has one (it stops there, long before `steps`), else the steps asked for. */
+export const stepGoal = (run: Pick<RunSummary, 'steps' | 'minutes'>): string => (run.minutes ? `${run.minutes.toLocaleString('en')} min budget` : run.steps.toLocaleString('en'));

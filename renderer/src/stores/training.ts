@@ -14,7 +14,7 @@
  */
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef, watch } from 'vue';
-import type { DatasetRecord, JobRecord, PseudoRunRecord, RunDetail, RunSummary } from '../../../main/contract/index.ts';
+import type { DatasetRecord, JobRecord, PreflightProblem, PseudoRunRecord, RunDetail, RunSummary } from '../../../main/contract/index.ts';
 import { toDisplayError, useApiClient, type DisplayError } from '../api/index.ts';
 import { useJobsStore } from './jobs.ts';
 import { pngDataUrl } from './playground-form.ts';
@@ -101,6 +101,20 @@ export const useTrainingStore = defineStore('training', () => {
   const starting = ref(false);
   /** Why the run could not start, with the field at fault (`input.steps`). */
   const startError = ref<DisplayError | null>(null);
+
+  /** What would make a run of the form's input fail before its first step (jobs.check): Start is disabled with these. */
+  const blockers = ref<PreflightProblem[]>([]);
+  let checkSeq = 0;
+  /** Asks the API's pre-flight about `input`; only the latest answer counts. */
+  async function check(input: Record<string, unknown>): Promise<void> {
+    const seq = ++checkSeq;
+    try {
+      const { problems } = await api.call('jobs.check', { kind: 'gan-train', input });
+      if (seq === checkSeq) blockers.value = problems;
+    } catch {
+      if (seq === checkSeq) blockers.value = []; // the start itself will say what is wrong
+    }
+  }
 
   /** Starts a `gan-train` job; its record, or null with the reason in `startError`. */
   async function start(input: Record<string, unknown>): Promise<JobRecord | null> {
@@ -243,6 +257,8 @@ export const useTrainingStore = defineStore('training', () => {
     form,
     starting,
     startError,
+    blockers,
+    check,
     runId,
     detail,
     detailLoading,
