@@ -11,6 +11,7 @@ import { jobRecord } from './testing/job-record.ts';
 const run = (id: string, hasCheckpoint: boolean): RunSummary => ({
   id,
   status: 'succeeded',
+  family: 'gan',
   dataset: 'shapes',
   model: 'shapes-clip',
   preset: 'tiny',

@@ -17,6 +17,7 @@ import { toDisplayError, useApiClient, type DisplayError } from '../api/index.ts
 import { isCancellable } from './job-order.ts';
 import { useJobsStore } from './jobs.ts';
 import { DEFAULT_PLAY_FORM, pngDataUrl, type PlayForm } from './playground-form.ts';
+import { DEFAULT_SAMPLING_FORM, type SamplingForm } from './sampling-form.ts';
 import { trackCall } from './tracked-call.ts';
 
 /** One generated image, ready to show and save. */
@@ -112,6 +113,8 @@ export const usePlaygroundStore = defineStore('playground', () => {
 
   /** The form, kept while the user looks elsewhere. */
   const form = ref<PlayForm>({ ...DEFAULT_PLAY_FORM });
+  /** How a diffusion run samples (steps, sampler, η, guidance): kept across runs, sent only for a diffusion run. */
+  const sampling = ref<SamplingForm>({ ...DEFAULT_SAMPLING_FORM });
   const jobId = ref<string | null>(null);
   const startedJob = shallowRef<JobRecord | null>(null);
   const generating = ref(false);
@@ -160,6 +163,7 @@ export const usePlaygroundStore = defineStore('playground', () => {
     shownImages,
     imagesLoading,
     form,
+    sampling,
     job,
     busy,
     generating,

@@ -47,6 +47,14 @@ export const LOSS_CHARTS: readonly LossChartSpec[] = [
   { id: 'con-g', title: 'ConG', about: "Generator's contrastive loss through CLIP's image tower (0 when off)", series: [{ key: 'conG', label: 'ConG' }] },
 ];
 
+/** The loss chart of a diffusion run (issue 16): its one loss. */
+export const DIFFUSION_LOSS_CHARTS: readonly LossChartSpec[] = [
+  { id: 'loss', title: 'L_simple', about: 'Noise prediction: ‖ε − ε_θ(x_t, t, h)‖² (DDPM eq. 14)', series: [{ key: 'loss', label: 'L_simple' }] },
+];
+
+/** The loss charts of a run of `family`. */
+export const lossChartsFor = (family: 'gan' | 'diffusion'): readonly LossChartSpec[] => (family === 'diffusion' ? DIFFUSION_LOSS_CHARTS : LOSS_CHARTS);
+
 /** Steps averaged by a chart's smoothed line. */
 export const SMOOTHING_WINDOW = 25;
 

@@ -90,7 +90,7 @@ export const useRunsStore = defineStore('runs', () => {
   // An evaluation that finishes adds a record; a training run that moves changes its row.
   const signature = computed(() =>
     jobsStore.jobs
-      .filter((job) => job.kind === 'gan-eval' || job.kind === 'gan-train')
+      .filter((job) => job.kind === 'gan-eval' || job.kind === 'gan-train' || job.kind === 'diffusion-train')
       .map((job) => `${job.id}:${job.status}`)
       .join(' '),
   );

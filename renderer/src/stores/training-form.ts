@@ -1,15 +1,26 @@
 /**
- * The training form: Lafite's conditional StyleGAN2 (`gan-train` job). Its values, their
- * defaults (the schema's, with the `shapes` preset and Gaussian pseudo features), the presets
- * as a table (network size, what each is for, the schedule it suggests), the checks, made by
- * the API's own schema so the form refuses exactly what the API would, and the job input it
+ * The training form: Lafite's conditional StyleGAN2 (`gan-train` job) or Lafite2's diffusion
+ * model (`diffusion-train` job, issue 16). Its values, their defaults (the schemas', with the
+ * `shapes` preset and Gaussian pseudo features), the presets as a table per family (network
+ * size, what each is for, the schedule it suggests), the checks, made by the API's own schema
+ * of the chosen family so the form refuses exactly what the API would, and the job input it
  * sends. Pure: no store, no API.
  *
  * @example
- *   const form = withPreset({ ...DEFAULT_TRAIN_FORM, dataset: 'shapes' }, 'tiny');
- *   if (Object.keys(checkTrainForm(form)).length === 0) await useTrainingStore().start(trainInput(form));
+ *   const form = withFamily(withPreset({ ...DEFAULT_TRAIN_FORM, dataset: 'shapes' }, 'tiny'), 'diffusion');
+ *   if (Object.keys(checkTrainForm(form)).length === 0) await useTrainingStore().start(trainInput(form), trainJobKind(form));
  */
-import { GAN_TRAIN_JOB_OPTIONS as OPTIONS, trainingJobSchemas, usesPseudoRun, type CloInit, type PseudoRunRecord, type TrainCondition } from '../../../main/contract/index.ts';
+import {
+  DIFFUSION_OWN_OPTIONS as DIFFUSION,
+  diffusionJobSchemas,
+  GAN_TRAIN_JOB_OPTIONS as OPTIONS,
+  trainingJobSchemas,
+  usesPseudoRun,
+  type CloInit,
+  type PseudoRunRecord,
+  type TrainCondition,
+  type TrainFamily,
+} from '../../../main/contract/index.ts';
 import { issueMessage, type SchemaIssue } from './schema-issues.ts';
 
 export type PresetName = 'tiny' | 'shapes' | 'shapes64' | 'paper';
@@ -17,6 +28,8 @@ export type TrainSubset = 'all' | 'train' | 'fewshot';
 
 /** The form's values; '' is an empty number field. */
 export interface TrainForm {
+  /** Which model trains: Lafite's conditional StyleGAN2 or Lafite2's diffusion model. */
+  family: TrainFamily;
   dataset: string;
   /** CLIP encoder of the conditions (and of ConG). */
   model: string;
@@ -58,7 +71,19 @@ export interface TrainForm {
   freezeD: number | '';
   /** Time budget in minutes: the run ends at a checkpoint once it has trained this long; '' is none. */
   minutes: number | '';
+  /** Diffusion: the chance that a sample trains on the null condition h = 0 (classifier-free guidance). */
+  condDrop: number | '';
+  /** Diffusion: EMA decay of the weights that sample. */
+  ema: number | '';
+  /** Diffusion: the β schedule. */
+  noiseSchedule: NoiseSchedule;
+  /** Diffusion: the number of noise levels T. */
+  timesteps: number | '';
+  /** Diffusion: DDIM steps and guidance scale of the sample grids. */
+  sampleSteps: number | '';
+  sampleGuidance: number | '';
 }
+export type NoiseSchedule = (typeof DIFFUSION.noiseSchedule.choices)[number];
 export type TrainField = keyof TrainForm;
 
 /** What a preset suggests besides the network: the length and cadence of a run. */
@@ -102,6 +127,23 @@ export const PRESET_GUIDES: Readonly<Record<PresetName, PresetGuide>> = {
 };
 export const PRESET_ORDER: readonly PresetName[] = ['tiny', 'shapes', 'shapes64', 'paper'];
 
+/** The UNet presets of the `diffusion-train` schema (engine/diffusion/presets.ts): the GAN's names and schedules, pixel space up to 64 px. */
+export const DIFFUSION_PRESET_GUIDES: Readonly<Record<PresetName, PresetGuide>> = {
+  tiny: { ...PRESET_GUIDES.tiny, purpose: 'A quick check that diffusion training runs end to end: a 168k-parameter UNet.' },
+  shapes: { ...PRESET_GUIDES.shapes, purpose: 'ShapesWorld on a CPU: a 1.1M-parameter UNet with attention at 8 px.' },
+  shapes64: { ...PRESET_GUIDES.shapes64, purpose: 'ShapesWorld at 64 px: one more UNet level (1.5M parameters), slower than Shapes on a CPU.' },
+  paper: { ...PRESET_GUIDES.paper, resolution: 64, purpose: 'A 37M-parameter pixel-space UNet at 64 px (DDPM-sized): needs a GPU.' },
+};
+
+/** Each family's presets, as the picker shows them. */
+export const presetGuides = (family: TrainFamily): Readonly<Record<PresetName, PresetGuide>> => (family === 'diffusion' ? DIFFUSION_PRESET_GUIDES : PRESET_GUIDES);
+
+/** The model families in the UI's words. */
+export const FAMILY_LABELS: Record<TrainFamily, string> = {
+  gan: 'GAN (Lafite)',
+  diffusion: 'Diffusion (Lafite2)',
+};
+
 /** Where the conditions come from, in the UI's words. */
 export const CONDITION_LABELS: Record<TrainCondition, string> = {
   gaussian: 'Gaussian (Lafite)',
@@ -141,7 +183,26 @@ export const DEFAULT_TRAIN_FORM: Readonly<TrainForm> = {
   init: '',
   freezeD: OPTIONS.freezeD.default,
   minutes: '',
+  family: 'gan',
+  condDrop: DIFFUSION.condDrop.default,
+  ema: DIFFUSION.ema.default,
+  noiseSchedule: DIFFUSION.noiseSchedule.default,
+  timesteps: DIFFUSION.timesteps.default,
+  sampleSteps: DIFFUSION.sampleSteps.default,
+  sampleGuidance: DIFFUSION.sampleGuidance.default,
 };
+
+/** Each family's default learning rate (its option table's). */
+const FAMILY_LEARNING_RATE: Record<TrainFamily, number> = { gan: OPTIONS.learningRate.default, diffusion: DIFFUSION.learningRate.default };
+
+/** The form with `family` chosen: the learning rate follows the family's default unless the user changed it. */
+export function withFamily(form: TrainForm, family: TrainFamily): TrainForm {
+  const untouched = form.learningRate === FAMILY_LEARNING_RATE[form.family];
+  return { ...form, family, ...(untouched ? { learningRate: FAMILY_LEARNING_RATE[family] } : {}) };
+}
+
+/** The job kind the form starts. */
+export const trainJobKind = (form: Pick<TrainForm, 'family'>): 'gan-train' | 'diffusion-train' => (form.family === 'diffusion' ? 'diffusion-train' : 'gan-train');
 
 /** The form with `preset` chosen and its suggested schedule filled in. */
 export const withPreset = (form: TrainForm, preset: PresetName): TrainForm => ({ ...form, preset, ...PRESET_GUIDES[preset].schedule });
@@ -164,9 +225,33 @@ export const promptLines = (text: string): string[] =>
     .filter((line) => line.length > 0);
 
 /** Number fields that must not be empty (the optional final share may be). */
-const REQUIRED_NUMBERS = ['xi', 'steps', 'batchSize', 'learningRate', 'checkpointEvery', 'sampleEvery', 'seed', 'captionShare', 'freezeD'] as const satisfies readonly TrainField[];
+const REQUIRED_NUMBERS = {
+  gan: ['xi', 'steps', 'batchSize', 'learningRate', 'checkpointEvery', 'sampleEvery', 'seed', 'captionShare', 'freezeD'],
+  diffusion: [
+    'xi',
+    'steps',
+    'batchSize',
+    'learningRate',
+    'checkpointEvery',
+    'sampleEvery',
+    'seed',
+    'captionShare',
+    'condDrop',
+    'ema',
+    'timesteps',
+    'sampleSteps',
+    'sampleGuidance',
+  ],
+} as const satisfies Record<TrainFamily, readonly TrainField[]>;
 
-/** The `gan-train` job input of the form: every field the schema takes, optional ones only when set. */
+/** The family's own fields of the job input: ConG and Freeze-D for the GAN; the noise, EMA and grid sampler for diffusion. */
+function familyFields(form: TrainForm): Record<string, unknown> {
+  if (form.family === 'gan') return { conG: form.conG, freezeD: form.freezeD };
+  const { condDrop, ema, noiseSchedule, timesteps, sampleSteps, sampleGuidance } = form;
+  return { condDrop, ema, noiseSchedule, timesteps, sampleSteps, sampleGuidance };
+}
+
+/** The `gan-train` or `diffusion-train` job input of the form (trainJobKind): every field its schema takes, optional ones only when set. */
 export function trainInput(form: TrainForm): Record<string, unknown> {
   const input: Record<string, unknown> = {
     dataset: form.dataset,
@@ -177,13 +262,12 @@ export function trainInput(form: TrainForm): Record<string, unknown> {
     steps: form.steps,
     batchSize: form.batchSize,
     learningRate: form.learningRate,
-    conG: form.conG,
     checkpointEvery: form.checkpointEvery,
     sampleEvery: form.sampleEvery,
     seed: form.seed,
     captionShare: form.captionShare,
     subset: form.subset,
-    freezeD: form.freezeD,
+    ...familyFields(form),
   };
   const prompts = promptLines(form.samplePrompts);
   if (prompts.length > 0) input.samplePrompts = prompts;
@@ -211,20 +295,21 @@ export function fieldOfPath(path: readonly PropertyKey[] | string): TrainField |
 
 /**
  * Messages for the fields that are wrong, by field; empty when the form may be sent. The
- * checks are the `gan-train` schema's (contract/training.ts), so the form and the API agree;
+ * checks are the chosen family's schema's (contract/training.ts, diffusion.ts), so the form and the API agree;
  * a sample prompt's message names it by number.
  */
 export function checkTrainForm(form: TrainForm): Partial<Record<TrainField, string>> {
   const problems: Partial<Record<TrainField, string>> = {};
   if (form.dataset === '') problems.dataset = 'Choose a dataset.';
-  for (const field of REQUIRED_NUMBERS) if (form[field] === '') problems[field] = 'Required.';
+  for (const field of REQUIRED_NUMBERS[form.family]) if (form[field] === '') problems[field] = 'Required.';
   if (form.pseudo === 'nn' && form.nn === '') problems.nn = 'Choose a trained network (lafite pseudo train-nn).';
   if (form.pseudo === 'clo') for (const field of ['cloSteps', 'cloStepSize', 'cloTau'] as const) if (form[field] === '') problems[field] = 'Required.';
   if (form.schedule && usesSchedule(form.pseudo)) {
     if (form.scheduleStart === '') problems.scheduleStart = 'Required.';
     if (form.scheduleEnd === '') problems.scheduleEnd = 'Required.';
   }
-  const parsed = trainingJobSchemas['gan-train'].safeParse(trainInput(form));
+  const schema = form.family === 'diffusion' ? diffusionJobSchemas['diffusion-train'] : trainingJobSchemas['gan-train'];
+  const parsed = schema.safeParse(trainInput(form));
   if (parsed.success) return problems;
   for (const issue of parsed.error.issues as SchemaIssue[]) {
     const field = fieldOfPath(issue.path);

@@ -7,6 +7,7 @@ function detail(overrides: Partial<RunDetail> = {}): RunDetail {
   return {
     id: 'abcdef12-0000',
     status: 'running',
+    family: 'gan',
     dataset: 'shapes',
     model: 'shapes-clip',
     preset: 'tiny',

@@ -22,6 +22,7 @@ describe('training store', () => {
   const detail = (): RunDetail => ({
     id: RUN,
     status: job.status,
+    family: 'gan',
     dataset: 'shapes',
     model: 'shapes-clip',
     preset: 'tiny',

@@ -1,6 +1,6 @@
 /**
- * Training: the runs of Lafite's conditional StyleGAN2 (`runs.list`), starting one as a
- * `gan-train` job, and one run's page: its detail (`runs.get`: configuration, backend,
+ * Training: the runs of Lafite's conditional StyleGAN2 and of Lafite2's diffusion model
+ * (`runs.list`), starting one as a `gan-train` or `diffusion-train` job, and one run's page: its detail (`runs.get`: configuration, backend,
  * losses, sample steps), kept live by the job's `job.updated` events (each step's losses
  * arrive in its progress and are plotted at once; `runs.get` is asked again when a sample
  * grid is due, the status changes, or every few seconds), its sample grids (`runs.sample`,
@@ -9,12 +9,12 @@
  * @example
  *   const training = useTrainingStore();
  *   await training.load();
- *   const job = await training.start(trainInput(form));  // training-form.ts
+ *   const job = await training.start(trainInput(form), trainJobKind(form));  // training-form.ts
  *   if (job) await training.openRun(job.id);
  */
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef, watch } from 'vue';
-import type { DatasetRecord, JobRecord, PreflightProblem, PseudoRunRecord, RunDetail, RunSummary } from '../../../main/contract/index.ts';
+import type { DatasetRecord, JobKind, JobRecord, PreflightProblem, PseudoRunRecord, RunDetail, RunSummary } from '../../../main/contract/index.ts';
 import { toDisplayError, useApiClient, type DisplayError } from '../api/index.ts';
 import { useJobsStore } from './jobs.ts';
 import { pngDataUrl } from './playground-form.ts';
@@ -35,6 +35,9 @@ export interface SampleGrid {
   url: string;
   labels: string[];
 }
+
+/** The job kinds that train a run, one per family. */
+type TrainJobKind = Extract<JobKind, 'gan-train' | 'diffusion-train'>;
 
 export const useTrainingStore = defineStore('training', () => {
   const api = useApiClient();
@@ -83,10 +86,10 @@ export const useTrainingStore = defineStore('training', () => {
   /** Runs whose networks a new run may start from (fine-tuning) or the Playground may draw with. */
   const runsWithCheckpoint = computed(() => runs.value.filter((run) => run.hasCheckpoint));
 
-  // Keeps the list current: a gan-train job that starts, stops or resumes changes its row.
+  // Keeps the list current: a training job of either family that starts, stops or resumes changes its row.
   const trainJobsSignature = computed(() =>
     jobsStore.jobs
-      .filter((job) => job.kind === 'gan-train')
+      .filter((job) => job.kind === 'gan-train' || job.kind === 'diffusion-train')
       .map((job) => `${job.id}:${job.status}:${job.attempts}`)
       .join(' '),
   );
@@ -105,21 +108,21 @@ export const useTrainingStore = defineStore('training', () => {
   /** What would make a run of the form's input fail before its first step (jobs.check): Start is disabled with these. */
   const blockers = ref<PreflightProblem[]>([]);
   let checkSeq = 0;
-  /** Asks the API's pre-flight about `input`; only the latest answer counts. */
-  async function check(input: Record<string, unknown>): Promise<void> {
+  /** Asks the API's pre-flight about `input` for a job of `kind`; only the latest answer counts. */
+  async function check(input: Record<string, unknown>, kind: TrainJobKind = 'gan-train'): Promise<void> {
     const seq = ++checkSeq;
     try {
-      const { problems } = await api.call('jobs.check', { kind: 'gan-train', input });
+      const { problems } = await api.call('jobs.check', { kind, input });
       if (seq === checkSeq) blockers.value = problems;
     } catch {
       if (seq === checkSeq) blockers.value = []; // the start itself will say what is wrong
     }
   }
 
-  /** Starts a `gan-train` job; its record, or null with the reason in `startError`. */
-  async function start(input: Record<string, unknown>): Promise<JobRecord | null> {
+  /** Starts a `gan-train` or `diffusion-train` job; its record, or null with the reason in `startError`. */
+  async function start(input: Record<string, unknown>, kind: TrainJobKind = 'gan-train'): Promise<JobRecord | null> {
     startError.value = null;
-    const job = await trackCall(starting, startError, () => api.call('jobs.start', { kind: 'gan-train', input }));
+    const job = await trackCall(starting, startError, () => api.call('jobs.start', { kind, input }));
     if (job) await jobsStore.refreshJob(job.id);
     return job;
   }

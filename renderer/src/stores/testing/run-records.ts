@@ -5,6 +5,7 @@ import type { EvaluationRecord, RunSummary } from '../../../../main/contract/ind
 export const runSummary = (id: string): RunSummary => ({
   id,
   status: 'succeeded',
+  family: 'gan',
   dataset: 'shapes',
   model: 'shapes-clip',
   preset: 'tiny',

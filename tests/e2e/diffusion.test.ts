@@ -1,0 +1,155 @@
+/**
+ * Lafite2's diffusion model everywhere a run appears (issue 16), end to end in web mode: 24
+ * captioned ShapesWorld images imported with the CLI; a real Chromium opens Training, chooses
+ * the diffusion family (its own options show, ConG and Freeze-D hide, the learning rate takes
+ * the diffusion default), the tiny preset, 8 steps of 4 with a checkpoint and a grid every 4,
+ * T = 100, grids of 5 DDIM steps at guidance 2, and starts a `diffusion-train` job. The run's
+ * page labels it diffusion, plots L_simple and shows its grids. The Runs view lists it with
+ * its family and evaluates it (20 images). The Playground, for the diffusion run, offers
+ * sampler, steps, η and guidance in place of truncation (and truncation again for the
+ * built-in GAN); 2 images at 4 DDIM steps, guidance 2, appear with the generation in the
+ * history. Logs no console errors. Leaves test-results/diffusion-training-form.png,
+ * diffusion-run.png, diffusion-runs.png and diffusion-playground.png.
+ *
+ *   npx electron-vite build && npx vitest run tests/e2e/diffusion.test.ts
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DIFFUSION_OWN_OPTIONS } from '../../main/contract/index.ts';
+import { CHROMIUM, hasChromium } from '../helpers/browser.ts';
+import { screenshotView, startWebFixture, type WebFixture } from '../helpers/e2e.ts';
+
+/** The machine may have two cores and a cold start; every wait is this long at most. */
+const TIMEOUT_MS = 30_000;
+const DATASET = 'shapes';
+const STEPS = 8;
+const PROMPTS = ['a red circle', 'a blue square'];
+
+if (!hasChromium) console.warn(`diffusion.test.ts: skipping: ${CHROMIUM} is not installed`);
+
+describe.skipIf(!hasChromium)('the diffusion family in Training, Runs and the Playground (web mode)', () => {
+  let fixture: WebFixture | null = null;
+
+  beforeAll(async () => {
+    fixture = await startWebFixture('diffusion', { shapes: { name: DATASET, images: 24, size: 32, captions: true, attachCaptions: true } });
+  }, TIMEOUT_MS * 2);
+
+  afterAll(() => fixture?.stop(), TIMEOUT_MS);
+
+  it(
+    'trains a tiny diffusion run from the form, lists and evaluates it with its family, and generates from it with steps and guidance',
+    async () => {
+      const { page, consoleErrors } = await fixture!.openView({ nav: 'nav-training', heading: 'Training' }, { viewport: { width: 1280, height: 1000 } });
+      const form = page.getByTestId('train-form');
+      await expect.poll(() => form.getByTestId('train-dataset').inputValue(), { timeout: TIMEOUT_MS }).toBe(DATASET);
+
+      // The family: GAN first; diffusion shows its own options and hides the GAN's.
+      expect(await form.locator('[data-family=gan] input').isChecked()).toBe(true);
+      expect(await form.getByTestId('train-diffusion').count()).toBe(0);
+      await form.locator('[data-family=diffusion]').click();
+      await form.getByTestId('train-diffusion').waitFor({ timeout: TIMEOUT_MS });
+      expect(await form.locator('input[name=con-g]').count()).toBe(0);
+      expect(await form.locator('input[name=freeze-d]').count()).toBe(0);
+      expect(Number(await form.locator('input[name=learning-rate]').inputValue())).toBe(DIFFUSION_OWN_OPTIONS.learningRate.default);
+      expect(Number(await form.locator('input[name=cond-drop]').inputValue())).toBe(DIFFUSION_OWN_OPTIONS.condDrop.default);
+      expect(await form.locator('select[name=noise-schedule]').inputValue()).toBe(DIFFUSION_OWN_OPTIONS.noiseSchedule.default);
+
+      // A bad diffusion field is refused by the diffusion schema before anything is sent.
+      await form.locator('input[name=cond-drop]').fill('2');
+      await form.locator('input[name=cond-drop]').blur();
+      expect(await form.locator('[data-testid=train-field-error][data-field=condDrop]').textContent()).toBe('At most 1.');
+      await form.locator('input[name=cond-drop]').fill('0.2');
+
+      // Tiny preset, 8 steps of 4, a checkpoint and a grid every 4, T = 100, grids of 5 DDIM steps at guidance 2.
+      await form.locator('[data-preset=tiny]').click();
+      await form.locator('input[name=steps]').fill(String(STEPS));
+      await form.locator('input[name=batch-size]').fill('4');
+      await form.locator('input[name=checkpoint-every]').fill('4');
+      await form.locator('input[name=sample-every]').fill('4');
+      await form.locator('input[name=timesteps]').fill('100');
+      await form.locator('input[name=sample-steps]').fill('5');
+      await form.locator('input[name=sample-guidance]').fill('2');
+      await form.locator('textarea[name=sample-prompts]').fill(PROMPTS.join('\n'));
+      expect(await form.getByTestId('train-field-error').count()).toBe(0);
+      await expect.poll(() => form.getByTestId('train-start').isEnabled(), { timeout: TIMEOUT_MS }).toBe(true);
+      await screenshotView(page, 'diffusion-training-form.png');
+      await form.getByTestId('train-start').click();
+
+      // The run's page: a diffusion run, its loss L_simple plotted, its grids labelled with the prompts.
+      const runPage = page.getByTestId('run-page');
+      await runPage.waitFor({ timeout: TIMEOUT_MS });
+      const runId = (await runPage.getAttribute('data-run-id'))!;
+      expect(await runPage.getByTestId('run-family').getAttribute('data-family')).toBe('diffusion');
+      await expect.poll(() => runPage.getAttribute('data-status'), { timeout: TIMEOUT_MS * 4 }).toBe('succeeded');
+      const loss = page.locator('[data-testid=loss-chart][data-chart=loss]');
+      await expect.poll(async () => Number(await loss.getAttribute('data-points')), { timeout: TIMEOUT_MS }).toBe(STEPS);
+      expect(await page.locator('[data-testid=loss-chart][data-chart=d-loss]').count()).toBe(0);
+      const grids = page.getByTestId('sample-grids');
+      await expect.poll(() => grids.getAttribute('data-steps'), { timeout: TIMEOUT_MS }).toBe(String(STEPS / 4));
+      const grid = page.getByTestId('sample-image');
+      await expect.poll(() => grid.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth), { timeout: TIMEOUT_MS }).toBeGreaterThan(0);
+      expect(await page.getByTestId('sample-label').allTextContents()).toEqual(PROMPTS);
+      expect(await page.getByTestId('error-banner').allTextContents()).toEqual([]);
+      await screenshotView(page, 'diffusion-run.png');
+
+      // The Training list labels it; the Runs view lists it with its family and evaluates it.
+      await page.getByTestId('training-back').click();
+      const trainRow = page.locator(`[data-testid=train-run-row][data-run-id="${runId}"]`);
+      await expect.poll(() => trainRow.getByTestId('run-family').textContent(), { timeout: TIMEOUT_MS }).toBe('diffusion');
+      expect(await page.locator('[data-testid=train-run-row][data-run-id="shapes-pretrained"] [data-testid=run-family]').textContent()).toBe('GAN');
+      await page.getByTestId('nav-runs').click();
+      const row = page.locator(`[data-testid=runs-row][data-run-id="${runId}"]`);
+      await row.waitFor({ timeout: TIMEOUT_MS });
+      expect(await row.getByTestId('run-family').getAttribute('data-family')).toBe('diffusion');
+      await row.getByTestId('runs-eval-n').fill('20');
+      await row.getByTestId('runs-evaluate').click();
+      await expect.poll(() => row.getAttribute('data-evaluations'), { timeout: TIMEOUT_MS * 4 }).toBe('1');
+      expect(await row.getByTestId('runs-evaluated').textContent()).toContain(`step ${STEPS}`);
+      expect(await row.getByTestId('runs-eval-error').count()).toBe(0);
+      await screenshotView(page, 'diffusion-runs.png');
+
+      // The Playground: the diffusion run samples with steps and guidance, the built-in GAN with truncation.
+      await page.goto(`${fixture!.app.url}#/playground/${runId}`);
+      const play = page.getByTestId('play-form');
+      await expect.poll(() => play.getByTestId('play-run').inputValue(), { timeout: TIMEOUT_MS }).toBe(runId);
+      await play.getByTestId('play-run').selectOption('shapes-pretrained');
+      await play.locator('input[name=truncation]').waitFor({ timeout: TIMEOUT_MS });
+      expect(await play.getByTestId('play-sampling').count()).toBe(0);
+      await play.getByTestId('play-run').selectOption(runId);
+      const sampling = play.getByTestId('play-sampling');
+      await sampling.waitFor({ timeout: TIMEOUT_MS });
+      expect(await play.locator('input[name=truncation]').count()).toBe(0);
+      expect(await play.getByTestId('play-sampler').inputValue()).toBe('ddim');
+      await play.getByTestId('play-sampler').selectOption('ddpm');
+      expect(await play.getByTestId('play-eta').count()).toBe(0); // η is DDIM's
+      await play.getByTestId('play-sampler').selectOption('ddim');
+      await play.getByTestId('play-steps').fill('0');
+      expect(await play.locator('[data-testid=play-field-error][data-field=steps]').textContent()).toBe('At least 1.');
+      await play.getByTestId('play-steps').fill('4');
+      await play.getByTestId('play-guidance').fill('2');
+      expect(await play.getByTestId('play-guidance-value').textContent()).toBe('2.0');
+      await play.getByTestId('play-prompt').fill(PROMPTS[0]!);
+      await play.getByTestId('play-n').fill('2');
+      await play.getByTestId('play-generate').click();
+
+      const images = page.getByTestId('generated-image');
+      await expect.poll(() => images.count(), { timeout: TIMEOUT_MS * 2 }).toBe(2);
+      for (const img of await images.locator('img').all()) {
+        await expect.poll(() => img.evaluate((element) => (element as unknown as { naturalWidth: number }).naturalWidth), { timeout: TIMEOUT_MS }).toBe(16);
+      }
+      const history = page.getByTestId('generation-row');
+      await expect.poll(() => history.count(), { timeout: TIMEOUT_MS }).toBe(1);
+      await expect.poll(() => history.first().getAttribute('data-status'), { timeout: TIMEOUT_MS }).toBe('succeeded');
+      expect(await history.first().textContent()).toContain(PROMPTS[0]);
+      expect(await page.getByTestId('error-banner').allTextContents()).toEqual([]);
+      await screenshotView(page, 'diffusion-playground.png');
+
+      // The job asked for what the form said: DDIM, 4 steps, η 0, guidance 2.
+      const generation = (await history.first().getAttribute('data-generation-id'))!;
+      const job = JSON.parse((await fixture!.lafite(['--json', 'jobs', 'show', generation])).trim()) as { kind: string; input: Record<string, unknown> };
+      expect(job.kind).toBe('gan-generate');
+      expect(job.input).toMatchObject({ run: runId, prompt: PROMPTS[0], n: 2, sampler: 'ddim', steps: 4, eta: 0, guidance: 2 });
+      expect(consoleErrors).toEqual([]);
+    },
+    TIMEOUT_MS * 12,
+  );
+});
