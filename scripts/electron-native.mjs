@@ -35,8 +35,13 @@ export function electronSqlitePaths({ platform = process.platform, arch = proces
   return { dir, binding: join(dir, 'build', 'Release', 'better_sqlite3.node'), electron };
 }
 
+/** The environment for the build, without npm's `nodedir` (a machine may point it at the system Node's headers, which would make a Node build under Electron's name). */
+function buildEnv() {
+  return Object.fromEntries(Object.entries(process.env).filter(([name]) => name.toLowerCase() !== 'npm_config_nodedir'));
+}
+
 function run(command, args, cwd) {
-  const result = spawnSync(command, args, { cwd, stdio: ['ignore', 'inherit', 'inherit'], shell: process.platform === 'win32' });
+  const result = spawnSync(command, args, { cwd, env: buildEnv(), stdio: ['ignore', 'inherit', 'inherit'], shell: process.platform === 'win32' });
   return result.status === 0;
 }
 
@@ -56,7 +61,12 @@ export function ensureElectronSqlite(target = {}) {
   const prebuilt = run(bin('prebuild-install'), ['--runtime', 'electron', '--target', electron, '--platform', platform, '--arch', arch], dir);
   if (!prebuilt || !existsSync(binding)) {
     console.error('no prebuilt binary: compiling with node-gyp against the Electron headers…');
-    const built = run(bin('node-gyp'), ['rebuild', '--release', '--runtime=electron', `--target=${electron}`, `--arch=${arch}`, '--dist-url=https://electronjs.org/headers'], dir);
+    const headers = join(root, '.electron-native', `headers-${electron}`);
+    const built = run(
+      bin('node-gyp'),
+      ['rebuild', '--release', '--runtime=electron', `--target=${electron}`, `--arch=${arch}`, '--dist-url=https://electronjs.org/headers', `--devdir=${headers}`],
+      dir,
+    );
     if (!built || !existsSync(binding)) {
       rmSync(dir, { recursive: true, force: true });
       throw new Error(`could not build better-sqlite3 for Electron ${electron}: both the prebuilt download and node-gyp failed (they need the network once)`);
