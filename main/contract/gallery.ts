@@ -48,6 +48,8 @@ export const pngSettingsSchema = z.object({
   index: z.number().int().min(0),
   /** Truncation ψ (the GAN's guidance-like knob: 1 is none). */
   truncation: z.number(),
+  /** A diffusion run's sampler, its denoising steps, DDIM's η and the classifier-free guidance scale; null for a GAN. */
+  sampling: z.object({ sampler: z.string(), steps: z.number().int().min(1), eta: z.number(), guidance: z.number() }).nullable(),
   /** Side in pixels. */
   size: z.number().int().min(1),
   /** The generation (job) that wrote it, and when it was asked for. */
@@ -129,4 +131,18 @@ export interface GalleryOutputs {
   'gallery.list': GalleryItem[];
   'gallery.pngSettings': PngSettingsResult;
   'gallery.export': GalleryExportResult;
+}
+
+/** The `gan-generate` input that draws a PNG's picture again (its whole generation: the seed's n images, the step it drew with). */
+export function pngGenerateInput(settings: PngSettings): Record<string, unknown> {
+  return {
+    run: settings.run,
+    ...(settings.step > 0 ? { step: settings.step } : {}),
+    ...(settings.prompt !== null ? { prompt: settings.prompt } : {}),
+    ...(settings.image !== null ? { image: settings.image, mix: settings.mix } : {}),
+    n: settings.n,
+    seed: settings.seed,
+    truncation: settings.truncation,
+    ...(settings.sampling ?? {}),
+  };
 }

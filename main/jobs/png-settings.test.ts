@@ -8,6 +8,7 @@ const facts = {
   generation: '0123abcd-0000-4000-8000-000000000001',
   run: 'shapes-pretrained',
   step: 3560,
+  family: 'gan',
   train: { model: 'shapes-clip', dataset: 'shapes', preset: 'tiny' },
   input: { prompt: 'three yellow hearts', mix: 0.5, seed: 42, n: 4, truncation: 0.7 },
 };
@@ -55,6 +56,15 @@ describe('PNG settings chunks', () => {
     const settings = generationSettings(facts, 0, 4);
     expect(readPngSettings(withText(JSON.stringify({ ...settings, seed: -1 }))).reason).toMatch(/seed is wrong/);
     expect(readPngSettings(withText('{oops')).text.Comment).toBe('hello');
+  });
+
+  it("records a diffusion run's sampler, steps, η and guidance instead of ψ", () => {
+    const input = { ...facts.input, steps: 25, sampler: 'ddim', eta: 0, guidance: 4.5 };
+    const settings = generationSettings({ ...facts, family: 'diffusion', input }, 0, 4);
+    const read = readPngSettings(encodeSettingsPng(pixels(), 4, settings));
+    expect(read.settings).toMatchObject({ family: 'diffusion', sampling: { sampler: 'ddim', steps: 25, eta: 0, guidance: 4.5 } });
+    expect(read.text[PNG_PARAMETERS_KEY]).toMatch(/Sampler: ddim, Steps: 25, Eta: 0, CFG scale: 4\.5/);
+    expect(readPngSettings(encodeSettingsPng(pixels(), 4, generationSettings({ ...facts, input }, 0, 4))).settings?.sampling).toBeNull(); // a GAN ignores them
   });
 
   it('refuses bytes that are no PNG', () => {

@@ -26,7 +26,9 @@ export function parametersText(settings: PngSettings): string {
   const fields = [
     `Seed: ${settings.seed}`,
     `Image: ${settings.index + 1} of ${settings.n}`,
-    `Truncation: ${settings.truncation}`,
+    ...(settings.sampling
+      ? [`Sampler: ${settings.sampling.sampler}`, `Steps: ${settings.sampling.steps}`, `Eta: ${settings.sampling.eta}`, `CFG scale: ${settings.sampling.guidance}`]
+      : [`Truncation: ${settings.truncation}`]),
     ...(settings.image ? [`Image mixed in: ${settings.image}`, `Mix: ${settings.mix}`] : []),
     `Size: ${settings.size}x${settings.size}`,
     `Run: ${settings.run}`,
@@ -109,11 +111,24 @@ export interface GenerationFacts {
   generation: string;
   run: string;
   step: number;
+  /** `gan` or `diffusion`: a diffusion run's sampling options are recorded, a GAN's ψ. */
+  family: string;
   train: { model: string; dataset: string; preset: string };
-  input: { prompt?: string | undefined; image?: string | undefined; mix: number; seed: number; n: number; truncation: number };
+  input: {
+    prompt?: string | undefined;
+    image?: string | undefined;
+    mix: number;
+    seed: number;
+    n: number;
+    truncation: number;
+    steps?: number | undefined;
+    sampler?: string | undefined;
+    eta?: number | undefined;
+    guidance?: number | undefined;
+  };
 }
 
-/** The settings of image `index` (side `size`) of a GAN generation. */
+/** The settings of image `index` (side `size`) of a generation. */
 export function generationSettings(facts: GenerationFacts, index: number, size: number, createdAt = new Date().toISOString()): PngSettings {
   const { input, train } = facts;
   return {
@@ -121,7 +136,7 @@ export function generationSettings(facts: GenerationFacts, index: number, size: 
     software: `Lafite Studio ${packageJson.version}`,
     run: facts.run,
     step: facts.step,
-    family: 'gan',
+    family: facts.family,
     model: train.model,
     dataset: train.dataset,
     preset: train.preset,
@@ -132,6 +147,10 @@ export function generationSettings(facts: GenerationFacts, index: number, size: 
     n: input.n,
     index,
     truncation: input.truncation,
+    sampling:
+      facts.family === 'diffusion' && input.steps !== undefined && input.sampler !== undefined
+        ? { steps: input.steps, sampler: input.sampler, eta: input.eta ?? 0, guidance: input.guidance ?? 1 }
+        : null,
     size,
     generation: facts.generation,
     createdAt,

@@ -4,7 +4,9 @@
  */
 import { computed, type Component } from 'vue';
 import { currentHash, listen, partsOfHash } from './hash.ts';
+import CompareView from './views/CompareView.vue';
 import DatasetsView from './views/DatasetsView.vue';
+import GalleryView from './views/GalleryView.vue';
 import JobsView from './views/JobsView.vue';
 import ModelsView from './views/ModelsView.vue';
 import PlaygroundView from './views/PlaygroundView.vue';
@@ -30,6 +32,8 @@ export const ROUTES: readonly Route[] = [
   { id: 'models', title: 'Models', group: 'Model', component: ModelsView },
   { id: 'training', title: 'Training', group: 'Model', component: TrainingView },
   { id: 'playground', title: 'Playground', group: 'Model', component: PlaygroundView },
+  { id: 'gallery', title: 'Gallery', group: 'Model', component: GalleryView },
+  { id: 'compare', title: 'Compare', group: 'Model', component: CompareView },
   { id: 'runs', title: 'Runs', group: 'Model', component: RunsView },
   { id: 'jobs', title: 'Jobs', group: 'System', component: JobsView },
 ];

@@ -86,10 +86,11 @@ export const ganGenerate: JobHandler<'gan-generate'> = {
         job.progress({ fraction: 0.9, message: 'writing PNGs' });
         const out = input.out ?? generatedFolder(job.dataDir, input.run, job.jobId);
         await mkdir(out, { recursive: true });
-        const facts = { generation: job.jobId, run: input.run, step, train: trainInput, input };
+        const drawnStep = step || ((run.result as { steps?: number } | null)?.steps ?? 0); // a built-in run's checkpoint records no step: its result does
+        const facts = { generation: job.jobId, run: input.run, step: drawnStep, family: run.kind === 'diffusion-train' ? 'diffusion' : 'gan', train: trainInput, input };
         const files = await writeImages(out, `seed${input.seed}`, images, (index, size) => generationSettings(facts, index, size));
         images.dispose();
-        return { run: input.run, prompt: input.prompt ?? null, files, msPerImage, step };
+        return { run: input.run, prompt: input.prompt ?? null, files, msPerImage, step: drawnStep };
       } finally {
         await encoder.dispose();
       }

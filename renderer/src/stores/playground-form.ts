@@ -8,7 +8,7 @@
  *   const form: PlayForm = { ...DEFAULT_PLAY_FORM, prompt: 'a red circle', n: 2 };
  *   if (Object.keys(checkPlayForm(runId, form)).length === 0) await usePlaygroundStore().generate(generateInput(runId, form));
  */
-import { GAN_GENERATE_OPTIONS as OPTIONS, trainingJobSchemas, type GenerationRecord } from '../../../main/contract/index.ts';
+import { GAN_GENERATE_OPTIONS as OPTIONS, trainingJobSchemas, type GenerationRecord, type PngSettings } from '../../../main/contract/index.ts';
 import { issueMessage, type SchemaIssue } from './schema-issues.ts';
 import { shortId } from './training-run.ts';
 
@@ -24,6 +24,8 @@ export interface PlayForm {
   seed: number | '';
   /** ψ: 1 draws from the whole latent space, lower is closer to the average image. */
   truncation: number | '';
+  /** The step of the run's generator to draw with; '' for its latest. */
+  step: number | '';
 }
 export type PlayField = keyof PlayForm;
 
@@ -35,6 +37,7 @@ export const DEFAULT_PLAY_FORM: Readonly<PlayForm> = {
   n: OPTIONS.n.default,
   seed: OPTIONS.seed.default,
   truncation: OPTIONS.truncation.default,
+  step: '',
 };
 
 const FIELDS = new Set<string>(Object.keys(DEFAULT_PLAY_FORM));
@@ -46,8 +49,25 @@ export function generateInput(run: string, form: PlayForm): Record<string, unkno
   const image = form.image.trim();
   if (prompt !== '') input.prompt = prompt;
   if (image !== '') Object.assign(input, { image, mix: form.mix });
+  if (form.step !== '') input.step = form.step;
   return input;
 }
+
+/** What a generation or a PNG's settings asked for, as the form (the run is chosen apart). */
+export function settingsForm(settings: Pick<PngSettings, 'prompt' | 'image' | 'mix' | 'n' | 'seed' | 'truncation'> & { step: number | null }): PlayForm {
+  return {
+    prompt: settings.prompt ?? '',
+    image: settings.image ?? '',
+    mix: settings.mix,
+    n: settings.n,
+    seed: settings.seed,
+    truncation: settings.truncation,
+    step: settings.step ?? '',
+  };
+}
+
+/** The next seed for the N shortcut: one up, wrapping past the schema's 2³² − 1. */
+export const nextSeed = (seed: number | ''): number => (seed === '' ? 0 : (seed + 1) % 0x1_0000_0000);
 
 /** The form field an API error's `field` names (`input.prompt` → `prompt`), or null. */
 export function playFieldOf(field: string | undefined): PlayField | null {
@@ -86,6 +106,6 @@ export function generationLine(record: Pick<GenerationRecord, 'prompt' | 'image'
   return record.prompt ? `“${record.prompt}”` : image;
 }
 
-/** The settings of a generation, in a line: how many, seed, truncation. */
-export const generationSettings = (record: Pick<GenerationRecord, 'n' | 'seed' | 'truncation'>): string =>
-  `${record.n} image${record.n === 1 ? '' : 's'} · seed ${record.seed} · ψ ${record.truncation}`;
+/** The settings of a generation, in a line: how many, seed, truncation, and the step when known. */
+export const generationSettings = (record: Pick<GenerationRecord, 'n' | 'seed' | 'truncation'> & { step?: number | null }): string =>
+  `${record.n} image${record.n === 1 ? '' : 's'} · seed ${record.seed} · ψ ${record.truncation}${record.step ? ` · step ${record.step.toLocaleString('en')}` : ''}`;

@@ -40,6 +40,7 @@ const generation = (id: string, prompt: string): GenerationRecord => ({
   n: 2,
   seed: 0,
   truncation: 1,
+  step: null,
   createdAt: '2026-01-01T00:00:00.000Z',
   error: null,
 });

@@ -12,11 +12,11 @@
  */
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef, watch } from 'vue';
-import type { GenerationRecord, JobRecord, RunSummary } from '../../../main/contract/index.ts';
+import type { GenerationRecord, JobRecord, PngSettingsResult, RunSummary } from '../../../main/contract/index.ts';
 import { toDisplayError, useApiClient, type DisplayError } from '../api/index.ts';
 import { isCancellable } from './job-order.ts';
 import { useJobsStore } from './jobs.ts';
-import { DEFAULT_PLAY_FORM, pngDataUrl, type PlayForm } from './playground-form.ts';
+import { DEFAULT_PLAY_FORM, pngDataUrl, settingsForm, type PlayForm } from './playground-form.ts';
 import { DEFAULT_SAMPLING_FORM, type SamplingForm } from './sampling-form.ts';
 import { trackCall } from './tracked-call.ts';
 
@@ -102,11 +102,89 @@ export const usePlaygroundStore = defineStore('playground', () => {
 
   function chooseRun(id: string | null): void {
     if (id === runId.value && generationsFor.value === id) return;
+    if (id !== runId.value) form.value = { ...form.value, step: '' }; // another run's steps are not this one's
     runId.value = id;
     generations.value = [];
     generationsFor.value = null;
     shownId.value = null;
-    if (id) void listGenerations();
+    snapshotSteps.value = [];
+    stepsFor.value = null;
+    if (id) {
+      void listGenerations();
+      void listSteps(id);
+    }
+  }
+
+  // Steps: the generators a run kept (one per checkpoint), for the step picker ------------
+
+  /** Steps of the chosen run with a kept generator, oldest first; empty when it kept only its latest. */
+  const snapshotSteps = ref<number[]>([]);
+  /** The run whose steps `snapshotSteps` holds. */
+  const stepsFor = ref<string | null>(null);
+
+  async function listSteps(id: string): Promise<void> {
+    try {
+      const detail = await api.call('runs.get', { id, maxPoints: 10 });
+      if (runId.value !== id) return;
+      snapshotSteps.value = detail.snapshotSteps;
+      stepsFor.value = id;
+      reconcileStep();
+    } catch (caught) {
+      if (runId.value === id) error.value = toDisplayError(caught);
+    }
+  }
+
+  /**
+   * A step in the form that the run did not keep (restored from a picture) becomes "latest":
+   * silently when it is the run's latest step, else with a word in the restore message.
+   */
+  function reconcileStep(): void {
+    const wanted = form.value.step;
+    if (wanted === '' || stepsFor.value !== runId.value || snapshotSteps.value.includes(wanted)) return;
+    form.value = { ...form.value, step: '' };
+    if (wanted !== run.value?.step && restored.value?.ok)
+      restored.value = { ...restored.value, message: `${restored.value.message} The run kept no generator at step ${wanted}: its latest step draws.` };
+  }
+
+  // Settings again: from the gallery, or from a PNG dropped on the Playground ---------------
+
+  /** Chooses `run` and fills the form with what was asked for then (the prompt, seed, step, …). */
+  function useSettings(run: string, settings: PlayForm): void {
+    chooseRun(run);
+    form.value = { ...settings };
+    reconcileStep();
+  }
+
+  /** What the last dropped PNG said: its file name and what it restored, or why it restored nothing. */
+  const restored = ref<{ file: string; ok: boolean; message: string } | null>(null);
+
+  /** Reads a PNG's settings chunks (the API's gallery.pngSettings) and fills the form from them. */
+  async function restoreFromPng(file: string, base64: string): Promise<PngSettingsResult | null> {
+    restored.value = null;
+    try {
+      const answer = await api.call('gallery.pngSettings', { png: base64 });
+      const settings = answer.settings;
+      if (!settings) {
+        restored.value = { file, ok: false, message: `Nothing restored from ${file}: ${answer.reason ?? 'no settings'}.` };
+        return answer;
+      }
+      if (runs.value.length > 0 && !usableRuns.value.some((candidate) => candidate.id === settings.run)) {
+        form.value = settingsForm({ ...settings, step: null });
+        restored.value = {
+          file,
+          ok: false,
+          message: `${file} was drawn by run ${settings.run}, which is not in this data folder: its prompt and settings are restored, the run is not.`,
+        };
+        return answer;
+      }
+      restored.value = { file, ok: true, message: `Restored from ${file}: run ${settings.run}, step ${settings.step}, seed ${settings.seed}.` };
+      useSettings(settings.run, settingsForm(settings));
+      return answer;
+    } catch (caught) {
+      const shown = toDisplayError(caught);
+      restored.value = { file, ok: false, message: `Nothing restored from ${file}: ${shown.message}` };
+      return null;
+    }
   }
 
   // Generating ----------------------------------------------------------------------------
@@ -174,6 +252,11 @@ export const usePlaygroundStore = defineStore('playground', () => {
     listGenerations,
     showGeneration,
     generate,
+    snapshotSteps,
+    useSettings,
+    restored,
+    restoreFromPng,
+    dismissRestored: () => (restored.value = null),
     dismissError: () => (error.value = null),
     dismissGenerateError: () => (generateError.value = null),
   };
