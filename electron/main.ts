@@ -37,6 +37,9 @@ app.setName(PRODUCT_NAME);
 // or the per-user default). Chromium's own profile (caches, local storage) stays apart from
 // it, in a folder of its own under Electron's userData.
 const dataDir = resolveDataDir();
+// With LAFITE_DATA_DIR (tests, a second set-up) the app's own files, the single-instance lock
+// included, live beside that data, so that such a set-up runs apart from the usual one.
+if (process.env.LAFITE_DATA_DIR) app.setPath('userData', join(dataDir, 'desktop'));
 app.setPath('sessionData', join(app.getPath('userData'), 'Chromium'));
 const logFile = startLog();
 
