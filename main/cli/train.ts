@@ -30,6 +30,7 @@ import {
 import { invalidInput } from '../contract/errors.ts';
 import { integer, type CliContext } from './context.ts';
 import { addJobOptions, fileOption, jobInput, type OptionField, type ParsedOptions } from './job-options.ts';
+import { fromPngInput, withFromPng } from './from-png.ts';
 import { printResult } from './output.ts';
 import { readPromptFile } from './prompt-file.ts';
 import { DIFFUSION_ONLY_FIELDS, diffusionInput, FAMILY_FLAG, FAMILY_HELP, familyOf, formatDiffusionTrain } from './train-family.ts';
@@ -203,19 +204,21 @@ export function registerTrainCommands(program: Command, cli: CliContext): void {
         ),
       ),
     );
-  addJobOptions(
-    program
-      .command('generate')
-      .description(
-        'draw images for a prompt (and/or an image) from a trained run of either family (the GAN’s generator average, or the diffusion model’s EMA UNet through DDIM/DDPM with guidance), as PNGs',
-      ),
-    'gan-generate',
+  withFromPng(
+    addJobOptions(
+      program
+        .command('generate')
+        .description(
+          'draw images for a prompt (and/or an image) from a trained run of either family (the GAN’s generator average, or the diffusion model’s EMA UNet through DDIM/DDPM with guidance), as PNGs',
+        ),
+      'gan-generate',
+    ),
   ).action(
-    withService(async (service, options: ParsedOptions) => {
+    withService(async (service, options: ParsedOptions, command: Command) => {
       await runJob(
         service,
         'gan-generate',
-        jobInput('gan-generate', options),
+        await fromPngInput(service, jobInput('gan-generate', options), options, command),
         (r: GenerateResult) => `${r.files.length} images (${r.msPerImage.toFixed(1)} ms each):\n${r.files.map((f) => `  ${f}`).join('\n')}`,
       );
     }),

@@ -133,11 +133,16 @@ export interface GalleryOutputs {
   'gallery.export': GalleryExportResult;
 }
 
-/** The `gan-generate` input that draws a PNG's picture again (its whole generation: the seed's n images, the step it drew with). */
-export function pngGenerateInput(settings: PngSettings): Record<string, unknown> {
+/**
+ * The `gan-generate` input that draws a PNG's picture again (its whole generation: the seed's n
+ * images, the step it drew with). Given the run as it is now, a step that is its latest and was
+ * not kept as a snapshot is asked as "latest" (a run keeps its newest generator in its checkpoint).
+ */
+export function pngGenerateInput(settings: PngSettings, run?: { step: number; snapshotSteps: readonly number[] }): Record<string, unknown> {
+  const latest = run !== undefined && settings.step === run.step && !run.snapshotSteps.includes(settings.step);
   return {
     run: settings.run,
-    ...(settings.step > 0 ? { step: settings.step } : {}),
+    ...(settings.step > 0 && !latest ? { step: settings.step } : {}),
     ...(settings.prompt !== null ? { prompt: settings.prompt } : {}),
     ...(settings.image !== null ? { image: settings.image, mix: settings.mix } : {}),
     n: settings.n,
