@@ -105,6 +105,7 @@ describe.skipIf(!hasChromium)('the diffusion family in Training, Runs and the Pl
       await expect.poll(() => row.getAttribute('data-evaluations'), { timeout: TIMEOUT_MS * 4 }).toBe('1');
       expect(await row.getByTestId('runs-evaluated').textContent()).toContain(`step ${STEPS}`);
       expect(await row.getByTestId('runs-eval-error').count()).toBe(0);
+      await row.evaluate((element) => element.closest('.table-panel')?.scrollTo({ left: 0 })); // Evaluate scrolled the wide table to its right edge
       await screenshotView(page, 'diffusion-runs.png');
 
       // The Playground: the diffusion run samples with steps and guidance, the built-in GAN with truncation.
