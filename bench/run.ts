@@ -6,22 +6,24 @@
  * previous versions and cpu (`kernels`); training images/s per CPU preset, the current kernels
  * against the previous ones in the same run (`trainStep`); training images/s and generation
  * latency per network preset (`presets`); the diffusion model's sampling time per image at 10,
- * 25 and 50 DDIM steps against the GAN's (`diffusion`, bench/diffusion.ts); concurrent imports, evaluations and generations through
+ * 25 and 50 DDIM steps against the GAN's (`diffusion`, bench/diffusion.ts); the engine's tensor memory per image in training and
+ * generation (`memory`, bench/engine-memory.ts); concurrent imports, evaluations and generations through
  * the CLI and the server against one data folder, with errors, latency and server memory (`soak`).
  * `npm run bench -- import` runs only the named sections.
  */
-import { cpus, totalmem } from "node:os";
-import { initBackend, probeBackends } from "../main/engine/backend.ts";
-import { matMulFlops, timeMatMul } from "../main/engine/matmul-benchmark.ts";
-import { SHAPES_CLIP_ID } from "../main/engine/shapes/clip.ts";
-import { builtinModelDir } from "../main/store/paths.ts";
-import { diffusionFigures } from "./diffusion.ts";
-import { encoderFigures } from "./encoders.ts";
-import { importFigures } from "./import.ts";
-import { generationFigures, trainingFigure } from "./gpu-figures.ts";
-import { kernelFigures, trainStepFigures } from "./kernels.ts";
-import { retrievalFigures, shapesRetrievalFigures } from "./retrieval.ts";
-import { soakFigures } from "./soak.ts";
+import { cpus, totalmem } from 'node:os';
+import { initBackend, probeBackends } from '../main/engine/backend.ts';
+import { matMulFlops, timeMatMul } from '../main/engine/matmul-benchmark.ts';
+import { SHAPES_CLIP_ID } from '../main/engine/shapes/clip.ts';
+import { builtinModelDir } from '../main/store/paths.ts';
+import { diffusionFigures } from './diffusion.ts';
+import { encoderFigures } from './encoders.ts';
+import { engineMemoryFigures } from './engine-memory.ts';
+import { importFigures } from './import.ts';
+import { generationFigures, trainingFigure } from './gpu-figures.ts';
+import { kernelFigures, trainStepFigures } from './kernels.ts';
+import { retrievalFigures, shapesRetrievalFigures } from './retrieval.ts';
+import { soakFigures } from './soak.ts';
 
 const SIZES = [128, 512];
 const REPEATS = 5;
@@ -41,18 +43,10 @@ async function matMulFigures(): Promise<MatMulFigure[]> {
     for (const size of SIZES) {
       await timeMatMul(size, 0); // warm-up
       const ms: number[] = [];
-      for (let i = 0; i < REPEATS; i++)
-        ms.push((await timeMatMul(size, i + 1)).ms);
+      for (let i = 0; i < REPEATS; i++) ms.push((await timeMatMul(size, i + 1)).ms);
       const medianMs = ms.sort((a, b) => a - b)[REPEATS >> 1]!;
-      figures.push({
-        backend: status.id,
-        size,
-        medianMs,
-        gflops: matMulFlops(size) / (medianMs * 1e6),
-      });
-      process.stderr.write(
-        `matMul ${size}³ on ${status.id}: ${figures.at(-1)!.gflops.toFixed(2)} GFLOP/s\n`,
-      );
+      figures.push({ backend: status.id, size, medianMs, gflops: matMulFlops(size) / (medianMs * 1e6) });
+      process.stderr.write(`matMul ${size}³ on ${status.id}: ${figures.at(-1)!.gflops.toFixed(2)} GFLOP/s\n`);
     }
   }
   return figures;
@@ -66,23 +60,20 @@ async function matMulFigures(): Promise<MatMulFigure[]> {
 async function presetFigures() {
   await initBackend();
   const generation = [
-    ...(await generationFigures("tiny", [1, 8], 5)),
-    ...(await generationFigures("shapes", [1, 8], 5)),
-    ...(await generationFigures("shapes64", [1, 8], 5)),
-    ...(await generationFigures("paper", [1], 2)),
+    ...(await generationFigures('tiny', [1, 8], 5)),
+    ...(await generationFigures('shapes', [1, 8], 5)),
+    ...(await generationFigures('shapes64', [1, 8], 5)),
+    ...(await generationFigures('paper', [1], 2)),
   ];
-  const training: (
-    | Awaited<ReturnType<typeof trainingFigure>>
-    | { preset: "paper"; error: string }
-  )[] = [
-    await trainingFigure("tiny", 8, 2, 10),
-    await trainingFigure("shapes", 8, 2, 5),
-    await trainingFigure("shapes64", 8, 2, 5),
+  const training: (Awaited<ReturnType<typeof trainingFigure>> | { preset: 'paper'; error: string })[] = [
+    await trainingFigure('tiny', 8, 2, 10),
+    await trainingFigure('shapes', 8, 2, 5),
+    await trainingFigure('shapes64', 8, 2, 5),
   ];
   try {
-    training.push(await trainingFigure("paper", 1, 1, 1));
+    training.push(await trainingFigure('paper', 1, 1, 1));
   } catch (error) {
-    training.push({ preset: "paper", error: (error as Error).message });
+    training.push({ preset: 'paper', error: (error as Error).message });
   }
   return { training, generation };
 }
@@ -100,26 +91,22 @@ const SECTIONS = {
     await initBackend();
     return diffusionFigures();
   },
+  memory: async () => {
+    await initBackend();
+    return engineMemoryFigures();
+  },
   soak: () => soakFigures(),
 } as const;
 type Section = keyof typeof SECTIONS;
 
 const asked = process.argv.slice(2);
 const unknown = asked.filter((name) => !(name in SECTIONS));
-if (unknown.length > 0)
-  throw new Error(
-    `unknown bench section ${unknown.join(", ")}: choose from ${Object.keys(SECTIONS).join(", ")}`,
-  );
+if (unknown.length > 0) throw new Error(`unknown bench section ${unknown.join(', ')}: choose from ${Object.keys(SECTIONS).join(', ')}`);
 const chosen = (asked.length > 0 ? asked : Object.keys(SECTIONS)) as Section[];
 
 const report: Record<string, unknown> = {
   date: new Date().toISOString(),
-  machine: {
-    cpu: cpus()[0]?.model ?? "unknown",
-    cores: cpus().length,
-    memoryGiB: Math.round(totalmem() / 2 ** 30),
-    node: process.versions.node,
-  },
+  machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.versions.node },
 };
 for (const section of chosen) report[section] = await SECTIONS[section]();
 process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);

@@ -12,6 +12,14 @@
 import * as tf from '@tensorflow/tfjs';
 import { Conv, Dense, downsample2x, Initialiser, lrelu, parameterCount, type NamedVariables } from './layers.ts';
 import { blockResolutions, channelsAt, type NetworkOptions } from './presets.ts';
+import { recomputed } from './recompute.ts';
+
+/** The trainable variables of some layers, for a checkpointed segment's gradient. */
+function variablesOf(layers: Array<{ variables(into: NamedVariables): void }>): tf.Variable[] {
+  const into: NamedVariables = new Map();
+  layers.forEach((layer) => layer.variables(into));
+  return [...into.values()];
+}
 
 /** One residual block: two 3×3 convolutions and a 1×1 skip, halving the resolution. */
 class ResidualBlock {
@@ -25,10 +33,17 @@ class ResidualBlock {
     this.skip = new Conv(`${name}.skip`, inChannels, outChannels, 1, init, { bias: false });
   }
 
-  apply(x: tf.Tensor4D): tf.Tensor4D {
-    const y = lrelu(downsample2x(this.conv1.apply(lrelu(this.conv0.apply(x)))));
-    const s = this.skip.apply(downsample2x(x));
-    return tf.mul(tf.add(y, s), Math.SQRT1_2) as tf.Tensor4D; // (main + skip)/√2
+  /** x [N, R, R, Ci] → [N, R/2, R/2, Co]; `recompute`: in two checkpointed segments (recompute.ts), the first convolution and the rest. */
+  apply(x: tf.Tensor4D, recompute = false): tf.Tensor4D {
+    const first = (input: tf.Tensor): tf.Tensor4D => lrelu(this.conv0.apply(input as tf.Tensor4D));
+    const rest = (a: tf.Tensor, input: tf.Tensor): tf.Tensor4D => {
+      const y = lrelu(downsample2x(this.conv1.apply(a as tf.Tensor4D)));
+      const s = this.skip.apply(downsample2x(input as tf.Tensor4D));
+      return tf.mul(tf.add(y, s), Math.SQRT1_2) as tf.Tensor4D; // (main + skip)/√2
+    };
+    if (!recompute) return rest(first(x), x);
+    const a = recomputed(first, [x], variablesOf([this.conv0]));
+    return recomputed(rest, [a, x], variablesOf([this.conv1, this.skip]));
   }
 
   variables(into: NamedVariables): void {
@@ -88,17 +103,21 @@ export class Discriminator {
     this.semanticHead = new Dense('b4.semantic', c4, options.textDim, { init });
   }
 
-  /** The shared backbone: images [N, R, R, 3] → features [N, C4]. The first `frozen` blocks are Freeze-D's. */
-  features(x: tf.Tensor4D): tf.Tensor2D {
-    let y = lrelu(this.fromRgb.apply(x));
-    for (const block of this.blocks) y = block.apply(y);
+  /**
+   * The shared backbone: images [N, R, R, 3] → features [N, C4]. The first `frozen` blocks are Freeze-D's.
+   * `recompute`: fromRGB and each residual block's two segments are checkpointed (recompute.ts): same figures, less memory.
+   */
+  features(x: tf.Tensor4D, recompute = false): tf.Tensor2D {
+    const fromRgb = (input: tf.Tensor): tf.Tensor4D => lrelu(this.fromRgb.apply(input as tf.Tensor4D));
+    let y = tf.tidy(() => (recompute ? recomputed(fromRgb, [x], variablesOf([this.fromRgb])) : fromRgb(x)));
+    for (const block of this.blocks) y = tf.tidy(() => block.apply(y, recompute)); // per block: without a tape only y outlives it
     y = lrelu(this.epilogueConv.apply(minibatchStd(y, this.stdGroup)));
     return lrelu(this.epilogueFc.apply(tf.reshape(y, [y.shape[0], -1]) as tf.Tensor2D));
   }
 
   /** D(x, h) and f_s(x). */
-  apply(x: tf.Tensor4D, h: tf.Tensor2D, form: SemanticForm = 'paper'): DiscriminatorOutput {
-    const features = this.features(x);
+  apply(x: tf.Tensor4D, h: tf.Tensor2D, form: SemanticForm = 'paper', recompute = false): DiscriminatorOutput {
+    const features = this.features(x, recompute);
     const semantic = this.semanticHead.apply(features);
     const fd = tf.reshape(this.realFake.apply(features), [-1]) as tf.Tensor1D;
     const agreement = form === 'official' ? tf.sum(tf.mul(h, semantic)) : tf.sum(tf.mul(h, semantic), 1); // official: one scalar for the batch

@@ -14,6 +14,7 @@ import { ConditionalStyle } from './conditional-style.ts';
 import { Dense, Initialiser, lrelu, ModulatedConv, parameterCount, upsample2x, variableOf, type NamedVariables } from './layers.ts';
 import { blockResolutions, channelsAt, type NetworkOptions } from './presets.ts';
 import { tfSeed } from '../random.ts';
+import { recomputed } from './recompute.ts';
 
 /** One modulated layer with its own conditional style, noise strength and bias. */
 class SynthesisLayer {
@@ -38,13 +39,19 @@ class SynthesisLayer {
 
   /** x [N, H, W, Ci] → [N, H, W, Co]; noise: seeded per layer, or none. */
   apply(x: tf.Tensor4D, w: tf.Tensor2D, h: tf.Tensor2D, noiseSeed: number | undefined): tf.Tensor4D {
-    let y = this.conv.apply(x, this.style.apply(w, h));
-    if (this.noiseStrength) {
-      const [n, height, width] = y.shape;
-      y = tf.add(y, tf.mul(tf.randomNormal([n, height, width, 1], 0, 1, 'float32', tfSeed(noiseSeed)), this.noiseStrength));
-    }
-    y = tf.add(y, this.bias);
-    return this.noiseStrength ? lrelu(y) : y; // toRGB stays linear
+    // Nested tidies: without a gradient tape each step's temporaries (the modulated input, the sums) go as soon as it is done.
+    return tf.tidy(() => {
+      const convolved = tf.tidy(() => this.conv.apply(x, this.style.apply(w, h)));
+      const biased = tf.tidy(() => {
+        let y = convolved;
+        if (this.noiseStrength) {
+          const [n, height, width] = y.shape;
+          y = tf.add(y, tf.mul(tf.randomNormal([n, height, width, 1], 0, 1, 'float32', tfSeed(noiseSeed)), this.noiseStrength));
+        }
+        return tf.add(y, this.bias) as tf.Tensor4D;
+      });
+      return this.noiseStrength ? lrelu(biased) : biased; // toRGB stays linear
+    });
   }
 
   variables(into: NamedVariables, name: string): void {
@@ -60,6 +67,9 @@ interface Block {
   name: string;
   convs: SynthesisLayer[];
   toRgb: SynthesisLayer;
+  /** The trainable variables each convolution and toRGB read (checkpointing passes them to the gradient). */
+  convVariables: tf.Variable[][];
+  rgbVariables: tf.Variable[];
 }
 
 export interface GenerateOptions {
@@ -67,6 +77,8 @@ export interface GenerateOptions {
   truncation?: number;
   /** Seed of the noise inputs (a fixed seed gives the same picture for the same z and h). */
   noiseSeed?: number;
+  /** Checkpoint the synthesis blocks for the gradient (`synthesise`'s `recompute`): less memory, one more forward pass. */
+  recompute?: boolean;
   /** Style mixing (StyleGAN2): the layers from `cutoff` on take their w from `z2`. */
   mix?: { z2: tf.Tensor2D; cutoff: number };
 }
@@ -100,7 +112,13 @@ export class Generator {
               new SynthesisLayer(`${name}.conv0`, previous, channels, 3, false, this.options, init),
               new SynthesisLayer(`${name}.conv1`, channels, channels, 3, false, this.options, init),
             ];
-      return { resolution, name, convs, toRgb: new SynthesisLayer(`${name}.torgb`, channels, 3, 1, true, this.options, init) };
+      const toRgb = new SynthesisLayer(`${name}.torgb`, channels, 3, 1, true, this.options, init);
+      const variablesOf = (layers: SynthesisLayer[]): tf.Variable[] => {
+        const into: NamedVariables = new Map();
+        layers.forEach((layer, i) => layer.variables(into, `${i}`));
+        return [...into.values()];
+      };
+      return { resolution, name, convs, toRgb, convVariables: convs.map((conv) => variablesOf([conv])), rgbVariables: variablesOf([toRgb]) };
     });
     this.wAverage = variableOf(tf.zeros([wDim]), false);
   }
@@ -139,29 +157,43 @@ export class Generator {
     return tf.add(tf.mul(ws, tf.sub(1, take)), tf.mul(second, take)) as tf.Tensor3D;
   }
 
-  /** ws [N, numWs, wDim] (or one w [N, wDim] for every layer), h [N, textDim] → image [N, R, R, 3] */
-  synthesise(ws: tf.Tensor3D | tf.Tensor2D, h: tf.Tensor2D, noiseSeed?: number): tf.Tensor4D {
+  /**
+   * ws [N, numWs, wDim] (or one w [N, wDim] for every layer), h [N, textDim] → image [N, R, R, 3].
+   * `recompute`: each modulated layer (the first of a block with its upsampling) is checkpointed (recompute.ts): a gradient
+   * keeps their inputs only and recomputes the rest, to the same figures; it needs a noise seed
+   * (the recomputed noise must be the same) and gives no gradient to h.
+   */
+  synthesise(ws: tf.Tensor3D | tf.Tensor2D, h: tf.Tensor2D, noiseSeed?: number, recompute = false): tf.Tensor4D {
+    if (recompute && noiseSeed === undefined) throw new Error('synthesise: recompute needs a noise seed (recomputed noise must repeat)');
     const perLayer = tf.unstack(ws.rank === 2 ? this.broadcastWs(ws as tf.Tensor2D) : ws, 1) as tf.Tensor2D[];
     const n = h.shape[0];
     let x = tf.tile(this.constInput, [n, 1, 1, 1]) as tf.Tensor4D;
     let rgb: tf.Tensor4D | undefined;
     let index = 0; // the next convolution's w
-    const seedOf = (): number | undefined => (noiseSeed === undefined ? undefined : noiseSeed * 64 + index);
+    const seedOf = (layer: number): number | undefined => (noiseSeed === undefined ? undefined : noiseSeed * 64 + layer);
     for (const [b, block] of this.blocks.entries()) {
-      if (b > 0) x = upsample2x(x);
-      for (const conv of block.convs) {
-        x = conv.apply(x, perLayer[index]!, h, seedOf());
-        index++;
-      }
-      const out = block.toRgb.apply(x, perLayer[index]!, h, undefined);
-      rgb = rgb ? (tf.add(upsample2x(rgb), out) as tf.Tensor4D) : out; // skip architecture
+      // One tidy per block: without a gradient tape only x and rgb outlive it, so generation holds a few
+      // block-sized tensors at a time; with one, what the gradient needs is kept by the tape all the same.
+      const first = index;
+      const seeds = block.convs.map(() => seedOf(index++));
+      const latents = perLayer.slice(first, index + 1); // the convolutions' w, then toRGB's (the next convolution's)
+      // Each layer a segment: the first convolution with the upsampling before it (its input is the smaller).
+      const layer = (i: number) => (input: tf.Tensor, latent: tf.Tensor) =>
+        block.convs[i]!.apply(i === 0 && b > 0 ? upsample2x(input as tf.Tensor4D) : (input as tf.Tensor4D), latent as tf.Tensor2D, h, seeds[i]);
+      const toRgb = (input: tf.Tensor, latent: tf.Tensor): tf.Tensor4D => block.toRgb.apply(input as tf.Tensor4D, latent as tf.Tensor2D, h, undefined);
+      [x, rgb] = tf.tidy(() => {
+        let y = x;
+        for (const i of block.convs.keys()) y = recompute ? recomputed(layer(i), [y, latents[i]!], block.convVariables[i]!) : layer(i)(y, latents[i]!);
+        const out = recompute ? recomputed(toRgb, [y, latents.at(-1)!], block.rgbVariables) : toRgb(y, latents.at(-1)!);
+        return [y, rgb ? (tf.add(upsample2x(rgb), out) as tf.Tensor4D) : out]; // skip architecture
+      });
     }
     return rgb!;
   }
 
   /** G(z, h): the generated images for latents z [N, zDim] and unit text features h [N, textDim]. */
   generate(z: tf.Tensor2D, h: tf.Tensor2D, options: GenerateOptions = {}): tf.Tensor4D {
-    return tf.tidy(() => this.synthesise(this.ws(z, options), h, options.noiseSeed));
+    return tf.tidy(() => this.synthesise(this.ws(z, options), h, options.noiseSeed, options.recompute));
   }
 
   /** Training: w̄ ← lerp(mean_batch mapping(z), w̄, β) (StyleGAN2-ADA's mapping network, `update_emas`). */

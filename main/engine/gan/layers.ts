@@ -67,7 +67,7 @@ export class Dense {
  * leaky ReLU (slope 0.2) with StyleGAN's gain √2, written as ((1 + α)/2)·x + ((1 − α)/2)·|x|:
  * R1 takes a gradient of a gradient, and tfjs's LeakyRelu gradient (through Greater) has none.
  */
-export const lrelu = <T extends tf.Tensor>(x: T): T => tf.add(tf.mul(x, 0.6 * Math.SQRT2), tf.mul(tf.abs(x), 0.4 * Math.SQRT2)) as T; // gain folded in: one multiply fewer (Multiply leads a wasm step's profile)
+export const lrelu = <T extends tf.Tensor>(x: T): T => tf.tidy(() => tf.add(tf.mul(x, 0.6 * Math.SQRT2), tf.mul(tf.abs(x), 0.4 * Math.SQRT2)) as T); // gain folded in: one multiply fewer (Multiply leads a wasm step's profile)
 
 /**
  * A convolution whose input channels are scaled per sample by a style u [N, Ci]
@@ -171,11 +171,14 @@ function shifted(x: tf.Tensor4D, axis: 1 | 2, by: 1 | -1): tf.Tensor4D {
 function upsampleAxis(x: tf.Tensor4D, axis: 1 | 2): tf.Tensor4D {
   const [n, h, w, c] = x.shape;
   const gain = 2; // up per axis, so the filter keeps the signal's level
-  const centre = tf.mul(x, FIR[1]! * gain); // the taps are symmetric (FIR[1] = FIR[2], FIR[0] = FIR[3]): x·¾ is shared
-  const even = tf.add(tf.mul(shifted(x, axis, 1), FIR[0]! * gain), centre);
-  const odd = tf.add(centre, tf.mul(shifted(x, axis, -1), FIR[3]! * gain));
-  const interleaved = tf.stack([even, odd], axis + 1); // [N, H, 2, W, C] or [N, H, W, 2, C]
-  return tf.reshape(interleaved, axis === 1 ? [n, 2 * h, w, c] : [n, h, 2 * w, c]) as tf.Tensor4D;
+  // Each phase in its own tidy: without a gradient tape its pad, slice and product go before the next is made.
+  return tf.tidy(() => {
+    const centre = tf.mul(x, FIR[1]! * gain); // the taps are symmetric (FIR[1] = FIR[2], FIR[0] = FIR[3]): x·¾ is shared
+    const even = tf.tidy(() => tf.add(tf.mul(shifted(x, axis, 1), FIR[0]! * gain), centre));
+    const odd = tf.tidy(() => tf.add(centre, tf.mul(shifted(x, axis, -1), FIR[3]! * gain)));
+    const interleaved = tf.stack([even, odd], axis + 1); // [N, H, 2, W, C] or [N, H, W, 2, C]
+    return tf.reshape(interleaved, axis === 1 ? [n, 2 * h, w, c] : [n, h, 2 * w, c]) as tf.Tensor4D;
+  });
 }
 
 /**
@@ -185,20 +188,33 @@ function upsampleAxis(x: tf.Tensor4D, axis: 1 | 2): tf.Tensor4D {
 function downsampleAxis(x: tf.Tensor4D, axis: 1 | 2): tf.Tensor4D {
   const [n, h, w, c] = x.shape;
   const pairs = tf.reshape(x, axis === 1 ? [n, h / 2, 2, w, c] : [n, h, w / 2, 2, c]);
-  const [even, odd] = tf.unstack(pairs, axis + 1) as [tf.Tensor4D, tf.Tensor4D]; // x[2i], x[2i+1]
-  const before = shifted(odd, axis, 1); // x[2i−1]
-  const after = shifted(even, axis, -1); // x[2i+2]
-  // Symmetric taps: ((before + after) + 3·(even + odd))/8, two multiplies instead of four.
-  return tf.add(tf.mul(tf.add(before, after), FIR[0]!), tf.mul(tf.add(even, odd), FIR[1]!)) as tf.Tensor4D;
+  return tf.tidy(() => {
+    const [even, odd] = tf.unstack(pairs, axis + 1) as [tf.Tensor4D, tf.Tensor4D]; // x[2i], x[2i+1]
+    // Symmetric taps: ((before + after) + 3·(even + odd))/8, two multiplies instead of four; each sum in its own tidy.
+    const outer = tf.tidy(() => tf.mul(tf.add(shifted(odd, axis, 1), shifted(even, axis, -1)), FIR[0]!)); // x[2i−1] + x[2i+2]
+    const inner = tf.tidy(() => tf.mul(tf.add(even, odd), FIR[1]!));
+    return tf.add(outer, inner) as tf.Tensor4D;
+  });
 }
 
 /** ×2 upsampling through the [1, 3, 3, 1] filter (StyleGAN2's `upsample2d`): the synthesis blocks and the toRGB skips. */
-export const upsample2x = (x: tf.Tensor4D): tf.Tensor4D => tf.tidy(() => upsampleAxis(upsampleAxis(x, 1), 2));
+export const upsample2x = (x: tf.Tensor4D): tf.Tensor4D =>
+  tf.tidy(() =>
+    upsampleAxis(
+      tf.tidy(() => upsampleAxis(x, 1)),
+      2,
+    ),
+  );
 
 /** ×2 downsampling through the [1, 3, 3, 1] filter (StyleGAN2's `downsample2d`): the discriminator's residual blocks. */
 export function downsample2x(x: tf.Tensor4D): tf.Tensor4D {
   if (x.shape[1] % 2 !== 0 || x.shape[2] % 2 !== 0) throw new RangeError(`downsample2x: odd size ${x.shape[1]}×${x.shape[2]}`);
-  return tf.tidy(() => downsampleAxis(downsampleAxis(x, 1), 2));
+  return tf.tidy(() =>
+    downsampleAxis(
+      tf.tidy(() => downsampleAxis(x, 1)),
+      2,
+    ),
+  );
 }
 
 /** Number of scalars in a set of variables. */

@@ -74,6 +74,13 @@ export interface StepOptions {
    * negatives, R1's and the path length's means) are then per part. 1 (the default): the whole batch.
    */
   accumulate?: number;
+  /**
+   * Gradient checkpointing (recompute.ts): G's synthesis blocks and D's residual blocks keep only
+   * their inputs for the gradient and are recomputed in the backward pass, R1 and the path length
+   * included. The same figures with a fraction of the activations' memory, for about one more forward
+   * pass of each network; off by default (a CPU-sized preset has memory to spare).
+   */
+  recompute?: boolean;
   step: number;
   seed: number;
 }
@@ -222,7 +229,8 @@ function runStep(parts: TrainParts, batch: Batch, options: StepOptions): LossTen
   const count = sizes.length;
   const rng = mulberry32(options.seed * 1_000_003 + options.step);
   const aug = (x: tf.Tensor4D): tf.Tensor4D => (options.augment ? augment(x, { ...options.augment, seed: Math.floor(rng() * 2 ** 31) }) : x);
-  const discriminate = (x: tf.Tensor4D, h: tf.Tensor2D) => d.apply(x, h, forms.semantic);
+  const recompute = options.recompute ?? false;
+  const discriminate = (x: tf.Tensor4D, h: tf.Tensor2D) => d.apply(x, h, forms.semantic, recompute);
   const con = (a: tf.Tensor2D, b: tf.Tensor2D) => contrastiveLoss(a, b, weights.tau, forms.contrastive);
   const dVariables = [...d.namedVariables(options.frozenBlocks).values()];
   // Kept past the tidies, read by the caller: no read stalls the device mid-step.
@@ -299,7 +307,7 @@ function runStep(parts: TrainParts, batch: Batch, options: StepOptions): LossTen
       count,
       (i) => {
         const { h } = micro[i]!;
-        const fakes = g.generate(inputs[i]!.z, h, inputs[i]);
+        const fakes = g.generate(inputs[i]!.z, h, { ...inputs[i], recompute });
         const fake = discriminate(aug(fakes), h);
         const lossG = share(i, generatorLoss(fake.logits));
         const conDFake = share(i, con(fake.semantic, h));
@@ -340,7 +348,7 @@ function runStep(parts: TrainParts, batch: Batch, options: StepOptions): LossTen
         count,
         (i) => {
           const { h, inputs } = micro[i]!;
-          const result = pathLengthPenalty((ws) => g.synthesise(ws, h, inputs.noiseSeed), g.ws(inputs.z, inputs), parts.plMean, pl, Math.floor(rng() * 2 ** 31));
+          const result = pathLengthPenalty((ws) => g.synthesise(ws, h, inputs.noiseSeed, recompute), g.ws(inputs.z, inputs), parts.plMean, pl, Math.floor(rng() * 2 ** 31));
           const mean = share(i, result.mean);
           const previous = newMean;
           newMean = tf.keep(first || !previous ? mean : (tf.add(previous, mean) as tf.Scalar));
