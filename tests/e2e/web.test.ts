@@ -38,6 +38,8 @@ const VIEWS = [
   { id: 'models', heading: 'Models' },
   { id: 'training', heading: 'Training' },
   { id: 'playground', heading: 'Playground' },
+  { id: 'gallery', heading: 'Gallery' },
+  { id: 'compare', heading: 'Compare' },
   { id: 'runs', heading: 'Runs' },
   { id: 'jobs', heading: 'Jobs' },
 ] as const;
