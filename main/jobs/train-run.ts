@@ -5,8 +5,8 @@
  * semi-supervised), make the run's folders and the sample grid's fixed conditions, resume from
  * the run's checkpoint or fine-tune from another run's, record the attempt (backend, sizes),
  * run the loop with the job's stop and progress, and store each step's losses. A family (a job
- * kind) says how to build its trainer and how its losses read: `diffusion-train` is one such
- * adapter (jobs/kinds/diffusion-train.ts).
+ * kind) says how to build its trainer and how its losses read: `gan-train` and `diffusion-train`
+ * are the two such adapters (jobs/kinds/gan-train.ts, jobs/kinds/diffusion-train.ts).
  *
  * @example
  *   return trainRun(input, job, backend, { kind: 'diffusion-train', resolution: 32, build, metrics, message, compatible });
@@ -78,6 +78,8 @@ export interface TrainContext {
   data: TrainingImages;
   conditions: TrainConditions;
   folder: string;
+  /** The encoder's model folder (its ONNX files: the GAN's ConG loads the image tower from it). */
+  modelPath: string;
   samples: SampleConditions;
   /** A step's seeded draw of training rows: pixels in [−1, 1] and their conditions (the trainer disposes them). */
   batch(step: number): { reals: tf.Tensor4D; h: tf.Tensor2D };
@@ -92,6 +94,8 @@ export interface TrainFamily<I extends CommonTrainInput, Losses> {
   build(context: TrainContext): Promise<{ trainer: ResumableTrainer<Losses>; parameters: { g: number; d: number | null }; dispose(): void }>;
   /** A step's losses as a row of metrics (images/s is added). */
   metrics(losses: Losses): Record<string, number>;
+  /** The metrics a progress event carries, when not all of `metrics` (images/s is added). */
+  progressMetrics?(losses: Losses): Record<string, number>;
   /** A step's losses in words, for the progress line. */
   message(losses: Losses): string;
   /** Why `trained` (the init run's input) cannot be fine-tuned into `input`, or undefined when it can. */
@@ -164,7 +168,15 @@ export async function trainRun<I extends CommonTrainInput, Losses>(
     await mkdir(join(folder, SNAPSHOTS_FOLDER), { recursive: true });
     samples = await sampleConditions(input, data, conditions, encoder);
     await writeFile(sampleLabelsFile(folder), JSON.stringify(samples.labels));
-    built = await family.build({ data, conditions, folder, samples, batch: batchesOf(input, data, conditions), saved: (step) => job.checkpoint({ step }) });
+    built = await family.build({
+      data,
+      conditions,
+      folder,
+      modelPath: encoder.model.path,
+      samples,
+      batch: batchesOf(input, data, conditions),
+      saved: (step) => job.checkpoint({ step }),
+    });
     const { trainer } = built;
     const resuming = job.resumeState !== undefined && existsSync(checkpointFile(folder));
     const fineTuneFrom = resuming ? undefined : initCheckpoint(input, family, new JobStore(db), job.dataDir);
@@ -193,9 +205,11 @@ export async function trainRun<I extends CommonTrainInput, Losses>(
           throw new Error('a stop was asked for but the job did not stop'); // throwIfCancelled throws whenever stopRequested holds
         },
         stepped: (step, losses, progress) => {
-          const metrics = { ...family.metrics(losses), imagesPerSecond: progress.imagesPerSecond };
+          const { imagesPerSecond } = progress;
+          const metrics = { ...family.metrics(losses), imagesPerSecond };
           runs.addMetrics(job.jobId, [{ step, metrics }]);
-          job.progress({ fraction: progress.fraction, message: `step ${step}${budget}: ${family.message(losses)}`, step, total: input.steps, metrics });
+          const shown = family.progressMetrics ? { ...family.progressMetrics(losses), imagesPerSecond } : metrics;
+          job.progress({ fraction: progress.fraction, message: `step ${step}${budget}: ${family.message(losses)}`, step, total: input.steps, metrics: shown });
         },
       },
     );

@@ -121,4 +121,14 @@ export class GanTrainer implements FamilyTrainer<StepLosses> {
       images.dispose();
     }
   }
+
+  /** Frees the networks, optimizers and CLIP tower (the sample grid's tensors are the caller's). */
+  dispose(): void {
+    const { g, d, gEma, clip, gOptimizer, dOptimizer, plMean } = this.parts;
+    [g, d, gEma].forEach((network) => network.dispose());
+    clip?.towers.dispose();
+    gOptimizer.dispose();
+    dOptimizer.dispose();
+    plMean.dispose();
+  }
 }
