@@ -312,6 +312,12 @@ describe.skipIf(!hasChromium)('gallery, PNG settings, step picker, compare, shor
         await screenshotView(page, `theme-dark-${view}.png`);
       }
 
+      // A run's page: its loss charts (canvas) take the palette's colours, and draw again when it changes.
+      const openRun = () => page.evaluate((hash) => ((globalThis as unknown as { location: { hash: string } }).location.hash = hash), `#/training/${tinyRun}`);
+      await openRun();
+      await page.getByTestId('loss-chart').first().waitFor({ timeout: TIMEOUT_MS });
+      await screenshotView(page, 'theme-dark-training-run.png');
+
       // System (dark) → Light, kept across a reload.
       const toggle = page.getByTestId('theme-toggle');
       expect(await toggle.getAttribute('data-theme-choice')).toBe('system');
@@ -326,9 +332,13 @@ describe.skipIf(!hasChromium)('gallery, PNG settings, step picker, compare, shor
         await page.waitForTimeout(1500);
         await screenshotView(page, `theme-light-${view}.png`);
       }
-      // Light → Dark by choice, whatever the system says.
+      // Light → Dark by choice, whatever the system says: the run's charts are drawn again.
+      await openRun();
+      await page.getByTestId('loss-chart').first().waitFor({ timeout: TIMEOUT_MS });
+      await screenshotView(page, 'theme-light-training-run.png');
       await toggle.click();
       expect(await theme()).toBe('dark');
+      await screenshotView(page, 'theme-dark-training-run-toggled.png');
       expect(await page.evaluate(() => (globalThis as unknown as { localStorage: { getItem(key: string): string | null } }).localStorage.getItem('lafite.theme'))).toBe('dark');
       expect(consoleErrors).toEqual([]);
     },

@@ -6,7 +6,8 @@
  */
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import { onBeforeUnmount, type Ref } from 'vue';
+import { onBeforeUnmount, watch, type Ref } from 'vue';
+import { palette } from '../theme.ts';
 
 /** The last finite value of a column. */
 export function lastOf(values: uPlot.AlignedData[number] | undefined): number | null {
@@ -42,10 +43,12 @@ export function axisStyle(element: HTMLElement | null): uPlot.Axis {
 
 const showLatest = (plot: uPlot): void => plot.setLegend({ idxs: plot.series.map(() => null) });
 
-/** One uPlot in `box`, `height` pixels high and as wide as the box; gone with the component. */
+/** One uPlot in `box`, `height` pixels high and as wide as the box; gone with the component; drawn again in the new colours when the palette changes. */
 export function usePlot(box: Ref<HTMLElement | null>, height: number) {
   let plot: uPlot | null = null;
   let observer: ResizeObserver | null = null;
+  /** The last options, to draw the plot again when the palette (the stylesheet's colours) changes. */
+  let lastOptions: ((width: number) => uPlot.Options) | null = null;
 
   function destroy(): void {
     observer?.disconnect();
@@ -57,6 +60,7 @@ export function usePlot(box: Ref<HTMLElement | null>, height: number) {
   /** (Re)creates the plot; `options` gets the width to draw at. */
   function create(options: (width: number) => uPlot.Options, data: uPlot.AlignedData): void {
     destroy();
+    lastOptions = options;
     if (!box.value) return;
     plot = new uPlot(options(Math.max(200, box.value.clientWidth)), data, box.value);
     showLatest(plot);
@@ -73,6 +77,12 @@ export function usePlot(box: Ref<HTMLElement | null>, height: number) {
     if (plot.cursor.idx === null || plot.cursor.idx === undefined) showLatest(plot);
   }
 
-  onBeforeUnmount(destroy);
+  const stopWatching = watch(palette, () => {
+    if (plot && lastOptions) create(lastOptions, plot.data);
+  });
+  onBeforeUnmount(() => {
+    stopWatching();
+    destroy();
+  });
   return { create, update, destroy };
 }
