@@ -66,7 +66,8 @@ export async function memoryPoint(preset: PresetName, batch: number, accumulate 
   });
   const started = performance.now();
   const profile = await tf.profile(async () => {
-    await trainStepAsync(parts, { reals, h }, { ...DEFAULT_STEP, weights: LANGUAGE_FREE_WEIGHTS, emaBeta: 0.99, step: 0, seed: 0, accumulate });
+    // With gradient checkpointing (StepOptions.recompute), as a memory-bound paper run would train (docs/BENCHMARKS.md).
+    await trainStepAsync(parts, { reals, h }, { ...DEFAULT_STEP, weights: LANGUAGE_FREE_WEIGHTS, emaBeta: 0.99, step: 0, seed: 0, accumulate, recompute: true });
   });
   const stepMs = performance.now() - started;
   const info = tf.memory() as tf.MemoryInfo & { numBytesAllocatedInGPU?: number };

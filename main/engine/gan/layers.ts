@@ -11,6 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { tfSeed } from '../random.ts';
+import { recordingThisOp } from './recompute.ts';
 
 /** Every trainable variable of a network, by a stable name (for checkpoints). */
 export type NamedVariables = Map<string, tf.Variable>;
@@ -67,7 +68,17 @@ export class Dense {
  * leaky ReLU (slope 0.2) with StyleGAN's gain √2, written as ((1 + α)/2)·x + ((1 − α)/2)·|x|:
  * R1 takes a gradient of a gradient, and tfjs's LeakyRelu gradient (through Greater) has none.
  */
-export const lrelu = <T extends tf.Tensor>(x: T): T => tf.tidy(() => tf.add(tf.mul(x, 0.6 * Math.SQRT2), tf.mul(tf.abs(x), 0.4 * Math.SQRT2)) as T); // gain folded in: one multiply fewer (Multiply leads a wasm step's profile)
+const lreluOp = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+  const [x, save] = args as [tf.Tensor, tf.GradSaveFunc];
+  // The gradient keeps one tensor, the slope (√2 where x > 0, 0.2·√2 elsewhere, as Abs's gradient has it), not x, |x| and
+  // both products; made only when a tape records this op. It is a constant to a second-order term (its derivative is 0 a.e.).
+  if (recordingThisOp()) save([tf.where(tf.greater(x, 0), tf.fill(x.shape, Math.SQRT2), tf.fill(x.shape, 0.2 * Math.SQRT2))]);
+  return {
+    value: tf.add(tf.mul(x, 0.6 * Math.SQRT2), tf.mul(tf.abs(x), 0.4 * Math.SQRT2)),
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.mul(dy, saved[0]!),
+  };
+});
+export const lrelu = <T extends tf.Tensor>(x: T): T => lreluOp(x) as T;
 
 /**
  * A convolution whose input channels are scaled per sample by a style u [N, Ci]
@@ -197,24 +208,34 @@ function downsampleAxis(x: tf.Tensor4D, axis: 1 | 2): tf.Tensor4D {
   });
 }
 
+/*
+ * Both resamplings are linear, with each other as adjoint: per axis upᵀ = 2·down and downᵀ = up/2 (the taps are
+ * symmetric, the borders zero-padded alike), so in 2-D upsample2xᵀ = 4·downsample2x and downsample2xᵀ = upsample2x/4.
+ * As custom-gradient ops they keep nothing for the gradient (tfjs's own would keep every pad, slice and sum of the
+ * separable form), and their gradients are the same ops again, so R1 and the path length differentiate them twice.
+ */
+const upsampleOp = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => ({
+  value: upsampleAxis(
+    tf.tidy(() => upsampleAxis(args[0] as tf.Tensor4D, 1)),
+    2,
+  ) as tf.Tensor,
+  gradFunc: (dy: tf.Tensor) => tf.mul(downsampleOp(dy), 4),
+}));
+const downsampleOp: (x: tf.Tensor) => tf.Tensor = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => ({
+  value: downsampleAxis(
+    tf.tidy(() => downsampleAxis(args[0] as tf.Tensor4D, 1)),
+    2,
+  ) as tf.Tensor,
+  gradFunc: (dy: tf.Tensor) => tf.mul(upsampleOp(dy), 0.25),
+}));
+
 /** ×2 upsampling through the [1, 3, 3, 1] filter (StyleGAN2's `upsample2d`): the synthesis blocks and the toRGB skips. */
-export const upsample2x = (x: tf.Tensor4D): tf.Tensor4D =>
-  tf.tidy(() =>
-    upsampleAxis(
-      tf.tidy(() => upsampleAxis(x, 1)),
-      2,
-    ),
-  );
+export const upsample2x = (x: tf.Tensor4D): tf.Tensor4D => upsampleOp(x) as tf.Tensor4D;
 
 /** ×2 downsampling through the [1, 3, 3, 1] filter (StyleGAN2's `downsample2d`): the discriminator's residual blocks. */
 export function downsample2x(x: tf.Tensor4D): tf.Tensor4D {
   if (x.shape[1] % 2 !== 0 || x.shape[2] % 2 !== 0) throw new RangeError(`downsample2x: odd size ${x.shape[1]}×${x.shape[2]}`);
-  return tf.tidy(() =>
-    downsampleAxis(
-      tf.tidy(() => downsampleAxis(x, 1)),
-      2,
-    ),
-  );
+  return downsampleOp(x) as tf.Tensor4D;
 }
 
 /** Number of scalars in a set of variables. */

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../backend.ts';
 import { Discriminator } from './discriminator.ts';
 import { Generator } from './generator.ts';
-import { lrelu } from './layers.ts';
+import { downsample2x, lrelu, upsample2x } from './layers.ts';
 import { LANGUAGE_FREE_WEIGHTS, pathLengthPenalty, r1Penalty } from './losses.ts';
 import { PRESETS } from './presets.ts';
 import { DEFAULT_STEP, newPlMean, trainStepAsync, type StepLosses, type TrainParts } from './train-step.ts';
@@ -129,4 +129,41 @@ describe('recomputed (gradient checkpointing)', () => {
     expect(checkpointed.peak).toBeLessThan(plain.peak);
     tf.dispose([...plain.weights, ...checkpointed.weights]);
   }, 60_000);
+});
+
+describe('custom-gradient layers (nothing or one tensor kept for the gradient)', () => {
+  it('the FIR resamplings are each other’s adjoints (upᵀ = 4·down, downᵀ = up/4), which is their gradient', async () => {
+    const x = tf.randomNormal([2, 6, 8, 3], 0, 1, 'float32', 11) as tf.Tensor4D;
+    const r = tf.randomNormal([2, 12, 16, 3], 0, 1, 'float32', 12) as tf.Tensor4D;
+    const inner = async (a: tf.Tensor, b: tf.Tensor) => (await tf.sum(tf.mul(a, b)).data())[0]!;
+    expect(await inner(upsample2x(x), r)).toBeCloseTo(await inner(x, tf.mul(downsample2x(r), 4)), 3); // ⟨up x, r⟩ = ⟨x, upᵀ r⟩
+    const gradUp = tf.grad((input: tf.Tensor) => tf.sum(tf.mul(upsample2x(input as tf.Tensor4D), r)))(x);
+    expect(await relativeDifference([gradUp], [tf.mul(downsample2x(r), 4)])).toBeLessThan(1e-6);
+    const gradDown = tf.grad((input: tf.Tensor) => tf.sum(tf.mul(downsample2x(input as tf.Tensor4D), x)))(r);
+    expect(await relativeDifference([gradDown], [tf.mul(upsample2x(x), 0.25)])).toBeLessThan(1e-6);
+    // Finite differences along a random direction, through both: the gradient is the true one, not only self-consistent.
+    const f = (input: tf.Tensor4D) => tf.sum(tf.square(downsample2x(upsample2x(input))));
+    const v = tf.randomNormal(x.shape, 0, 1, 'float32', 13);
+    const epsilon = 1e-2;
+    const numeric = ((await f(tf.add(x, tf.mul(v, epsilon)) as tf.Tensor4D).data())[0]! - (await f(tf.sub(x, tf.mul(v, epsilon)) as tf.Tensor4D).data())[0]!) / (2 * epsilon);
+    expect(await inner(tf.grad((input: tf.Tensor) => f(input as tf.Tensor4D))(x), v)).toBeCloseTo(numeric, 1);
+  });
+
+  it('leaky ReLU: gain √2 where x > 0 and 0.2·√2 elsewhere, and a second-order gradient through it', async () => {
+    const x = tf.tensor1d([-2, -0.5, 0, 0.5, 3]);
+    expect(Array.from(await lrelu(x).data())).toEqual(
+      Array.from(await tf.tensor1d([-0.4, -0.1, 0, 0.5, 3]).mul(Math.SQRT2).data()).map((v) => expect.closeTo(v, 6) as unknown as number),
+    );
+    const slope = await tf
+      .grad((input: tf.Tensor) => tf.sum(lrelu(input)))(x)
+      .data();
+    expect(Array.from(slope)).toEqual([0.2, 0.2, 0.2, 1, 1].map((v) => expect.closeTo(v * Math.SQRT2, 6) as unknown as number));
+    // d/dw Σ (∂/∂x Σ lrelu(w·x))² = d/dw Σ (slope·w)² = 2·w·Σ slope²: the slope is constant to the outer gradient.
+    const w = tf.scalar(1.5);
+    const second = await tf
+      .grad((weight: tf.Tensor) => tf.sum(tf.square(tf.grad((input: tf.Tensor) => tf.sum(lrelu(tf.mul(input, weight))))(x))))(w)
+      .data();
+    const expected = 2 * 1.5 * [0.2, 0.2, 0.2, 1, 1].reduce((sum, v) => sum + 2 * v * v, 0);
+    expect(second[0]).toBeCloseTo(expected, 4);
+  });
 });

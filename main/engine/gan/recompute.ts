@@ -28,6 +28,12 @@ interface TapeState {
   kernelDepth: number;
 }
 
+/** Inside a custom op's forward function: whether a gradient tape records the op (tfjs's own test, one kernel level up). */
+export function recordingThisOp(): boolean {
+  const state = tf.engine().state as unknown as TapeState;
+  return state.gradientDepth > 0 && state.kernelDepth === 1;
+}
+
 /** Runs `fn` as at the top level: gradients it computes use a tape of their own and leave the caller's untouched. */
 function detached<T>(fn: () => T): T {
   const state = tf.engine().state as unknown as TapeState;
