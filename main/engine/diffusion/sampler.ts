@@ -18,6 +18,8 @@ import type { NoiseSchedule } from './schedule.ts';
 export interface Denoiser {
   readonly options: { resolution: number };
   predict(x: tf.Tensor4D, t: readonly number[], h: tf.Tensor2D): tf.Tensor4D;
+  /** Runs a whole sampling on a faster path that takes no gradients (the UNet's: unet-inference.ts). */
+  frozen?<T>(run: () => Promise<T>): Promise<T>;
 }
 
 export const SAMPLERS = ['ddim', 'ddpm'] as const;
@@ -107,6 +109,11 @@ function seededNoise(seeds: readonly number[], resolution: number, stream: numbe
 /** Images in [−1, 1], [N, R, R, 3], for conditions h [N, D] and one seed per image. */
 export async function sampleImages(model: Denoiser, schedule: NoiseSchedule, h: tf.Tensor2D, seeds: readonly number[], options: SampleOptions): Promise<tf.Tensor4D> {
   if (seeds.length !== h.shape[0]) throw new RangeError(`sampleImages: ${seeds.length} seeds for ${h.shape[0]} conditions`);
+  return model.frozen ? model.frozen(() => denoise(model, schedule, h, seeds, options)) : denoise(model, schedule, h, seeds, options);
+}
+
+/** The sampling loop: x_T ~ N(0, I), then one guided prediction and update per timestep of the subsequence. */
+async function denoise(model: Denoiser, schedule: NoiseSchedule, h: tf.Tensor2D, seeds: readonly number[], options: SampleOptions): Promise<tf.Tensor4D> {
   const resolution = model.options.resolution;
   const timesteps = samplingTimesteps(schedule.timesteps, options.steps);
   const n = seeds.length;

@@ -2,6 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../backend.ts';
 import { DIFFUSION_PRESETS } from './presets.ts';
+import { sampleImages } from './sampler.ts';
+import { noiseSchedule } from './schedule.ts';
 import { GroupNorm, sinusoidalEmbedding, UNet } from './unet.ts';
 
 beforeAll(async () => {
@@ -59,6 +61,24 @@ describe('the UNet ε_θ(x_t, t, h) with Lafite2’s t_emb’ = t_emb + Linear(h
     expect(await maxAbsDiff(eps, unet.predict(x, [3, 50], unitRows(2, 12, 2)))).toBeGreaterThan(1e-4);
     expect(await maxAbsDiff(eps, unet.predict(x, [80, 20], h))).toBeGreaterThan(1e-4);
     expect(() => unet.predict(x, [1], h)).toThrow(RangeError);
+    unet.dispose();
+  });
+
+  it('sampling’s frozen path (unet-inference.ts) equals the training path to 1e-5, and a guided DDIM run’s images to 5e-5', async () => {
+    // Two levels with attention at 8 px: the upsampling, the skip concatenations, the qkv split; odd channel sums for the group norms.
+    const unet = new UNet({ ...DIFFUSION_PRESETS.tiny, channels: 12, attentionResolutions: [8] }, { textDim: 12, seed: 0 });
+    for (const v of unet.namedVariables().values()) v.assign(tf.tidy(() => tf.add(v, tf.randomNormal(v.shape, 0, 0.2, 'float32', v.size)))); // γ, β and biases not 1 and 0
+    const x = tf.randomNormal([3, 16, 16, 3], 0, 1, 'float32', 5) as tf.Tensor4D;
+    const h = unitRows(3, 12, 1);
+    const training = unet.predict(x, [3, 50, 999], h);
+    const sampling = await unet.frozen(async () => unet.predict(x, [3, 50, 999], h));
+    expect(await maxAbsDiff(training, sampling)).toBeLessThan(1e-5);
+    const schedule = noiseSchedule('cosine', 1000);
+    const plain = { options: unet.options, predict: unet.predict.bind(unet) }; // no `frozen`: the training path
+    const options = { sampler: 'ddim', steps: 4, eta: 0, guidance: 3 } as const;
+    const [a, b] = [await sampleImages(plain, schedule, h, [0, 1, 2], options), await sampleImages(unet, schedule, h, [0, 1, 2], options)];
+    expect(await maxAbsDiff(a, b)).toBeLessThan(5e-5); // guidance 3 and x̂_0 = (x_t − √(1 − ᾱ)·ε)/√ᾱ at t = 999 scale the networks' 2e-6 up (1.1e-5 measured)
+    tf.dispose([x, h, training, sampling, a, b]);
     unet.dispose();
   });
 

@@ -10,13 +10,27 @@
  * has none), SiLU as x·σ(x), ×2 resampling as strided convolution down and the GAN's separable
  * FIR filter up (no depthwise or resize gradients needed).
  *
+ * Sampling runs the same network through a faster path that needs no gradients (`frozen`,
+ * unet-inference.ts): the scaled weights made once per sampling call rather than once per layer
+ * call (so XNNPACK keeps its packed operators), convolutions with their bias fused, group norm
+ * from per-channel sums, the skip concatenations and the upsampling as native kernels; its
+ * outputs equal the training path's to float rounding (unet.test.ts).
+ *
  * @example
  *   const unet = new UNet(DIFFUSION_PRESETS.tiny, { textDim: 64, seed: 0 });
  *   const eps = unet.predict(xt, [999, 500], h);   // [N, R, R, 3]
+ *   const images = await unet.frozen(() => sampleImages(unet, schedule, h, seeds, options));
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { Conv, Dense, Initialiser, parameterCount, upsample2x, variableOf, type NamedVariables } from '../gan/layers.ts';
 import type { UNetOptions } from './presets.ts';
+import { concatChannels, InferenceWeights } from './unet-inference.ts';
+
+/** How a layer is applied: the training path (undefined) or sampling's prepared weights. */
+type Fast = InferenceWeights | undefined;
+
+const conv = (fast: Fast, layer: Conv, x: tf.Tensor4D, stride = 1): tf.Tensor4D => (fast ? fast.conv(layer, x, stride) : layer.apply(x, stride));
+const dense = (fast: Fast, layer: Dense, x: tf.Tensor2D): tf.Tensor2D => (fast ? fast.dense(layer, x) : layer.apply(x));
 
 /** SiLU(x) = x·σ(x) (Hendrycks & Gimpel 2016; DDPM's "swish"). */
 export const silu = <T extends tf.Tensor>(x: T): T => tf.mul(x, tf.sigmoid(x)) as T;
@@ -70,6 +84,28 @@ export class GroupNorm {
     });
   }
 
+  /**
+   * The same normalisation with fewer passes over x, for sampling: per-channel sums as one matrix
+   * product each (no transposes), the group statistics on those sums, then x̂·γ + β as
+   * (x − μ)·a + β with a = γ/√(σ² + ε) per sample and channel. Two-pass variance, as `apply`.
+   */
+  applyFast(x: tf.Tensor4D): tf.Tensor4D {
+    return tf.tidy(() => {
+      const [n, h, w, c] = x.shape;
+      const size = h * w * (c / this.groups); // values per group
+      const ones = tf.ones([n, 1, h * w]);
+      const groupMean = (values: tf.Tensor4D): tf.Tensor => {
+        const sums = tf.matMul(ones, tf.reshape(values, [n, h * w, c])); // [N, 1, C]: Σ over positions
+        const perGroup = tf.div(tf.sum(tf.reshape(sums, [n, this.groups, c / this.groups]), 2, true), size); // [N, G, 1]
+        return tf.reshape(tf.tile(perGroup, [1, 1, c / this.groups]), [n, 1, 1, c]); // [N, 1, 1, C]: each channel its group's
+      };
+      const centred = tf.sub(x, groupMean(x)); // x − μ
+      const variance = groupMean(tf.square(centred) as tf.Tensor4D);
+      const a = tf.mul(tf.rsqrt(tf.add(variance, 1e-5)), this.gamma); // γ/√(σ² + ε), [N, 1, 1, C]
+      return tf.add(tf.mul(centred, a), this.beta) as tf.Tensor4D;
+    });
+  }
+
   variables(into: NamedVariables): void {
     into.set(`${this.name}.gamma`, this.gamma);
     into.set(`${this.name}.beta`, this.beta);
@@ -102,12 +138,13 @@ class ResBlock {
   }
 
   /** x [N, H, W, Ci], tEmb [N, T] (already through SiLU) → [N, H, W, Co] */
-  apply(x: tf.Tensor4D, tEmb: tf.Tensor2D): tf.Tensor4D {
+  apply(x: tf.Tensor4D, tEmb: tf.Tensor2D, fast?: InferenceWeights): tf.Tensor4D {
     const n = x.shape[0];
-    let y = this.conv1.apply(silu(this.norm1.apply(x)));
-    y = tf.add(y, tf.reshape(this.time.apply(tEmb), [n, 1, 1, this.outChannels])); // the (conditioned) time embedding, in every block
-    y = this.conv2.apply(silu(this.norm2.apply(y)));
-    return tf.add(this.skip ? this.skip.apply(x) : x, y) as tf.Tensor4D;
+    const norm = (layer: GroupNorm, v: tf.Tensor4D) => (fast ? layer.applyFast(v) : layer.apply(v));
+    let y = conv(fast, this.conv1, silu(norm(this.norm1, x)));
+    y = tf.add(y, tf.reshape(dense(fast, this.time, tEmb), [n, 1, 1, this.outChannels])); // the (conditioned) time embedding, in every block
+    y = conv(fast, this.conv2, silu(norm(this.norm2, y)));
+    return tf.add(this.skip ? conv(fast, this.skip, x) : x, y) as tf.Tensor4D;
   }
 
   variables(into: NamedVariables): void {
@@ -133,14 +170,15 @@ class AttentionBlock {
   }
 
   /** x [N, H, W, C] → [N, H, W, C] */
-  apply(x: tf.Tensor4D): tf.Tensor4D {
+  apply(x: tf.Tensor4D, fast?: InferenceWeights): tf.Tensor4D {
     const [n, h, w, c] = x.shape;
-    const flat = tf.reshape(this.norm.apply(x), [n * h * w, c]) as tf.Tensor2D;
-    const qkv = tf.reshape(this.qkv.apply(flat), [n, h * w, 3 * c]); // [N, HW, 3C]
-    const [q, k, v] = tf.split(qkv, 3, 2) as [tf.Tensor3D, tf.Tensor3D, tf.Tensor3D]; // [N, HW, C] each
-    const weights = tf.softmax(tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(c))); // [N, HW, HW]
-    const attended = tf.reshape(tf.matMul(weights, v), [n * h * w, c]) as tf.Tensor2D;
-    return tf.add(x, tf.reshape(this.proj.apply(attended), [n, h, w, c])) as tf.Tensor4D;
+    const flat = tf.reshape(fast ? this.norm.applyFast(x) : this.norm.apply(x), [n * h * w, c]) as tf.Tensor2D;
+    const [q, k, v] = fast
+      ? fast.denseSplit(this.qkv, flat, 3).map((part) => tf.reshape(part, [n, h * w, c]) as tf.Tensor3D) // [N, HW, C] each, no split copies
+      : (tf.split(tf.reshape(this.qkv.apply(flat), [n, h * w, 3 * c]), 3, 2) as tf.Tensor3D[]); // [N, HW, 3C] → [N, HW, C] each
+    const weights = tf.softmax(tf.mul(tf.matMul(q!, k!, false, true), 1 / Math.sqrt(c))); // [N, HW, HW]
+    const attended = tf.reshape(tf.matMul(weights, v!), [n * h * w, c]) as tf.Tensor2D;
+    return tf.add(x, tf.reshape(dense(fast, this.proj, attended), [n, h, w, c])) as tf.Tensor4D;
   }
 
   variables(into: NamedVariables): void {
@@ -154,9 +192,9 @@ interface Stage {
   attention: AttentionBlock | undefined;
 }
 
-const runStage = (stage: Stage, x: tf.Tensor4D, tEmb: tf.Tensor2D): tf.Tensor4D => {
-  const y = stage.res.apply(x, tEmb);
-  return stage.attention ? stage.attention.apply(y) : y;
+const runStage = (stage: Stage, x: tf.Tensor4D, tEmb: tf.Tensor2D, fast: Fast): tf.Tensor4D => {
+  const y = stage.res.apply(x, tEmb, fast);
+  return stage.attention ? stage.attention.apply(y, fast) : y;
 };
 
 export class UNet {
@@ -170,6 +208,8 @@ export class UNet {
   private readonly up: { stages: Stage[]; upsample: Conv | undefined }[] = [];
   private readonly outNorm: GroupNorm;
   private readonly outConv: Conv;
+  /** Set while `frozen` runs: sampling's prepared weights. */
+  private fast: InferenceWeights | undefined;
 
   constructor(
     readonly options: UNetOptions,
@@ -226,9 +266,24 @@ export class UNet {
   timeEmbedding(t: readonly number[], h: tf.Tensor2D): tf.Tensor2D {
     return tf.tidy(() => {
       const [fc0, fc1] = this.timeMlp;
-      const tEmb = fc1.apply(silu(fc0.apply(sinusoidalEmbedding(t, this.options.channels)))); // [N, T]
-      return tf.add(tEmb, this.textProjection.apply(h)) as tf.Tensor2D; // + Linear(h)
+      const tEmb = dense(this.fast, fc1, silu(dense(this.fast, fc0, sinusoidalEmbedding(t, this.options.channels)))); // [N, T]
+      return tf.add(tEmb, dense(this.fast, this.textProjection, h)) as tf.Tensor2D; // + Linear(h)
     });
+  }
+
+  /**
+   * Runs `run` (sampling: many predictions, no gradients) with the faster inference path: the
+   * weights are read once, so they must not change meanwhile (no training step of this network).
+   */
+  async frozen<T>(run: () => Promise<T>): Promise<T> {
+    if (this.fast) return run(); // already frozen (a nested call)
+    this.fast = new InferenceWeights();
+    try {
+      return await run();
+    } finally {
+      this.fast.dispose();
+      this.fast = undefined;
+    }
   }
 
   /** ε_θ(x_t, t, h): x [N, R, R, 3], t one index per sample, h [N, D] (zeros: the null condition of classifier-free guidance) → [N, R, R, 3]. */
@@ -237,20 +292,21 @@ export class UNet {
     if (r !== this.options.resolution || t.length !== n || h.shape[0] !== n || h.shape[1] !== this.config.textDim) {
       throw new RangeError(`UNet.predict: x ${x.shape}, ${t.length} timesteps, h ${h.shape} for a ${this.options.resolution} px net on ${this.config.textDim}-d features`);
     }
+    const fast = this.fast;
     return tf.tidy(() => {
       const tEmb = silu(this.timeEmbedding(t, h)); // every block reads SiLU(t_emb') (DDPM's nonlinearity before each block's projection)
-      let y = this.inConv.apply(x);
+      let y = conv(fast, this.inConv, x);
       const skips: tf.Tensor4D[] = [y];
       for (const level of this.down) {
-        for (const stage of level.stages) skips.push((y = runStage(stage, y, tEmb)));
-        if (level.downsample) skips.push((y = level.downsample.apply(y, 2)));
+        for (const stage of level.stages) skips.push((y = runStage(stage, y, tEmb, fast)));
+        if (level.downsample) skips.push((y = conv(fast, level.downsample, y, 2)));
       }
-      y = this.mid[2].apply(this.mid[1].apply(this.mid[0].apply(y, tEmb)), tEmb);
+      y = this.mid[2].apply(this.mid[1].apply(this.mid[0].apply(y, tEmb, fast), fast), tEmb, fast);
       for (const level of this.up) {
-        for (const stage of level.stages) y = runStage(stage, tf.concat([y, skips.pop()!], 3), tEmb);
-        if (level.upsample) y = level.upsample.apply(upsample2x(y));
+        for (const stage of level.stages) y = runStage(stage, fast ? concatChannels(y, skips.pop()!) : tf.concat([y, skips.pop()!], 3), tEmb, fast);
+        if (level.upsample) y = conv(fast, level.upsample, fast ? fast.upsample2x(y) : upsample2x(y));
       }
-      return this.outConv.apply(silu(this.outNorm.apply(y)));
+      return conv(fast, this.outConv, silu(fast ? this.outNorm.applyFast(y) : this.outNorm.apply(y)));
     });
   }
 
