@@ -4,7 +4,7 @@
  *   npx tsx scripts/build-vocabularies.ts [--out DIR]
  *
  * - shapes.json: every whole word of the demo model's tokenizer (resources/models/shapes-clip),
- *   sorted into Noun, Verb, Numeral and Adjective by the categoriser, as `lafite pseudo vocab
+ *   sorted into Noun, Verb, Numeral and Adjective by the categoriser (main/engine/pseudo/pos-tagging.ts), as `lafite pseudo vocab
  *   build --model M` does for any CLIP model (vocabularySetFromTokenizer);
  * - photos.json, faces.json, birds.json: CLIP's own vocabulary cannot be had offline, so these
  *   come from the hand-picked seed words below passed through the same categoriser, plus each
@@ -17,7 +17,6 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildVocabularySet, vocabularySetFromTokenizer } from '../main/engine/pseudo/vocabulary-build.ts';
 import { serialiseVocabularySet, type VocabularySet } from '../main/engine/pseudo/vocabulary.ts';
-import { taggerName } from '../main/engine/pseudo/pos-tagging.ts';
 import { builtinModelDir, resourcesDir } from '../main/store/paths.ts';
 
 const { values: args } = parseArgs({ options: { out: { type: 'string', default: join(resourcesDir(), 'vocabularies') } } });
@@ -25,9 +24,17 @@ const { values: args } = parseArgs({ options: { out: { type: 'string', default: 
 /** Splits a whitespace-separated word list. */
 const words = (text: string): string[] => text.split(/\s+/).filter((w) => w !== '');
 
-const seeded = (domain: string): string =>
-  `Default ${domain} vocabularies, made by scripts/build-vocabularies.ts: hand-picked seed words (CLIP's own vocabulary is not available offline) ` +
-  `sorted into Noun, Verb, Numeral and Adjective by the part-of-speech categoriser (${taggerName()}, main/engine/pseudo/pos-tagging.ts)`;
+/** The default sets' descriptions, written for the people who edit them (how they were made is in this script's header). */
+const DESCRIPTIONS = {
+  shapes:
+    "Words for ShapesWorld pictures: every whole word the built-in shapes-clip encoder knows (so each can fill a template slot), sorted into nouns, verbs, numerals and adjectives. Remove words that never describe your pictures; words outside the encoder's vocabulary are refused.",
+  photos:
+    'Words for everyday photos: people, animals, vehicles, food, places and what they do, sorted into nouns, verbs, numerals and adjectives. A starting point: add the words your own pictures need, remove those they never show.',
+  faces:
+    'Words for portraits: people by age and look, sorted into nouns, verbs, numerals and adjectives, with phrases for accessories, hair, facial hair, expressions and features ("wearing glasses", "with a beard"). Add the looks your pictures show.',
+  birds:
+    'Words for close-ups of wild birds: species, poses and colours, sorted into nouns, verbs, numerals and adjectives, with body parts and colour markings ("with a red crown"). Add the species and markings your pictures show.',
+} as const;
 
 // ---------------------------------------------------------------------------------------------
 // photos: everyday scenes, in the spirit of COCO captions
@@ -210,22 +217,20 @@ async function defaultSets(): Promise<VocabularySet[]> {
   const shapes = vocabularySetFromTokenizer(tokenizer, {
     id: 'shapes',
     source: tokenizerPath,
-    description:
-      'Default ShapesWorld vocabularies, made by scripts/build-vocabularies.ts: every whole word of the shapes-clip tokenizer ' +
-      `(resources/models/shapes-clip/tokenizer.json) sorted into Noun, Verb, Numeral and Adjective by the part-of-speech categoriser (${taggerName()}, main/engine/pseudo/pos-tagging.ts)`,
+    description: DESCRIPTIONS.shapes,
   });
   return [
     shapes,
-    buildVocabularySet({ id: 'photos', description: seeded('photo'), words: PHOTO_WORDS }),
+    buildVocabularySet({ id: 'photos', description: DESCRIPTIONS.photos, words: PHOTO_WORDS }),
     buildVocabularySet({
       id: 'faces',
-      description: `${seeded('face')}, and phrase vocabularies for accessories, hair, facial hair, expressions and features`,
+      description: DESCRIPTIONS.faces,
       words: FACE_WORDS,
       phrases: FACE_PHRASES,
     }),
     buildVocabularySet({
       id: 'birds',
-      description: `${seeded('bird')}, and phrase vocabularies of body parts and colour markings ("with a red crown")`,
+      description: DESCRIPTIONS.birds,
       words: BIRD_WORDS,
       phrases: BIRD_PHRASES,
     }),

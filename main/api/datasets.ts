@@ -51,6 +51,21 @@ export async function thumbnails(store: DatasetStore, dataDir: string, input: Pa
   return found.filter((entry) => entry !== undefined);
 }
 
+/** One caption of an image added, edited or removed (the image panel), then the image with its captions. */
+export function editCaption(
+  store: DatasetStore,
+  dataset: string,
+  imageId: number,
+  change: { action: 'add'; text: string } | { action: 'edit'; caption: number; text: string } | { action: 'remove'; caption: number },
+): Outputs['datasets.caption'] {
+  const id = getDataset(store, dataset).id;
+  const outcome = store.editCaption(id, imageId, change);
+  if (outcome === 'missing')
+    throw notFound(change.action === 'add' ? `dataset '${id}' has no image ${imageId}` : `image ${imageId} of dataset '${id}' has no caption ${change.caption}`);
+  if (outcome === 'conflict') throw conflict(`image ${imageId} has the caption "${(change as { text: string }).text}" already`);
+  return store.image(id, imageId)!;
+}
+
 export async function importCaptions(store: DatasetStore, dataDir: string, input: ParsedInput<'datasets.captions'>): Promise<CaptionImportResult> {
   const dataset = getDataset(store, input.dataset);
   const info = await stat(input.file).catch(() => undefined);

@@ -1,5 +1,6 @@
 /**
- * Checks before a job is made: what a job would only find out in its worker (a misspelled
+ * Checks before a job is made (gan-train and diffusion-train alike, and generations and
+ * evaluations of either family's runs): what a job would only find out in its worker (a misspelled
  * dataset, pseudo features never synthesised, a perturbation network of another encoder, the
  * paper preset on a CPU backend) is refused here, so a mistake leaves no failed run behind. The
  * same checks tell the Training view why Start is disabled (`jobs.check`) and whether a stopped
@@ -16,6 +17,7 @@ import { findPseudoRun } from '../jobs/pseudo-run.ts';
 import { readPerturbationFile } from '../jobs/perturbation-files.ts';
 import type { JobInput } from '../jobs/job-kind.ts';
 import { checkpointFile, runFolder } from '../jobs/run-files.ts';
+import { TRAINING_KINDS } from './ids.ts';
 
 export interface PreflightStores {
   datasets: DatasetStore;
@@ -32,7 +34,11 @@ const CPU_BACKENDS: readonly string[] = ['node', 'wasm', 'cpu'];
 /** Presets that need a GPU backend. */
 const GPU_PRESETS: readonly string[] = ['paper'];
 
-type TrainInput = JobInput<'gan-train'>;
+/** The fields both training kinds (`gan-train`, `diffusion-train`) share that the checks read. */
+type TrainInput = Pick<JobInput<'gan-train'>, 'dataset' | 'model' | 'pseudo' | 'pseudoRun' | 'nn' | 'subset' | 'captionShare' | 'init' | 'cloInit'> & { preset: string };
+type TrainingKind = 'gan-train' | 'diffusion-train';
+/** The network each family trains, in messages. */
+const NETWORK: Record<TrainingKind, string> = { 'gan-train': 'GAN', 'diffusion-train': 'UNet' };
 
 const problem = (code: ErrorCode, message: string, field?: string): PreflightProblem => ({ code, message, ...(field ? { field } : {}) });
 const synthHint = (dataset: string, model: string): string =>
@@ -96,17 +102,21 @@ async function conditionProblems(stores: PreflightStores, input: TrainInput): Pr
   return out;
 }
 
-/** A fine-tune's starting run: a training run with a checkpoint, of the same network and encoder. */
-function initProblems(stores: PreflightStores, input: TrainInput): PreflightProblem[] {
+/** A fine-tune's starting run: a training run of the same family with a checkpoint, of the same network and encoder (and noise levels). */
+function initProblems(stores: PreflightStores, kind: TrainingKind, input: TrainInput): PreflightProblem[] {
   if (!input.init) return [];
   const source = stores.jobs.get(input.init);
   if (!source) return [problem('not_found', `no training run '${input.init}' to fine-tune from`, 'init')];
-  const trained = source.input as TrainInput;
-  if (trained.preset !== input.preset || trained.model !== input.model)
+  if (source.kind !== kind) return [problem('invalid_input', `run ${input.init} is a ${source.kind} run: a ${kind} job fine-tunes only a run of its own family`, 'init')];
+  const trained = source.input as TrainInput & { timesteps?: number; noiseSchedule?: string };
+  const wanted = input as TrainInput & { timesteps?: number; noiseSchedule?: string };
+  const family = kind === 'diffusion-train' ? ' --family diffusion' : '';
+  const noise = kind === 'diffusion-train' ? ` --noise-schedule ${trained.noiseSchedule} --timesteps ${trained.timesteps}` : '';
+  if (trained.preset !== input.preset || trained.model !== input.model || trained.timesteps !== wanted.timesteps || trained.noiseSchedule !== wanted.noiseSchedule)
     return [
       problem(
         'invalid_input',
-        `run ${input.init} is a ${trained.preset} network on ${trained.model}: fine-tune it with --preset ${trained.preset} --model ${trained.model}`,
+        `run ${input.init} is a ${trained.preset} ${NETWORK[kind]} on ${trained.model}: fine-tune it with${family} --preset ${trained.preset} --model ${trained.model}${noise}`,
         'init',
       ),
     ];
@@ -114,27 +124,38 @@ function initProblems(stores: PreflightStores, input: TrainInput): PreflightProb
   return [];
 }
 
+/** Backends each family's paper preset cannot train on (the diffusion job's own check: wasm and cpu; the GAN's: any CPU backend). */
+const SLOW_BACKENDS: Record<TrainingKind, readonly string[]> = { 'gan-train': CPU_BACKENDS, 'diffusion-train': ['wasm', 'cpu'] };
+const PAPER_SIZE: Record<TrainingKind, string> = { 'gan-train': '256 px, about 75M parameters', 'diffusion-train': '64 px, about 37M parameters' };
+
 /** The paper preset on a backend without a GPU: the backend jobs would use here (loads TensorFlow.js in this process once). */
-async function backendProblems(stores: PreflightStores, input: TrainInput): Promise<PreflightProblem[]> {
+async function backendProblems(stores: PreflightStores, kind: TrainingKind, input: TrainInput): Promise<PreflightProblem[]> {
   if (!GPU_PRESETS.includes(input.preset)) return [];
   const { initBackend } = await import('../engine/backend.ts');
   const backend = await initBackend(stores.backend).catch(() => undefined);
-  if (!backend || !CPU_BACKENDS.includes(backend.id)) return [];
+  if (!backend || !SLOW_BACKENDS[kind].includes(backend.id)) return [];
+  const family = kind === 'diffusion-train' ? 'the diffusion ' : 'the ';
   return [
     problem(
       'unavailable',
-      `the ${input.preset} preset (256 px, about 75M parameters) needs a GPU backend; this machine trains on ${backend.id} (no GPU): train --preset shapes here, or on a GPU machine (lafite info lists the backends)`,
+      `${family}${input.preset} preset (${PAPER_SIZE[kind]}) needs a GPU backend; this machine trains on ${backend.id} (no GPU): train --preset shapes here, or on a GPU machine (lafite info lists the backends)`,
       'preset',
     ),
   ];
 }
 
-/** A generation or evaluation's run: a training run with a checkpoint. */
-function runProblems(stores: PreflightStores, run: string): PreflightProblem[] {
+/** A generation or evaluation's run: a training run of either family with a checkpoint; a diffusion run's sampler within its noise levels. */
+function runProblems(stores: PreflightStores, input: { run: string; steps?: number }): PreflightProblem[] {
+  const { run } = input;
   const job = stores.jobs.get(run);
-  if (!job) return [problem('not_found', `no training run '${run}' (see \`lafite runs list\`)`, 'run')];
+  if (!job || !TRAINING_KINDS.includes(job.kind)) return [problem('not_found', `no training run '${run}' (see \`lafite runs list\`)`, 'run')];
   if (!existsSync(checkpointFile(runFolder(stores.dataDir, run))))
     return [problem('invalid_input', `training run ${run} has no checkpoint yet (${job.status}): train it further, or pick another run`, 'run')];
+  if (job.kind === 'diffusion-train') {
+    const timesteps = (job.input as { timesteps?: number }).timesteps;
+    if (input.steps !== undefined && timesteps !== undefined && input.steps > timesteps)
+      return [problem('invalid_input', `--steps ${input.steps}: diffusion run ${run} has T = ${timesteps} noise levels, at most that many steps`, 'steps')];
+  }
   return [];
 }
 
@@ -150,13 +171,13 @@ export async function preflightProblems(stores: PreflightStores, kind: JobKind, 
     const error = fromZodError(parsed.error, `${kind} job`);
     return [problem(error.code, error.message, error.field)];
   }
-  if (kind === 'gan-train') {
+  if (kind === 'gan-train' || kind === 'diffusion-train') {
     const input = parsed.data as TrainInput;
     const data = datasetProblems(stores, input);
     if (data.some((p) => p.code === 'not_found')) return data;
-    return [...data, ...(await conditionProblems(stores, input)), ...initProblems(stores, input), ...(options.skipBackend ? [] : await backendProblems(stores, input))];
+    return [...data, ...(await conditionProblems(stores, input)), ...initProblems(stores, kind, input), ...(options.skipBackend ? [] : await backendProblems(stores, kind, input))];
   }
-  if (kind === 'gan-generate' || kind === 'gan-eval') return runProblems(stores, (parsed.data as { run: string }).run);
+  if (kind === 'gan-generate' || kind === 'gan-eval') return runProblems(stores, parsed.data as { run: string; steps?: number });
   return [];
 }
 

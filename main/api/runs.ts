@@ -80,13 +80,13 @@ async function summarise(stores: Stores, job: TrainingRunJob): Promise<RunSummar
 }
 
 /**
- * A `gan-train` input with the pseudo run it trains on named: the one asked for, checked (this
+ * A `gan-train` or `diffusion-train` input with the pseudo run it trains on named: the one asked for, checked (this
  * dataset, a retrieval run, this encoder), else the newest suitable one, so the run's record
  * says which and a resume trains on the same. A bad name is refused before a job is made; an
  * input that does not parse is left to the job runner to refuse.
  */
-export function pinPseudoRun(pseudo: PseudoStore, input: Record<string, unknown>): Record<string, unknown> {
-  const parsed = jobInputSchemas['gan-train'].safeParse(input);
+export function pinPseudoRun(pseudo: PseudoStore, input: Record<string, unknown>, kind: 'gan-train' | 'diffusion-train' = 'gan-train'): Record<string, unknown> {
+  const parsed = jobInputSchemas[kind].safeParse(input);
   if (!parsed.success || !usesPseudoRun(parsed.data)) return input;
   const run = findPseudoRun(pseudo, parsed.data);
   return run ? { ...input, pseudoRun: run.id } : input; // none yet: the job says how to make one

@@ -21,9 +21,18 @@ import { inputSchemas, type ApiClient, type ApiEvent, type BackendId, type Input
 import { fromZodError, LafiteError, notFound } from '../contract/errors.ts';
 import { addModel, listModels, registerBuiltinModels, removeModel } from './models.ts';
 import { registerBuiltinRuns } from './builtin-runs.ts';
-import { getDataset, importCaptions, markFewShot, removeDataset, splitDataset, thumbnails } from './datasets.ts';
+import { editCaption, getDataset, importCaptions, markFewShot, removeDataset, splitDataset, thumbnails } from './datasets.ts';
 import { listNetworks, listRuns, pseudoCaptions, pseudoStats } from './pseudo.ts';
-import { buildVocabularySet, checkTemplates, getVocabularySet, listVocabularySets, previewRetrieval, resetVocabularySet, saveVocabularySet } from './vocabulary.ts';
+import {
+  buildVocabularySet,
+  checkTemplates,
+  checkVocabularyWords,
+  getVocabularySet,
+  listVocabularySets,
+  previewRetrieval,
+  resetVocabularySet,
+  saveVocabularySet,
+} from './vocabulary.ts';
 import { VocabularySetStore } from '../store/vocabulary-sets.ts';
 import { RunStore } from '../store/runs.ts';
 import { generatedImages, getRunSample, getTrainingRun, listGenerations, listTrainingRuns, pinPseudoRun } from './runs.ts';
@@ -65,16 +74,18 @@ function handlersFor(db: Db, jobs: JobRunner, paths: { dataDir: string; dbPath: 
   const catalog = new RunCatalog(db);
   const runStores = { jobs: new JobStore(db), runs: new RunStore(db), catalog, dataDir: paths.dataDir };
   const checks: PreflightStores = { datasets, pseudo, jobs: runStores.jobs, models, dataDir: paths.dataDir, ...(backend ? { backend } : {}) };
+  /** A training input with its pseudo run named (the same on resume). */
+  const pinTrainingInput = (kind: JobKind, input: Record<string, unknown>) => (kind === 'gan-train' || kind === 'diffusion-train' ? pinPseudoRun(pseudo, input, kind) : input);
   /** A job made only once the pre-flight finds nothing that would fail it before its first step. */
   const startJob = async (kind: JobKind, input: Record<string, unknown>) => {
-    const pinned = kind === 'gan-train' ? pinPseudoRun(pseudo, input) : input;
+    const pinned = pinTrainingInput(kind, input);
     await checkJobStart(checks, kind, pinned);
     return jobs.start(kind, pinned);
   };
   /** A stopped training run resumes only when its input still holds (its dataset, its features). */
   const resumeJob = async (id: string) => {
     const job = jobs.get(id);
-    if (job.kind === 'gan-train') await checkJobStart(checks, job.kind, job.input);
+    if (job.kind === 'gan-train' || job.kind === 'diffusion-train') await checkJobStart(checks, job.kind, job.input);
     return jobs.resume(id);
   };
   return {
@@ -82,7 +93,7 @@ function handlersFor(db: Db, jobs: JobRunner, paths: { dataDir: string; dbPath: 
     'jobs.list': ({ limit, status }) => jobs.list(limit, status),
     'jobs.get': ({ id }) => jobs.get(id),
     'jobs.start': ({ kind, input }) => startJob(kind, input),
-    'jobs.check': async ({ kind, input }) => ({ problems: await preflightProblems(checks, kind, kind === 'gan-train' ? pinPseudoRun(pseudo, input) : input) }),
+    'jobs.check': async ({ kind, input }) => ({ problems: await preflightProblems(checks, kind, pinTrainingInput(kind, input)) }),
     'jobs.cancel': ({ id }) => jobs.cancel(id),
     'jobs.resume': ({ id }) => resumeJob(id),
     'jobs.pause': ({ id }) => jobs.pause(id),
@@ -103,6 +114,7 @@ function handlersFor(db: Db, jobs: JobRunner, paths: { dataDir: string; dbPath: 
       if (!image) throw notFound(`dataset '${dataset}' has no image ${id}`);
       return image;
     },
+    'datasets.caption': ({ dataset, image, ...change }) => editCaption(datasets, dataset, image, change),
     'datasets.thumbnails': (input) => thumbnails(datasets, paths.dataDir, input),
     'datasets.captions': (input) => importCaptions(datasets, paths.dataDir, input),
     'datasets.split': (input) => splitDataset(datasets, input),
@@ -113,7 +125,8 @@ function handlersFor(db: Db, jobs: JobRunner, paths: { dataDir: string; dbPath: 
     'pseudo.stats': (input) => pseudoStats(datasets, pseudo, new EmbeddingStore(db), input),
     'vocabulary.list': () => listVocabularySets(sets),
     'vocabulary.get': ({ id }) => getVocabularySet(sets, id),
-    'vocabulary.save': (input) => saveVocabularySet(sets, input),
+    'vocabulary.save': (input) => saveVocabularySet(sets, models, input),
+    'vocabulary.words': (input) => checkVocabularyWords(models, input),
     'vocabulary.reset': ({ id }) => resetVocabularySet(sets, id),
     'vocabulary.check': (input) => checkTemplates(input),
     'vocabulary.build': (input) => buildVocabularySet(sets, models, input),

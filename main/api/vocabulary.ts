@@ -1,20 +1,22 @@
 /**
  * The vocabulary methods of the API (`vocabulary.*`): the sets retrieval fills templates from
- * (Lafite2 step 1), edited, imported, built from a model's tokenizer, checked and previewed.
+ * (Lafite2 step 1), edited, imported, built from a model's tokenizer, checked (templates, and
+ * words against an encoder's tokenizer) and previewed.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Outputs, ParsedInput, TemplateCheck, VocabularySetRecord } from '../contract/index.ts';
-import { conflict, LafiteError, notFound } from '../contract/errors.ts';
+import type { Outputs, ParsedInput, TemplateCheck, VocabularySetRecord, VocabularyWordCheck } from '../contract/index.ts';
+import { conflict, invalidInput, LafiteError, notFound } from '../contract/errors.ts';
 import { parseTemplate, parseTemplateSet } from '../engine/pseudo/templates.ts';
 import { vocabularySetFromTokenizer } from '../engine/pseudo/vocabulary-build.ts';
-import { parseVocabularySet } from '../engine/pseudo/vocabulary.ts';
+import { CATEGORY_VOCABULARY_NAMES, parseVocabularySet } from '../engine/pseudo/vocabulary.ts';
 import { CachedEncoder, datasetImageItems } from '../jobs/dataset-features.ts';
 import { parsedTemplates, resolveVocabularySet, vocabularySetIds, type ResolvedSet } from '../jobs/vocabulary-sets.ts';
 import type { DatasetStore } from '../store/datasets.ts';
 import type { EmbeddingStore } from '../store/embeddings.ts';
 import type { ModelStore } from '../store/models.ts';
 import type { VocabularySetStore } from '../store/vocabulary-sets.ts';
+import { tokenizerWords, wordsOf } from './encoder-fit.ts';
 
 const toRecord = (set: ResolvedSet): VocabularySetRecord => ({
   id: set.vocabulary.id,
@@ -32,11 +34,57 @@ export async function listVocabularySets(store: VocabularySetStore): Promise<Voc
 
 export const getVocabularySet = async (store: VocabularySetStore, id: string): Promise<VocabularySetRecord> => toRecord(await resolveVocabularySet(store, id));
 
-/** Validates the whole set (entries, names, every template against them) before anything is stored. */
-export async function saveVocabularySet(store: VocabularySetStore, input: ParsedInput<'vocabulary.save'>): Promise<VocabularySetRecord> {
+/** The single-word vocabularies: their entries are words of the encoder's tokenizer. */
+const WORD_VOCABULARIES: ReadonlySet<string> = new Set(Object.values(CATEGORY_VOCABULARY_NAMES));
+/** Entries listed per vocabulary in a word check. */
+const MAX_LISTED = 200;
+
+/** The entries of `vocabularies` with a word outside `model`'s tokenizer (words in single-word vocabularies, warnings in phrase ones). */
+export async function checkVocabularyWords(models: ModelStore, input: ParsedInput<'vocabulary.words'>): Promise<VocabularyWordCheck> {
+  const model = models.get(input.model);
+  if (!model) throw notFound(`no model '${input.model}': see \`lafite model list\``);
+  const known = await tokenizerWords(model.path);
+  if (!known) return { model: model.id, tokenizerWords: null, vocabularies: [] };
+  const vocabularies = input.vocabularies.flatMap((vocabulary) => {
+    const words = new Set<string>();
+    const entries: string[] = [];
+    let count = 0;
+    for (const entry of vocabulary.entries) {
+      const missing = wordsOf(entry).filter((word) => !known.has(word));
+      if (missing.length === 0) continue;
+      count += 1;
+      if (entries.length < MAX_LISTED) entries.push(entry.trim());
+      missing.forEach((word) => words.add(word));
+    }
+    return count === 0
+      ? []
+      : [{ name: vocabulary.name, kind: WORD_VOCABULARIES.has(vocabulary.name) ? ('words' as const) : ('phrases' as const), entries, count, words: [...words] }];
+  });
+  return { model: model.id, tokenizerWords: known.size, vocabularies };
+}
+
+/**
+ * Validates the whole set (entries, names, every template against them) before anything is
+ * stored; with `model`, refuses single-word vocabularies holding words outside its tokenizer.
+ */
+export async function saveVocabularySet(store: VocabularySetStore, models: ModelStore, input: ParsedInput<'vocabulary.save'>): Promise<VocabularySetRecord> {
   const source = `vocabulary set '${input.id}'`;
   const vocabulary = parseVocabularySet({ id: input.id, description: input.description, vocabularies: input.vocabularies }, source);
   const templates = parseTemplateSet({ id: input.id, templates: input.templates }, source, new Set(vocabulary.vocabularies.map((v) => v.name)));
+  if (input.model) {
+    const check = await checkVocabularyWords(models, { model: input.model, vocabularies: vocabulary.vocabularies });
+    const refused = check.vocabularies.filter((v) => v.kind === 'words');
+    if (refused.length > 0) {
+      const first = refused[0]!;
+      const index = vocabulary.vocabularies.findIndex((v) => v.name === first.name);
+      const list = (v: (typeof refused)[number]) => `${v.name}: ${v.words.slice(0, 12).join(', ')}${v.words.length > 12 ? ` and ${v.words.length - 12} more` : ''}`;
+      const count = refused.reduce((n, v) => n + v.count, 0);
+      throw invalidInput(
+        `${count} ${count === 1 ? 'entry is not a word' : 'entries are not words'} of ${check.model}'s tokenizer, which single-word vocabularies hold (${refused.map(list).join('; ')}): remove them, put them in a phrase vocabulary, or use another encoder`,
+        `vocabularies.${index}.entries`,
+      );
+    }
+  }
   store.put(input.id, vocabulary, templates);
   return getVocabularySet(store, input.id);
 }

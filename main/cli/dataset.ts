@@ -21,6 +21,7 @@ import {
   type DatasetDedupeResult,
   type DatasetImage,
   type DatasetImportResult,
+  upscaledNote,
   type DatasetRecord,
   type ImageStatus,
   type Split,
@@ -54,6 +55,7 @@ const formatImport = (r: DatasetImportResult): string => {
   return [
     `${r.dataset}: ${r.imported} imported, ${r.rejected} rejected, ${r.duplicate} duplicate, ${r.unchanged} unchanged since the last import (${r.seconds.toFixed(1)} s)`,
     ...(ignored ? [`  not images, ignored: ${ignored}`] : []),
+    ...(upscaledNote(r) ? [`  ${upscaledNote(r)}`] : []),
     `  in all: ${formatCounts(r.counts)}`,
     ...(r.rejected > 0 ? [`  see why: lafite dataset images ${r.dataset} --status rejected`] : []),
   ].join('\n');

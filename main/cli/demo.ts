@@ -12,7 +12,7 @@
  *   lafite demo --minutes 30 --out ~/lafite-report
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { EvaluationRecord, GenerateResult, PseudoRunRecord } from '../contract/index.ts';
 import type { Service } from '../api/service.ts';
@@ -21,6 +21,7 @@ import { writeDemoReport, type DemoReport } from './demo-report.ts';
 import { printResult } from './output.ts';
 import { ShapesPipeline } from './shapes-pipeline.ts';
 import { SHAPES_PRETRAINED_ID } from '../api/builtin-runs.ts';
+import { picturesDir } from '../store/paths.ts';
 
 /** Prompts of the report and of the run's sample grids: held-out combinations of every shape and color. */
 export const DEMO_PROMPTS = [
@@ -54,6 +55,8 @@ const PLANS = {
 
 export interface DemoResult {
   dataset: string;
+  /** Where the dataset's pictures were drawn. */
+  pictures: string;
   run: string;
   steps: number;
   evaluation: EvaluationRecord;
@@ -66,6 +69,7 @@ const formatDemo = (r: DemoResult): string =>
   [
     `demo done in ${(r.seconds / 60).toFixed(1)} min: run ${r.run} trained ${r.steps} steps on '${r.dataset}'`,
     ...Object.entries(r.evaluation.metrics).map(([name, value]) => `  ${name.padEnd(18)} ${value.toFixed(4)}`),
+    `pictures: ${r.pictures}`,
     `report: ${r.report}`,
     `the run is in the app (Training, Playground, Runs), or: lafite generate --run ${r.run} --prompt "a red circle"`,
   ].join('\n');
@@ -107,7 +111,8 @@ async function runDemo(service: Service, cli: CliContext, options: DemoOptions):
   const info = await service.call('info', {});
   const images = options.images ?? plan.images;
   const minutes = options.minutes ?? plan.minutes;
-  const folder = resolve(options.folder ?? join(dirname(info.dataDir), `lafite-${plan.dataset}`));
+  const folder = resolve(options.folder ?? join(picturesDir(info.dataDir), plan.dataset));
+  process.stderr.write(`pictures: ${folder}\n`);
   const log = (line: string): void => void process.stderr.write(`${line}\n`);
   const pipeline = new ShapesPipeline(service, cli.output(), log);
 
@@ -154,7 +159,7 @@ async function runDemo(service: Service, cli: CliContext, options: DemoOptions):
       stages: pipeline.times,
     }),
   );
-  return { dataset: plan.dataset, run, steps: result.steps, evaluation, report, stages: pipeline.times, seconds: (performance.now() - started) / 1000 };
+  return { dataset: plan.dataset, pictures: folder, run, steps: result.steps, evaluation, report, stages: pipeline.times, seconds: (performance.now() - started) / 1000 };
 }
 
 export function registerDemoCommand(program: Command, cli: CliContext): void {
@@ -167,7 +172,7 @@ export function registerDemoCommand(program: Command, cli: CliContext): void {
     .option('--minutes <m>', 'training time budget (default 10, or 1 with --quick)', number)
     .option('--images <n>', 'pictures to draw (default 2000, or 400 with --quick)', integer)
     .option('--eval-images <n>', 'held-out prompts to evaluate on (default 300, or 100 with --quick)', integer)
-    .option('--folder <dir>', 'where the pictures are drawn (default: beside the data folder)')
+    .option('--folder <dir>', 'where the pictures are drawn (default: DATA/pictures/DATASET, inside the data folder)')
     .option('--out <dir>', 'report folder (default: DATA/reports/demo-RUN)')
     .option('--seed <n>', 'seed of the pictures, the features and training', integer, 0)
     .option('--from-scratch', 'train from noise instead of fine-tuning the built-in pre-trained generator (shapes-pretrained)', false)

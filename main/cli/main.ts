@@ -12,7 +12,19 @@
  */
 import { resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
-import { BACKEND_IDS, JOB_STATUSES, type BackendId, type JobInput, type JobKind, type InfoResult, type JobRecord, type JobStatus } from '../contract/index.ts';
+import {
+  BACKEND_IDS,
+  JOB_STATUSES,
+  jobLabel,
+  jobProgressText,
+  jobSubject,
+  type BackendId,
+  type JobInput,
+  type JobKind,
+  type InfoResult,
+  type JobRecord,
+  type JobStatus,
+} from '../contract/index.ts';
 import type { Service } from '../api/service.ts';
 import { APP_VERSION } from '../api/version.ts';
 import { integer, type CliContext } from './context.ts';
@@ -46,15 +58,16 @@ function formatInfo(info: InfoResult): string {
 
 function formatJobs(jobs: JobRecord[]): string {
   if (jobs.length === 0) return 'no jobs';
-  return table([
-    ['id', 'kind', 'status', 'progress', 'created'],
-    ...jobs.map((j) => [j.id, j.kind, j.status, j.progress ? `${Math.round(j.progress.fraction * 100)}% ${j.progress.message}` : '', j.createdAt]),
-  ]);
+  return table([['id', 'job', 'on', 'status', 'progress', 'created'], ...jobs.map((j) => [j.id, jobLabel(j.kind), jobSubject(j), j.status, jobProgressText(j), j.createdAt])]);
 }
 
 function formatJob(job: JobRecord): string {
-  const lines = [`${job.id}  ${job.kind}  ${job.status}  (attempt ${job.attempts})`, `input:  ${JSON.stringify(job.input)}`];
-  if (job.progress) lines.push(`progress: ${Math.round(job.progress.fraction * 100)}% ${job.progress.message}`);
+  const subject = jobSubject(job);
+  const lines = [
+    `${job.id}  ${jobLabel(job.kind)} (${job.kind})${subject ? ` · ${subject}` : ''}  ${job.status}  (attempt ${job.attempts})`,
+    `input:  ${JSON.stringify(job.input)}`,
+  ];
+  if (job.progress) lines.push(`progress: ${jobProgressText(job)}`);
   if (job.result !== null) lines.push(`result: ${JSON.stringify(job.result)}`);
   if (job.error) lines.push(`error:  ${job.error.message}`);
   return lines.join('\n');

@@ -33,6 +33,7 @@ import { addJobOptions, fileOption, jobInput, type OptionField, type ParsedOptio
 import { fromPngInput, withFromPng } from './from-png.ts';
 import { printResult } from './output.ts';
 import { readPromptFile } from './prompt-file.ts';
+import { formatBytes } from './runs.ts';
 import { DIFFUSION_ONLY_FIELDS, diffusionInput, FAMILY_FLAG, FAMILY_HELP, familyOf, formatDiffusionTrain } from './train-family.ts';
 
 /**
@@ -81,13 +82,16 @@ const formatAnyTrain = (r: TrainResult | DiffusionTrainResult): string => ('fami
 /** The diffusion options whose gan-train namesakes --help shows (the same flag, the diffusion model's own meaning and default). */
 const diffusionNamesakes = (['preset', 'learningRate'] as const).map((field) => `${DIFFUSION_OWN_OPTIONS[field].flag}: ${DIFFUSION_OWN_OPTIONS[field].help}`).join('; ');
 
+/** A run's goal: its steps, or its time budget (its steps are only a cap then), as the Training view says it. */
+const stepGoal = (r: Pick<RunSummary, 'steps' | 'minutes'>): string => (r.minutes ? `${r.minutes} min budget` : String(r.steps));
+
 const formatRuns = (runs: RunSummary[]): string =>
   runs.length === 0
     ? 'no training runs yet: lafite train --dataset D'
     : runs
         .map(
           (r) =>
-            `${r.id}  ${r.status.padEnd(11)} ${r.family.padEnd(9)} ${r.dataset} ${r.preset} ${r.pseudo}  step ${r.step}/${r.steps}  ${r.backend ?? '-'}${r.last ? `  ${r.last.imagesPerSecond?.toFixed(1) ?? '?'} images/s` : ''}`,
+            `${r.id}  ${r.status.padEnd(11)} ${r.family.padEnd(9)} ${r.dataset} ${r.preset} ${r.pseudo}  step ${r.step}/${stepGoal(r)}  ${r.backend ?? '-'}${r.last ? `  ${r.last.imagesPerSecond?.toFixed(1) ?? '?'} images/s` : ''}${r.diskBytes ? `  ${formatBytes(r.diskBytes)}` : ''}${r.name ? `  "${r.name}"` : ''}`,
         )
         .join('\n');
 
@@ -96,7 +100,7 @@ const conditionWords = (r: RunSummary): string => `${r.pseudo}${r.pseudoRun ? ` 
 
 const formatRun = (r: RunDetail): string =>
   [
-    `${r.family} run ${r.id}: ${r.status}, step ${r.step} of ${r.steps}, ${r.dataset} (${r.images ?? '?'} images), preset ${r.preset}, conditions ${conditionWords(r)}${r.init ? `, fine-tuned from ${r.init}` : ''}`,
+    `${r.family} run ${r.id}${r.name ? ` "${r.name}"` : ''}: ${r.status}, step ${r.step} of ${stepGoal(r)}, ${r.dataset} (${r.images ?? '?'} images), preset ${r.preset}, conditions ${conditionWords(r)}${r.init ? `, fine-tuned from ${r.init}` : ''}`,
     `  backend ${r.backend ?? '-'}${r.device ? ` (${r.device})` : ''}; ${r.family === 'diffusion' ? `UNet ${r.gParams?.toLocaleString('en') ?? '?'} parameters` : `G ${r.gParams?.toLocaleString('en') ?? '?'} parameters, D ${r.dParams?.toLocaleString('en') ?? '?'}`}`,
     r.last
       ? `  last: ${Object.entries(r.last)

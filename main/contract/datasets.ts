@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import type { OptionTable } from './options.ts';
-import { absolutePath, datasetIdSchema, modelIdSchema } from './schemas.ts';
+import { absolutePath, datasetIdSchema, modelIdSchema, plainText } from './schemas.ts';
 
 /** What became of one file of a dataset's folder. */
 export const IMAGE_STATUSES = ['imported', 'rejected', 'duplicate', 'excluded'] as const;
@@ -93,6 +93,8 @@ export interface DatasetImportResult {
   duplicate: number;
   /** Other files in the folder (not images by their extension), by extension. */
   ignored: Record<string, number>;
+  /** Images imported this time whose shorter side was under the crop size: enlarged to it (blurrier crops), with the smallest such side. */
+  upscaled?: { count: number; smallestSide: number; imageSize: number };
   seconds: number;
   imagesPerSecond: number;
   counts: DatasetCounts;
@@ -175,6 +177,11 @@ export const datasetJobSchemas = {
     .refine((input) => input.against !== undefined || input.near !== undefined, { message: 'say --against D2, --near COSINE or both', path: ['against'] }),
 } as const;
 
+/** A caption typed in the app: trimmed, not empty, at most 1,000 characters (the longest a caption file may give). */
+const captionText = plainText(1000)
+  .transform((text) => text.trim().replace(/\s+/g, ' '))
+  .refine((text) => text.length > 0, 'an empty caption');
+
 /** Input schemas of the `datasets.*` methods. */
 export const datasetMethodSchemas = {
   'datasets.list': z.object({}).strict(),
@@ -194,6 +201,14 @@ export const datasetMethodSchemas = {
     })
     .strict(),
   'datasets.image': z.object({ dataset: datasetIdSchema, id: z.number().int().min(1) }).strict(),
+  /** Adds, edits or removes one caption of an image (the image panel's editing), in one transaction. */
+  'datasets.caption': z
+    .discriminatedUnion('action', [
+      z.object({ action: z.literal('add'), dataset: datasetIdSchema, image: z.number().int().min(1), text: captionText }).strict(),
+      z.object({ action: z.literal('edit'), dataset: datasetIdSchema, image: z.number().int().min(1), caption: z.number().int().min(1), text: captionText }).strict(),
+      z.object({ action: z.literal('remove'), dataset: datasetIdSchema, image: z.number().int().min(1), caption: z.number().int().min(1) }).strict(),
+    ])
+    .describe('add a caption to an image, edit one, or remove one'),
   'datasets.thumbnails': z
     .object({
       dataset: datasetIdSchema,
@@ -234,10 +249,20 @@ export interface DatasetOutputs {
   'datasets.remove': { dataset: string; deletedImages: number };
   'datasets.images': { total: number; images: DatasetImage[] };
   'datasets.image': DatasetImageDetail;
+  /** The image after the change, with its captions. */
+  'datasets.caption': DatasetImageDetail;
   /** Data URLs (`image/webp` thumbnails, `image/png` crops); an id without a cached picture is left out. */
   'datasets.thumbnails': { id: number; url: string }[];
   'datasets.captions': CaptionImportResult;
   'datasets.split': DatasetRecord;
   'datasets.fit': EncoderFit;
   'datasets.fewshot': DatasetRecord;
+}
+
+/** The import summary's word on enlarged pictures (CLI and UI): '' when none was. */
+export function upscaledNote(r: Pick<DatasetImportResult, 'upscaled'>): string {
+  const up = r.upscaled;
+  if (!up || up.count === 0) return '';
+  const images = up.count === 1 ? '1 image was' : `${up.count} images were`;
+  return `${images} smaller than the ${up.imageSize} px crops (the smallest ${up.smallestSide} px) and enlarged to ${up.imageSize} px: their crops are blurrier than the rest; import with a smaller --size (crop size) to keep them sharp`;
 }

@@ -31,6 +31,7 @@ export * from './desktop.ts';
 export * from './diffusion.ts';
 export * from './gallery.ts';
 export * from './job-status.ts';
+export * from './job-labels.ts';
 export * from './options.ts';
 export * from './pseudo.ts';
 export * from './schemas.ts';

@@ -193,6 +193,28 @@ export const pseudoJobSchemas = {
     .strict(),
 } as const;
 
+/**
+ * Which entries of a set's vocabularies the encoder's tokenizer does not hold as whole words
+ * (`vocabulary.words`). In a single-word vocabulary (Noun, Verb, Numeral, Adjective) such an
+ * entry is not "a word of the encoder": save refuses it; in a phrase vocabulary the encoder
+ * splits it into pieces, which works but matches less well: a warning.
+ */
+export interface VocabularyWordCheck {
+  model: string;
+  /** Whole words in the tokenizer; null when the model has no tokenizer file to read (nothing is checked). */
+  tokenizerWords: number | null;
+  vocabularies: {
+    name: string;
+    /** `words`: Noun, Verb, Numeral, Adjective (refused); `phrases`: the others (warned). */
+    kind: 'words' | 'phrases';
+    /** Entries with a word outside the tokenizer, in the vocabulary's order (at most 200), and how many in all. */
+    entries: string[];
+    count: number;
+    /** Those words, each once. */
+    words: string[];
+  }[];
+}
+
 /** Input schemas of the `pseudo.*` and `vocabulary.*` methods. */
 export const pseudoMethodSchemas = {
   'pseudo.runs': z.object({ dataset: datasetIdSchema }).strict(),
@@ -216,6 +238,17 @@ export const pseudoMethodSchemas = {
         .min(1)
         .max(64),
       templates: z.array(plainText(300)).min(1).max(500),
+      model: modelIdSchema
+        .optional()
+        .describe(
+          "an encoder: the single-word vocabularies (Noun, Verb, Numeral, Adjective) may hold only whole words of its tokenizer; others' are refused with the words (vocabulary.words)",
+        ),
+    })
+    .strict(),
+  'vocabulary.words': z
+    .object({
+      model: modelIdSchema.describe('the encoder whose tokenizer is asked'),
+      vocabularies: z.array(z.object({ name: plainText(64), entries: z.array(z.string().max(200)).max(100_000) }).strict()).max(64),
     })
     .strict(),
   'vocabulary.reset': z.object({ id: vocabularySetIdSchema }).strict(),
@@ -253,6 +286,7 @@ export interface PseudoOutputs {
   /** `removed`: whether there was a saved set; the default (if any) is what the id means now. */
   'vocabulary.reset': { id: string; removed: boolean };
   'vocabulary.check': TemplateCheck[];
+  'vocabulary.words': VocabularyWordCheck;
   'vocabulary.build': VocabularySetRecord;
   'vocabulary.preview': RetrievalPreview;
   'pseudo.runs': PseudoRunRecord[];

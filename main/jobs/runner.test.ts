@@ -3,7 +3,7 @@ import { tempDir } from '../../tests/helpers/temp.ts';
 import type { JobRecord } from '../contract/index.ts';
 import { openDatabase } from '../store/db.ts';
 import { JobStore } from '../store/jobs.ts';
-import { JobRunner } from './runner.ts';
+import { doneProgress, JobRunner } from './runner.ts';
 import { STUCK_SECONDS, STUCK_SIZE } from './testing/stuck-worker.ts';
 
 describe('JobRunner', () => {
@@ -31,6 +31,16 @@ describe('JobRunner', () => {
     expect(mine.map((e) => e.status)).toEqual(expect.arrayContaining(['queued', 'running', 'succeeded']));
     expect(mine.filter((e) => e.status === 'running' && e.progress).map((e) => e.progress!.step)).toEqual([1, 2, 3]);
     expect(store.checkpointOf(job.id)).toMatchObject({ backend: 'wasm', timingsMs: expect.any(Array) });
+  });
+
+  it('reports progress that never goes backwards, and a finished job as done at 100 %', async () => {
+    const job = runner.start('backend-benchmark', { size: 16, repeats: 2 });
+    const done = await runner.waitFor(job.id);
+    expect(done.progress).toMatchObject({ fraction: 1, message: 'done', step: 2 });
+    expect(done.progress!.etaMs).toBeUndefined();
+    const fractions = events.filter((e) => e.id === job.id && e.progress).map((e) => e.progress!.fraction);
+    expect(fractions).toEqual([...fractions].sort((a, b) => a - b));
+    expect(doneProgress(null)).toEqual({ fraction: 1, message: 'done' });
   });
 
   it('rejects bad input before creating a job, naming the field', () => {

@@ -51,6 +51,8 @@ interface Running {
   startedAt: number;
   lastProgressAt: number;
   pendingProgress: JobProgress | null;
+  /** The largest fraction reported so far: what is shown never goes backwards (a job's phases may estimate their share differently). */
+  maxFraction: number;
   cancelTimer?: NodeJS.Timeout;
   /** Set once terminate() was called on a worker that ignored its stop. */
   abandonTimer?: NodeJS.Timeout;
@@ -223,7 +225,7 @@ export class JobRunner {
       ...(entry ? { entry } : {}),
     };
     const worker = new Worker(file, { workerData: start });
-    const running: Running = { worker, cancelFlag: new Int32Array(cancelFlag), startedAt: Date.now(), lastProgressAt: 0, pendingProgress: null };
+    const running: Running = { worker, cancelFlag: new Int32Array(cancelFlag), startedAt: Date.now(), lastProgressAt: 0, pendingProgress: null, maxFraction: 0 };
     this.running.set(id, running);
     worker.on('message', (message: FromWorker) => this.onMessage(id, running, message));
     worker.on('error', (error) => this.settle(id, 'failed', { error: { code: 'internal', message: `worker crashed: ${error.message}` } }));
@@ -238,15 +240,18 @@ export class JobRunner {
 
   private onMessage(id: string, running: Running, message: FromWorker): void {
     switch (message.type) {
-      case 'progress':
-        running.pendingProgress = withEta(message.progress, Date.now() - running.startedAt);
+      case 'progress': {
+        running.maxFraction = Math.max(running.maxFraction, Math.min(1, message.progress.fraction));
+        running.pendingProgress = withEta({ ...message.progress, fraction: running.maxFraction }, Date.now() - running.startedAt);
         if (Date.now() - running.lastProgressAt >= this.options.progressIntervalMs) this.flushProgress(id, running);
         break;
+      }
       case 'checkpoint':
         this.store.saveCheckpoint(id, message.state);
         break;
       case 'succeeded':
         this.flushProgress(id, running);
+        this.store.saveProgress(id, doneProgress(this.store.get(id)?.progress ?? null)); // announced with the status: not the last phase's "90 % writing PNGs"
         this.settle(id, 'succeeded', { result: message.result });
         break;
       case 'cancelled':
@@ -335,6 +340,12 @@ export class JobRunner {
     this.listeners.forEach((listener) => listener(job));
     return job;
   }
+}
+
+/** A finished job's progress: done, 100 %, no time left; its steps and figures kept. */
+export function doneProgress(last: JobProgress | null): JobProgress {
+  const { etaMs: _eta, ...rest } = last ?? { fraction: 1, message: 'done' };
+  return { ...rest, fraction: 1, message: 'done' };
 }
 
 /** Fills in the time left from the fraction done, where the job did not say. */

@@ -280,6 +280,37 @@ export class DatasetStore {
     return { added, images: images.size };
   }
 
+  /**
+   * One caption of image `imageId` of dataset `id` added, edited or removed, in one transaction
+   * that keeps what depends on captions right: an image left without any leaves the few-shot
+   * subset (its pairs are image–caption pairs). `conflict` when the image has that text
+   * already; `missing` when the image or caption is not there.
+   */
+  editCaption(
+    id: string,
+    imageId: number,
+    change: { action: 'add'; text: string } | { action: 'edit'; caption: number; text: string } | { action: 'remove'; caption: number },
+  ): 'done' | 'conflict' | 'missing' {
+    return writeTransaction(this.db, () => {
+      const image = this.db.prepare('SELECT id FROM images WHERE id = ? AND dataset_id = ?').get(imageId, id);
+      if (!image) return 'missing';
+      if (change.action !== 'add' && !this.db.prepare('SELECT id FROM captions WHERE id = ? AND image_id = ?').get(change.caption, imageId)) return 'missing';
+      if (change.action !== 'remove') {
+        const same = this.db.prepare('SELECT id FROM captions WHERE image_id = ? AND text = ?').get(imageId, change.text) as { id: number } | undefined;
+        if (same && (change.action === 'add' || same.id !== change.caption)) return 'conflict';
+      }
+      if (change.action === 'add') this.db.prepare("INSERT INTO captions (image_id, text, source) VALUES (?, ?, 'typed in the app')").run(imageId, change.text);
+      else if (change.action === 'edit') this.db.prepare("UPDATE captions SET text = ?, source = 'edited in the app' WHERE id = ?").run(change.text, change.caption);
+      else {
+        this.db.prepare('DELETE FROM captions WHERE id = ?').run(change.caption);
+        const left = (this.db.prepare('SELECT count(*) AS n FROM captions WHERE image_id = ?').get(imageId) as { n: number }).n;
+        if (left === 0) this.db.prepare('UPDATE images SET few_shot = 0 WHERE id = ?').run(imageId);
+      }
+      this.touch(id);
+      return 'done';
+    });
+  }
+
   /** Sets the split of every imported image at once (others get none), and records how it was drawn. */
   setSplit(id: string, val: ReadonlySet<number>, spec: { val: number; seed: number }): void {
     writeTransaction(this.db, () => {

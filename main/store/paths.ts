@@ -36,6 +36,12 @@ export function resolveDataDir(flag?: string): string {
 export const databasePath = (dataDir: string): string => join(dataDir, 'lafite.db');
 
 /**
+ * Pictures Lafite Studio draws itself (the ShapesWorld demo's): inside the data folder, so
+ * nothing is left beside it, and the one place inside it a dataset may be imported from.
+ */
+export const picturesDir = (dataDir: string): string => join(dataDir, 'pictures');
+
+/**
  * The folder of what ships besides code (default vocabularies, the demo model): in a packaged
  * app Electron's resources folder, else the `resources/` of this checkout, found by walking up
  * from this file (its depth differs between the sources and the bundles).

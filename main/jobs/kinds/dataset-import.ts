@@ -15,6 +15,7 @@ import { scanFolder, type ScannedFile } from '../../datasets/scan.ts';
 import { openDatabase } from '../../store/db.ts';
 import { cropPath, datasetCacheDir, DatasetStore, thumbnailPath, type SeenFile } from '../../store/datasets.ts';
 import { isInside } from '../../store/path-policy.ts';
+import { picturesDir } from '../../store/paths.ts';
 import type { JobContext, JobHandler, JobInput } from '../job-kind.ts';
 
 /** Files per transaction: small enough that a kill loses little, large enough to amortise the commit. */
@@ -26,7 +27,10 @@ async function checkFolder(folder: string, dataDir: string): Promise<void> {
   if (!info.isDirectory()) throw invalidInput(`${folder} is a file, not a folder`, 'folder');
   // Real paths: a link to the data folder (or one of its datasets) must not import the app's own crops.
   const data = await realpath(dataDir).catch(() => resolve(dataDir));
-  if (isInside(await realpath(folder), data)) throw invalidInput(`${folder} is inside Lafite's own data folder: import your images from where they are`, 'folder');
+  const real = await realpath(folder);
+  const drawn = picturesDir(data); // pictures the app drew (the demo's) are the user's, not its caches
+  if (isInside(real, data) && !isInside(real, drawn))
+    throw invalidInput(`${folder} is inside Lafite's own data folder: import your images from where they are (or from its pictures folder, ${drawn})`, 'folder');
 }
 
 /** The dataset to import into: new, or the same folder and crop size as before. */
@@ -102,6 +106,7 @@ export const datasetImport: JobHandler<'dataset-import'> = {
         cropPath: (sha256) => cropPath(cacheDir, input.imageSize, sha256),
       };
       const totals = { imported: 0, rejected: problems.length, duplicate: 0 };
+      const upscaled = { count: 0, smallestSide: Infinity, imageSize: input.imageSize };
       const unchanged = scan.files.length - changed.length;
       const total = changed.length;
       job.progress({ fraction: 0, message: `${total} new or changed of ${scan.files.length} images`, step: 0, total });
@@ -110,6 +115,13 @@ export const datasetImport: JobHandler<'dataset-import'> = {
         const outcomes = await processBatch(changed.slice(start, start + BATCH_FILES), options);
         const recorded = store.recordFiles(input.dataset, outcomes);
         for (const key of ['imported', 'rejected', 'duplicate'] as const) totals[key] += recorded[key];
+        for (const file of outcomes) {
+          const side = file.status === 'imported' && file.width && file.height ? Math.min(file.width, file.height) : Infinity;
+          if (side < input.imageSize) {
+            upscaled.count += 1;
+            upscaled.smallestSide = Math.min(upscaled.smallestSide, side);
+          }
+        }
         const done = Math.min(start + BATCH_FILES, total);
         job.progress({ fraction: total ? done / total : 1, message: `imported ${done} of ${total} images`, step: done, total, metrics: { ...totals } });
       }
@@ -120,6 +132,7 @@ export const datasetImport: JobHandler<'dataset-import'> = {
         unchanged,
         ...totals,
         ignored: scan.ignored,
+        ...(upscaled.count > 0 ? { upscaled } : {}),
         seconds,
         imagesPerSecond: total / seconds,
         counts: store.counts(input.dataset),

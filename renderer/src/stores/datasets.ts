@@ -3,7 +3,8 @@
  * `dataset-import` job followed through the jobs store's events, and browsing the selected
  * dataset: its images a page at a time under a filter (`datasets.images`), their thumbnails
  * fetched only for what is on screen and cached (`datasets.thumbnails`), one image's detail
- * (`datasets.image`), and the caption, split and few-shot actions.
+ * (`datasets.image`) with its captions added, edited and removed (`datasets.caption`), and the
+ * caption file, split and few-shot actions.
  *
  * Pages and thumbnails live in shallow refs: 10 000 image rows stay plain objects, and a
  * loaded page or a batch of thumbnails replaces the map once rather than touching each row.
@@ -282,6 +283,27 @@ export const useDatasetsStore = defineStore('datasets', () => {
     detailLoading.value = false;
   }
 
+  // Editing the open image's captions (`datasets.caption`) ------------------------------
+
+  const captionEditBusy = ref(false);
+  /** Why the last caption add, edit or remove failed (a repeat of a caption the image has). */
+  const captionEditError = ref<DisplayError | null>(null);
+
+  /** Adds, edits or removes a caption of the open image; then its captions, the counts and the tile follow. True when it was done. */
+  async function editCaption(
+    change: { action: 'add'; text: string } | { action: 'edit'; caption: number; text: string } | { action: 'remove'; caption: number },
+  ): Promise<boolean> {
+    const dataset = selectedId.value;
+    const image = openImageId.value;
+    if (!dataset || image === null) return false;
+    const detail = await trackCall(captionEditBusy, captionEditError, () => api.call('datasets.caption', { dataset, image, ...change }));
+    if (!detail) return false;
+    if (openImageId.value === image) imageDetail.value = detail;
+    const record = await trackCall(captionEditBusy, captionEditError, () => api.call('datasets.get', { dataset }));
+    if (record) replaceRecord(record); // counts (captioned images) and the tile's caption mark
+    return true;
+  }
+
   // Captions, validation split, few-shot subset -------------------------------------------
 
   const captionResult = ref<CaptionImportResult | null>(null);
@@ -370,6 +392,10 @@ export const useDatasetsStore = defineStore('datasets', () => {
     setFilter,
     openImage,
     closeImage,
+    captionEditBusy,
+    captionEditError,
+    editCaption,
+    dismissCaptionEditError: () => (captionEditError.value = null),
     importCaptions,
     split,
     fewShot,

@@ -140,3 +140,16 @@ export function formatFigure(key: CompareMetricKey, value: number | null): strin
   if (key === 'rPrecision' || key === 'attributeAccuracy') return `${(value * 100).toFixed(1)} %`;
   return Math.abs(value) >= 1000 ? value.toExponential(2) : Number(value.toPrecision(3)).toString();
 }
+
+/** Whether a figure is a share, shown as a percentage. */
+export const isShare = (key: CompareMetricKey): boolean => key === 'rPrecision' || key === 'attributeAccuracy';
+
+/**
+ * A tick of a chart's figure axis: shares as whole percentages, with decimals only as fine as
+ * the ticks' spacing `increment` needs ("80%", "82.5%"), so labels fit the axis; others as in cells.
+ */
+export function formatAxisFigure(key: CompareMetricKey, value: number, increment: number): string {
+  if (!isShare(key)) return formatFigure(key, value);
+  const decimals = Math.min(2, Math.max(0, -Math.floor(Math.log10(Math.abs(increment * 100) || 1) + 1e-9)));
+  return `${(value * 100).toFixed(decimals)}%`;
+}

@@ -2,7 +2,8 @@
  * Runs: the training runs (`runs.list`) side by side with their evaluations
  * (`runs.evaluations`), which runs are plotted, and evaluating a run at its latest step as a
  * `gan-eval` job, on the dataset's captions or on prompts typed one a line (`lafite eval --prompts`). The jobs store's `job.updated` events tell which evaluations are going and
- * when one is done (then the evaluations are read again).
+ * when one is done (then the evaluations are read again). Runs are renamed (`runs.rename`) and
+ * removed with their files (`runs.remove`) after a confirmation in a bar above the table.
  *
  * @example
  *   const runs = useRunsStore();
@@ -52,6 +53,8 @@ export const useRunsStore = defineStore('runs', () => {
   const evalPrompts = ref('');
 
   const rows = computed(() => compareRows(runs.value, evaluations.value));
+  /** Per training run, whether Resume can work (`RunSummary.resumable`: stopped, and a checkpoint or a reason a second try gets past). */
+  const resumable = computed(() => Object.fromEntries(runs.value.map((run) => [run.id, run.resumable ?? false])) as Record<string, boolean>);
   const metrics = computed(() => visibleMetrics(evaluations.value));
   const best = computed(() => bestFigures(rows.value, metrics.value));
   /** Selected runs in the table's order (the charts' line order). */
@@ -108,6 +111,46 @@ export const useRunsStore = defineStore('runs', () => {
     return job !== null;
   }
 
+  // Tidying: rename and remove, each asked for in a bar above the table ----------------------
+
+  /** The run whose Rename or Remove bar is open, and which. */
+  const managing = ref<{ run: string; action: 'rename' | 'remove' } | null>(null);
+  /** A rename or remove call in flight. */
+  const managingBusy = ref(false);
+  /** The last failure of a rename or remove (shown in the bar; a busy run, a name taken). */
+  const manageError = ref<DisplayError | null>(null);
+
+  function ask(run: string, action: 'rename' | 'remove'): void {
+    managing.value = { run, action };
+    manageError.value = null;
+  }
+
+  function closeManage(): void {
+    managing.value = null;
+    manageError.value = null;
+  }
+
+  /** Names `run` (`runs.rename`); true when it was. */
+  async function rename(run: string, name: string): Promise<boolean> {
+    const renamed = await trackCall(managingBusy, manageError, () => api.call('runs.rename', { id: run, name: name.trim() }));
+    if (!renamed) return false;
+    runs.value = runs.value.map((r) => (r.id === run ? { ...r, name: renamed.name ?? null } : r));
+    closeManage();
+    return true;
+  }
+
+  /** Deletes `run`, its files, generations and evaluations (`runs.remove`); true when it was. */
+  async function remove(run: string): Promise<boolean> {
+    const removed = await trackCall(managingBusy, manageError, () => api.call('runs.remove', { id: run }));
+    if (!removed) return false;
+    closeManage();
+    const next = new Set(selected.value);
+    next.delete(run);
+    selected.value = next;
+    await Promise.all([refresh(), jobsStore.load()]);
+    return true;
+  }
+
   function toggle(run: string): void {
     const next = new Set(selected.value);
     if (!next.delete(run)) next.add(run);
@@ -129,6 +172,7 @@ export const useRunsStore = defineStore('runs', () => {
     evalImages,
     evalPrompts,
     rows,
+    resumable,
     metrics,
     best,
     evalJobs,
@@ -138,6 +182,13 @@ export const useRunsStore = defineStore('runs', () => {
     evaluate,
     toggle,
     setImages,
+    managing,
+    managingBusy,
+    manageError,
+    ask,
+    closeManage,
+    rename,
+    remove,
     imagesOf: (run: string): number => evalImages.value[run] ?? DEFAULT_EVAL_IMAGES,
     dismissError: () => (error.value = null),
   };

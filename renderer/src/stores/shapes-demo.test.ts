@@ -10,12 +10,10 @@ import { jobRecord } from './testing/job-record.ts';
 import { useTrainingStore } from './training.ts';
 
 describe('ShapesWorld demo dataset', () => {
-  it('suggests a folder beside the data folder (an import refuses one inside it), with its own separator', () => {
-    expect(suggestedFolder('/home/me/.config/Lafite Studio')).toBe('/home/me/.config/lafite-shapes-world');
-    expect(suggestedFolder('/tmp/data/')).toBe('/tmp/lafite-shapes-world');
-    expect(suggestedFolder('/data')).toBe('/lafite-shapes-world');
-    expect(suggestedFolder('C:\\Users\\me\\Lafite')).toBe('C:\\Users\\me\\lafite-shapes-world');
-    expect(suggestedFolder('C:\\Lafite')).toBe('C:\\lafite-shapes-world');
+  it('suggests the data folder’s pictures folder (the one an import takes inside it), with its own separator', () => {
+    expect(suggestedFolder('/home/me/.config/Lafite Studio')).toBe('/home/me/.config/Lafite Studio/pictures/shapes-world');
+    expect(suggestedFolder('/tmp/data/')).toBe('/tmp/data/pictures/shapes-world');
+    expect(suggestedFolder('C:\\Users\\me\\Lafite')).toBe('C:\\Users\\me\\Lafite\\pictures\\shapes-world');
     expect(joinPath('/data/', 'x')).toBe('/data/x');
     expect(jobInputSchemas['shapes-generate'].safeParse(demoGenerateInput('/work/shapes')).success).toBe(true);
     expect(jobInputSchemas['dataset-import'].safeParse(demoImportInput('/work/shapes')).success).toBe(true);

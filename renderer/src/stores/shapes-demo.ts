@@ -20,17 +20,17 @@ import { useJobsStore } from './jobs.ts';
 import { useTrainingStore } from './training.ts';
 
 /** The demo dataset: its name, how many pictures, their side, and the name of its folder. */
-export const SHAPES_DEMO = { dataset: 'shapes', images: 2000, size: SHAPES_PICTURE_SIZE, folder: 'lafite-shapes-world' } as const;
+export const SHAPES_DEMO = { dataset: 'shapes', images: 2000, size: SHAPES_PICTURE_SIZE, folder: 'shapes-world' } as const;
 
 export { joinPath };
 
-/** The folder the pictures go to unless the user picks another: beside the data folder (`/a/data` → `/a/lafite-shapes-world`). */
+/**
+ * The folder the pictures go to unless the user picks another: the data folder's pictures
+ * folder, where `lafite demo` draws too and the one place inside the data folder an import
+ * takes pictures from (`/a/data` → `/a/data/pictures/shapes-world`; store/paths.ts picturesDir).
+ */
 export function suggestedFolder(dataDir: string): string {
-  const separator = separatorOf(dataDir);
-  const parts = dataDir.split(separator).filter((part, i) => part !== '' || i === 0); // '/a/b' → ['', 'a', 'b']; 'C:\\a' → ['C:', 'a']
-  const parentParts = parts.length > 1 ? parts.slice(0, -1) : parts;
-  const parent = parentParts.length === 1 ? `${parentParts[0]}${separator}` : parentParts.join(separator);
-  return joinPath(parent, SHAPES_DEMO.folder);
+  return joinPath(joinPath(dataDir, 'pictures'), SHAPES_DEMO.folder);
 }
 
 /** The demo dataset's steps when drawn into `folder` (the recipe `lafite demo` follows too). */

@@ -2,7 +2,9 @@
  * Vocabulary & Templates (Lafite2 §3.1, step 1): the vocabulary sets retrieval fills prompt
  * templates from (`vocabulary.list`), edited as text in a draft per set (one entry or one
  * template a line), templates checked live against the draft's vocabulary names
- * (`vocabulary.check`, debounced), saved (`vocabulary.save`), reset to the shipped default or
+ * (`vocabulary.check`, debounced), the single-word vocabularies' entries checked against an
+ * encoder's tokenizer (`vocabulary.words`, debounced; Save passes the encoder, so the API
+ * refuses words it does not hold), saved (`vocabulary.save`), reset to the shipped default or
  * forgotten (`vocabulary.reset`), built from a CLIP model's tokenizer (`vocabulary.build`),
  * imported from and exported as the JSON `lafite pseudo vocab export` writes, and previewed
  * on one image of a dataset (`vocabulary.preview`: its top words and prompts).
@@ -19,7 +21,7 @@
  */
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef, watch } from 'vue';
-import type { DatasetImage, DatasetRecord, Input, ModelRecord, RetrievalPreview, TemplateCheck, VocabularySetRecord } from '../../../main/contract/index.ts';
+import type { DatasetImage, DatasetRecord, Input, ModelRecord, RetrievalPreview, TemplateCheck, VocabularySetRecord, VocabularyWordCheck } from '../../../main/contract/index.ts';
 import { toDisplayError, useApiClient, type DisplayError } from '../api/index.ts';
 import { trackCall } from './tracked-call.ts';
 import { draftChanged, draftFromRecord, linesOf, MAX_TEMPLATES, saveInput, type VocabularyDraft, type VocabularySetFile } from './vocabulary-draft.ts';
@@ -108,12 +110,49 @@ export const useVocabularyStore = defineStore('vocabulary', () => {
     drafts.value[record.id] = draftFromRecord(record);
   }
 
+  // Words against an encoder's tokenizer ---------------------------------------------------
+
+  /** The encoder whose tokenizer the single-word vocabularies are checked against ('' : none); Save passes it, so the API refuses other words. */
+  const wordsModel = ref('shapes-clip');
+  /** The entries outside its tokenizer, per vocabulary, for the draft as it is (checked after a pause in typing). */
+  const wordCheck = shallowRef<VocabularyWordCheck | null>(null);
+  let wordGeneration = 0;
+  let wordTimer: ReturnType<typeof setTimeout> | undefined;
+
+  async function checkWords(): Promise<void> {
+    const generation = ++wordGeneration;
+    const id = selectedId.value;
+    if (!id || !draft.value || !wordsModel.value) {
+      wordCheck.value = null;
+      return;
+    }
+    const { vocabularies } = saveInput(id, draft.value);
+    try {
+      const check = await api.call('vocabulary.words', { model: wordsModel.value, vocabularies });
+      if (generation === wordGeneration) wordCheck.value = check;
+    } catch {
+      if (generation === wordGeneration) wordCheck.value = null; // a removed model: no marks, Save says why
+    }
+  }
+
+  /** The word check of vocabulary `name`, if it has entries outside the tokenizer. */
+  const unknownWordsOf = (name: string) => wordCheck.value?.vocabularies.find((v) => v.name === name) ?? null;
+
+  watch(
+    [() => (draft.value ? JSON.stringify(draft.value.vocabularies) : ''), wordsModel, selectedId],
+    () => {
+      clearTimeout(wordTimer);
+      wordTimer = setTimeout(() => void checkWords(), CHECK_DELAY_MS);
+    },
+    { immediate: true },
+  );
+
   async function save(): Promise<boolean> {
     const id = selectedId.value;
     if (!id || !draft.value) return false;
     saveError.value = null;
     const saved = await trackCall(saving, saveError, async () => {
-      replaceRecord(await api.call('vocabulary.save', saveInput(id, draft.value!)));
+      replaceRecord(await api.call('vocabulary.save', { ...saveInput(id, draft.value!), ...(wordsModel.value ? { model: wordsModel.value } : {}) }));
       if (selectedId.value === id) clearPreview();
       return true;
     });
@@ -312,6 +351,10 @@ export const useVocabularyStore = defineStore('vocabulary', () => {
     previewThumbnails,
     previewImageId,
     previewModel,
+    wordsModel,
+    wordCheck,
+    unknownWordsOf,
+    checkWords,
     preview,
     previewing,
     previewError,
