@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bestFigures, compareRows, COMPARE_METRICS, formatFigure, latestEvaluations, metricSeries, promptSource, visibleMetrics } from './runs-compare.ts';
+import { bestFigures, compareRows, COMPARE_METRICS, formatAxisFigure, formatFigure, latestEvaluations, metricSeries, promptSource, visibleMetrics } from './runs-compare.ts';
 import { evaluation, runSummary } from './testing/run-records.ts';
 
 const A = 'aaaa0000-0001';
@@ -71,5 +71,12 @@ describe('runs comparison', () => {
     expect(promptSource({ prompts: { file: '/home/me/held-out.txt', count: 12 } })).toBe('12 prompts of held-out.txt');
     expect(promptSource({ prompts: { file: 'C:\\prompts\\one.txt', count: 1 } })).toBe('1 prompt of one.txt');
     expect(promptSource({ prompts: { file: null, count: 3 } })).toBe('3 prompts of a given list');
+  });
+
+  it('labels a share axis in percentages only as fine as its ticks (not "000.0 %")', () => {
+    expect([0, 0.02, 0.04].map((v) => formatAxisFigure('attributeAccuracy', v, 0.02))).toEqual(['0%', '2%', '4%']);
+    expect([0.8, 0.825, 0.85].map((v) => formatAxisFigure('rPrecision', v, 0.025))).toEqual(['80.0%', '82.5%', '85.0%']);
+    expect(formatAxisFigure('attributeAccuracy', 1, 0.1)).toBe('100%');
+    expect(formatAxisFigure('fdClip', 1.234, 0.5)).toBe(formatFigure('fdClip', 1.234));
   });
 });

@@ -150,6 +150,7 @@ export const isShare = (key: CompareMetricKey): boolean => key === 'rPrecision' 
  */
 export function formatAxisFigure(key: CompareMetricKey, value: number, increment: number): string {
   if (!isShare(key)) return formatFigure(key, value);
-  const decimals = Math.min(2, Math.max(0, -Math.floor(Math.log10(Math.abs(increment * 100) || 1) + 1e-9)));
+  const step = Math.abs(increment * 100);
+  const decimals = [0, 1, 2].find((d) => Math.abs(Math.round(step * 10 ** d) - step * 10 ** d) < 1e-6 * 10 ** d) ?? 2; // as many as the spacing has
   return `${(value * 100).toFixed(decimals)}%`;
 }
