@@ -4,9 +4,9 @@
  * loads only when something is missing.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { notFound } from '../contract/errors.ts';
 import { decodeForEncoder } from '../datasets/import-file.ts';
 import type { ClipOnnxEncoder } from '../engine/encoders/clip-onnx.ts';
@@ -19,26 +19,32 @@ import { encodeCached, type CacheItem, type CachedEncodeOptions } from './cached
 
 const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
 
-/**
- * A model's files' fingerprint: the names, sizes and modification times of its ONNX files.
- * Not their hash: a CLIP ViT-B/16 is 600 MB, and every job opens its model.
- */
-export function modelFingerprint(model: ModelRecord): string {
+/** A model's ONNX files, sorted by name (none when the folder is missing: loading it will say what is wrong). */
+function onnxFiles(model: ModelRecord): string[] {
   const dir = join(model.path, 'onnx');
-  if (!existsSync(dir)) return 'no-onnx-folder'; // loading it will say what is wrong
-  const files = readdirSync(dir)
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
     .filter((name) => name.endsWith('.onnx'))
-    .sort();
-  const parts = files.map((name) => {
-    const stat = statSync(join(dir, name));
-    return `${name}:${stat.size}:${stat.mtimeMs}`;
-  });
+    .sort()
+    .map((name) => join(dir, name));
+}
+
+/** The cheap fingerprint of a model's files: their names, sizes and modification times. */
+export function modelStatFingerprint(model: ModelRecord): string {
+  const parts = onnxFiles(model).map((file) => `${basename(file)}:${statSync(file).size}:${statSync(file).mtimeMs}`);
   return createHash('sha256').update(parts.join('\n')).digest('hex').slice(0, 16);
 }
 
-/** Drops the model's cached features (and pseudo features) when its files changed since they were made. */
+/** The content fingerprint of a model's files: their names and bytes, hashed (read only when the cheap one changed). */
+export function modelContentFingerprint(model: ModelRecord): string {
+  const hash = createHash('sha256');
+  for (const file of onnxFiles(model)) hash.update(`${basename(file)}\n`).update(readFileSync(file));
+  return hash.digest('hex').slice(0, 16);
+}
+
+/** Drops the model's cached features (and pseudo features) when its files' contents changed since they were made. */
 export function syncModelCache(model: ModelRecord, cache: EmbeddingStore): void {
-  cache.syncModelVersion(model.id, modelFingerprint(model));
+  cache.syncModelVersion(model.id, modelStatFingerprint(model), () => modelContentFingerprint(model));
 }
 
 /**

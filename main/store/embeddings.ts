@@ -55,21 +55,28 @@ export class EmbeddingStore {
   }
 
   /**
-   * Keeps the cache true to the model's files: when `fingerprint` differs from the one the
-   * cached vectors were made with (a new built-in shapes-clip, a re-exported folder), drops the
-   * model's vectors and the pseudo features computed from them, in one transaction. Returns
-   * whether anything was dropped.
+   * Keeps the cache true to the model's files: when they changed since the cached vectors were
+   * made (a new built-in shapes-clip, a re-exported folder), drops the model's vectors and the
+   * pseudo features computed from them, in one transaction. Returns whether anything was dropped.
+   *
+   * A change is judged by content, not by the files' times: `stat` (names, sizes, times) is
+   * cheap and decides when it matches the stored one; otherwise `content()` (their hash) does, so
+   * a second checkout of the app or an update that rewrites the same files keeps the cache.
+   * Stored as `stat:content`; a row from before holds the stat alone.
    */
-  syncModelVersion(modelId: string, fingerprint: string): boolean {
+  syncModelVersion(modelId: string, stat: string, content: () => string): boolean {
     return writeTransaction(this.db, () => {
       const row = this.db.prepare('SELECT fingerprint FROM model_versions WHERE model_id = ?').get(modelId) as { fingerprint: string } | undefined;
-      if (row?.fingerprint === fingerprint) return false;
-      const stale = row !== undefined || this.count(modelId) > 0; // rows from before versions were kept count as stale
+      const [storedStat, storedContent] = row ? row.fingerprint.split(':') : [];
+      if (storedStat === stat && storedContent !== undefined) return false;
+      const hash = content();
+      const same = storedStat === stat || (storedContent !== undefined && storedContent === hash);
+      const stale = !same && (row !== undefined || this.count(modelId) > 0); // rows from before versions were kept count as stale
       if (stale) {
         this.removeModel(modelId);
         this.db.prepare('DELETE FROM pseudo_runs WHERE model_id = ?').run(modelId);
       }
-      this.db.prepare('INSERT OR REPLACE INTO model_versions (model_id, fingerprint, updated_at) VALUES (?, ?, ?)').run(modelId, fingerprint, new Date().toISOString());
+      this.db.prepare('INSERT OR REPLACE INTO model_versions (model_id, fingerprint, updated_at) VALUES (?, ?, ?)').run(modelId, `${stat}:${hash}`, new Date().toISOString());
       return stale;
     });
   }
