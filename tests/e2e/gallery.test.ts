@@ -262,7 +262,7 @@ describe.skipIf(!hasChromium)('gallery, PNG settings, step picker, compare, shor
       await expect.poll(() => page.locator('main h1').textContent(), { timeout: TIMEOUT_MS }).toBe('Playground');
       const play = page.getByTestId('play-form');
       await expect.poll(() => play.getByTestId('play-prompt').inputValue(), { timeout: TIMEOUT_MS }).toBe('three yellow hearts');
-      expect(await play.getByTestId('play-run').inputValue()).toBe(SHAPES_PRETRAINED_ID);
+      await expect.poll(() => play.getByTestId('play-run').inputValue(), { timeout: TIMEOUT_MS }).toBe(SHAPES_PRETRAINED_ID); // once the runs have loaded
       expect(await play.getByTestId('play-seed').inputValue()).toBe('5');
       expect(await play.getByTestId('play-n').inputValue()).toBe('2');
       expect(await play.locator('input[name=truncation]').inputValue()).toBe('0.8');

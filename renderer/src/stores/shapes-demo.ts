@@ -13,7 +13,7 @@
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef, watch } from 'vue';
 import type { JobKind, JobRecord } from '../../../main/contract/index.ts';
-import { SHAPES_PICTURE_SIZE, joinPath, separatorOf, shapesDatasetSteps } from '../../../main/contract/shapes-demo.ts';
+import { SHAPES_PICTURE_SIZE, joinPath, shapesDatasetSteps } from '../../../main/contract/shapes-demo.ts';
 import { toDisplayError, useApiClient, type DisplayError } from '../api/index.ts';
 import { isCancellable } from './job-order.ts';
 import { useJobsStore } from './jobs.ts';
