@@ -188,5 +188,6 @@ export async function checkJobStart(stores: PreflightStores, kind: JobKind, inpu
   if (!first) return;
   const rest = problems.filter((p) => p !== first);
   const more = rest.length > 0 ? `; also: ${rest.map((p) => p.message).join('; ')}` : '';
-  throw new LafiteError(first.code, `${first.message}${more}`, first.field);
+  // jobs.start's fields are the job input's, one level down in the call (as the API's own validation names them).
+  throw new LafiteError(first.code, `${first.message}${more}`, first.field ? `input.${first.field}` : undefined);
 }

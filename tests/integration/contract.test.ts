@@ -83,9 +83,10 @@ describe('the API through every adapter', () => {
 
   it('the same error, mapped to each transport', async () => {
     const direct = await service.call('jobs.get', { id: MISSING }).catch((e: unknown) => e);
-    expect(direct).toMatchObject({ code: 'not_found', message: `no job '${MISSING}'` });
-    expect(await ipc.invoke(APP, 'jobs.get', { id: MISSING })).toEqual({ ok: false, error: { code: 'not_found', message: `no job '${MISSING}'` } });
-    expect(await http('jobs.get', { id: MISSING })).toEqual({ status: 404, body: { ok: false, error: { code: 'not_found', message: `no job '${MISSING}'` } } });
+    const message = `no job '${MISSING}' (see \`lafite jobs list\`)`;
+    expect(direct).toMatchObject({ code: 'not_found', message });
+    expect(await ipc.invoke(APP, 'jobs.get', { id: MISSING })).toEqual({ ok: false, error: { code: 'not_found', message } });
+    expect(await http('jobs.get', { id: MISSING })).toEqual({ status: 404, body: { ok: false, error: { code: 'not_found', message } } });
     const viaCli = await cli('jobs', 'show', MISSING);
     expect(viaCli.code).toBe(3);
     expect(viaCli.stderr).toContain(`lafite: no job '${MISSING}'`);
