@@ -18,7 +18,7 @@ const METHOD_ID_FIELDS: Partial<Record<Method, Fields>> = {
   'jobs.cancel': JOB,
   'jobs.resume': JOB,
   'jobs.pause': JOB,
-  'models.remove': { id: 'model' },
+  // models.remove takes the whole id: it also removes an unfinished download, which no record names.
   'datasets.get': DATASET,
   'datasets.fit': { dataset: 'dataset', model: 'model' },
   'datasets.remove': DATASET,
