@@ -21,7 +21,7 @@ const METHOD_ID_FIELDS: Partial<Record<Method, Fields>> = {
   // models.remove takes the whole id: it also removes an unfinished download, which no record names.
   'datasets.get': DATASET,
   'datasets.fit': { dataset: 'dataset', model: 'model' },
-  'datasets.remove': DATASET,
+  // datasets.remove takes the whole name: a dataset whose import is still queued has no row yet, and removing it must say so (conflict).
   'datasets.images': DATASET,
   'datasets.image': DATASET,
   'datasets.thumbnails': DATASET,
