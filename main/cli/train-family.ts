@@ -9,38 +9,23 @@
  *   lafite train --family diffusion --dataset shapes --preset shapes --steps 2000 --cond-drop 0.1 --noise-schedule cosine
  */
 import type { Command } from 'commander';
-import { DIFFUSION_OWN_OPTIONS, GAN_TRAIN_OPTIONS, type DiffusionTrainResult, type JobInput, type OptionSpec, type TrainFamily } from '../contract/index.ts';
+import {
+  DIFFUSION_OWN_OPTIONS,
+  DIFFUSION_TRAIN_JOB_OPTIONS,
+  GAN_TRAIN_OPTIONS,
+  type DiffusionTrainResult,
+  type JobInput,
+  type OptionSpec,
+  type TrainFamily,
+} from '../contract/index.ts';
 import { invalidInput } from '../contract/errors.ts';
 import { jobInput, type OptionField, type ParsedOptions } from './job-options.ts';
 
 /** The diffusion options that are no gan-train option (registered on `lafite train` after the GAN's). */
 export const DIFFUSION_ONLY_FIELDS = (Object.keys(DIFFUSION_OWN_OPTIONS) as OptionField<'diffusion-train'>[]).filter((field) => !(field in GAN_TRAIN_OPTIONS));
 
-/** gan-train options the diffusion model has no use for. */
-const GAN_ONLY_SPECS: [string, OptionSpec][] = Object.entries(GAN_TRAIN_OPTIONS).filter(
-  ([field]) =>
-    ![
-      'dataset',
-      'model',
-      'pseudo',
-      'pseudoRun',
-      'nn',
-      'xi',
-      'steps',
-      'minutes',
-      'batchSize',
-      'checkpointEvery',
-      'sampleEvery',
-      'seed',
-      'samplePrompts',
-      'schedule',
-      'captionShare',
-      'subset',
-      'init',
-      'preset',
-      'learningRate',
-    ].includes(field),
-);
+/** gan-train options the diffusion model has no use for: those its own table lacks. */
+const GAN_ONLY_SPECS: [string, OptionSpec][] = Object.entries(GAN_TRAIN_OPTIONS).filter(([field]) => !(field in DIFFUSION_TRAIN_JOB_OPTIONS));
 
 /** `--family`: the option and its help. */
 export const FAMILY_FLAG = '--family <family>';
