@@ -13,11 +13,11 @@
  * figures are differences, so the networks and Adam's moments drop out.
  */
 import * as tf from '@tensorflow/tfjs';
-import { Discriminator } from '../main/engine/gan/discriminator.ts';
 import { Generator } from '../main/engine/gan/generator.ts';
 import { LANGUAGE_FREE_WEIGHTS } from '../main/engine/gan/losses.ts';
 import { PRESETS, type PresetName } from '../main/engine/gan/presets.ts';
-import { DEFAULT_STEP, newPlMean, trainStepAsync, type StepOptions, type TrainParts } from '../main/engine/gan/train-step.ts';
+import { DEFAULT_STEP, trainStepAsync, type StepOptions } from '../main/engine/gan/train-step.ts';
+import { freshStep } from './gpu-memory.ts';
 
 const MB = 1e6;
 
@@ -35,21 +35,7 @@ function peakOf(profile: Awaited<ReturnType<typeof tf.profile>>): Peak {
 
 /** Step 0 of `preset` at `batch`, with the regularisers (R1 and path length) or without: the peak. */
 async function stepPeak(preset: PresetName, batch: number, regularise: boolean, recompute: boolean): Promise<Peak> {
-  const network = PRESETS[preset];
-  const textDim = network.textHidden;
-  const parts: TrainParts = {
-    g: new Generator(network, { textDim, seed: 0 }),
-    d: new Discriminator(network, { textDim, seed: 1 }),
-    gEma: new Generator(network, { textDim, seed: 0 }),
-    gOptimizer: tf.train.adam(0.002, 0, 0.99, 1e-8),
-    dOptimizer: tf.train.adam(0.002, 0, 0.99, 1e-8),
-    plMean: newPlMean(),
-  };
-  const reals = tf.tidy(() => tf.tanh(tf.randomNormal([batch, network.resolution, network.resolution, 3], 0, 1, 'float32', 3)) as tf.Tensor4D);
-  const h = tf.tidy(() => {
-    const x = tf.randomNormal([batch, textDim], 0, 1, 'float32', 4);
-    return tf.div(x, tf.norm(x, 'euclidean', 1, true)) as tf.Tensor2D;
-  });
+  const { parts, reals, h, dispose } = freshStep(preset, batch);
   const options: StepOptions = {
     ...DEFAULT_STEP,
     weights: LANGUAGE_FREE_WEIGHTS,
@@ -61,11 +47,7 @@ async function stepPeak(preset: PresetName, batch: number, regularise: boolean, 
   const profile = await tf.profile(async () => {
     await trainStepAsync(parts, { reals, h }, options);
   });
-  tf.dispose([reals, h]);
-  for (const part of [parts.g, parts.d, parts.gEma]) part.dispose();
-  parts.gOptimizer.dispose();
-  parts.dOptimizer.dispose();
-  tf.dispose(parts.plMean);
+  dispose();
   return peakOf(profile);
 }
 

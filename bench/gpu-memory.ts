@@ -47,8 +47,8 @@ export interface MemoryPlan {
 
 const largest = (point: MemoryPoint): number => point.peakTensorBytes;
 
-/** One step 0 of `preset` at `batch` split into `accumulate` micro-batches: time and memory. */
-export async function memoryPoint(preset: PresetName, batch: number, accumulate = 1): Promise<MemoryPoint> {
+/** Fresh networks of `preset` and a seeded batch of `batch` images and unit conditions, for a memory measurement of step 0; `dispose` frees them. */
+export function freshStep(preset: PresetName, batch: number): { parts: TrainParts; reals: tf.Tensor4D; h: tf.Tensor2D; dispose: () => void } {
   const network = PRESETS[preset];
   const textDim = network.textHidden;
   const parts: TrainParts = {
@@ -64,6 +64,19 @@ export async function memoryPoint(preset: PresetName, batch: number, accumulate 
     const x = tf.randomNormal([batch, textDim], 0, 1, 'float32', 4);
     return tf.div(x, tf.norm(x, 'euclidean', 1, true)) as tf.Tensor2D;
   });
+  const dispose = (): void => {
+    tf.dispose([reals, h]); // a no-op for tensors the caller freed already
+    for (const part of [parts.g, parts.d, parts.gEma]) part.dispose();
+    parts.gOptimizer.dispose();
+    parts.dOptimizer.dispose();
+    tf.dispose(parts.plMean);
+  };
+  return { parts, reals, h, dispose };
+}
+
+/** One step 0 of `preset` at `batch` split into `accumulate` micro-batches: time and memory. */
+export async function memoryPoint(preset: PresetName, batch: number, accumulate = 1): Promise<MemoryPoint> {
+  const { parts, reals, h, dispose } = freshStep(preset, batch);
   const started = performance.now();
   const profile = await tf.profile(async () => {
     // With gradient checkpointing (StepOptions.recompute), as a memory-bound paper run would train (docs/BENCHMARKS.md).
@@ -73,10 +86,7 @@ export async function memoryPoint(preset: PresetName, batch: number, accumulate 
   const info = tf.memory() as tf.MemoryInfo & { numBytesAllocatedInGPU?: number };
   tf.dispose([reals, h]);
   const stateBytes = tf.memory().numBytes;
-  for (const part of [parts.g, parts.d, parts.gEma]) part.dispose();
-  parts.gOptimizer.dispose();
-  parts.dOptimizer.dispose();
-  tf.dispose(parts.plMean);
+  dispose();
   const point: MemoryPoint = {
     batch,
     accumulate,
