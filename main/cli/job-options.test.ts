@@ -96,7 +96,12 @@ describe('jobInput', () => {
       cloSteps: 10,
     });
     expect(input).not.toHaveProperty('lr');
-    expect(jobInputSchemas['gan-train'].parse(input)).toMatchObject({ learningRate: 0.01, conG: false });
+    expect(jobInputSchemas['gan-train'].parse(input)).toMatchObject({ learningRate: 0.01, conG: false, recompute: false });
+  });
+
+  it('reads a switch (--recompute) as true, and false when left out', () => {
+    expect(parse('gan-train', ['--dataset', 'shapes', '--recompute'], { schedule: parseSchedule })).toMatchObject({ recompute: true });
+    expect(parse('gan-train', ['--dataset', 'shapes'], { schedule: parseSchedule })).toMatchObject({ recompute: false });
   });
 
   it('makes paths absolute and leaves out a default only the schema fills in', () => {

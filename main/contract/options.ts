@@ -16,11 +16,12 @@
  * - `text`, `integer`, `number`: the value as it is, a whole number, a finite number;
  * - `choice`: one of `choices`; `path`: a path, made absolute (jobs run elsewhere);
  * - `negate`: a `--no-…` switch of a field that defaults to true;
+ * - `switch`: a `--…` switch (no value) of a field that defaults to false;
  * - `repeat`: text, repeatable, collected into a list;
  * - `file`: a file the command reads itself (its contents fill the field);
  * - `custom`: the command hands the CLI a parser for it (a schedule, a list of radii).
  */
-export type OptionParse = 'text' | 'integer' | 'number' | 'choice' | 'path' | 'negate' | 'repeat' | 'file' | 'custom';
+export type OptionParse = 'text' | 'integer' | 'number' | 'choice' | 'path' | 'negate' | 'switch' | 'repeat' | 'file' | 'custom';
 
 /** A default an option table may hold: what the schema fills in when the field is left out. */
 export type OptionDefault = string | number | boolean | readonly number[];

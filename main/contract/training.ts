@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { JobStatus } from './job-status.ts';
 import type { OptionTable } from './options.ts';
 import { CLO_OPTIONS, cloOptionsShape } from './pseudo.ts';
-import { DIFFUSION_SAMPLING_OPTIONS, diffusionSamplingShape } from './sampling.ts';
+import { DIFFUSION_SAMPLING_OPTIONS, diffusionSamplingShape, type GenerationSampling } from './sampling.ts';
 import { absolutePath, datasetIdSchema, jobRefSchema, modelIdSchema, perturbationIdSchema, pseudoRunIdSchema, runNameSchema, UNSAFE_TEXT_CHARS } from './schemas.ts';
 
 /** Where the conditions h of the training images come from: Lafite_G, Lafite_NN, Lafite2 retrieval and CLO, or real captions. */
@@ -120,6 +120,12 @@ export const GAN_TRAIN_OPTIONS = {
     help: 'gradient accumulation: run each step’s batch in n micro-batches, their gradients summed (less GPU memory for the same batch; docs/BENCHMARKS.md has the memory plan)',
     parse: 'integer',
     default: 1,
+  },
+  recompute: {
+    flag: '--recompute',
+    help: 'gradient checkpointing: keep only each block’s input and recompute the rest in the backward pass (a fraction of the activation memory for about one more forward pass; docs/BENCHMARKS.md has the memory plan)',
+    parse: 'switch',
+    default: false,
   },
   learningRate: { flag: '--lr <rate>', help: 'Adam learning rate', parse: 'number', default: 0.0025 },
   conG: { flag: '--no-con-g', help: 'leave out ConG (the CLIP image tower on generated images)', parse: 'negate', default: true },
@@ -237,6 +243,10 @@ export const trainingJobSchemas = {
         .describe(
           'gradient accumulation: each step runs the batch in this many micro-batches, their gradients summed (less GPU memory for the same batch; contrastive negatives within a micro-batch)',
         ),
+      recompute: z
+        .boolean()
+        .default(GAN_TRAIN_OPTIONS.recompute.default)
+        .describe('gradient checkpointing: G’s and D’s blocks keep only their inputs and are recomputed in the backward pass (same losses and weights, less memory)'),
       learningRate: z.number().gt(0).max(1).default(GAN_TRAIN_OPTIONS.learningRate.default),
       conG: z.boolean().default(GAN_TRAIN_OPTIONS.conG.default).describe('ConG through the CLIP image tower (eq. 7)'),
       checkpointEvery: z.number().int().min(1).max(1_000_000).default(GAN_TRAIN_OPTIONS.checkpointEvery.default),
@@ -460,6 +470,8 @@ export interface GenerationRecord {
   n: number;
   seed: number;
   truncation: number;
+  /** A diffusion run's generation: its sampler, steps, η and guidance ; null for a GAN's. */
+  sampling: GenerationSampling | null;
   /** The generator's step: the one drawn with (recorded since the gallery), else the one asked for; null when neither is known. */
   step: number | null;
   createdAt: string;

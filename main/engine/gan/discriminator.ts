@@ -33,17 +33,19 @@ class ResidualBlock {
     this.skip = new Conv(`${name}.skip`, inChannels, outChannels, 1, init, { bias: false });
   }
 
-  /** x [N, R, R, Ci] → [N, R/2, R/2, Co]; `recompute`: in two checkpointed segments (recompute.ts), the first convolution and the rest. */
+  /**
+   * x [N, R, R, Ci] → [N, R/2, R/2, Co]; `recompute`: in three checkpointed segments (recompute.ts),
+   * the two convolutions and the skip, so that R1's double backward holds one of them at a time.
+   */
   apply(x: tf.Tensor4D, recompute = false): tf.Tensor4D {
     const first = (input: tf.Tensor): tf.Tensor4D => lrelu(this.conv0.apply(input as tf.Tensor4D));
-    const rest = (a: tf.Tensor, input: tf.Tensor): tf.Tensor4D => {
-      const y = lrelu(downsample2x(this.conv1.apply(a as tf.Tensor4D)));
-      const s = this.skip.apply(downsample2x(input as tf.Tensor4D));
-      return tf.mul(tf.add(y, s), Math.SQRT1_2) as tf.Tensor4D; // (main + skip)/√2
-    };
-    if (!recompute) return rest(first(x), x);
+    const second = (a: tf.Tensor): tf.Tensor4D => lrelu(downsample2x(this.conv1.apply(a as tf.Tensor4D)));
+    // (main + skip)/√2, the sum inside the skip's segment: kept outside, its product would hold one more tensor.
+    const skip = (y: tf.Tensor, input: tf.Tensor): tf.Tensor4D => tf.mul(tf.add(y, this.skip.apply(downsample2x(input as tf.Tensor4D))), Math.SQRT1_2) as tf.Tensor4D;
+    if (!recompute) return skip(second(first(x)), x);
     const a = recomputed(first, [x], variablesOf([this.conv0]));
-    return recomputed(rest, [a, x], variablesOf([this.conv1, this.skip]));
+    const y = recomputed(second, [a], variablesOf([this.conv1]));
+    return recomputed(skip, [y, x], variablesOf([this.skip]));
   }
 
   variables(into: NamedVariables): void {

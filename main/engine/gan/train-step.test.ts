@@ -6,7 +6,7 @@ import { SHAPES_CLIP_ID } from '../shapes/clip.ts';
 import { builtinModelDir } from '../../store/paths.ts';
 import { Discriminator } from './discriminator.ts';
 import { Generator } from './generator.ts';
-import { LANGUAGE_FREE_WEIGHTS } from './losses.ts';
+import { LANGUAGE_FREE_WEIGHTS, r1Penalty } from './losses.ts';
 import { PRESETS } from './presets.ts';
 import { DEFAULT_STEP, newPlMean, trainStepAsync, type TrainParts } from './train-step.ts';
 
@@ -100,5 +100,60 @@ describe('the mode-seeking term (MSGAN, Mao et al. 2019 eq. 3)', () => {
     expect(without.ratios.every((r) => r === null)).toBe(true);
     expect(withTerm.ratios.every((r) => r !== null && Number.isFinite(r) && r > 0)).toBe(true);
     expect(withTerm.diversity).toBeGreaterThan(1.2 * without.diversity);
+  }, 60_000);
+});
+
+describe('lazy R1 (StyleGAN2-ADA `Dreg`) as a pass of its own in the discriminator update', () => {
+  const textDim = 16;
+  const fresh = (): TrainParts => ({
+    g: new Generator(PRESETS.tiny, { textDim, seed: 0 }),
+    d: new Discriminator(PRESETS.tiny, { textDim, seed: 1 }),
+    gEma: new Generator(PRESETS.tiny, { textDim, seed: 0 }),
+    gOptimizer: tf.train.adam(0.002, 0, 0.99, 1e-8),
+    dOptimizer: tf.train.adam(0.002, 0, 0.99, 1e-8),
+    plMean: newPlMean(),
+  });
+
+  it('reports the penalty of the reals on the step-0 discriminator, and its gradient moves the update', async () => {
+    const reals = tf.tanh(tf.randomNormal([4, 16, 16, 3], 0, 1, 'float32', 3)) as tf.Tensor4D;
+    const h = tf.tidy(() => tf.div(tf.ones([4, textDim]), 4) as tf.Tensor2D);
+    const dAfter = async (r1Gamma: number, accumulate: number): Promise<{ r1: number | null; direct: number; weights: Float32Array[] }> => {
+      const parts = fresh();
+      // Per micro-batch (their minibatch standard deviations differ), weighted by its share of the batch.
+      const n = accumulate === 1 ? 4 : 2;
+      const direct = tf.tidy(() =>
+        [0, n]
+          .slice(0, 4 / n)
+          .map(
+            (start) =>
+              (n / 4) *
+              r1Penalty(
+                (x) => parts.d.apply(x, tf.slice(h, [start, 0], [n, -1])).logits,
+                tf.slice(reals, [start, 0, 0, 0], [n, -1, -1, -1]),
+                r1Gamma,
+                DEFAULT_STEP.r1Interval,
+              ).dataSync()[0]!,
+          )
+          .reduce((a, b) => a + b),
+      );
+      const losses = await trainStepAsync(
+        parts,
+        { reals, h },
+        { ...DEFAULT_STEP, r1Gamma, weights: { ...LANGUAGE_FREE_WEIGHTS, conG: 0 }, emaBeta: 0.9, step: 0, seed: 3, accumulate },
+      );
+      const weights = snapshot(parts.d.namedVariables().values());
+      for (const part of [parts.g, parts.d, parts.gEma]) part.dispose();
+      return { r1: losses.r1, direct, weights };
+    };
+    const plain = await dAfter(0, 1);
+    const strong = await dAfter(100, 1);
+    const inParts = await dAfter(100, 2);
+    expect(plain.r1).toBe(0);
+    expect(strong.r1).toBeGreaterThan(0);
+    expect(strong.r1!).toBeCloseTo(strong.direct, 4); // the reported figure is R1 of the reals, before the update
+    expect(inParts.r1!).toBeCloseTo(inParts.direct, 4); // in micro-batches, the parts' shares of it add up
+    // Without R1's gradient in the update the two would train D alike: the pass must reach the optimizer.
+    const moved = strong.weights.some((w, i) => w.some((x, j) => Math.abs(x - plain.weights[i]![j]!) > 1e-7));
+    expect(moved).toBe(true);
   }, 60_000);
 });

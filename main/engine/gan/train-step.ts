@@ -270,10 +270,25 @@ function runStep(parts: TrainParts, batch: Batch, options: StepOptions): LossTen
     });
     const r1Now = options.step % options.r1Interval === 0;
     first = true;
+    // R1 is a pass of its own after the micro-batches' main losses (StyleGAN2-ADA's `Dreg` phase), its
+    // gradients summed with theirs into the one update: the same gradient, but R1's double backward no
+    // longer shares the peak with the main pass's tape.
     minimizeInParts(
       parts.dOptimizer,
-      count,
-      (i) => {
+      r1Now ? 2 * count : count,
+      (p) => {
+        if (p >= count) {
+          const i = p - count;
+          const { reals, h } = micro[i]!;
+          first = i === 0;
+          const r1 = share(
+            i,
+            r1Penalty((x) => discriminate(x, h).logits, reals, options.r1Gamma, options.r1Interval),
+          );
+          keep('r1', tf.clone(r1)); // the returned loss is disposed with its gradients
+          return r1;
+        }
+        const i = p;
         const { reals, h } = micro[i]!;
         const real = discriminate(aug(reals), h);
         const fake = discriminate(aug(fakes[i]!), h);
@@ -281,17 +296,8 @@ function runStep(parts: TrainParts, batch: Batch, options: StepOptions): LossTen
         const conD = share(i, con(real.semantic, h));
         keep('dLoss', lossD);
         keep('conDReal', conD);
-        let total = tf.add(lossD, tf.mul(conD, weights.conD));
-        if (r1Now) {
-          const r1 = share(
-            i,
-            r1Penalty((x) => discriminate(x, h).logits, reals, options.r1Gamma, options.r1Interval),
-          );
-          keep('r1', r1);
-          total = tf.add(total, r1);
-        }
         first = false;
-        return total as tf.Scalar;
+        return tf.add(lossD, tf.mul(conD, weights.conD)) as tf.Scalar;
       },
       dVariables,
     );

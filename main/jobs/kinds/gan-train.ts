@@ -36,6 +36,7 @@ const stepOptionsOf = (input: Input) => ({
   frozenBlocks: input.freezeD,
   styleMixing: input.styleMixing,
   accumulate: input.accumulate ?? 1, // runs stored before the option: the whole batch
+  recompute: input.recompute ?? false, // runs stored before the option: off
   pathLength: { ...DEFAULT_STEP.pathLength, weight: input.plWeight },
   modeSeeking: input.modeSeeking ?? 0, // runs stored before the option: off
   forms: { contrastive: input.contrastiveForm, semantic: input.semanticForm },
