@@ -8,9 +8,11 @@
  * @example
  *   const pipeline = new ShapesPipeline(service, output, log);
  *   await pipeline.dataset({ name: 'shapes-demo', images: 2000, folder: '/tmp/lafite-demo-shapes' });
- *   const run = await pipeline.train({ dataset: 'shapes-demo', pseudo: 'clo', minutes: 10 });
+ *   const run = await pipeline.train('training', { dataset: 'shapes-demo', pseudo: 'clo', minutes: 10 });
+ *   const diffusion = await pipeline.train('training', { dataset: 'shapes-demo', pseudo: 'clo', minutes: 10 }, 'diffusion');
+ *   await pipeline.evaluate(diffusion.run, 100, 0, { steps: 25, guidance: 3 });
  */
-import type { EvaluationRecord, JobKind, PseudoSynthResult, TrainResult } from '../contract/index.ts';
+import type { EvaluationRecord, JobKind, PseudoSynthResult, TrainFamily, TrainResult } from '../contract/index.ts';
 import { SHAPES_PICTURE_SIZE, shapesDatasetSteps } from '../contract/shapes-demo.ts';
 import type { Service } from '../api/service.ts';
 import { followJob } from './follow.ts';
@@ -30,6 +32,19 @@ export interface DatasetPlan {
 }
 
 export type TrainPlan = Record<string, unknown> & { dataset: string };
+
+/** How a diffusion run is sampled when it is evaluated or draws pictures: DDIM at η = 0 with this many steps and this guidance scale. */
+export interface DiffusionSampling {
+  steps: number;
+  guidance: number;
+}
+
+/** The job that trains each family. */
+const TRAIN_KIND = { gan: 'gan-train', diffusion: 'diffusion-train' } as const satisfies Record<TrainFamily, JobKind>;
+
+/** The sampling fields of a `gan-generate` or `gan-eval` input: a diffusion run's DDIM settings, nothing for a GAN. */
+export const samplingFields = (sampling: DiffusionSampling | undefined): Record<string, unknown> =>
+  sampling ? { sampler: 'ddim', eta: 0, steps: sampling.steps, guidance: sampling.guidance } : {};
 
 /** One stage's name and how long it took. */
 export interface StageTime {
@@ -76,13 +91,14 @@ export class ShapesPipeline {
     return this.job('pseudo text features: Gaussian, retrieval of words and prompts, CLO', 'pseudo-synth', { dataset, model: SHAPES_MODEL, method: 'all', vocabulary: 'shapes' });
   }
 
-  /** A training run; its id is the folder name of the result. */
-  async train(stage: string, plan: TrainPlan): Promise<{ run: string; result: TrainResult }> {
-    const result = await this.job<TrainResult>(stage, 'gan-train', { model: SHAPES_MODEL, preset: 'shapes', ...plan });
+  /** A training run of either family (the `shapes` preset unless the plan names one); its id is the folder name of the result. */
+  async train(stage: string, plan: TrainPlan, family: TrainFamily = 'gan'): Promise<{ run: string; result: TrainResult }> {
+    const result = await this.job<TrainResult>(stage, TRAIN_KIND[family], { model: SHAPES_MODEL, preset: 'shapes', ...plan });
     return { run: result.folder.split(/[\\/]/).at(-1)!, result };
   }
 
-  async evaluate(run: string, n: number, seed = 0): Promise<EvaluationRecord> {
-    return this.job(`evaluating run ${run.slice(0, 8)} on ${n} held-out prompts`, 'gan-eval', { run, n, seed, batchSize: 32 });
+  /** One picture per held-out prompt (drawn by `seed`), measured; a diffusion run samples with `sampling`. */
+  async evaluate(run: string, n: number, seed = 0, sampling?: DiffusionSampling): Promise<EvaluationRecord> {
+    return this.job(`evaluating run ${run.slice(0, 8)} on ${n} held-out prompts`, 'gan-eval', { run, n, seed, batchSize: 32, ...samplingFields(sampling) });
   }
 }
