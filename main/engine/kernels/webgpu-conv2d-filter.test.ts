@@ -10,7 +10,7 @@ import {
   type ConvCase,
 } from './test-support.ts';
 import { replaceKernel } from './conv-kernel-support.ts';
-import { conv2dFilterGradientIm2col, webGpuConv2dBackpropFilter } from './webgpu-conv2d-filter.ts';
+import { conv2dFilterGradientIm2col, patchBlocks, webGpuConv2dBackpropFilter } from './webgpu-conv2d-filter.ts';
 
 /** tfjs's own Conv2DBackpropFilter on the cpu backend. */
 async function reference(c: ConvCase, seed: number): Promise<Float32Array> {
@@ -48,6 +48,33 @@ describe('webgpu Conv2DBackpropFilter (pad → strided slices → concat → mat
     dw.dispose();
     expect(tf.memory().numTensors).toBe(before);
     tf.dispose([xt, dyt]);
+  });
+
+  it('splits one image into bands of output rows when its patch matrix passes the limit, with the same result', async () => {
+    await initBackend('cpu');
+    expect(patchBlocks(2, 8, 100, 1600)).toEqual([{ image: 0, images: 2, row: 0, rows: 8 }]);
+    expect(patchBlocks(3, 8, 100, 900)).toEqual([0, 1, 2].map((image) => ({ image, images: 1, row: 0, rows: 8 })));
+    // One image over the limit: bands of 3 rows (the last one shorter), for each image.
+    expect(patchBlocks(2, 8, 100, 350).map((b) => [b.image, b.row, b.rows])).toEqual([
+      [0, 0, 3],
+      [0, 3, 3],
+      [0, 6, 2],
+      [1, 0, 3],
+      [1, 3, 3],
+      [1, 6, 2],
+    ]);
+    for (const [k, c] of FILTER_GRADIENT_CASES.entries()) {
+      const expected = await reference(c, 200 + k);
+      const { x, dy, dyShape } = randomInputs(c, 200 + k);
+      const [xt, dyt] = [tf.tensor4d(x, c.x), tf.tensor4d(dy, dyShape)];
+      const rowBytes = dyShape[2] * c.filter[0] * c.filter[1] * c.filter[2] * 4;
+      const before = tf.memory().numTensors;
+      const dw = conv2dFilterGradientIm2col(xt, dyt, c.filter, attrsOf(c), 2 * rowBytes); // bands of 2 rows
+      expect(relativeError((await dw.data()) as Float32Array, expected), JSON.stringify(c)).toBeLessThan(1e-5);
+      dw.dispose();
+      expect(tf.memory().numTensors).toBe(before);
+      tf.dispose([xt, dyt]);
+    }
   });
 
   it('runs as a kernel function (inputs and output through the backend, reference counts kept), and names unsupported attributes', async () => {

@@ -128,6 +128,37 @@ describe('webgpu backend', () => {
   });
 
   it.skipIf(noAdapter)(
+    `splits the filter gradient's patch matrix under the device's storage-buffer binding limit: no validation error, the wasm kernel's result${skipped}`,
+    async () => {
+      // One image's patch matrix of 141.6 MB: over compatibility mode's 128 MiB binding, under the kernel's own 256 MiB.
+      const [xShape, dyShape, filterShape] = [
+        [1, 128, 128, 240],
+        [1, 128, 128, 4],
+        [3, 3, 240, 4],
+      ] as const;
+      const x = Float32Array.from({ length: 128 * 128 * 240 }, (_, i) => Math.sin(i * 0.37));
+      const dy = Float32Array.from({ length: 128 * 128 * 4 }, (_, i) => Math.cos(i * 0.11));
+      const gradient = async (): Promise<Float32Array> => {
+        const [xt, dyt] = [tf.tensor4d(x, xShape), tf.tensor4d(dy, dyShape)];
+        const dw = tf.engine().runKernel('Conv2DBackpropFilter', { x: xt, dy: dyt }, { strides: 1, pad: 'same', dataFormat: 'NHWC', dilations: 1, filterShape }) as tf.Tensor;
+        const values = (await dw.data()) as Float32Array;
+        tf.dispose([xt, dyt, dw]);
+        return values;
+      };
+      await initBackend('wasm');
+      const expected = await gradient();
+      await initBackend('webgpu');
+      const device = (tf.backend() as unknown as { device: GPUDevice }).device;
+      device.pushErrorScope('validation');
+      const actual = await gradient();
+      const error = await device.popErrorScope();
+      expect(error?.message ?? null).toBeNull();
+      expect(relativeError(actual, expected)).toBeLessThan(1e-5);
+    },
+    120_000,
+  );
+
+  it.skipIf(noAdapter)(
     `trains the tiny preset as wasm does: finite, decreasing discriminator loss, the same losses step by step, nothing left behind${skipped}`,
     async () => {
       const run = async (backend: 'webgpu' | 'wasm') => {
