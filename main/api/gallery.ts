@@ -8,7 +8,16 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { zipSync } from 'fflate';
-import type { GalleryExportResult, GalleryImageRef, GalleryItem, GenerateResult, JobRecord, PngSettingsResult } from '../contract/index.ts';
+import {
+  generationSampling,
+  type GalleryExportResult,
+  type GalleryImageRef,
+  type GalleryItem,
+  type GenerateResult,
+  type GenerationSampling,
+  type JobRecord,
+  type PngSettingsResult,
+} from '../contract/index.ts';
 import { conflict, invalidInput, notFound } from '../contract/errors.ts';
 import type { JobInput } from '../jobs/job-kind.ts';
 import { readPngSettings } from '../jobs/png-settings.ts';
@@ -20,17 +29,24 @@ type GenerateInput = JobInput<'gan-generate'>;
 /** The step of a generation: the one it drew with (recorded), else the one it asked for. */
 export const generationStep = (job: JobRecord): number | null => (job.result as GenerateResult | null)?.step ?? (job.input as GenerateInput).step ?? null;
 
+/** How a generation sampled when its run is a diffusion run (`runKind`: the run's job kind); null for a GAN's, whose input's sampling defaults drew nothing. */
+export const generationSamplingOf = (job: JobRecord, runKind: string | undefined): GenerationSampling | null =>
+  runKind === 'diffusion-train' ? generationSampling(job.input as Partial<GenerateInput>) : null;
+
 /** The image index in a generated file's name (`seed7-3.png` → 3), else its place in the list. */
 const indexOf = (name: string, fallback: number): number => Number(/-(\d+)\.png$/.exec(name)?.[1] ?? fallback);
 
 /** Every image of the finished generations, newest generation first, images in order. */
 export function listGallery(jobs: JobStore, run: string | undefined, limit: number): GalleryItem[] {
+  const kinds = new Map<string, string | undefined>(); // run id → its job kind, read once
+  const kindOf = (id: string): string | undefined => (kinds.has(id) ? kinds.get(id) : kinds.set(id, jobs.get(id)?.kind).get(id));
   return jobs
     .listOfKind('gan-generate', limit, run)
     .filter((job) => job.status === 'succeeded')
     .flatMap((job) => {
       const input = job.input as GenerateInput;
       const files = (job.result as GenerateResult | null)?.files ?? [];
+      const sampling = generationSamplingOf(job, kindOf(input.run));
       return files.map((file, k) => ({
         generation: job.id,
         run: input.run,
@@ -42,6 +58,7 @@ export function listGallery(jobs: JobStore, run: string | undefined, limit: numb
         n: input.n,
         index: indexOf(basename(file), k),
         truncation: input.truncation,
+        sampling,
         name: basename(file),
         createdAt: job.createdAt,
         status: job.status,

@@ -28,7 +28,7 @@ import type { RunStore } from '../store/runs.ts';
 import type { RunCatalog } from '../store/run-catalog.ts';
 import { canResume, folderBytes } from './run-admin.ts';
 import { checkpointFile, runFolder, sampleFile, sampleLabelsFile, SAMPLES_FOLDER, SNAPSHOTS_FOLDER, stepsOf } from '../jobs/run-files.ts';
-import { generationStep } from './gallery.ts';
+import { generationSamplingOf, generationStep } from './gallery.ts';
 
 type GenerateInput = JobInput<'gan-generate'>;
 
@@ -131,7 +131,7 @@ export async function getRunSample(stores: Stores, id: string, step: number): Pr
   return { step, png: (await readFile(file)).toString('base64'), labels: await readLabels(stores.dataDir, id) };
 }
 
-const toGeneration = (job: JobRecord): GenerationRecord => {
+const toGeneration = (job: JobRecord, runKind: string): GenerationRecord => {
   const input = job.input as GenerateInput;
   return {
     id: job.id,
@@ -143,6 +143,7 @@ const toGeneration = (job: JobRecord): GenerationRecord => {
     n: input.n,
     seed: input.seed,
     truncation: input.truncation,
+    sampling: generationSamplingOf(job, runKind),
     step: generationStep(job),
     createdAt: job.createdAt,
     error: job.error,
@@ -150,8 +151,8 @@ const toGeneration = (job: JobRecord): GenerationRecord => {
 };
 
 export function listGenerations(stores: Stores, id: string, limit: number): GenerationRecord[] {
-  trainingRun(stores.jobs, id);
-  return stores.jobs.listOfKind('gan-generate', limit, id).map(toGeneration);
+  const run = trainingRun(stores.jobs, id);
+  return stores.jobs.listOfKind('gan-generate', limit, id).map((job) => toGeneration(job, run.kind));
 }
 
 /** The PNGs a finished generation wrote: only the files its job recorded, never another path. */

@@ -11,6 +11,7 @@
  */
 import { z } from 'zod';
 import type { JobStatus } from './job-status.ts';
+import type { GenerationSampling } from './sampling.ts';
 import { absolutePath } from './schemas.ts';
 
 /** The tEXt keyword of the settings JSON. */
@@ -73,6 +74,8 @@ export interface GalleryItem {
   /** This image's index within its generation. */
   index: number;
   truncation: number;
+  /** A diffusion run's generation: how it sampled (restored by "Use settings"); null for a GAN's. */
+  sampling: GenerationSampling | null;
   /** The file name (`seed<seed>-<index>.png`). */
   name: string;
   createdAt: string;

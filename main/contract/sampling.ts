@@ -26,3 +26,19 @@ export const diffusionSamplingShape = {
   eta: z.number().min(0).max(1).default(DIFFUSION_SAMPLING_OPTIONS.eta.default).describe('diffusion runs: DDIM’s η'),
   guidance: z.number().min(0).max(30).default(DIFFUSION_SAMPLING_OPTIONS.guidance.default).describe('diffusion runs: classifier-free guidance scale s'),
 };
+
+/** How a diffusion generation sampled, as its PNG settings (`sampling`), the gallery and the Playground's history keep it. */
+export interface GenerationSampling {
+  sampler: string;
+  steps: number;
+  eta: number;
+  guidance: number;
+}
+
+/** A diffusion run's generation input's sampling fields, as recorded (a record from before they existed falls back to the defaults). */
+export const generationSampling = (input: { steps?: number; sampler?: string; eta?: number; guidance?: number }): GenerationSampling => ({
+  sampler: input.sampler ?? DIFFUSION_SAMPLING_OPTIONS.sampler.default,
+  steps: input.steps ?? DIFFUSION_SAMPLING_OPTIONS.steps.default,
+  eta: input.eta ?? DIFFUSION_SAMPLING_OPTIONS.eta.default,
+  guidance: input.guidance ?? DIFFUSION_SAMPLING_OPTIONS.guidance.default,
+});

@@ -470,7 +470,7 @@ export interface GenerationRecord {
   n: number;
   seed: number;
   truncation: number;
-  /** A diffusion run's generation: its sampler, steps, η and guidance ; null for a GAN's. */
+  /** A diffusion run's generation: its sampler, steps, η and guidance; null for a GAN's. */
   sampling: GenerationSampling | null;
   /** The generator's step: the one drawn with (recorded since the gallery), else the one asked for; null when neither is known. */
   step: number | null;

@@ -13,7 +13,7 @@
  */
 import { decode, encode } from 'fast-png';
 import packageJson from '../../package.json' with { type: 'json' };
-import { PNG_PARAMETERS_KEY, PNG_SETTINGS_FORMAT, PNG_SETTINGS_KEY, pngSettingsSchema, type PngSettings, type PngSettingsResult } from '../contract/index.ts';
+import { generationSampling, PNG_PARAMETERS_KEY, PNG_SETTINGS_FORMAT, PNG_SETTINGS_KEY, pngSettingsSchema, type PngSettings, type PngSettingsResult } from '../contract/index.ts';
 
 /** JSON with every character past U+007E written as a \u escape: plain ASCII. */
 export const asciiJson = (value: unknown): string => JSON.stringify(value).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
@@ -147,10 +147,7 @@ export function generationSettings(facts: GenerationFacts, index: number, size: 
     n: input.n,
     index,
     truncation: input.truncation,
-    sampling:
-      facts.family === 'diffusion' && input.steps !== undefined && input.sampler !== undefined
-        ? { steps: input.steps, sampler: input.sampler, eta: input.eta ?? 0, guidance: input.guidance ?? 1 }
-        : null,
+    sampling: facts.family === 'diffusion' ? generationSampling(input) : null,
     size,
     generation: facts.generation,
     createdAt,

@@ -16,6 +16,7 @@ import type { GalleryExportResult, GalleryItem, RunSummary } from '../../../main
 import { useApiClient, type DisplayError } from '../api/index.ts';
 import { navigate } from '../hash.ts';
 import { pngDataUrl, settingsForm } from './playground-form.ts';
+import { samplingFormOf } from './sampling-form.ts';
 import { usePlaygroundStore } from './playground.ts';
 import { shortId } from './training-run.ts';
 import { trackCall } from './tracked-call.ts';
@@ -123,7 +124,7 @@ export const useGalleryStore = defineStore('gallery', () => {
 
   /** Fills the Playground's form with what this picture's generation asked for and opens it on the run. */
   function useSettings(item: GalleryItem): void {
-    usePlaygroundStore().useSettings(item.run, settingsForm(item));
+    usePlaygroundStore().useSettings(item.run, settingsForm(item), samplingFormOf(item.sampling));
     navigate(`#/playground/${encodeURIComponent(item.run)}`);
   }
 

@@ -9,6 +9,7 @@
  *   if (Object.keys(checkPlayForm(runId, form)).length === 0) await usePlaygroundStore().generate(generateInput(runId, form));
  */
 import { GAN_GENERATE_OPTIONS as OPTIONS, trainingJobSchemas, type GenerationRecord, type PngSettings } from '../../../main/contract/index.ts';
+import { samplingLine } from './sampling-form.ts';
 import { issueMessage, type SchemaIssue } from './schema-issues.ts';
 import { shortId } from './training-run.ts';
 
@@ -106,6 +107,6 @@ export function generationLine(record: Pick<GenerationRecord, 'prompt' | 'image'
   return record.prompt ? `“${record.prompt}”` : image;
 }
 
-/** The settings of a generation, in a line: how many, seed, truncation, and the step when known. */
-export const generationSettings = (record: Pick<GenerationRecord, 'n' | 'seed' | 'truncation'> & { step?: number | null }): string =>
-  `${record.n} image${record.n === 1 ? '' : 's'} · seed ${record.seed} · ψ ${record.truncation}${record.step ? ` · step ${record.step.toLocaleString('en')}` : ''}`;
+/** The settings of a generation, in a line: how many, seed, truncation (a diffusion run's: its sampling), and the step when known. */
+export const generationSettings = (record: Pick<GenerationRecord, 'n' | 'seed' | 'truncation'> & { step?: number | null; sampling?: GenerationRecord['sampling'] }): string =>
+  `${record.n} image${record.n === 1 ? '' : 's'} · seed ${record.seed} · ${record.sampling ? samplingLine(record.sampling) : `ψ ${record.truncation}`}${record.step ? ` · step ${record.step.toLocaleString('en')}` : ''}`;

@@ -17,7 +17,7 @@ import { toDisplayError, useApiClient, type DisplayError } from '../api/index.ts
 import { isCancellable } from './job-order.ts';
 import { useJobsStore } from './jobs.ts';
 import { DEFAULT_PLAY_FORM, pngDataUrl, settingsForm, type PlayForm } from './playground-form.ts';
-import { DEFAULT_SAMPLING_FORM, type SamplingForm } from './sampling-form.ts';
+import { DEFAULT_SAMPLING_FORM, samplingFormOf, samplingLine, type SamplingForm } from './sampling-form.ts';
 import { trackCall } from './tracked-call.ts';
 
 /** One generated image, ready to show and save. */
@@ -148,10 +148,11 @@ export const usePlaygroundStore = defineStore('playground', () => {
 
   // Settings again: from the gallery, or from a PNG dropped on the Playground ---------------
 
-  /** Chooses `run` and fills the form with what was asked for then (the prompt, seed, step, …). */
-  function useSettings(run: string, settings: PlayForm): void {
+  /** Chooses `run` and fills the form with what was asked for then (the prompt, seed, step, …; a diffusion generation's sampling too). */
+  function useSettings(run: string, settings: PlayForm, samplingSettings: SamplingForm | null = null): void {
     chooseRun(run);
     form.value = { ...settings };
+    if (samplingSettings) sampling.value = { ...samplingSettings };
     reconcileStep();
   }
 
@@ -168,8 +169,10 @@ export const usePlaygroundStore = defineStore('playground', () => {
         restored.value = { file, ok: false, message: `Nothing restored from ${file}: ${answer.reason ?? 'no settings'}.` };
         return answer;
       }
+      const drawn = samplingFormOf(settings.sampling);
       if (runs.value.length > 0 && !usableRuns.value.some((candidate) => candidate.id === settings.run)) {
         form.value = settingsForm({ ...settings, step: null });
+        if (drawn) sampling.value = drawn;
         restored.value = {
           file,
           ok: false,
@@ -177,8 +180,9 @@ export const usePlaygroundStore = defineStore('playground', () => {
         };
         return answer;
       }
-      restored.value = { file, ok: true, message: `Restored from ${file}: run ${settings.run}, step ${settings.step}, seed ${settings.seed}.` };
-      useSettings(settings.run, settingsForm(settings));
+      const how = drawn ? `, ${samplingLine(drawn)}` : '';
+      restored.value = { file, ok: true, message: `Restored from ${file}: run ${settings.run}, step ${settings.step}, seed ${settings.seed}${how}.` };
+      useSettings(settings.run, settingsForm(settings), drawn);
       return answer;
     } catch (caught) {
       const shown = toDisplayError(caught);

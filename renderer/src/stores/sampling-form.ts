@@ -9,7 +9,14 @@
  *   const sampling: SamplingForm = { ...DEFAULT_SAMPLING_FORM, steps: 10, guidance: 5 };
  *   if (Object.keys(checkSamplingForm(sampling, 1000)).length === 0) input = { ...generateInput(run, form), ...samplingInput(sampling) };
  */
-import { DIFFUSION_SAMPLING_OPTIONS as OPTIONS, diffusionSamplingShape, type DiffusionSampler, type RunSummary } from '../../../main/contract/index.ts';
+import {
+  DIFFUSION_SAMPLERS,
+  DIFFUSION_SAMPLING_OPTIONS as OPTIONS,
+  diffusionSamplingShape,
+  type DiffusionSampler,
+  type GenerationSampling,
+  type RunSummary,
+} from '../../../main/contract/index.ts';
 import { issueMessage, type SchemaIssue } from './schema-issues.ts';
 
 /** The sampling fields; '' is an empty number field. */
@@ -60,8 +67,18 @@ export function checkSamplingForm(form: SamplingForm, timesteps?: number): Parti
   return problems;
 }
 
+/**
+ * The form a diffusion generation's recorded sampling fills (a PNG's settings, a gallery item:
+ * "Use settings"); null when there is none (a GAN's generation), so the form keeps its own.
+ */
+export function samplingFormOf(sampling: GenerationSampling | null | undefined): SamplingForm | null {
+  if (!sampling) return null;
+  const sampler = (DIFFUSION_SAMPLERS as readonly string[]).includes(sampling.sampler) ? (sampling.sampler as DiffusionSampler) : OPTIONS.sampler.default;
+  return { sampler, steps: sampling.steps, eta: sampling.eta, guidance: sampling.guidance };
+}
+
 /** The sampling of a generation, in a line: “DDIM 25 steps · η 0 · guidance 3”. */
-export function samplingLine(form: Pick<SamplingForm, 'sampler' | 'steps' | 'eta' | 'guidance'>): string {
+export function samplingLine(form: Pick<SamplingForm, 'steps' | 'eta' | 'guidance'> & { sampler: string }): string {
   const eta = form.sampler === 'ddim' ? ` · η ${form.eta}` : '';
   return `${form.sampler.toUpperCase()} ${form.steps} steps${eta} · guidance ${form.guidance}`;
 }
