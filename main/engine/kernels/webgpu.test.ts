@@ -131,11 +131,9 @@ describe('webgpu backend', () => {
     `splits the filter gradient's patch matrix under the device's storage-buffer binding limit: no validation error, the wasm kernel's result${skipped}`,
     async () => {
       // One image's patch matrix of 141.6 MB: over compatibility mode's 128 MiB binding, under the kernel's own 256 MiB.
-      const [xShape, dyShape, filterShape] = [
-        [1, 128, 128, 240],
-        [1, 128, 128, 4],
-        [3, 3, 240, 4],
-      ] as const;
+      const xShape: [number, number, number, number] = [1, 128, 128, 240];
+      const dyShape: [number, number, number, number] = [1, 128, 128, 4];
+      const filterShape = [3, 3, 240, 4];
       const x = Float32Array.from({ length: 128 * 128 * 240 }, (_, i) => Math.sin(i * 0.37));
       const dy = Float32Array.from({ length: 128 * 128 * 4 }, (_, i) => Math.cos(i * 0.11));
       const gradient = async (): Promise<Float32Array> => {
