@@ -2,15 +2,17 @@
  * Lafite2's diffusion model through the real `lafite` command on a small ShapesWorld dataset
  * (tiny preset, 16 px): `lafite train --family diffusion` killed with kill -9 resumes from its
  * last checkpoint and ends with the same losses as a run never interrupted; `lafite generate`
- * and `lafite eval` draw from it with DDIM and guidance, as they do from a GAN run; options of the
- * other family are refused by name.
+ * and `lafite eval` draw from it with DDIM and guidance, as they do from a GAN run; a PNG it drew
+ * carries its sampling and `--from-png` draws with it again; options of the other family are
+ * refused by name.
  */
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DiffusionTrainResult, EvaluationRecord, GenerateResult, RunDetail, RunSummary } from '../../main/contract/index.ts';
 import { readCheckpointState } from '../../main/engine/gan/checkpoint.ts';
+import { readPngSettings } from '../../main/jobs/png-settings.ts';
 import { lafiteJsonIn, runCli, spawnUntilStep } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/temp.ts';
 
@@ -103,6 +105,36 @@ describe('lafite train --family diffusion, generate and eval', () => {
     expect(evaluation.metrics.colorAccuracy).toBeGreaterThanOrEqual(0);
     expect(Number.isFinite(evaluation.metrics.fdClip)).toBe(true);
   }, 240_000);
+
+  it('draws again from a PNG with its sampler, steps, η and guidance (--from-png), the command line winning', async () => {
+    const first = await lafite<GenerateResult>(
+      'generate',
+      '--run',
+      runId,
+      '--prompt',
+      'a green star',
+      '--n',
+      '1',
+      '--sampler',
+      'ddim',
+      '--steps',
+      '6',
+      '--eta',
+      '0.5',
+      '--guidance',
+      '1.5',
+      '--out',
+      join(dir.path, 'png-1'),
+    );
+    const original = readPngSettings(readFileSync(first.files[0]!)).settings!;
+    expect(original).toMatchObject({ family: 'diffusion', sampling: { sampler: 'ddim', steps: 6, eta: 0.5, guidance: 1.5 } });
+    expect(readPngSettings(readFileSync(first.files[0]!)).text.parameters).toMatch(/Sampler: ddim, Steps: 6, Eta: 0\.5, CFG scale: 1\.5/);
+    const again = await lafite<GenerateResult>('generate', '--from-png', first.files[0]!, '--guidance', '2.5', '--out', join(dir.path, 'png-2'));
+    const settings = readPngSettings(readFileSync(again.files[0]!)).settings!;
+    expect(settings).toMatchObject({ run: runId, prompt: 'a green star', seed: 0, sampling: { sampler: 'ddim', steps: 6, eta: 0.5, guidance: 2.5 } });
+    const job = await lafite<{ input: Record<string, unknown> }>('jobs', 'show', settings.generation); // what the generation asked for
+    expect(job.input).toMatchObject({ sampler: 'ddim', steps: 6, eta: 0.5, guidance: 2.5 });
+  }, 120_000);
 
   it('refuses options of the other family by name, and too many steps for the run', async () => {
     const gan = await runCli(['--data-dir', dataDir, 'train', '--dataset', 'shapes', '--cond-drop', '0.2']);
