@@ -8,15 +8,20 @@
  * its family and evaluates it (20 images). The Playground, for the diffusion run, offers
  * sampler, steps, η and guidance in place of truncation (and truncation again for the
  * built-in GAN); 2 images at 4 DDIM steps, guidance 2, appear with the generation in the
- * history. Logs no console errors. Leaves test-results/diffusion-training-form.png,
- * diffusion-run.png, diffusion-runs.png and diffusion-playground.png.
+ * history. Its PNGs carry the sampling: one dropped on the Playground restores sampler, steps,
+ * η and guidance into the sampling box, and so does the Gallery's "Use settings" (the Gallery
+ * shows each diffusion picture's sampling). Logs no console errors. Leaves
+ * test-results/diffusion-training-form.png, diffusion-run.png, diffusion-runs.png,
+ * diffusion-playground.png, diffusion-playground-restored.png and diffusion-gallery.png.
  *
  *   npx electron-vite build && npx vitest run tests/e2e/diffusion.test.ts
  */
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DIFFUSION_OWN_OPTIONS } from '../../main/contract/index.ts';
+import { DIFFUSION_OWN_OPTIONS, type GenerateResult } from '../../main/contract/index.ts';
+import { readPngSettings } from '../../main/jobs/png-settings.ts';
 import { CHROMIUM, hasChromium } from '../helpers/browser.ts';
-import { screenshotView, startWebFixture, type WebFixture } from '../helpers/e2e.ts';
+import { dropPng, screenshotView, startWebFixture, type WebFixture } from '../helpers/e2e.ts';
 
 /** The machine may have two cores and a cold start; every wait is this long at most. */
 const TIMEOUT_MS = 30_000;
@@ -149,6 +154,43 @@ describe.skipIf(!hasChromium)('the diffusion family in Training, Runs and the Pl
       const job = JSON.parse((await fixture!.lafite(['--json', 'jobs', 'show', generation])).trim()) as { kind: string; input: Record<string, unknown> };
       expect(job.kind).toBe('gan-generate');
       expect(job.input).toMatchObject({ run: runId, prompt: PROMPTS[0], n: 2, sampler: 'ddim', steps: 4, eta: 0, guidance: 2 });
+
+      // Its PNGs carry the sampling; dropped on the Playground, one brings it back into the sampling box.
+      const files = (JSON.parse((await fixture!.lafite(['--json', 'jobs', 'show', generation])).trim()) as { result: GenerateResult }).result.files;
+      const png = readPngSettings(readFileSync(files[1]!));
+      expect(png.settings).toMatchObject({ family: 'diffusion', run: runId, sampling: { sampler: 'ddim', steps: 4, eta: 0, guidance: 2 } });
+      expect(png.text.parameters).toMatch(/Sampler: ddim, Steps: 4, Eta: 0, CFG scale: 2/);
+      const changeSampling = async () => {
+        await play.getByTestId('play-sampler').selectOption('ddpm');
+        await play.getByTestId('play-steps').fill('9');
+        await play.getByTestId('play-guidance').fill('5');
+        await play.getByTestId('play-prompt').fill('something else');
+      };
+      const expectRestored = async () => {
+        await expect.poll(() => play.getByTestId('play-steps').inputValue(), { timeout: TIMEOUT_MS }).toBe('4');
+        expect(await play.getByTestId('play-sampler').inputValue()).toBe('ddim');
+        expect(await play.getByTestId('play-guidance-value').textContent()).toBe('2.0');
+        expect(await play.getByTestId('play-eta').inputValue()).toBe('0');
+        expect(await play.getByTestId('play-prompt').inputValue()).toBe(PROMPTS[0]);
+        expect(await play.getByTestId('play-run').inputValue()).toBe(runId);
+      };
+      await changeSampling();
+      await dropPng(page, 'play-page', 'seed0-1.png', readFileSync(files[1]!));
+      await expect.poll(() => page.getByTestId('play-restored').getAttribute('data-ok'), { timeout: TIMEOUT_MS }).toBe('true');
+      expect(await page.getByTestId('play-restored').textContent()).toContain('DDIM 4 steps · η 0 · guidance 2');
+      await expectRestored();
+      await screenshotView(page, 'diffusion-playground-restored.png');
+
+      // The Gallery shows the diffusion pictures' sampling; Use settings restores it too.
+      await changeSampling();
+      await page.getByTestId('nav-gallery').click();
+      const item = page.locator(`[data-testid=gallery-item][data-run="${runId}"]`).first();
+      await item.waitFor({ timeout: TIMEOUT_MS });
+      expect(await item.getByTestId('gallery-settings').textContent()).toContain('DDIM 4 steps · η 0 · guidance 2');
+      await screenshotView(page, 'diffusion-gallery.png');
+      await item.getByTestId('gallery-use').click();
+      await expect.poll(() => page.locator('main h1').textContent(), { timeout: TIMEOUT_MS }).toBe('Playground');
+      await expectRestored();
       expect(consoleErrors).toEqual([]);
     },
     TIMEOUT_MS * 12,

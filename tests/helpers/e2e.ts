@@ -133,3 +133,26 @@ export async function screenshotView(page: Page, fileName: string): Promise<void
   await saveScreenshot(page, fileName);
   await page.setViewportSize(viewport);
 }
+
+/** The page's DOM classes a drop needs (the tests compile without the DOM library). */
+interface DropDom {
+  DataTransfer: new () => { items: { add(file: unknown): void } };
+  File: new (parts: unknown[], name: string, options: { type: string }) => unknown;
+  DragEvent: new (type: string, init: object) => unknown;
+}
+
+/** Drops a PNG on the element with `testId` as a user's drag from the desktop would (a DataTransfer with a File). */
+export async function dropPng(page: Page, testId: string, name: string, bytes: Buffer): Promise<void> {
+  await page.getByTestId(testId).evaluate(
+    (target, { name, base64 }) => {
+      const dom = globalThis as unknown as DropDom;
+      const data = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+      const transfer = new dom.DataTransfer();
+      transfer.items.add(new dom.File([data], name, { type: 'image/png' }));
+      const element = target as unknown as { dispatchEvent(event: unknown): void };
+      element.dispatchEvent(new dom.DragEvent('dragover', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+      element.dispatchEvent(new dom.DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+    },
+    { name, base64: bytes.toString('base64') },
+  );
+}
