@@ -18,14 +18,14 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import { diffusionSamplingShape, TRAIN_FAMILIES, type EvaluationRecord, type TrainFamily } from '../contract/index.ts';
+import { TRAIN_FAMILIES, type EvaluationRecord, type TrainFamily } from '../contract/index.ts';
 import { invalidInput } from '../contract/errors.ts';
 import type { Service } from '../api/service.ts';
 import { ablationHtmlTable, ablationMarkdown, accuracyChart, CHARTS, FAMILY_LABELS, PRETRAININGS, type AblationCell } from './ablation-report.ts';
 import { integer, number, type CliContext } from './context.ts';
 import { escapeHtml, htmlPage, metricInfo } from './html-report.ts';
 import { printResult } from './output.ts';
-import { ShapesPipeline, type DiffusionSampling, type TrainPlan } from './shapes-pipeline.ts';
+import { parseDiffusionSampling, ShapesPipeline, type DiffusionSampling, type TrainPlan } from './shapes-pipeline.ts';
 
 export { ablationMarkdown, PRETRAININGS, type AblationCell };
 
@@ -90,15 +90,6 @@ function parseNames<T extends string>(text: string, known: readonly T[], flag: s
   return names as T[];
 }
 
-/** --diffusion-steps and --guidance, checked as gan-eval's schema checks them (before an hour of training, not after). */
-function parseSampling(options: AblationOptions): DiffusionSampling {
-  const steps = diffusionSamplingShape.steps.safeParse(options.diffusionSteps);
-  if (!steps.success) throw invalidInput(`--diffusion-steps ${options.diffusionSteps}: ${steps.error.issues[0]!.message}`, 'diffusionSteps');
-  const guidance = diffusionSamplingShape.guidance.safeParse(options.guidance);
-  if (!guidance.success) throw invalidInput(`--guidance ${options.guidance}: ${guidance.error.issues[0]!.message}`, 'guidance');
-  return { steps: steps.data, guidance: guidance.data };
-}
-
 async function runAblation(service: Service, cli: CliContext, options: AblationOptions): Promise<AblationResult> {
   const started = performance.now();
   const plan = PLANS[options.quick ? 'quick' : 'full'];
@@ -111,7 +102,7 @@ async function runAblation(service: Service, cli: CliContext, options: AblationO
     'pretrainings',
   );
   const pretrainings = PRETRAININGS.filter((p) => ids.includes(p.id));
-  const sampling = families.includes('diffusion') ? parseSampling(options) : null;
+  const sampling = families.includes('diffusion') ? parseDiffusionSampling(options) : null;
   const minutes = { pretrain: options.pretrainMinutes ?? plan.pretrainMinutes, finetune: options.finetuneMinutes ?? plan.finetuneMinutes };
   const evalImages = options.evalImages ?? plan.evalImages;
   const info = await service.call('info', {});

@@ -3,23 +3,30 @@
  * in one command on a fresh install: draw the pictures, import and embed them with
  * shapes-clip, synthesise pseudo text features (Gaussian, retrieval, CLO), fine-tune the
  * built-in pre-trained generator `shapes-pretrained` (or, with --from-scratch or without one,
- * train the `shapes` preset from noise) on the CLO features for a time budget, evaluate it on held-out prompts, draw the
- * report's prompts, and write an HTML report. The run stays in the data folder, so the app
- * shows it (Training, Playground, Runs).
+ * train the `shapes` preset from noise) on the CLO features for a time budget, evaluate it on
+ * held-out prompts, draw the report's prompts, and write an HTML report. The run stays in the
+ * data folder, so the app shows it (Training, Playground, Runs).
+ *
+ * `--family diffusion` does the same with the diffusion model (issue 16): its `shapes` preset
+ * from noise (no diffusion run ships), sampled with DDIM and guidance. When the other family
+ * has a demo run on the same dataset, the report compares both on the same prompts
+ * (demo-compare.ts).
  *
  * @example
  *   lafite demo --quick                 # about a minute of training
  *   lafite demo --minutes 30 --out ~/lafite-report
+ *   lafite demo --quick --family diffusion   # then the report compares it with the GAN's
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { Command } from 'commander';
-import type { EvaluationRecord, GenerateResult, PseudoRunRecord } from '../contract/index.ts';
+import { Option, type Command } from 'commander';
+import { TRAIN_FAMILIES, type EvaluationRecord, type PseudoRunRecord, type TrainFamily } from '../contract/index.ts';
 import type { Service } from '../api/service.ts';
 import { integer, number, type CliContext } from './context.ts';
+import { drawPrompts, otherFamilyRun, otherSide } from './demo-compare.ts';
 import { writeDemoReport, type DemoReport } from './demo-report.ts';
 import { printResult } from './output.ts';
-import { ShapesPipeline } from './shapes-pipeline.ts';
+import { parseDiffusionSampling, ShapesPipeline } from './shapes-pipeline.ts';
 import { SHAPES_PRETRAINED_ID } from '../api/builtin-runs.ts';
 import { picturesDir } from '../store/paths.ts';
 
@@ -45,7 +52,15 @@ interface DemoOptions {
   seed: number;
   /** Train from noise even when the pre-trained generator ships. */
   fromScratch: boolean;
+  /** The model family: the conditional StyleGAN2 or the diffusion UNet. */
+  family: TrainFamily;
+  /** The diffusion model's DDIM steps and guidance scale when it is evaluated and draws. */
+  diffusionSteps: number;
+  guidance: number;
 }
+
+/** The pre-trained run of each family that ships with the app (none for the diffusion model yet: it trains from noise). */
+const BUILTIN_PRETRAINED: Partial<Record<TrainFamily, string>> = { gan: SHAPES_PRETRAINED_ID };
 
 /** How big the demo is: the full one trains about 10 minutes on a laptop CPU, the quick one about 1. */
 const PLANS = {
@@ -54,6 +69,7 @@ const PLANS = {
 } as const;
 
 export interface DemoResult {
+  family: TrainFamily;
   dataset: string;
   /** Where the dataset's pictures were drawn. */
   pictures: string;
@@ -61,16 +77,18 @@ export interface DemoResult {
   steps: number;
   evaluation: EvaluationRecord;
   report: string;
+  /** The other family's run the report compares with (the same dataset, prompts and seeds); null when it has none. */
+  comparedWith: string | null;
   stages: { stage: string; seconds: number }[];
   seconds: number;
 }
 
 const formatDemo = (r: DemoResult): string =>
   [
-    `demo done in ${(r.seconds / 60).toFixed(1)} min: run ${r.run} trained ${r.steps} steps on '${r.dataset}'`,
+    `demo done in ${(r.seconds / 60).toFixed(1)} min: ${r.family} run ${r.run} trained ${r.steps} steps on '${r.dataset}'`,
     ...Object.entries(r.evaluation.metrics).map(([name, value]) => `  ${name.padEnd(18)} ${value.toFixed(4)}`),
     `pictures: ${r.pictures}`,
-    `report: ${r.report}`,
+    `report: ${r.report}${r.comparedWith ? ` (compared with run ${r.comparedWith} of the other family)` : ''}`,
     `the run is in the app (Training, Playground, Runs), or: lafite generate --run ${r.run} --prompt "a red circle"`,
   ].join('\n');
 
@@ -87,30 +105,25 @@ async function captionExamples(service: Service, dataset: string, runs: readonly
   }));
 }
 
-/** Four pictures per report prompt, as data URLs. */
-async function promptImages(pipeline: ShapesPipeline, run: string, out: string, seed: number): Promise<DemoReport['prompts']> {
-  const drawn: DemoReport['prompts'] = [];
-  for (const [i, prompt] of DEMO_PROMPTS.entries()) {
-    const result = await pipeline.job<GenerateResult>(`drawing "${prompt}"`, 'gan-generate', { run, prompt, n: 4, seed, out: join(out, 'images', `prompt-${i + 1}`) });
-    const images = await Promise.all(result.files.map(async (file) => `data:image/png;base64,${(await readFile(file)).toString('base64')}`));
-    drawn.push({ prompt, images });
-  }
-  return drawn;
-}
-
-/** The built-in pre-trained ShapesWorld generator, when this install ships one (the demo fine-tunes it rather than starting from noise). */
-async function pretrainedRun(service: Service): Promise<{ run: string; steps: number } | undefined> {
+/** The family's built-in pre-trained ShapesWorld generator, when this install ships one (the demo fine-tunes it rather than starting from noise). */
+async function pretrainedRun(service: Service, family: TrainFamily): Promise<{ run: string; steps: number } | undefined> {
+  const id = BUILTIN_PRETRAINED[family];
+  if (id === undefined) return undefined;
   const runs = await service.call('runs.list', { limit: 1000 });
-  const builtin = runs.find((r) => r.id === SHAPES_PRETRAINED_ID && r.hasCheckpoint && r.preset === 'shapes');
+  const builtin = runs.find((r) => r.id === id && r.family === family && r.hasCheckpoint && r.preset === 'shapes');
   return builtin ? { run: builtin.id, steps: builtin.step } : undefined;
 }
 
 async function runDemo(service: Service, cli: CliContext, options: DemoOptions): Promise<DemoResult> {
   const started = performance.now();
   const plan = { ...PLANS[options.quick ? 'quick' : 'full'] };
+  const family = options.family;
+  const sampling = parseDiffusionSampling(options);
+  const own = family === 'diffusion' ? sampling : null; // how this run samples
   const info = await service.call('info', {});
   const images = options.images ?? plan.images;
   const minutes = options.minutes ?? plan.minutes;
+  const evalImages = options.evalImages ?? plan.evalImages;
   const folder = resolve(options.folder ?? join(picturesDir(info.dataDir), plan.dataset));
   process.stderr.write(`pictures: ${folder}\n`);
   const log = (line: string): void => void process.stderr.write(`${line}\n`);
@@ -119,24 +132,34 @@ async function runDemo(service: Service, cli: CliContext, options: DemoOptions):
   await pipeline.dataset({ name: plan.dataset, images, folder, seed: options.seed });
   await pipeline.embed(plan.dataset);
   const pseudo = await pipeline.synthesize(plan.dataset);
-  const init = options.fromScratch ? undefined : await pretrainedRun(service);
-  const what = init ? `fine-tuning ${init.run} on` : 'training the shapes preset on';
-  const { run, result } = await pipeline.train(`${what} CLO pseudo text features for ${minutes} min (${info.backend})`, {
-    ...(init ? { init: init.run } : {}),
-    dataset: plan.dataset,
-    pseudo: 'clo',
-    subset: 'train', // the validation split's captions are the evaluation's prompts
-    steps: 1_000_000,
-    minutes,
-    seed: options.seed,
-    samplePrompts: [...DEMO_PROMPTS],
-    sampleEvery: plan.sampleEvery,
-    checkpointEvery: plan.checkpointEvery,
-  });
-  const evaluation = await pipeline.evaluate(run, options.evalImages ?? plan.evalImages, options.seed);
+  const init = options.fromScratch ? undefined : await pretrainedRun(service, family);
+  const what = init ? `fine-tuning ${init.run} on` : family === 'diffusion' ? 'training the diffusion model’s shapes preset on' : 'training the shapes preset on';
+  const { run, result } = await pipeline.train(
+    `${what} CLO pseudo text features for ${minutes} min (${info.backend})`,
+    {
+      ...(init ? { init: init.run } : {}),
+      dataset: plan.dataset,
+      pseudo: 'clo',
+      subset: 'train', // the validation split's captions are the evaluation's prompts
+      steps: 1_000_000,
+      minutes,
+      seed: options.seed,
+      samplePrompts: [...DEMO_PROMPTS],
+      // A diffusion grid denoises every picture: fewer grids, with the report's sampling.
+      sampleEvery: family === 'diffusion' ? plan.sampleEvery * 4 : plan.sampleEvery,
+      checkpointEvery: plan.checkpointEvery,
+      ...(own ? { sampleSteps: own.steps, sampleGuidance: own.guidance } : {}),
+    },
+    family,
+  );
+  const evaluation = await pipeline.evaluate(run, evalImages, options.seed, own ?? undefined);
   const out = resolve(options.out ?? join(info.dataDir, 'reports', `demo-${run.slice(0, 8)}`));
   await mkdir(out, { recursive: true });
-  const prompts = await promptImages(pipeline, run, out, options.seed);
+  const prompts = await drawPrompts(pipeline, run, DEMO_PROMPTS, join(out, 'images'), options.seed, own);
+
+  // The other family's demo run on the same data, if there is one: the same prompts and seeds, side by side.
+  const other = await otherFamilyRun(service, plan.dataset, family);
+  const compared = other ? await otherSide(service, pipeline, other, { prompts: DEMO_PROMPTS, n: evalImages, seed: options.seed, sampling, out }) : null;
 
   const detail = await service.call('runs.get', { id: run, maxPoints: 400 });
   const steps = detail.sampleSteps.filter((_, i, all) => i === 0 || i === all.length - 1 || i % Math.max(1, Math.floor(all.length / 4)) === 0);
@@ -145,9 +168,11 @@ async function runDemo(service: Service, cli: CliContext, options: DemoOptions):
   await writeFile(
     report,
     await writeDemoReport({
-      title: `Lafite Studio demo: ShapesWorld, run ${run.slice(0, 8)}`,
+      title: `Lafite Studio demo: ShapesWorld, ${family === 'diffusion' ? 'diffusion ' : ''}run ${run.slice(0, 8)}`,
       createdAt: new Date().toISOString(),
       backend: result.backend,
+      family,
+      sampling: own,
       dataset: { name: plan.dataset, images, folder },
       training: { run, steps: result.steps, minutes, imagesPerSecond: result.imagesPerSecond, pseudo: 'clo', ...(init ? { init } : {}) },
       pseudoRuns: pseudo.runs.map((r) => ({ method: r.method, summary: r.summary, imageText: r.stats?.imageText.mean ?? null, textText: r.stats?.textText.mean ?? null })),
@@ -157,16 +182,28 @@ async function runDemo(service: Service, cli: CliContext, options: DemoOptions):
       grids: grids.map((grid) => ({ step: grid.step, png: `data:image/png;base64,${grid.png}`, labels: grid.labels })),
       losses: detail.metrics,
       stages: pipeline.times,
+      comparison: compared ? { own: { family, run, steps: result.steps, minutes, init: init?.run ?? null, sampling: own, evaluation, prompts }, other: compared } : null,
     }),
   );
-  return { dataset: plan.dataset, pictures: folder, run, steps: result.steps, evaluation, report, stages: pipeline.times, seconds: (performance.now() - started) / 1000 };
+  return {
+    family,
+    dataset: plan.dataset,
+    pictures: folder,
+    run,
+    steps: result.steps,
+    evaluation,
+    report,
+    comparedWith: compared?.run ?? null,
+    stages: pipeline.times,
+    seconds: (performance.now() - started) / 1000,
+  };
 }
 
 export function registerDemoCommand(program: Command, cli: CliContext): void {
   program
     .command('demo')
     .description(
-      'the whole pipeline on the built-in ShapesWorld domain: draw and import pictures, embed them, pseudo text features (retrieval + CLO), fine-tune the built-in pre-trained generator (shapes-pretrained) about 10 minutes, evaluate, and write an HTML report',
+      'the whole pipeline on the built-in ShapesWorld domain: draw and import pictures, embed them, pseudo text features (retrieval + CLO), fine-tune the built-in pre-trained generator (shapes-pretrained) about 10 minutes, evaluate, and write an HTML report; --family diffusion trains the diffusion model instead, and the report then compares both families on the same prompts',
     )
     .option('--quick', 'a small dataset and about 1 minute of training', false)
     .option('--minutes <m>', 'training time budget (default 10, or 1 with --quick)', number)
@@ -176,5 +213,15 @@ export function registerDemoCommand(program: Command, cli: CliContext): void {
     .option('--out <dir>', 'report folder (default: DATA/reports/demo-RUN)')
     .option('--seed <n>', 'seed of the pictures, the features and training', integer, 0)
     .option('--from-scratch', 'train from noise instead of fine-tuning the built-in pre-trained generator (shapes-pretrained)', false)
+    .addOption(
+      new Option(
+        '--family <family>',
+        'model family: gan (fine-tunes shapes-pretrained) or diffusion (the diffusion model’s shapes preset, from noise: no diffusion run ships); when the other family has a demo run on the same data, the report compares the two on the same prompts',
+      )
+        .choices(TRAIN_FAMILIES)
+        .default('gan'),
+    )
+    .option('--diffusion-steps <n>', 'diffusion runs: DDIM steps (η 0) when they are evaluated and draw the report’s pictures', integer, 25)
+    .option('--guidance <s>', 'diffusion runs: classifier-free guidance scale when they are evaluated and draw', number, 3)
     .action(cli.withService(async (service, options: DemoOptions) => printResult(await runDemo(service, cli, options), cli.output(), formatDemo)));
 }

@@ -12,7 +12,8 @@
  *   const diffusion = await pipeline.train('training', { dataset: 'shapes-demo', pseudo: 'clo', minutes: 10 }, 'diffusion');
  *   await pipeline.evaluate(diffusion.run, 100, 0, { steps: 25, guidance: 3 });
  */
-import type { EvaluationRecord, JobKind, PseudoSynthResult, TrainFamily, TrainResult } from '../contract/index.ts';
+import { diffusionSamplingShape, type EvaluationRecord, type JobKind, type PseudoSynthResult, type TrainFamily, type TrainResult } from '../contract/index.ts';
+import { invalidInput } from '../contract/errors.ts';
 import { SHAPES_PICTURE_SIZE, shapesDatasetSteps } from '../contract/shapes-demo.ts';
 import type { Service } from '../api/service.ts';
 import { followJob } from './follow.ts';
@@ -37,6 +38,15 @@ export type TrainPlan = Record<string, unknown> & { dataset: string };
 export interface DiffusionSampling {
   steps: number;
   guidance: number;
+}
+
+/** `--diffusion-steps` and `--guidance` of `lafite demo` and `lafite ablation`, checked as gan-eval's schema checks them (before the training, not after). */
+export function parseDiffusionSampling(options: { diffusionSteps: number; guidance: number }): DiffusionSampling {
+  const steps = diffusionSamplingShape.steps.safeParse(options.diffusionSteps);
+  if (!steps.success) throw invalidInput(`--diffusion-steps ${options.diffusionSteps}: ${steps.error.issues[0]!.message}`, 'diffusionSteps');
+  const guidance = diffusionSamplingShape.guidance.safeParse(options.guidance);
+  if (!guidance.success) throw invalidInput(`--guidance ${options.guidance}: ${guidance.error.issues[0]!.message}`, 'guidance');
+  return { steps: steps.data, guidance: guidance.data };
 }
 
 /** The job that trains each family. */
