@@ -8,7 +8,7 @@
  * Without any adapter (no Mesa EGL) the tests skip and print why.
  */
 import { execFile } from 'node:child_process';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
@@ -21,6 +21,10 @@ import { PRESETS } from '../gan/presets.ts';
 import { GanTrainer } from '../gan/trainer.ts';
 import { DEFAULT_STEP, trainStepAsync, type StepLosses, type TrainParts } from '../gan/train-step.ts';
 import { FILTER_GRADIENT_CASES, relativeError, runFilterGradientKernel } from './test-support.ts';
+import { DIFFUSION_PRESETS } from '../diffusion/presets.ts';
+import { sampleImages } from '../diffusion/sampler.ts';
+import { DiffusionTrainer } from '../diffusion/trainer.ts';
+import { runTrainingLoop } from '../training-loop.ts';
 
 process.env[SOFTWARE_OPT_IN] ??= '1'; // a hardware adapter still comes first
 const webgpu = await probeBackend('webgpu');
@@ -230,6 +234,75 @@ describe('webgpu backend', () => {
       expect(listed?.device).toBe(webgpu.device);
     },
     60_000,
+  );
+});
+
+/** A toy batch of flat colours given by the condition, made on the current backend from seeded values. */
+function toyDiffusionBatch(step: number): { reals: tf.Tensor4D; h: tf.Tensor2D } {
+  return tf.tidy(() => {
+    const h = tf.tanh(tf.randomNormal([4, TEXT], 0, 1, 'float32', step)) as tf.Tensor2D;
+    return { reals: tf.mul(tf.ones([4, 16, 16, 3]), tf.reshape(tf.slice(h, [0, 0], [4, 3]), [4, 1, 1, 3])) as tf.Tensor4D, h };
+  });
+}
+
+/**
+ * The tiny diffusion model trained to step `to` on the current backend through its trainer (condition
+ * dropout, EMA, Adam, checkpoints every 3 steps in `folder`), resumed from the folder's checkpoint when
+ * `resume`; then its EMA's pictures (3 DDIM steps, guidance 2: both passes of classifier-free guidance).
+ */
+async function diffusionRun(folder: string, to: number, resume = false): Promise<{ losses: number[]; pictures: Float32Array }> {
+  const parts = DiffusionTrainer.buildParts(DIFFUSION_PRESETS.tiny, { textDim: TEXT, seed: 0, learningRate: 2e-3, noiseSchedule: 'cosine', timesteps: 1000 });
+  const trainer = new DiffusionTrainer(parts, {
+    options: { condDrop: 0.25, ema: 0.99, seed: 3 },
+    batch: toyDiffusionBatch,
+    files: { checkpoint: join(folder, 'checkpoint.bin'), snapshot: (step) => join(folder, `ema-${step}.bin`) },
+    samples: { h: tf.zeros([1, TEXT]) as tf.Tensor2D, seeds: [0], columns: 1, sampling: { sampler: 'ddim', steps: 2, eta: 0, guidance: 1 }, write: async () => undefined },
+  });
+  const start = resume ? await trainer.resume(join(folder, 'checkpoint.bin')) : 0;
+  const hooks = {
+    stopRequested: () => false,
+    stop: (): never => {
+      throw new Error('no stop');
+    },
+    stepped: () => undefined,
+  };
+  await runTrainingLoop(trainer, { start, steps: to, checkpointEvery: 3, sampleEvery: 1000, batchSize: 4 }, hooks);
+  const h = tf.tidy(() => tf.slice(toyDiffusionBatch(99).h, [0, 0], [2, TEXT]) as tf.Tensor2D);
+  const images = await sampleImages(parts.ema, parts.schedule, h, [0, 1], { sampler: 'ddim', steps: 3, eta: 0, guidance: 2 });
+  const pictures = (await images.data()) as Float32Array;
+  tf.dispose([images, h]);
+  const losses = trainer.history.map((row) => row.loss);
+  trainer.dispose();
+  return { losses, pictures };
+}
+
+describe('the diffusion model on webgpu', () => {
+  it.skipIf(noAdapter)(
+    `trains the tiny UNet as wasm does (the same losses step by step), samples with guidance, and its checkpoints resume across the two backends${skipped}`,
+    async () => {
+      const folder = (name: string) => join(dir.path, `diffusion-${name}`);
+      await initBackend('webgpu');
+      const gpu = await diffusionRun(folder('webgpu'), 3);
+      await initBackend('wasm');
+      const cpu = await diffusionRun(folder('wasm'), 6);
+      console.log(`tiny diffusion on webgpu, L_simple by step: ${gpu.losses.map((l) => l.toFixed(4)).join(', ')}`);
+      expect(gpu.losses.every((l) => Number.isFinite(l) && l > 0)).toBe(true);
+      for (const [i, loss] of gpu.losses.entries()) expect(loss, `L_simple at step ${i + 1}`).toBeCloseTo(cpu.losses[i]!, 3);
+      expect(gpu.pictures.every((v) => Number.isFinite(v) && Math.abs(v) <= 1)).toBe(true);
+
+      // webgpu's checkpoint at step 3 resumed on wasm, and wasm's at step 6 on webgpu: each run goes on as it would have.
+      const onWasm = await diffusionRun(folder('webgpu'), 6, true);
+      expect(onWasm.losses.length).toBe(6);
+      for (const [i, loss] of onWasm.losses.entries()) expect(loss, `webgpu → wasm: L_simple at step ${i + 1}`).toBeCloseTo(cpu.losses[i]!, 3);
+      expect(maxAbs(onWasm.pictures, cpu.pictures), 'webgpu → wasm: pictures').toBeLessThan(1e-3);
+      cpSync(folder('wasm'), folder('wasm-copy'), { recursive: true }); // wasm's step-6 checkpoint, for webgpu to go on from
+      const wasmMore = await diffusionRun(folder('wasm'), 9, true);
+      await initBackend('webgpu');
+      const gpuMore = await diffusionRun(folder('wasm-copy'), 9, true);
+      for (const [i, loss] of gpuMore.losses.entries()) expect(loss, `wasm → webgpu: L_simple at step ${i + 1}`).toBeCloseTo(wasmMore.losses[i]!, 3);
+      expect(maxAbs(gpuMore.pictures, wasmMore.pictures), 'wasm → webgpu: pictures').toBeLessThan(1e-3);
+    },
+    240_000,
   );
 });
 
