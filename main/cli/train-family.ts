@@ -7,6 +7,7 @@
  *
  * @example
  *   lafite train --family diffusion --dataset shapes --preset shapes --steps 2000 --cond-drop 0.1 --noise-schedule cosine
+ *   lafite train --family diffusion --dataset photos --preset latent128 --autoencoder-steps 2000 --steps 4000
  */
 import type { Command } from 'commander';
 import {
@@ -30,7 +31,7 @@ const GAN_ONLY_SPECS: [string, OptionSpec][] = Object.entries(GAN_TRAIN_OPTIONS)
 /** `--family`: the option and its help. */
 export const FAMILY_FLAG = '--family <family>';
 export const FAMILY_HELP =
-  'model family: gan (Lafite’s conditional StyleGAN2) or diffusion (Lafite2’s CLIP-conditioned UNet; its --preset sizes are 16/32/64/64 px, its --lr default 0.0005)';
+  'model family: gan (Lafite’s conditional StyleGAN2) or diffusion (Lafite2’s CLIP-conditioned UNet; its --preset sizes are 16/32/64/64 px in pixel space, and tinyLatent/latent128/latent256 at 32/128/256 px train an autoencoder first, the UNet on its latents; its --lr default 0.0005)';
 
 const attribute = (flag: string): string =>
   flag
@@ -42,9 +43,19 @@ const attribute = (flag: string): string =>
 const typed = (command: Command, specs: readonly [string, OptionSpec][]): string[] =>
   specs.filter(([, spec]) => ['cli', 'env'].includes(command.getOptionValueSource(attribute(spec.flag)) ?? '')).map(([, spec]) => spec.flag.split(' ')[0]!);
 
+/** The diffusion presets the GAN has no namesake for (the latent ones). */
+const DIFFUSION_ONLY_PRESETS: readonly string[] = DIFFUSION_OWN_OPTIONS.preset.choices.filter((name) => !(GAN_TRAIN_OPTIONS.preset.choices as readonly string[]).includes(name));
+
+/** `--preset` (registered from gan-train's table) takes either family's names; `familyOf` refuses a diffusion-only one for the GAN by name. */
+export function acceptBothFamiliesPresets(command: Command): void {
+  command.options.find((option) => option.long === '--preset')?.choices([...GAN_TRAIN_OPTIONS.preset.choices, ...DIFFUSION_ONLY_PRESETS]);
+}
+
 /** The family asked for, with the other family's typed options refused. */
 export function familyOf(options: ParsedOptions, command: Command): TrainFamily {
   const family = options.family === 'diffusion' ? 'diffusion' : 'gan';
+  if (family === 'gan' && typeof options.preset === 'string' && DIFFUSION_ONLY_PRESETS.includes(options.preset))
+    throw invalidInput(`--preset ${options.preset} is a preset of --family diffusion (a latent diffusion model), not gan`, 'preset');
   const foreign =
     family === 'diffusion'
       ? typed(command, GAN_ONLY_SPECS)
@@ -69,6 +80,11 @@ export function diffusionInput(options: ParsedOptions, command: Command): JobInp
 export const formatDiffusionTrain = (r: DiffusionTrainResult): string =>
   [
     `trained the diffusion model ${r.steps} steps on ${r.images} images (${r.backend}, ${r.imagesPerSecond.toFixed(1)} images/s, ${r.seconds.toFixed(0)} s; ${r.parameters.toLocaleString('en')} UNet parameters)`,
+    ...(r.autoencoder
+      ? [
+          `  autoencoder: ${r.autoencoder.parameters.toLocaleString('en')} parameters, ${r.autoencoder.steps} steps, reconstruction L1 ${r.autoencoder.reconstruction.toFixed(4)}, latent scale ${r.autoencoder.scaleFactor.toFixed(3)}`,
+        ]
+      : []),
     `  last loss: L_simple ${r.losses.loss.toFixed(4)}`,
     `  checkpoint and sample grids: ${r.folder}`,
     ...(r.pseudoRun ? [`  conditions from pseudo run ${r.pseudoRun}`] : []),

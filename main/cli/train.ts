@@ -34,7 +34,7 @@ import { fromPngInput, withFromPng } from './from-png.ts';
 import { printResult } from './output.ts';
 import { readPromptFile } from './prompt-file.ts';
 import { formatBytes } from './runs.ts';
-import { DIFFUSION_ONLY_FIELDS, diffusionInput, FAMILY_FLAG, FAMILY_HELP, familyOf, formatDiffusionTrain } from './train-family.ts';
+import { acceptBothFamiliesPresets, DIFFUSION_ONLY_FIELDS, diffusionInput, FAMILY_FLAG, FAMILY_HELP, familyOf, formatDiffusionTrain } from './train-family.ts';
 
 /**
  * `--schedule linear:START:END[:FINAL]` (the retrieval share rises from 0 to FINAL, default 1)
@@ -162,6 +162,7 @@ export function registerTrainCommands(program: Command, cli: CliContext): void {
     'continue a paused, interrupted, cancelled or failed run (its job id) from its last checkpoint',
   );
   addJobOptions(train, 'diffusion-train', { fields: DIFFUSION_ONLY_FIELDS });
+  acceptBothFamiliesPresets(train);
   addJobOptions(train, 'gan-train', { fields: CLO_FIELDS }).action(
     withService(async (service, options: ParsedOptions, command: Command) => {
       const resume = typeof options.resume === 'string' ? options.resume : undefined;

@@ -3,7 +3,8 @@
  * issue 16): the `diffusion-train` job, trained on the same conditions as `gan-train` (any
  * pseudo-feature method or schedule, captions, semi-supervised, fine-tuning) with the fields
  * both share taken from the gan-train schema and its option table, plus the diffusion options
- * (noise schedule, condition dropout, EMA, the sample grid's sampler); and the sampling options
+ * (noise schedule, condition dropout, EMA, the sample grid's sampler, a latent preset's autoencoder
+ * phase); and the sampling options
  * `gan-generate` and `gan-eval` take for a diffusion run (DDIM/DDPM steps, η, guidance). One
  * generation job and one evaluation job serve both families: they dispatch on the run's kind.
  *
@@ -17,8 +18,8 @@ import { CLO_OPTIONS, cloOptionsShape } from './pseudo.ts';
 export * from './sampling.ts';
 import { GAN_TRAIN_OPTIONS, trainingJobSchemas, usesPseudoRun, type TrainResult } from './training.ts';
 
-/** The UNet presets (engine/diffusion/presets.ts): the GAN's names, so `--preset` reads the same for both families. */
-export const DIFFUSION_PRESETS = ['tiny', 'shapes', 'shapes64', 'paper'] as const;
+/** The presets (engine/diffusion/presets.ts): the GAN's names in pixel space, so `--preset` reads the same for both families, and the latent ones (LDM: an autoencoder, then the UNet on its latents). */
+export const DIFFUSION_PRESETS = ['tiny', 'shapes', 'shapes64', 'paper', 'tinyLatent', 'latent128', 'latent256'] as const;
 export type DiffusionPreset = (typeof DIFFUSION_PRESETS)[number];
 /** β schedules: DDPM's linear, or Improved DDPM's cosine. */
 export const NOISE_SCHEDULES = ['linear', 'cosine'] as const;
@@ -52,7 +53,7 @@ const pick = <T extends Record<SharedField, unknown>>(from: T): Pick<T, SharedFi
 export const DIFFUSION_OWN_OPTIONS = {
   preset: {
     flag: '--preset <preset>',
-    help: 'network size: tiny 16 px (tests), shapes 32 px (ShapesWorld on a CPU), shapes64 64 px, paper 64 px GPU-sized (the GAN’s names; 128 px and above need a latent autoencoder, not built)',
+    help: 'network size: tiny 16 px (tests), shapes 32 px (ShapesWorld on a CPU), shapes64 64 px, paper 64 px GPU-sized (the GAN’s names, pixel space); latent space (an autoencoder trained first, the UNet on its 32×32×4 latents): latent128 128 px (f = 4), latent256 256 px (f = 8), tinyLatent 32 px (tests)',
     parse: 'choice',
     choices: DIFFUSION_PRESETS,
     default: 'shapes',
@@ -75,6 +76,13 @@ export const DIFFUSION_OWN_OPTIONS = {
   timesteps: { flag: '--timesteps <T>', help: 'diffusion: the number of noise levels T', parse: 'integer', default: 1000 },
   sampleSteps: { flag: '--sample-steps <n>', help: 'diffusion: DDIM steps of the sample grids', parse: 'integer', default: 25 },
   sampleGuidance: { flag: '--sample-guidance <s>', help: 'diffusion: classifier-free guidance scale of the sample grids', parse: 'number', default: 3 },
+  autoencoderSteps: {
+    flag: '--autoencoder-steps <n>',
+    help: 'latent presets: steps of the autoencoder phase before the UNet trains (same batch size and checkpoint cadence)',
+    parse: 'integer',
+    default: 1000,
+  },
+  autoencoderLr: { flag: '--autoencoder-lr <rate>', help: 'latent presets: Adam learning rate of the autoencoder phase', parse: 'number', default: 0.001 },
 } as const satisfies OptionTable;
 
 /** Every option of the `diffusion-train` job: the shared ones (gan-train's entries), its own, and CLO's. */
@@ -88,7 +96,10 @@ export const diffusionJobSchemas = {
     .object({
       ...pick(gan),
       ...cloOptionsShape,
-      preset: z.enum(DIFFUSION_PRESETS).default(DIFFUSION_OWN_OPTIONS.preset.default).describe('UNet size: tiny 16 px, shapes 32 px, shapes64 64 px, paper 64 px (GPU)'),
+      preset: z
+        .enum(DIFFUSION_PRESETS)
+        .default(DIFFUSION_OWN_OPTIONS.preset.default)
+        .describe('network size: tiny 16 px, shapes 32 px, shapes64 64 px, paper 64 px (GPU); latent space: tinyLatent 32 px, latent128 128 px, latent256 256 px'),
       learningRate: z.number().gt(0).max(1).default(DIFFUSION_OWN_OPTIONS.learningRate.default),
       condDrop: z.number().min(0).max(1).default(DIFFUSION_OWN_OPTIONS.condDrop.default).describe('chance of the null condition h = 0 per sample (classifier-free guidance)'),
       ema: z.number().min(0).max(1).default(DIFFUSION_OWN_OPTIONS.ema.default).describe('EMA decay of the weights used for sampling'),
@@ -96,6 +107,8 @@ export const diffusionJobSchemas = {
       timesteps: z.number().int().min(10).max(10_000).default(DIFFUSION_OWN_OPTIONS.timesteps.default).describe('noise levels T'),
       sampleSteps: z.number().int().min(1).max(1000).default(DIFFUSION_OWN_OPTIONS.sampleSteps.default).describe('DDIM steps of the sample grids'),
       sampleGuidance: z.number().min(0).max(30).default(DIFFUSION_OWN_OPTIONS.sampleGuidance.default).describe('guidance scale of the sample grids'),
+      autoencoderSteps: z.number().int().min(1).max(1_000_000).default(DIFFUSION_OWN_OPTIONS.autoencoderSteps.default).describe('latent presets: steps of the autoencoder phase'),
+      autoencoderLr: z.number().gt(0).max(1).default(DIFFUSION_OWN_OPTIONS.autoencoderLr.default).describe('latent presets: Adam learning rate of the autoencoder'),
     })
     .strict()
     .refine((input) => input.schedule === undefined || input.pseudo === 'retrieval' || input.pseudo === 'clo', {
@@ -113,6 +126,17 @@ export const diffusionJobSchemas = {
     .refine((input) => input.sampleSteps <= input.timesteps, { message: '--sample-steps can be at most --timesteps', path: ['sampleSteps'] }),
 } as const;
 
+/** A latent run's first stage, as its job reports it. */
+export interface AutoencoderSummary {
+  parameters: number;
+  /** Steps it trained (those of the run it was copied from, when fine-tuning). */
+  steps: number;
+  /** Mean |x − x̂| per pixel and channel (images in [−1, 1]) of its last step. */
+  reconstruction: number;
+  /** LDM's scale factor: 1/std of a first batch's latents. */
+  scaleFactor: number;
+}
+
 /** What a `diffusion-train` job returns: the GAN's figures with the diffusion loss. */
 export interface DiffusionTrainResult extends Omit<TrainResult, 'losses'> {
   family: 'diffusion';
@@ -120,4 +144,6 @@ export interface DiffusionTrainResult extends Omit<TrainResult, 'losses'> {
   losses: { loss: number };
   /** UNet parameters. */
   parameters: number;
+  /** A latent preset's autoencoder. */
+  autoencoder?: AutoencoderSummary;
 }

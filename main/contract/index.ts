@@ -82,6 +82,8 @@ export interface JobProgress {
   etaMs?: number;
   /** Figures worth plotting (losses, rates). */
   metrics?: Record<string, number>;
+  /** Which phase of a job with several is running (a latent diffusion run's `autoencoder` before its UNet); absent: the job's main work. */
+  phase?: string;
 }
 
 /** A job as stored in the `jobs` table. */

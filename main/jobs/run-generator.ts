@@ -2,7 +2,8 @@
  * A trained run's generator average G_ema, as generation and evaluation load it: the kept
  * snapshot of the asked step, or the newest one (the resume checkpoint for runs that kept none);
  * and, for either family, a source of images (`loadRunImageSource`): G_ema(z, h) for a GAN run,
- * the EMA UNet through DDIM or DDPM with classifier-free guidance for a diffusion run.
+ * the EMA UNet through DDIM or DDPM with classifier-free guidance for a diffusion run (a latent
+ * run's samples decoded by the autoencoder stored beside its checkpoint).
  */
 import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
@@ -10,7 +11,8 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type { DiffusionSampler, TrainFamily } from '../contract/index.ts';
 import { invalidInput } from '../contract/errors.ts';
-import { DIFFUSION_PRESETS } from '../engine/diffusion/presets.ts';
+import { loadLatentSpace, type LatentSpace } from '../engine/diffusion/latent.ts';
+import { AUTOENCODER_PRESETS, DIFFUSION_PRESETS, isLatentPreset } from '../engine/diffusion/presets.ts';
 import { sampleImages } from '../engine/diffusion/sampler.ts';
 import { noiseSchedule } from '../engine/diffusion/schedule.ts';
 import { EMA_NETWORK } from '../engine/diffusion/trainer.ts';
@@ -21,20 +23,27 @@ import { Generator } from '../engine/gan/generator.ts';
 import { PRESETS, type NetworkOptions } from '../engine/gan/presets.ts';
 import type { JobInput } from './job-kind.ts';
 import type { TrainingRunJob } from './run-records.ts';
-import { checkpointFile, runFolder, snapshotFile, SNAPSHOTS_FOLDER, stepsOf } from './run-files.ts';
+import { autoencoderFile, checkpointFile, runFolder, snapshotFile, SNAPSHOTS_FOLDER, stepsOf } from './run-files.ts';
+
+/** A run's kept generator: its file, its step, and the run's folder (a latent run's autoencoder lies there). */
+export interface KeptGenerator {
+  file: string;
+  step: number;
+  folder: string;
+}
 
 /** The file holding the run's generator at `step` (default: the newest), and that step. */
-export async function findGenerator(dataDir: string, runId: string, step: number | undefined): Promise<{ file: string; step: number }> {
+export async function findGenerator(dataDir: string, runId: string, step: number | undefined): Promise<KeptGenerator> {
   const folder = runFolder(dataDir, runId);
   if (step !== undefined) {
     if (!existsSync(snapshotFile(folder, step)))
       throw invalidInput(`run ${runId} kept no generator at step ${step}: see \`lafite runs show ${runId}\` for the steps it kept`, 'step');
-    return { file: snapshotFile(folder, step), step };
+    return { file: snapshotFile(folder, step), step, folder };
   }
   const kept = existsSync(join(folder, SNAPSHOTS_FOLDER)) ? stepsOf(await readdir(join(folder, SNAPSHOTS_FOLDER)), 'bin') : [];
-  if (kept.length > 0) return { file: snapshotFile(folder, kept.at(-1)!), step: kept.at(-1)! };
+  if (kept.length > 0) return { file: snapshotFile(folder, kept.at(-1)!), step: kept.at(-1)!, folder };
   if (!existsSync(checkpointFile(folder))) throw invalidInput(`run ${runId} has no checkpoint yet: let it train past its first checkpoint`, 'run');
-  return { file: checkpointFile(folder), step: ((await readCheckpointState(checkpointFile(folder))) as { step: number }).step };
+  return { file: checkpointFile(folder), step: ((await readCheckpointState(checkpointFile(folder))) as { step: number }).step, folder };
 }
 
 /** The network a run trains: its preset, with the condition form it asked for. */
@@ -70,27 +79,42 @@ export interface RunImageSource {
   dispose(): void;
 }
 
-/** The diffusion run's EMA UNet from `file` and its noise schedule, as a source of images. */
-async function diffusionSource(file: string, input: JobInput<'diffusion-train'>, textDim: number): Promise<RunImageSource> {
+/** A latent run's finished autoencoder, from its folder. */
+async function latentSpaceOf(folder: string, preset: JobInput<'diffusion-train'>['preset']): Promise<LatentSpace | undefined> {
+  if (!isLatentPreset(preset)) return undefined;
+  if (!existsSync(autoencoderFile(folder))) throw invalidInput(`the latent run in ${folder} has no autoencoder yet: let it train past its autoencoder phase`, 'run');
+  return loadLatentSpace(autoencoderFile(folder), AUTOENCODER_PRESETS[preset]);
+}
+
+/** The diffusion run's EMA UNet from `file`, its noise schedule and (latent presets) its decoder, as a source of images. */
+async function diffusionSource(kept: KeptGenerator, input: JobInput<'diffusion-train'>, textDim: number): Promise<RunImageSource> {
+  const latents = await latentSpaceOf(kept.folder, input.preset);
   const unet = new UNet(DIFFUSION_PRESETS[input.preset], { textDim, seed: 0 });
-  await restoreCheckpoint(file, { networks: { [EMA_NETWORK]: unet.namedVariables() }, optimizers: {} });
+  await restoreCheckpoint(kept.file, { networks: { [EMA_NETWORK]: unet.namedVariables() }, optimizers: {} });
   const schedule = noiseSchedule(input.noiseSchedule, input.timesteps);
   return {
     family: 'diffusion',
-    resolution: unet.options.resolution,
+    resolution: latents?.autoencoder.options.resolution ?? unet.options.resolution,
     async draw(h, seeds, options) {
       if (options.steps > schedule.timesteps) throw invalidInput(`--steps ${options.steps}: this run has T = ${schedule.timesteps} noise levels, at most that many steps`, 'steps');
       const perImage = Array.from({ length: h.shape[0] }, (_, i) => seeds.z + i);
-      return sampleImages(unet, schedule, h, perImage, options);
+      const sampled = await sampleImages(unet, schedule, h, perImage, { ...options, clip: !latents }); // latents have no [−1, 1] range to clip to
+      if (!latents) return sampled;
+      const images = latents.decode(sampled); // LDM: x̃ = D(z/s)
+      sampled.dispose();
+      return images;
     },
-    dispose: () => unet.dispose(),
+    dispose: () => {
+      unet.dispose();
+      latents?.dispose();
+    },
   };
 }
 
-/** The image source of a training run at a kept generator `file` (findGenerator), dispatched on its family. */
-export async function loadRunImageSource(file: string, run: TrainingRunJob, textDim: number): Promise<RunImageSource> {
-  if (run.kind === 'diffusion-train') return diffusionSource(file, run.input, textDim);
-  const g = await loadGenerator(file, run.input, textDim);
+/** The image source of a training run at a kept generator (findGenerator), dispatched on its family. */
+export async function loadRunImageSource(kept: KeptGenerator, run: TrainingRunJob, textDim: number): Promise<RunImageSource> {
+  if (run.kind === 'diffusion-train') return diffusionSource(kept, run.input, textDim);
+  const g = await loadGenerator(kept.file, run.input, textDim);
   return {
     family: 'gan',
     resolution: g.options.resolution,

@@ -4,9 +4,11 @@
  * their conditions (jobs/train-conditions.ts: any pseudo method or schedule, captions,
  * semi-supervised), make the run's folders and the sample grid's fixed conditions, resume from
  * the run's checkpoint or fine-tune from another run's, record the attempt (backend, sizes),
- * run the loop with the job's stop and progress, and store each step's losses. A family (a job
- * kind) says how to build its trainer and how its losses read: `gan-train` and `diffusion-train`
- * are the two such adapters (jobs/kinds/gan-train.ts, jobs/kinds/diffusion-train.ts).
+ * run a family's preparation if it has one (the latent diffusion model's autoencoder phase, with
+ * the job's stop and its share of the progress), run the loop with the job's stop and progress,
+ * and store each step's losses. A family (a job kind) says how to build its trainer and how its
+ * losses read: `gan-train` and `diffusion-train` are the two such adapters
+ * (jobs/kinds/gan-train.ts, jobs/kinds/diffusion-train.ts).
  *
  * @example
  *   return trainRun(input, job, backend, { kind: 'diffusion-train', resolution: 32, build, metrics, message, compatible });
@@ -15,7 +17,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import type { BackendStatus } from '../contract/index.ts';
+import type { BackendStatus, JobProgress } from '../contract/index.ts';
 import { invalidInput } from '../contract/errors.ts';
 import { l2Normalise } from '../engine/normalise.ts';
 import { mulberry32 } from '../engine/random.ts';
@@ -83,15 +85,33 @@ export interface TrainContext {
   samples: SampleConditions;
   /** A step's seeded draw of training rows: pixels in [−1, 1] and their conditions (the trainer disposes them). */
   batch(step: number): { reals: tf.Tensor4D; h: tf.Tensor2D };
+  /** A step's seeded draw of pixels alone, from a stream of its own (a latent diffusion run's autoencoder phase). */
+  images(step: number): tf.Tensor4D;
   /** Records the step a resume can start from (call after each checkpoint). */
   saved(step: number): void;
+}
+
+/** What a phase before the main loop is handed: the job's stop and its progress (as a share of the whole run). */
+export interface PhaseHooks {
+  stopRequested(): boolean;
+  /** Throws the stop (a cancel or pause), once the phase saved what it did. */
+  stop(): never;
+  /** The phase's own progress: its fraction (0 to 1) is scaled to its share of the run. */
+  progress(progress: JobProgress): void;
+}
+
+/** Work a family does before the main loop (the latent diffusion model's autoencoder), resumable on its own. */
+export interface TrainPreparation {
+  /** The share of the run's progress it takes (0 to 1); the main loop's fraction fills the rest. */
+  share: number;
+  run(hooks: PhaseHooks): Promise<void>;
 }
 
 /** A job kind's side: how its trainer is built and how its losses read. */
 export interface TrainFamily<I extends CommonTrainInput, Losses> {
   kind: 'gan-train' | 'diffusion-train';
   resolution: number;
-  build(context: TrainContext): Promise<{ trainer: ResumableTrainer<Losses>; parameters: { g: number; d: number | null }; dispose(): void }>;
+  build(context: TrainContext): Promise<{ trainer: ResumableTrainer<Losses>; parameters: { g: number; d: number | null }; prepare?: TrainPreparation; dispose(): void }>;
   /** A step's losses as a row of metrics (images/s is added). */
   metrics(losses: Losses): Record<string, number>;
   /** The metrics a progress event carries, when not all of `metrics` (images/s is added). */
@@ -145,6 +165,16 @@ function batchesOf(input: CommonTrainInput, data: TrainingImages, conditions: Tr
   };
 }
 
+/** A step's pixels alone: the batch's draw on another stream (a phase that needs no conditions skips computing them). */
+function imagesOf(input: CommonTrainInput, data: TrainingImages, rows: readonly number[]) {
+  const side = data.resolution * data.resolution * 3;
+  return (step: number) => {
+    const rng = mulberry32((input.seed * 1_000_003 + step) ^ 0x5f3759df);
+    const batch = Array.from({ length: Math.min(input.batchSize, rows.length) }, () => rows[Math.floor(rng() * rows.length)]!);
+    return gatherRows(data.pixels, side, batch, [data.resolution, data.resolution, 3]) as tf.Tensor4D;
+  };
+}
+
 /** Trains `family` on `input` as job `job`, from its checkpoint when resumed. */
 export async function trainRun<I extends CommonTrainInput, Losses>(
   input: I,
@@ -175,6 +205,7 @@ export async function trainRun<I extends CommonTrainInput, Losses>(
       modelPath: encoder.model.path,
       samples,
       batch: batchesOf(input, data, conditions),
+      images: imagesOf(input, data, conditions.rows),
       saved: (step) => job.checkpoint({ step }),
     });
     const { trainer } = built;
@@ -187,6 +218,16 @@ export async function trainRun<I extends CommonTrainInput, Losses>(
       { backend: backend.id, device: backend.device ?? null, gParams: built.parameters.g, dParams: built.parameters.d ?? 0, images: conditions.rows.length },
       start,
     );
+    const stop = (): never => {
+      job.throwIfCancelled();
+      throw new Error('a stop was asked for but the job did not stop'); // throwIfCancelled throws whenever stopRequested holds
+    };
+    const share = built.prepare?.share ?? 0;
+    await built.prepare?.run({
+      stopRequested: () => job.stopRequested(),
+      stop,
+      progress: (progress) => job.progress({ ...progress, fraction: share * progress.fraction }),
+    });
     const budget = input.minutes !== undefined ? ` (${input.minutes} min budget)` : ` of ${input.steps}`;
     const loop = await runTrainingLoop(
       trainer,
@@ -200,16 +241,19 @@ export async function trainRun<I extends CommonTrainInput, Losses>(
       },
       {
         stopRequested: () => job.stopRequested(),
-        stop: () => {
-          job.throwIfCancelled();
-          throw new Error('a stop was asked for but the job did not stop'); // throwIfCancelled throws whenever stopRequested holds
-        },
+        stop,
         stepped: (step, losses, progress) => {
           const { imagesPerSecond } = progress;
           const metrics = { ...family.metrics(losses), imagesPerSecond };
           runs.addMetrics(job.jobId, [{ step, metrics }]);
           const shown = family.progressMetrics ? { ...family.progressMetrics(losses), imagesPerSecond } : metrics;
-          job.progress({ fraction: progress.fraction, message: `step ${step}${budget}: ${family.message(losses)}`, step, total: input.steps, metrics: shown });
+          job.progress({
+            fraction: share + (1 - share) * progress.fraction,
+            message: `step ${step}${budget}: ${family.message(losses)}`,
+            step,
+            total: input.steps,
+            metrics: shown,
+          });
         },
       },
     );

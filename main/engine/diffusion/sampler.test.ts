@@ -87,4 +87,17 @@ describe('samplers (DDIM, DDPM) and classifier-free guidance', () => {
     expect(ddpm.shape).toEqual([2, 16, 16, 3]);
     unet.dispose();
   });
+  it('samples latents of the network’s channels, x̂_0 left unclipped (LDM: latents have no [−1, 1] range)', async () => {
+    const unet = new UNet(DIFFUSION_PRESETS.tinyLatent, { textDim: 8, seed: 1 });
+    for (const v of unet.namedVariables().values()) v.assign(tf.tidy(() => tf.mul(v, 3))); // a network whose x̂_0 leaves [−1, 1]
+    const s = noiseSchedule('linear', 1000);
+    const h = tf.randomNormal([2, 8], 0, 1, 'float32', 2) as tf.Tensor2D;
+    const options = { sampler: 'ddim' as const, steps: 3, eta: 0, guidance: 1 };
+    const [latents, clipped] = [await sampleImages(unet, s, h, [5, 6], { ...options, clip: false }), await sampleImages(unet, s, h, [5, 6], options)];
+    expect(latents.shape).toEqual([2, 8, 8, 4]);
+    expect(Math.max(...(await tf.abs(latents).data()))).toBeGreaterThan(1);
+    expect(Math.max(...(await tf.abs(clipped).data()))).toBeLessThanOrEqual(1);
+    tf.dispose([latents, clipped, h]);
+    unet.dispose();
+  });
 });

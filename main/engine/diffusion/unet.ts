@@ -4,7 +4,8 @@
  * sinusoidal time embedding through an MLP) with Lafite2's one change (Lafite2, the section on
  * diffusion models): the CLIP feature h passes a linear layer to the time embedding's size and is
  * added to it, t_emb' = t_emb + Linear(h), and t_emb' replaces t_emb in every residual block.
- * Pixel space (32–64 px): x_t is the noised image itself.
+ * Pixel space (32–64 px): x_t is the noised image itself; latent space (LDM, Rombach et al. 2022
+ * §3.3): x_t is the noised latent of the run's autoencoder (autoencoder.ts), `imageChannels` wide.
  *
  * Built from ops that have wasm kernels and gradients: group norm from reshape and mean (tfjs
  * has none), SiLU as x·σ(x), ×2 resampling as strided convolution down and the GAN's separable
@@ -199,6 +200,8 @@ const runStage = (stage: Stage, x: tf.Tensor4D, tEmb: tf.Tensor2D, fast: Fast): 
 
 export class UNet {
   readonly timeDim: number;
+  /** Channels of x_t and ε: 3 in pixel space, the latent channels in latent space. */
+  readonly imageChannels: number;
   private readonly timeMlp: [Dense, Dense];
   /** Lafite2: Linear(h), the CLIP feature to the time embedding's size. */
   private readonly textProjection: Dense;
@@ -217,11 +220,12 @@ export class UNet {
   ) {
     const { channels, channelMults, resBlocks, groups } = options;
     checkOptions(options);
+    this.imageChannels = options.imageChannels ?? 3;
     const init = new Initialiser(config.seed);
     this.timeDim = 4 * channels; // DDPM: the time MLP is 4× the base width
     this.timeMlp = [new Dense('time.0', channels, this.timeDim, { init }), new Dense('time.1', this.timeDim, this.timeDim, { init })];
     this.textProjection = new Dense('text', config.textDim, this.timeDim, { init });
-    this.inConv = new Conv('in', 3, channels, 3, init);
+    this.inConv = new Conv('in', this.imageChannels, channels, 3, init);
     const attentionAt = (resolution: number) => options.attentionResolutions.includes(resolution);
     const skips: number[] = [channels];
     let current = channels;
@@ -259,7 +263,7 @@ export class UNet {
       this.up.push({ stages, upsample });
     });
     this.outNorm = new GroupNorm('out.norm', current, groups);
-    this.outConv = new Conv('out', current, 3, 3, init);
+    this.outConv = new Conv('out', current, this.imageChannels, 3, init);
   }
 
   /** t_emb' = MLP(sinusoid(t)) + Linear(h)  (Lafite2's conditioning). t one timestep per sample, h [N, D] → [N, 4·channels]. */
@@ -286,11 +290,13 @@ export class UNet {
     }
   }
 
-  /** ε_θ(x_t, t, h): x [N, R, R, 3], t one index per sample, h [N, D] (zeros: the null condition of classifier-free guidance) → [N, R, R, 3]. */
+  /** ε_θ(x_t, t, h): x [N, R, R, C], t one index per sample, h [N, D] (zeros: the null condition of classifier-free guidance) → [N, R, R, C]. */
   predict(x: tf.Tensor4D, t: readonly number[], h: tf.Tensor2D): tf.Tensor4D {
-    const [n, r] = x.shape;
-    if (r !== this.options.resolution || t.length !== n || h.shape[0] !== n || h.shape[1] !== this.config.textDim) {
-      throw new RangeError(`UNet.predict: x ${x.shape}, ${t.length} timesteps, h ${h.shape} for a ${this.options.resolution} px net on ${this.config.textDim}-d features`);
+    const [n, r, , c] = x.shape;
+    if (r !== this.options.resolution || c !== this.imageChannels || t.length !== n || h.shape[0] !== n || h.shape[1] !== this.config.textDim) {
+      throw new RangeError(
+        `UNet.predict: x ${x.shape}, ${t.length} timesteps, h ${h.shape} for a ${this.options.resolution} px, ${this.imageChannels}-channel net on ${this.config.textDim}-d features`,
+      );
     }
     const fast = this.fast;
     return tf.tidy(() => {

@@ -157,7 +157,8 @@ export const ganEval: JobHandler<'gan-eval'> = {
     try {
       const run = trainingRun(new JobStore(db), input.run);
       const trained = run.input;
-      const { file, step } = await findGenerator(job.dataDir, input.run, input.step);
+      const kept = await findGenerator(job.dataDir, input.run, input.step);
+      const { step } = kept;
       const datasets = new DatasetStore(db);
       const prompts = input.prompts ? cyclePrompts(input.prompts, input.n) : drawPrompts(datasets, trained.dataset, input.n, input.seed);
       const inceptionFile = inceptionFileFor(input, job.dataDir);
@@ -169,7 +170,7 @@ export const ganEval: JobHandler<'gan-eval'> = {
         job.progress({ fraction: 0.05, message: `measuring step ${step} on ${prompts.length} images${input.promptFile ? ` (prompts of ${input.promptFile})` : ''}` });
         const asked = shapesPrompts(prompts);
         const classifier = asked ? await loadClassifier(join(builtinModelDir(SHAPES_CLASSIFIER_ID), CLASSIFIER_FILE)) : undefined;
-        const source = await loadRunImageSource(file, run, encoder.model.dim);
+        const source = await loadRunImageSource(kept, run, encoder.model.dim);
         const resolution = source.resolution;
         const fakeInception = inception && new InceptionRows(inception, radii, resolution);
         const generated = await generate(source, prompts, encoder, { classifier, inception: fakeInception }, input, job, resolution).finally(() => {

@@ -62,13 +62,14 @@ export const ganGenerate: JobHandler<'gan-generate'> = {
     try {
       const run = trainingRun(new JobStore(db), input.run);
       const trainInput = run.input;
-      const { file, step } = await findGenerator(job.dataDir, input.run, input.step);
+      const kept = await findGenerator(job.dataDir, input.run, input.step);
+      const { step } = kept;
       const encoder = CachedEncoder.open(new ModelStore(db), new EmbeddingStore(db), trainInput.model);
       try {
         job.progress({ fraction: 0.1, message: `encoding the ${input.image ? (input.prompt ? 'prompt and image' : 'image') : 'prompt'}` });
         const h1 = await condition(input, encoder);
         job.progress({ fraction: 0.3, message: `drawing ${input.n} images` });
-        const source = await loadRunImageSource(file, run, h1.dim); // G_ema, or the diffusion run's EMA UNet and sampler
+        const source = await loadRunImageSource(kept, run, h1.dim); // G_ema, or the diffusion run's EMA UNet and sampler
         const started = performance.now();
         const h = tf.tidy(() => tf.tile(tf.tensor2d(h1.data, [1, h1.dim]), [input.n, 1]) as tf.Tensor2D);
         const images = await source

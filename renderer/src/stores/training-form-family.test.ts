@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DIFFUSION_OWN_OPTIONS, diffusionJobSchemas, GAN_TRAIN_JOB_OPTIONS, jobInputSchemas } from '../../../main/contract/index.ts';
-import { checkTrainForm, DEFAULT_TRAIN_FORM, presetGuides, trainInput, trainJobKind, withFamily, withPreset, type TrainForm } from './training-form.ts';
+import { checkTrainForm, DEFAULT_TRAIN_FORM, presetGuide, presetGuides, presetOrder, trainInput, trainJobKind, withFamily, withPreset, type TrainForm } from './training-form.ts';
 
 const form = (overrides: Partial<TrainForm> = {}): TrainForm => ({ ...DEFAULT_TRAIN_FORM, dataset: 'shapes', ...overrides });
 const diffusion = (overrides: Partial<TrainForm> = {}): TrainForm => ({ ...withFamily(form(), 'diffusion'), ...overrides });
@@ -45,8 +45,26 @@ describe('the training form’s model family (issue 16)', () => {
   });
 
   it('shows each family’s preset sizes', () => {
-    expect(presetGuides('gan').paper.resolution).toBe(256);
-    expect(presetGuides('diffusion').paper.resolution).toBe(64);
-    expect(presetGuides('diffusion').tiny.resolution).toBe(16);
+    expect(presetGuide('gan', 'paper').resolution).toBe(256);
+    expect(presetGuide('diffusion', 'paper').resolution).toBe(64);
+    expect(presetGuide('diffusion', 'tiny').resolution).toBe(16);
+    expect(presetGuide('diffusion', 'latent128').resolution).toBe(128);
+    expect(presetGuide('diffusion', 'latent256').resolution).toBe(256);
+  });
+
+  it('offers the latent presets to the diffusion model only, with the autoencoder phase’s options', () => {
+    expect(presetOrder('diffusion')).toEqual(DIFFUSION_OWN_OPTIONS.preset.choices);
+    expect(presetOrder('gan')).toEqual(GAN_TRAIN_JOB_OPTIONS.preset.choices);
+    expect(presetGuides('gan').latent128).toBeUndefined();
+    const latent = withPreset(diffusion(), 'latent128');
+    const input = trainInput({ ...latent, autoencoderSteps: 300 });
+    expect(diffusionJobSchemas['diffusion-train'].parse(input)).toMatchObject({
+      preset: 'latent128',
+      autoencoderSteps: 300,
+      autoencoderLr: DIFFUSION_OWN_OPTIONS.autoencoderLr.default,
+    });
+    expect(trainInput(diffusion())).not.toHaveProperty('autoencoderSteps'); // pixel space has no autoencoder
+    expect(checkTrainForm({ ...latent, autoencoderSteps: '' })).toMatchObject({ autoencoderSteps: 'Required.' });
+    expect(withFamily(latent, 'gan')).toMatchObject({ family: 'gan', preset: 'shapes' }); // the GAN has no latent preset
   });
 });

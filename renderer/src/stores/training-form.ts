@@ -23,7 +23,10 @@ import {
 } from '../../../main/contract/index.ts';
 import { issueMessage, type SchemaIssue } from './schema-issues.ts';
 
-export type PresetName = 'tiny' | 'shapes' | 'shapes64' | 'paper';
+/** The GAN's presets (the diffusion model's pixel-space ones have the same names). */
+export type GanPresetName = (typeof OPTIONS.preset.choices)[number];
+/** A preset of either family: the GAN's names, and the diffusion model's latent ones (an autoencoder, then the UNet on its latents). */
+export type PresetName = (typeof DIFFUSION.preset.choices)[number];
 export type TrainSubset = 'all' | 'train' | 'fewshot';
 
 /** The form's values; '' is an empty number field. */
@@ -82,6 +85,9 @@ export interface TrainForm {
   /** Diffusion: DDIM steps and guidance scale of the sample grids. */
   sampleSteps: number | '';
   sampleGuidance: number | '';
+  /** Latent diffusion presets: steps and Adam learning rate of the autoencoder phase that comes before the UNet. */
+  autoencoderSteps: number | '';
+  autoencoderLr: number | '';
 }
 export type NoiseSchedule = (typeof DIFFUSION.noiseSchedule.choices)[number];
 export type TrainField = keyof TrainForm;
@@ -90,7 +96,7 @@ export type TrainField = keyof TrainForm;
 export type PresetSchedule = Pick<TrainForm, 'steps' | 'batchSize' | 'checkpointEvery' | 'sampleEvery'>;
 
 export interface PresetGuide {
-  /** Output side in pixels (engine/gan/presets.ts). */
+  /** Output side in pixels (engine/gan/presets.ts, engine/diffusion/presets.ts). */
   resolution: number;
   title: string;
   /** What it is for, in a line. */
@@ -99,7 +105,7 @@ export interface PresetGuide {
 }
 
 /** The network presets of the `gan-train` schema, as the form offers them. */
-export const PRESET_GUIDES: Readonly<Record<PresetName, PresetGuide>> = {
+export const PRESET_GUIDES: Readonly<Record<GanPresetName, PresetGuide>> = {
   tiny: {
     resolution: 16,
     title: 'Tiny',
@@ -125,18 +131,46 @@ export const PRESET_GUIDES: Readonly<Record<PresetName, PresetGuide>> = {
     schedule: { steps: 50_000, batchSize: 16, checkpointEvery: 1000, sampleEvery: 1000 },
   },
 };
-export const PRESET_ORDER: readonly PresetName[] = ['tiny', 'shapes', 'shapes64', 'paper'];
+export const PRESET_ORDER: readonly GanPresetName[] = ['tiny', 'shapes', 'shapes64', 'paper'];
 
-/** The UNet presets of the `diffusion-train` schema (engine/diffusion/presets.ts): the GAN's names and schedules, pixel space up to 64 px. */
+/**
+ * The presets of the `diffusion-train` schema (engine/diffusion/presets.ts): the GAN's names and schedules in pixel
+ * space up to 64 px, and latent space above (LDM: an autoencoder trained first, the UNet on its latents).
+ */
 export const DIFFUSION_PRESET_GUIDES: Readonly<Record<PresetName, PresetGuide>> = {
   tiny: { ...PRESET_GUIDES.tiny, purpose: 'A quick check that diffusion training runs end to end: a 168k-parameter UNet.' },
   shapes: { ...PRESET_GUIDES.shapes, purpose: 'ShapesWorld on a CPU: a 1.1M-parameter UNet with attention at 8 px.' },
   shapes64: { ...PRESET_GUIDES.shapes64, purpose: 'ShapesWorld at 64 px: one more UNet level (1.5M parameters), slower than Shapes on a CPU.' },
   paper: { ...PRESET_GUIDES.paper, resolution: 64, purpose: 'A 37M-parameter pixel-space UNet at 64 px (DDPM-sized): needs a GPU.' },
+  tinyLatent: {
+    ...PRESET_GUIDES.tiny,
+    resolution: 32,
+    title: 'Tiny latent',
+    purpose: 'A quick check of latent diffusion: a 40k-parameter autoencoder (32 px to 8×8×4 latents), then a small UNet on them.',
+  },
+  latent128: {
+    resolution: 128,
+    title: 'Latent 128',
+    purpose: '128 px pictures: an autoencoder (f = 4, 0.4M parameters) trained first, then the Shapes UNet on its 32×32×4 latents (LDM).',
+    schedule: { steps: 4000, batchSize: 8, checkpointEvery: 100, sampleEvery: 200 },
+  },
+  latent256: {
+    resolution: 256,
+    title: 'Latent 256',
+    purpose: '256 px pictures: an autoencoder (f = 8, 0.6M parameters) trained first, then the Shapes UNet on its 32×32×4 latents; slow on a CPU.',
+    schedule: { steps: 4000, batchSize: 8, checkpointEvery: 100, sampleEvery: 200 },
+  },
 };
+export const DIFFUSION_PRESET_ORDER: readonly PresetName[] = [...PRESET_ORDER, 'tinyLatent', 'latent128', 'latent256'];
 
-/** Each family's presets, as the picker shows them. */
-export const presetGuides = (family: TrainFamily): Readonly<Record<PresetName, PresetGuide>> => (family === 'diffusion' ? DIFFUSION_PRESET_GUIDES : PRESET_GUIDES);
+/** Each family's presets, as the picker shows them (the GAN has no latent ones). */
+export const presetGuides = (family: TrainFamily): Readonly<Partial<Record<PresetName, PresetGuide>>> => (family === 'diffusion' ? DIFFUSION_PRESET_GUIDES : PRESET_GUIDES);
+/** Each family's presets in the picker's order. */
+export const presetOrder = (family: TrainFamily): readonly PresetName[] => (family === 'diffusion' ? DIFFUSION_PRESET_ORDER : PRESET_ORDER);
+/** The guide of a family's preset; the family's default preset's where it has none. */
+export const presetGuide = (family: TrainFamily, preset: PresetName): PresetGuide => presetGuides(family)[preset] ?? PRESET_GUIDES[OPTIONS.preset.default];
+/** Whether a preset trains a latent diffusion model (its autoencoder options apply). */
+export const isLatentPreset = (preset: PresetName): boolean => !(PRESET_ORDER as readonly string[]).includes(preset);
 
 /** The model families in the UI's words. */
 export const FAMILY_LABELS: Record<TrainFamily, string> = {
@@ -190,22 +224,28 @@ export const DEFAULT_TRAIN_FORM: Readonly<TrainForm> = {
   timesteps: DIFFUSION.timesteps.default,
   sampleSteps: DIFFUSION.sampleSteps.default,
   sampleGuidance: DIFFUSION.sampleGuidance.default,
+  autoencoderSteps: DIFFUSION.autoencoderSteps.default,
+  autoencoderLr: DIFFUSION.autoencoderLr.default,
 };
 
 /** Each family's default learning rate (its option table's). */
 const FAMILY_LEARNING_RATE: Record<TrainFamily, number> = { gan: OPTIONS.learningRate.default, diffusion: DIFFUSION.learningRate.default };
 
-/** The form with `family` chosen: the learning rate follows the family's default unless the user changed it. */
+/**
+ * The form with `family` chosen: the learning rate follows the family's default unless the user changed it, and a
+ * preset the family lacks (a latent one, for the GAN) becomes the default preset.
+ */
 export function withFamily(form: TrainForm, family: TrainFamily): TrainForm {
   const untouched = form.learningRate === FAMILY_LEARNING_RATE[form.family];
-  return { ...form, family, ...(untouched ? { learningRate: FAMILY_LEARNING_RATE[family] } : {}) };
+  const switched = { ...form, family, ...(untouched ? { learningRate: FAMILY_LEARNING_RATE[family] } : {}) };
+  return presetGuides(family)[form.preset] ? switched : withPreset(switched, OPTIONS.preset.default);
 }
 
 /** The job kind the form starts. */
 export const trainJobKind = (form: Pick<TrainForm, 'family'>): 'gan-train' | 'diffusion-train' => (form.family === 'diffusion' ? 'diffusion-train' : 'gan-train');
 
 /** The form with `preset` chosen and its suggested schedule filled in. */
-export const withPreset = (form: TrainForm, preset: PresetName): TrainForm => ({ ...form, preset, ...PRESET_GUIDES[preset].schedule });
+export const withPreset = (form: TrainForm, preset: PresetName): TrainForm => ({ ...form, preset, ...presetGuide(form.family, preset).schedule });
 
 /** Whether the schedule fields apply: only retrieval and CLO features are brought in over time. */
 export const usesSchedule = (pseudo: TrainCondition): boolean => pseudo === 'retrieval' || pseudo === 'clo';
@@ -247,8 +287,8 @@ const REQUIRED_NUMBERS = {
 /** The family's own fields of the job input: ConG and Freeze-D for the GAN; the noise, EMA and grid sampler for diffusion. */
 function familyFields(form: TrainForm): Record<string, unknown> {
   if (form.family === 'gan') return { conG: form.conG, freezeD: form.freezeD };
-  const { condDrop, ema, noiseSchedule, timesteps, sampleSteps, sampleGuidance } = form;
-  return { condDrop, ema, noiseSchedule, timesteps, sampleSteps, sampleGuidance };
+  const { condDrop, ema, noiseSchedule, timesteps, sampleSteps, sampleGuidance, autoencoderSteps, autoencoderLr } = form;
+  return { condDrop, ema, noiseSchedule, timesteps, sampleSteps, sampleGuidance, ...(isLatentPreset(form.preset) ? { autoencoderSteps, autoencoderLr } : {}) };
 }
 
 /** The `gan-train` or `diffusion-train` job input of the form (trainJobKind): every field its schema takes, optional ones only when set. */
@@ -302,6 +342,8 @@ export function checkTrainForm(form: TrainForm): Partial<Record<TrainField, stri
   const problems: Partial<Record<TrainField, string>> = {};
   if (form.dataset === '') problems.dataset = 'Choose a dataset.';
   for (const field of REQUIRED_NUMBERS[form.family]) if (form[field] === '') problems[field] = 'Required.';
+  if (form.family === 'diffusion' && isLatentPreset(form.preset))
+    for (const field of ['autoencoderSteps', 'autoencoderLr'] as const) if (form[field] === '') problems[field] = 'Required.';
   if (form.pseudo === 'nn' && form.nn === '') problems.nn = 'Choose a trained network (lafite pseudo train-nn).';
   if (form.pseudo === 'clo') for (const field of ['cloSteps', 'cloStepSize', 'cloTau'] as const) if (form[field] === '') problems[field] = 'Required.';
   if (form.schedule && usesSchedule(form.pseudo)) {
