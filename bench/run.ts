@@ -6,7 +6,9 @@
  * previous versions and cpu (`kernels`); training images/s per CPU preset, the current kernels
  * against the previous ones in the same run (`trainStep`); training images/s and generation
  * latency per network preset (`presets`); the diffusion model's sampling time per image at 10,
- * 25 and 50 DDIM steps against the GAN's (`diffusion`, bench/diffusion.ts); the engine's tensor memory per image in training and
+ * 25 and 50 DDIM steps against the GAN's (`diffusion`, bench/diffusion.ts); the latent presets' autoencoder trained on
+ * ShapesWorld at 128 px for a time budget, a UNet step on its latents and a sampled picture (`latent`,
+ * bench/latent-diffusion.ts); the engine's tensor memory per image in training and
  * generation (`memory`, bench/engine-memory.ts); concurrent imports, evaluations and generations through
  * the CLI and the server against one data folder, with errors, latency and server memory (`soak`).
  * `npm run bench -- import` runs only the named sections.
@@ -22,6 +24,7 @@ import { engineMemoryFigures } from './engine-memory.ts';
 import { importFigures } from './import.ts';
 import { generationFigures, trainingFigure } from './gpu-figures.ts';
 import { kernelFigures, trainStepFigures } from './kernels.ts';
+import { latentDiffusionFigures } from './latent-diffusion.ts';
 import { retrievalFigures, shapesRetrievalFigures } from './retrieval.ts';
 import { soakFigures } from './soak.ts';
 
@@ -90,6 +93,10 @@ const SECTIONS = {
   diffusion: async () => {
     await initBackend();
     return diffusionFigures();
+  },
+  latent: async () => {
+    await initBackend();
+    return latentDiffusionFigures();
   },
   memory: async () => {
     await initBackend();
