@@ -4,7 +4,9 @@
  * report, which a real Chromium then opens from disk (every picture decoded, the loss chart
  * drawn, no console errors; test-results/demo-report.png); the ablation pre-trains the tiny
  * preset on all four kinds of features, fine-tunes each without captions and on 5 pairs, and
- * writes its table as Markdown, JSON and HTML.
+ * writes its table as Markdown, JSON and HTML. `lafite demo --family diffusion` then trains the
+ * diffusion model on the same data, and its report shows both families on the same prompts
+ * (test-results/demo-families.png).
  *
  *   npx vitest run tests/e2e/demo.test.ts
  */
@@ -82,6 +84,57 @@ describe('lafite demo and lafite ablation', () => {
       }
     },
     60_000,
+  );
+
+  it.skipIf(!hasChromium)(
+    'runs the demo with the diffusion family on the same data, its report comparing both families on the same prompts',
+    async () => {
+      const diffusion = await lafiteJson<DemoResult>([
+        '--data-dir',
+        join(dir.path, 'data'),
+        'demo',
+        '--quick',
+        '--family',
+        'diffusion',
+        '--diffusion-steps',
+        '5',
+        '--images',
+        '60',
+        '--minutes',
+        '0.1',
+        '--eval-images',
+        '20',
+        '--folder',
+        join(dir.path, 'pictures'),
+      ]);
+      expect(diffusion).toMatchObject({ family: 'diffusion', dataset: demo.dataset, comparedWith: demo.run });
+      expect(diffusion.evaluation).toMatchObject({ run: diffusion.run, images: 20 });
+      expect(diffusion.stages.map((s) => s.stage)).toContainEqual(expect.stringMatching(/^training the diffusion model’s shapes preset on CLO/)); // no diffusion run ships
+      expect(diffusion.stages.some((s) => s.stage.startsWith(`evaluating run ${demo.run.slice(0, 8)}`))).toBe(false); // the GAN demo's evaluation on the same prompts and seed, reused
+      const runs = await lafiteJson<{ id: string; family: string }[]>(['--data-dir', join(dir.path, 'data'), 'runs', 'list']);
+      expect(runs.find((r) => r.id === diffusion.run)?.family).toBe('diffusion');
+
+      const browser = await launchChromium();
+      try {
+        const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+        const errors = collectConsoleErrors(page);
+        await page.goto(pathToFileURL(diffusion.report).href);
+        expect(await page.locator('#families').textContent()).toBe('GAN and diffusion on the same prompts');
+        expect(await page.locator('.compare-metrics th[data-family]').allTextContents()).toEqual(['GAN (conditional StyleGAN2)', 'diffusion (CLIP-conditioned UNet)']);
+        const accuracy = await page.locator('.compare-metrics tr').nth(1).locator('td').allTextContents();
+        expect(accuracy).toEqual([`${(demo.evaluation.metrics.attributeAccuracy! * 100).toFixed(1)} %`, `${(diffusion.evaluation.metrics.attributeAccuracy! * 100).toFixed(1)} %`]);
+        const pictures = await page.locator('.compare-prompts img').evaluateAll((images) => images.map((img) => (img as unknown as { naturalWidth: number }).naturalWidth));
+        expect(pictures).toHaveLength(8 * 4 * 2); // every report prompt, four pictures from each family
+        expect(pictures.every((width) => width === 32)).toBe(true);
+        await expect.poll(() => page.locator('#losses canvas').count()).toBe(1); // L_simple
+        await page.locator('#families').scrollIntoViewIfNeeded();
+        await saveScreenshot(page, 'demo-families.png');
+        expect(errors).toEqual([]);
+      } finally {
+        await browser.close();
+      }
+    },
+    300_000,
   );
 
   it('runs the ablation: four pre-trainings, each fine-tuned without captions and on a few, in one table', async () => {
