@@ -98,6 +98,8 @@ export interface PhaseHooks {
   stop(): never;
   /** The phase's own progress: its fraction (0 to 1) is scaled to its share of the run. */
   progress(progress: JobProgress): void;
+  /** The phase's part of the run's time budget (`--minutes` times its share), when the run has one. */
+  minutes?: number;
 }
 
 /** Work a family does before the main loop (the latent diffusion model's autoencoder), resumable on its own. */
@@ -223,18 +225,22 @@ export async function trainRun<I extends CommonTrainInput, Losses>(
       throw new Error('a stop was asked for but the job did not stop'); // throwIfCancelled throws whenever stopRequested holds
     };
     const share = built.prepare?.share ?? 0;
+    const prepared = performance.now();
     await built.prepare?.run({
       stopRequested: () => job.stopRequested(),
       stop,
       progress: (progress) => job.progress({ ...progress, fraction: share * progress.fraction }),
+      ...(input.minutes !== undefined ? { minutes: input.minutes * share } : {}),
     });
+    // A time budget covers the whole attempt: the main loop gets what the preparation left (at least a step).
+    const minutes = input.minutes !== undefined ? Math.max(input.minutes - (performance.now() - prepared) / 60_000, 1e-6) : undefined;
     const budget = input.minutes !== undefined ? ` (${input.minutes} min budget)` : ` of ${input.steps}`;
     const loop = await runTrainingLoop(
       trainer,
       {
         start,
         steps: input.steps,
-        ...(input.minutes !== undefined ? { minutes: input.minutes } : {}),
+        ...(minutes !== undefined ? { minutes } : {}),
         checkpointEvery: input.checkpointEvery,
         sampleEvery: input.sampleEvery,
         batchSize: input.batchSize,

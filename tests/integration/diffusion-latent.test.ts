@@ -131,6 +131,16 @@ describe('lafite train --family diffusion --preset tinyLatent (LDM: an autoencod
     expect(tuned.autoencoder?.steps).toBe(8);
   }, 240_000);
 
+  it('keeps a time budget across both phases: the autoencoder stops at its share, the UNet still trains', async () => {
+    // 100,000 autoencoder steps and as many UNet steps in 0.2 min: the budget, not the step counts, ends each phase.
+    const budgeted = await lafite<DiffusionTrainResult>(...TRAIN, '--autoencoder-steps', '100000', '--steps', '100000', '--minutes', '0.2', '--checkpoint-every', '1000');
+    expect(budgeted.autoencoder!.steps).toBeGreaterThan(0);
+    expect(budgeted.autoencoder!.steps).toBeLessThan(100_000);
+    expect(budgeted.steps).toBeGreaterThan(0);
+    expect(budgeted.steps).toBeLessThan(100_000);
+    expect(budgeted.seconds).toBeLessThan(0.2 * 60 + 30); // one step past each deadline, a checkpoint and a grid: well under a step count's hours
+  }, 240_000);
+
   it('refuses a latent preset for the GAN by name', async () => {
     const gan = await runCli(['--data-dir', dataDir, 'train', '--dataset', 'shapes', '--preset', 'latent128']);
     expect(gan.code).toBe(2);

@@ -67,9 +67,17 @@ export function latentRun(input: Input, preset: LatentPresetName, context: Train
       if (state?.done) {
         latents = new LatentSpace(autoencoder, state.scaleFactor);
       } else {
-        await runTrainingLoop(
+        // With a time budget the phase may end before its steps: the autoencoder then stands as trained so far.
+        const loop = await runTrainingLoop(
           trainer,
-          { start: state?.step ?? 0, steps: total, checkpointEvery: input.checkpointEvery, sampleEvery: total, batchSize: input.batchSize },
+          {
+            start: state?.step ?? 0,
+            steps: total,
+            ...(hooks.minutes !== undefined ? { minutes: hooks.minutes } : {}),
+            checkpointEvery: input.checkpointEvery,
+            sampleEvery: total,
+            batchSize: input.batchSize,
+          },
           {
             stopRequested: () => hooks.stopRequested(),
             stop: () => hooks.stop(),
@@ -84,7 +92,7 @@ export function latentRun(input: Input, preset: LatentPresetName, context: Train
               }),
           },
         );
-        latents = await trainer.finish(total);
+        latents = await trainer.finish(loop.reached);
       }
       const last = trainer.history.at(-1);
       summary = { parameters: autoencoder.parameterCount(), steps: last?.step ?? 0, reconstruction: last?.l1 ?? Number.NaN, scaleFactor: latents.scaleFactor };
