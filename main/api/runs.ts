@@ -76,6 +76,7 @@ async function summarise(stores: Stores, job: TrainingRunJob): Promise<RunSummar
     minutes: job.input.minutes ?? null,
     resumable: canResume(job, hasCheckpoint),
     diskBytes: await folderBytes(runFolder(stores.dataDir, job.id)),
+    builtin: Boolean((job.result as { builtin?: unknown } | null)?.builtin),
   };
 }
 

@@ -422,6 +422,8 @@ export interface RunSummary {
   resumable?: boolean;
   /** Bytes of its files in the data folder (checkpoint, snapshots, sample grids, generations). */
   diskBytes?: number;
+  /** It ships with Lafite Studio (`shapes-pretrained`): it can be renamed, not removed. */
+  builtin?: boolean;
 }
 
 /** Something that would make a job fail before its first step (api/preflight.ts). */

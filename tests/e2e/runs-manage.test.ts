@@ -95,6 +95,11 @@ describe.skipIf(!hasChromium)('tidying runs, captions and words (web mode)', () 
       const shown = JSON.parse(await fixture!.lafite(['--json', 'runs', 'show', 'first-try'])) as RunSummary;
       expect(shown.id).toBe(runId);
 
+      // The built-in run ships with the app: its Remove is off and says why (the API refuses it too).
+      const builtin = page.locator('[data-testid=runs-row][data-run-id="shapes-pretrained"]');
+      expect(await builtin.getByTestId('runs-remove').isDisabled()).toBe(true);
+      expect(await builtin.getByTestId('runs-remove').getAttribute('title')).toMatch(/^Ships with Lafite Studio/);
+
       // Remove: a confirmation naming what goes; Keep leaves it; Remove run removes it.
       const other = page.locator(`[data-testid=runs-row][data-run-id="${otherId}"]`);
       await other.getByTestId('runs-remove').click();
