@@ -77,6 +77,9 @@ export const DEFAULT_SYNTH_FORM: Readonly<SynthForm> = {
   seed: OPTIONS.seed.default,
 };
 
+/** CLO's starting features as the forms offer them (Synthesise and Training), in order. */
+export const CLO_INIT_LABELS: Record<CloInit, string> = { retrieval: 'Retrieval', gaussian: 'Gaussian', uniform: 'uniform' };
+
 /** Gaussian ξ when the field is empty, by form (engine/pseudo/gaussian.ts). */
 export const DEFAULT_XI: Record<GaussianForm, number> = { paper: 3, official: 0.75 };
 
