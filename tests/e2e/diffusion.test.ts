@@ -17,33 +17,28 @@
  *   npx electron-vite build && npx vitest run tests/e2e/diffusion.test.ts
  */
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DIFFUSION_OWN_OPTIONS, type GenerateResult } from '../../main/contract/index.ts';
 import { readPngSettings } from '../../main/jobs/png-settings.ts';
 import { CHROMIUM, hasChromium } from '../helpers/browser.ts';
-import { dropPng, screenshotView, startWebFixture, type WebFixture } from '../helpers/e2e.ts';
+import { dropPng, fillTinyRun, screenshotView, useWebFixture } from '../helpers/e2e.ts';
+import { CAPTIONED_SHAPES } from '../helpers/fixtures.ts';
 
 /** The machine may have two cores and a cold start; every wait is this long at most. */
 const TIMEOUT_MS = 30_000;
-const DATASET = 'shapes';
+const DATASET = CAPTIONED_SHAPES.name;
 const STEPS = 8;
 const PROMPTS = ['a red circle', 'a blue square'];
 
 if (!hasChromium) console.warn(`diffusion.test.ts: skipping: ${CHROMIUM} is not installed`);
 
 describe.skipIf(!hasChromium)('the diffusion family in Training, Runs and the Playground (web mode)', () => {
-  let fixture: WebFixture | null = null;
-
-  beforeAll(async () => {
-    fixture = await startWebFixture('diffusion', { shapes: { name: DATASET, images: 24, size: 32, captions: true, attachCaptions: true } });
-  }, TIMEOUT_MS * 2);
-
-  afterAll(() => fixture?.stop(), TIMEOUT_MS);
+  const fixture = useWebFixture('diffusion', { shapes: CAPTIONED_SHAPES });
 
   it(
     'trains a tiny diffusion run from the form, lists and evaluates it with its family, and generates from it with steps and guidance',
     async () => {
-      const { page, consoleErrors } = await fixture!.openView({ nav: 'nav-training', heading: 'Training' }, { viewport: { width: 1280, height: 1000 } });
+      const { page, consoleErrors } = await fixture().openView({ nav: 'nav-training', heading: 'Training' }, { viewport: { width: 1280, height: 1000 } });
       const form = page.getByTestId('train-form');
       await expect.poll(() => form.getByTestId('train-dataset').inputValue(), { timeout: TIMEOUT_MS }).toBe(DATASET);
 
@@ -65,11 +60,7 @@ describe.skipIf(!hasChromium)('the diffusion family in Training, Runs and the Pl
       await form.locator('input[name=cond-drop]').fill('0.2');
 
       // Tiny preset, 8 steps of 4, a checkpoint and a grid every 4, T = 100, grids of 5 DDIM steps at guidance 2.
-      await form.locator('[data-preset=tiny]').click();
-      await form.locator('input[name=steps]').fill(String(STEPS));
-      await form.locator('input[name=batch-size]').fill('4');
-      await form.locator('input[name=checkpoint-every]').fill('4');
-      await form.locator('input[name=sample-every]').fill('4');
+      await fillTinyRun(form, STEPS);
       await form.locator('input[name=timesteps]').fill('100');
       await form.locator('input[name=sample-steps]').fill('5');
       await form.locator('input[name=sample-guidance]').fill('2');
@@ -114,7 +105,7 @@ describe.skipIf(!hasChromium)('the diffusion family in Training, Runs and the Pl
       await screenshotView(page, 'diffusion-runs.png');
 
       // The Playground: the diffusion run samples with steps and guidance, the built-in GAN with truncation.
-      await page.goto(`${fixture!.app.url}#/playground/${runId}`);
+      await page.goto(`${fixture().app.url}#/playground/${runId}`);
       const play = page.getByTestId('play-form');
       await expect.poll(() => play.getByTestId('play-run').inputValue(), { timeout: TIMEOUT_MS }).toBe(runId);
       await play.getByTestId('play-run').selectOption('shapes-pretrained');
@@ -151,12 +142,12 @@ describe.skipIf(!hasChromium)('the diffusion family in Training, Runs and the Pl
 
       // The job asked for what the form said: DDIM, 4 steps, η 0, guidance 2.
       const generation = (await history.first().getAttribute('data-generation-id'))!;
-      const job = JSON.parse((await fixture!.lafite(['--json', 'jobs', 'show', generation])).trim()) as { kind: string; input: Record<string, unknown> };
+      const job = JSON.parse((await fixture().lafite(['--json', 'jobs', 'show', generation])).trim()) as { kind: string; input: Record<string, unknown> };
       expect(job.kind).toBe('gan-generate');
       expect(job.input).toMatchObject({ run: runId, prompt: PROMPTS[0], n: 2, sampler: 'ddim', steps: 4, eta: 0, guidance: 2 });
 
       // Its PNGs carry the sampling; dropped on the Playground, one brings it back into the sampling box.
-      const files = (JSON.parse((await fixture!.lafite(['--json', 'jobs', 'show', generation])).trim()) as { result: GenerateResult }).result.files;
+      const files = (JSON.parse((await fixture().lafite(['--json', 'jobs', 'show', generation])).trim()) as { result: GenerateResult }).result.files;
       const png = readPngSettings(readFileSync(files[1]!));
       expect(png.settings).toMatchObject({ family: 'diffusion', run: runId, sampling: { sampler: 'ddim', steps: 4, eta: 0, guidance: 2 } });
       expect(png.text.parameters).toMatch(/Sampler: ddim, Steps: 4, Eta: 0, CFG scale: 2/);

@@ -23,15 +23,16 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { unzipSync } from 'fflate';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SHAPES_PRETRAINED_ID } from '../../main/api/builtin-runs.ts';
 import { readPngSettings } from '../../main/jobs/png-settings.ts';
 import type { GenerateResult, JobRecord } from '../../main/contract/index.ts';
 import { CHROMIUM, hasChromium, saveScreenshot } from '../helpers/browser.ts';
-import { screenshotView, startWebFixture, type WebFixture } from '../helpers/e2e.ts';
+import { dropPng, screenshotView, useWebFixture, type WebFixture } from '../helpers/e2e.ts';
+import { CAPTIONED_SHAPES, trainTinyRun } from '../helpers/fixtures.ts';
 
 const TIMEOUT_MS = 30_000;
-const DATASET = 'shapes';
+const DATASET = CAPTIONED_SHAPES.name;
 const VIEWPORT = { width: 1280, height: 900 };
 const PLAYGROUND = { nav: 'nav-playground', heading: 'Playground' };
 const GALLERY = { nav: 'nav-gallery', heading: 'Gallery' };
@@ -52,67 +53,24 @@ async function waitForImages(page: Page, count: number, after: string | null): P
   return (await generated.getAttribute('data-generation-id'))!;
 }
 
-/** The page's DOM classes a drop needs (the tests compile without the DOM library). */
-interface DropDom {
-  DataTransfer: new () => { items: { add(file: unknown): void } };
-  File: new (parts: unknown[], name: string, options: { type: string }) => unknown;
-  DragEvent: new (type: string, init: object) => unknown;
-}
-
-/** Drops a file on the Playground as a user's drag from the desktop would (a DataTransfer with a File). */
-async function dropFile(page: Page, name: string, bytes: Buffer): Promise<void> {
-  await page.getByTestId('play-page').evaluate(
-    (target, { name, base64 }) => {
-      const dom = globalThis as unknown as DropDom;
-      const data = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
-      const transfer = new dom.DataTransfer();
-      transfer.items.add(new dom.File([data], name, { type: 'image/png' }));
-      const element = target as unknown as { dispatchEvent(event: unknown): void };
-      element.dispatchEvent(new dom.DragEvent('dragover', { dataTransfer: transfer, bubbles: true, cancelable: true }));
-      element.dispatchEvent(new dom.DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
-    },
-    { name, base64: bytes.toString('base64') },
-  );
-}
-
 describe.skipIf(!hasChromium)('gallery, PNG settings, step picker, compare, shortcuts and dark mode (web mode)', () => {
-  let fixture: WebFixture | null = null;
   let tinyRun = '';
-
-  beforeAll(async () => {
-    fixture = await startWebFixture('gallery', {
-      shapes: { name: DATASET, images: 24, size: 32, captions: true, attachCaptions: true },
-      prepare: async ({ lafite }) => {
-        const args = [
-          '--json',
-          'train',
-          '--dataset',
-          DATASET,
-          '--preset',
-          'tiny',
-          '--steps',
-          '8',
-          '--batch-size',
-          '4',
-          '--checkpoint-every',
-          '4',
-          '--sample-every',
-          '4',
-          '--no-con-g',
-        ];
-        const result = JSON.parse((await lafite(args)).trim().split('\n').at(-1)!) as { folder: string };
-        tinyRun = result.folder.split(/[\\/]/).at(-1)!;
-        await lafite(['generate', '--run', SHAPES_PRETRAINED_ID, '--prompt', 'three yellow hearts', '--n', '2', '--seed', '5', '--truncation', '0.8']);
+  const fixture = useWebFixture(
+    'gallery',
+    {
+      shapes: CAPTIONED_SHAPES,
+      prepare: async (cli) => {
+        tinyRun = await trainTinyRun(cli, DATASET);
+        await cli.lafite(['generate', '--run', SHAPES_PRETRAINED_ID, '--prompt', 'three yellow hearts', '--n', '2', '--seed', '5', '--truncation', '0.8']);
       },
-    });
-  }, TIMEOUT_MS * 10);
-
-  afterAll(() => fixture?.stop(), TIMEOUT_MS);
+    },
+    TIMEOUT_MS * 10,
+  );
 
   it(
     'writes settings into each PNG, restores them from a dropped PNG, draws from a chosen step, and answers the shortcuts',
     async () => {
-      const { page, consoleErrors } = await fixture!.openView(PLAYGROUND, { viewport: VIEWPORT });
+      const { page, consoleErrors } = await fixture().openView(PLAYGROUND, { viewport: VIEWPORT });
       const play = page.getByTestId('play-form');
       await expect.poll(() => play.getByTestId('play-run').locator('option').count(), { timeout: TIMEOUT_MS }).toBe(2);
       await play.getByTestId('play-run').selectOption(SHAPES_PRETRAINED_ID);
@@ -135,7 +93,7 @@ describe.skipIf(!hasChromium)('gallery, PNG settings, step picker, compare, shor
       const generation = await waitForImages(page, 2, before);
 
       // The PNGs on disk carry their settings.
-      const files = await generatedFiles(fixture!, generation);
+      const files = await generatedFiles(fixture(), generation);
       expect(files).toHaveLength(2);
       const read = readPngSettings(readFileSync(files[1]!));
       expect(read.settings).toMatchObject({
@@ -166,7 +124,7 @@ describe.skipIf(!hasChromium)('gallery, PNG settings, step picker, compare, shor
       await play.getByTestId('play-run').selectOption(tinyRun);
       await play.getByTestId('play-prompt').fill('something else');
       await play.getByTestId('play-seed').fill('99');
-      await dropFile(page, 'seed7-1.png', readFileSync(files[1]!));
+      await dropPng(page, 'play-page', 'seed7-1.png', readFileSync(files[1]!));
       await expect.poll(() => page.getByTestId('play-restored').getAttribute('data-ok'), { timeout: TIMEOUT_MS }).toBe('true');
       expect(await play.getByTestId('play-run').inputValue()).toBe(SHAPES_PRETRAINED_ID);
       expect(await play.getByTestId('play-prompt').inputValue()).toBe('two red circles');
@@ -176,14 +134,15 @@ describe.skipIf(!hasChromium)('gallery, PNG settings, step picker, compare, shor
       await saveScreenshot(page, 'gallery-restored.png');
 
       // A PNG without settings says so and changes nothing.
-      await dropFile(
+      await dropPng(
         page,
+        'play-page',
         'plain.png',
         readFileSync(
           join(
-            fixture!.work,
+            fixture().work,
             'shapes',
-            readdirSync(join(fixture!.work, 'shapes')).find((name) => name.endsWith('.png'))!,
+            readdirSync(join(fixture().work, 'shapes')).find((name) => name.endsWith('.png'))!,
           ),
         ),
       );
@@ -200,7 +159,7 @@ describe.skipIf(!hasChromium)('gallery, PNG settings, step picker, compare, shor
       const last = (await page.getByTestId('generated').count()) > 0 ? await page.getByTestId('generated').getAttribute('data-generation-id') : null; // the tiny run drew nothing yet
       await play.getByTestId('play-generate').click();
       const stepGeneration = await waitForImages(page, 1, last);
-      const [stepFile] = await generatedFiles(fixture!, stepGeneration);
+      const [stepFile] = await generatedFiles(fixture(), stepGeneration);
       expect(readPngSettings(readFileSync(stepFile!)).settings).toMatchObject({ run: tinyRun, step: 4, seed: 7, n: 1 });
       expect(await page.getByTestId('generated').textContent()).toContain('step 4');
       expect(await page.getByTestId('error-banner').allTextContents()).toEqual([]);
@@ -212,7 +171,7 @@ describe.skipIf(!hasChromium)('gallery, PNG settings, step picker, compare, shor
   it(
     'shows every picture across runs, filters by run, uses a picture’s settings again, and exports a zip and a folder',
     async () => {
-      const { page, consoleErrors } = await fixture!.openView(GALLERY, { viewport: VIEWPORT });
+      const { page, consoleErrors } = await fixture().openView(GALLERY, { viewport: VIEWPORT });
       const items = page.getByTestId('gallery-item');
       await expect.poll(() => items.count(), { timeout: TIMEOUT_MS }).toBe(5); // 2 from the CLI, 2 + 1 from the Playground
       await expect.poll(() => page.locator('[data-testid=gallery-item] img').count(), { timeout: TIMEOUT_MS }).toBe(5);
@@ -248,7 +207,7 @@ describe.skipIf(!hasChromium)('gallery, PNG settings, step picker, compare, shor
         [5, 1],
       ]);
 
-      const folder = join(fixture!.work, 'exported');
+      const folder = join(fixture().work, 'exported');
       await page.getByTestId('gallery-folder').fill(folder);
       await page.getByTestId('gallery-export-folder').click();
       await expect.poll(() => page.getByTestId('gallery-exported').textContent(), { timeout: TIMEOUT_MS }).toContain(folder);
@@ -275,7 +234,7 @@ describe.skipIf(!hasChromium)('gallery, PNG settings, step picker, compare, shor
   it(
     'compares the built-in run with the tiny run’s step 4 on one prompt and two seeds',
     async () => {
-      const { page, consoleErrors } = await fixture!.openView({ nav: 'nav-compare', heading: 'Compare' }, { viewport: VIEWPORT });
+      const { page, consoleErrors } = await fixture().openView({ nav: 'nav-compare', heading: 'Compare' }, { viewport: VIEWPORT });
       const pairs = page.getByTestId('compare-pair');
       await expect.poll(() => pairs.count(), { timeout: TIMEOUT_MS }).toBe(2);
       await pairs.nth(0).getByTestId('compare-run').selectOption(SHAPES_PRETRAINED_ID);
@@ -298,7 +257,7 @@ describe.skipIf(!hasChromium)('gallery, PNG settings, step picker, compare, shor
   it(
     'follows the system’s dark preference, keeps the toggle’s choice, and shows every view in both palettes',
     async () => {
-      const { page, consoleErrors } = await fixture!.openView(PLAYGROUND, { viewport: VIEWPORT, colorScheme: 'dark' });
+      const { page, consoleErrors } = await fixture().openView(PLAYGROUND, { viewport: VIEWPORT, colorScheme: 'dark' });
       const html = page.locator('html');
       const theme = () => html.getAttribute('data-theme');
       type Styles = { getComputedStyle(element: unknown): { getPropertyValue(name: string): string } };

@@ -10,66 +10,41 @@
  *
  *   npx electron-vite build && npx vitest run tests/e2e/runs.test.ts
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CHROMIUM, hasChromium } from '../helpers/browser.ts';
-import { screenshotView, startWebFixture, type WebFixture } from '../helpers/e2e.ts';
+import { screenshotView, useWebFixture } from '../helpers/e2e.ts';
+import { CAPTIONED_SHAPES, trainTinyRun } from '../helpers/fixtures.ts';
 
 /** The machine may have two cores and a cold start; every wait is this long at most. */
 const TIMEOUT_MS = 30_000;
-const DATASET = 'shapes';
+const DATASET = CAPTIONED_SHAPES.name;
 const STEPS = 8;
 const IMAGES = 20;
 
 if (!hasChromium) console.warn(`runs.test.ts: skipping: ${CHROMIUM} is not installed`);
 
 describe.skipIf(!hasChromium)('Runs view (web mode)', () => {
-  let fixture: WebFixture | null = null;
   let runId = '';
   let otherId = '';
-
-  beforeAll(async () => {
-    fixture = await startWebFixture('runs', {
-      shapes: { name: DATASET, images: 24, size: 32, captions: true, attachCaptions: true }, // captions: evaluation prompts
-      prepare: async ({ lafite }) => {
-        /** A tiny run of STEPS steps; its id. */
-        const train = async (seed: number): Promise<string> => {
-          const args = [
-            '--json',
-            'train',
-            '--dataset',
-            DATASET,
-            '--preset',
-            'tiny',
-            '--steps',
-            String(STEPS),
-            '--batch-size',
-            '4',
-            '--checkpoint-every',
-            '4',
-            '--sample-every',
-            '4',
-            '--no-con-g',
-            '--seed',
-            String(seed),
-          ];
-          const result = JSON.parse((await lafite(args)).trim().split('\n').at(-1)!) as { folder: string };
-          return result.folder.split(/[\\/]/).at(-1)!;
-        };
-        runId = await train(0);
-        await lafite(['eval', '--run', runId, '--n', String(IMAGES)]);
-        await lafite(['eval', '--run', runId, '--step', '4', '--n', String(IMAGES)]);
-        otherId = await train(1);
-        await lafite(['eval', '--run', otherId, '--n', String(IMAGES)]);
+  const fixture = useWebFixture(
+    'runs',
+    {
+      shapes: CAPTIONED_SHAPES, // captions: evaluation prompts
+      prepare: async (cli) => {
+        runId = await trainTinyRun(cli, DATASET, { steps: STEPS, seed: 0 });
+        await cli.lafite(['eval', '--run', runId, '--n', String(IMAGES)]);
+        await cli.lafite(['eval', '--run', runId, '--step', '4', '--n', String(IMAGES)]);
+        otherId = await trainTinyRun(cli, DATASET, { steps: STEPS, seed: 1 });
+        await cli.lafite(['eval', '--run', otherId, '--n', String(IMAGES)]);
       },
-    });
-  }, TIMEOUT_MS * 4);
-
-  afterAll(() => fixture?.stop(), TIMEOUT_MS);
+    },
+    TIMEOUT_MS * 4,
+  );
 
   it(
     'compares the run’s latest figures, plots them over the steps, and evaluates it again',
     async () => {
-      const { page, consoleErrors } = await fixture!.openView({ nav: 'nav-runs', heading: 'Runs' }, { viewport: { width: 1280, height: 900 } });
+      const { page, consoleErrors } = await fixture().openView({ nav: 'nav-runs', heading: 'Runs' }, { viewport: { width: 1280, height: 900 } });
 
       // The row: what it trains, how far, and the figures of its latest evaluation (step 8).
       const row = page.locator(`[data-testid=runs-row][data-run-id="${runId}"]`);

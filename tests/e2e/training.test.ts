@@ -12,31 +12,26 @@
  *
  *   npx electron-vite build && npx vitest run tests/e2e/training.test.ts
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CHROMIUM, hasChromium } from '../helpers/browser.ts';
-import { screenshotView, startWebFixture, type WebFixture } from '../helpers/e2e.ts';
+import { fillTinyRun, screenshotView, useWebFixture } from '../helpers/e2e.ts';
+import { CAPTIONED_SHAPES } from '../helpers/fixtures.ts';
 
 /** The machine may have two cores and a cold start; every wait is this long at most. */
 const TIMEOUT_MS = 30_000;
-const DATASET = 'shapes';
+const DATASET = CAPTIONED_SHAPES.name;
 const STEPS = 16;
 const PROMPTS = ['a red circle', 'a blue square'];
 
 if (!hasChromium) console.warn(`training.test.ts: skipping: ${CHROMIUM} is not installed`);
 
 describe.skipIf(!hasChromium)('Training view and Playground (web mode)', () => {
-  let fixture: WebFixture | null = null;
-
-  beforeAll(async () => {
-    fixture = await startWebFixture('training', { shapes: { name: DATASET, images: 24, size: 32, captions: true } });
-  }, TIMEOUT_MS * 2);
-
-  afterAll(() => fixture?.stop(), TIMEOUT_MS);
+  const fixture = useWebFixture('training', { shapes: { ...CAPTIONED_SHAPES, attachCaptions: false } });
 
   it(
     'trains from the form, pauses and resumes, shows losses and sample grids, then generates in the Playground',
     async () => {
-      const { page, consoleErrors } = await fixture!.openView({ nav: 'nav-training', heading: 'Training' }, { viewport: { width: 1280, height: 1000 } });
+      const { page, consoleErrors } = await fixture().openView({ nav: 'nav-training', heading: 'Training' }, { viewport: { width: 1280, height: 1000 } });
       // A fresh data folder lists only the built-in pre-trained generator.
       const builtin = page.locator('[data-testid=train-run-row][data-run-id="shapes-pretrained"]');
       await builtin.waitFor({ timeout: TIMEOUT_MS });
@@ -52,11 +47,7 @@ describe.skipIf(!hasChromium)('Training view and Playground (web mode)', () => {
       expect(await form.getByTestId('train-field-error').allTextContents()).toEqual(['At least 1.']);
 
       // Tiny preset, 16 steps of 4, a checkpoint and a grid every 4, no ConG, two sample prompts.
-      await form.locator('[data-preset=tiny]').click();
-      await form.locator('input[name=steps]').fill(String(STEPS));
-      await form.locator('input[name=batch-size]').fill('4');
-      await form.locator('input[name=checkpoint-every]').fill('4');
-      await form.locator('input[name=sample-every]').fill('4');
+      await fillTinyRun(form, STEPS);
       await form.locator('input[name=con-g]').uncheck();
       await form.locator('textarea[name=sample-prompts]').fill(PROMPTS.join('\n'));
       expect(await form.getByTestId('train-field-error').count()).toBe(0);

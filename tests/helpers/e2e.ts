@@ -4,43 +4,19 @@
  * test prepares with the CLI, then `lafite serve` on it with a Chromium open; `stop` ends the
  * server and the browser and removes both folders.
  *
- *   let fixture: WebFixture | null = null;
- *   beforeAll(async () => {
- *     fixture = await startWebFixture('training', { shapes: { name: 'shapes', images: 24, size: 32 } });
- *   }, 60_000);
- *   afterAll(() => fixture?.stop());
- *   const page = await fixture!.app.browser.newPage();
+ *   describe('…', () => {
+ *     const fixture = useWebFixture('training', { shapes: CAPTIONED_SHAPES });
+ *     it('…', async () => {
+ *       const page = await fixture().app.browser.newPage();
+ *     });
+ *   });
  */
-import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { expect } from 'vitest';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { collectConsoleErrors, saveScreenshot, startWebApp, type WebApp } from './browser.ts';
 import { lafite } from './cli.ts';
+import { importShapes, type CliFixture, type ShapesDatasetOptions } from './fixtures.ts';
 import { tempDir } from './temp.ts';
-
-/** A ShapesWorld dataset drawn by `lafite shapes generate` and imported by `lafite dataset import`. */
-export interface ShapesDatasetOptions {
-  /** The dataset's name. */
-  name: string;
-  /** How many pictures are drawn. */
-  images: number;
-  /** The pictures' size and the import's crop size, in pixels. */
-  size: number;
-  /** Draw captions too (`--captions`, into metadata.jsonl). Off by default. */
-  captions?: boolean;
-  /** Attach the drawn captions to the dataset (`lafite dataset captions`); needs `captions`. Off by default. */
-  attachCaptions?: boolean;
-}
-
-/** The folders of a fixture and the CLI on its data folder. */
-export interface CliFixture {
-  /** The data folder the CLI and the server use. */
-  dataDir: string;
-  /** A folder for the test's own files; the ShapesWorld pictures are drawn into `work/shapes`. */
-  work: string;
-  /** `lafite --data-dir DATA ARGS…`: its stdout; fails with its stderr. */
-  lafite(args: string[]): Promise<string>;
-}
 
 /** The longest any step of opening a view waits: the machine may have two cores and a cold start. */
 const TIMEOUT_MS = 30_000;
@@ -72,15 +48,6 @@ export interface WebFixtureOptions {
   shapes?: ShapesDatasetOptions;
   /** What else the test prepares before the server starts (files, CLI commands). */
   prepare?(fixture: CliFixture): Promise<unknown>;
-}
-
-/** Draws and imports a ShapesWorld dataset into `work/shapes`; returns the pictures' folder. */
-export async function importShapes(fixture: CliFixture, shapes: ShapesDatasetOptions): Promise<string> {
-  const folder = join(fixture.work, 'shapes');
-  await fixture.lafite(['shapes', 'generate', '--n', String(shapes.images), '--size', String(shapes.size), '--out', folder, ...(shapes.captions ? ['--captions'] : [])]);
-  await fixture.lafite(['dataset', 'import', folder, '--name', shapes.name, '--size', String(shapes.size)]);
-  if (shapes.attachCaptions) await fixture.lafite(['dataset', 'captions', shapes.name, join(folder, 'metadata.jsonl')]);
-  return folder;
 }
 
 /** Temporary folders named after `name`, the dataset and preparations of `options`, then the served app. */
@@ -115,6 +82,23 @@ export async function startWebFixture(name: string, options: WebFixtureOptions =
   };
 }
 
+/**
+ * Starts a fixture (as `startWebFixture`) before the tests of the `describe` this is called in,
+ * allowing it `startTimeoutMs`, and stops it after them; the function returned gives the
+ * fixture inside a test.
+ */
+export function useWebFixture(name: string, options: WebFixtureOptions = {}, startTimeoutMs = TIMEOUT_MS * 2): () => WebFixture {
+  let fixture: WebFixture | null = null;
+  beforeAll(async () => {
+    fixture = await startWebFixture(name, options);
+  }, startTimeoutMs);
+  afterAll(() => fixture?.stop(), TIMEOUT_MS);
+  return () => {
+    if (!fixture) throw new Error(`the ${name} fixture did not start`);
+    return fixture;
+  };
+}
+
 /** A new page on `app`, its console errors collected, after a click on the nav item of `view` and once its heading shows. */
 export async function openView(app: WebApp, view: ViewOptions, pageOptions?: Parameters<Browser['newPage']>[0]): Promise<OpenView> {
   const page = await app.browser.newPage(pageOptions);
@@ -123,6 +107,15 @@ export async function openView(app: WebApp, view: ViewOptions, pageOptions?: Par
   await page.getByTestId(view.nav).click();
   await expect.poll(() => page.locator('main h1').textContent(), { timeout: TIMEOUT_MS }).toBe(view.heading);
   return { page, consoleErrors };
+}
+
+/** Fills the Training form for a tiny run: the tiny preset, `steps` steps of 4, a checkpoint and a sample grid every 4. */
+export async function fillTinyRun(form: Locator, steps: number): Promise<void> {
+  await form.locator('[data-preset=tiny]').click();
+  await form.locator('input[name=steps]').fill(String(steps));
+  await form.locator('input[name=batch-size]').fill('4');
+  await form.locator('input[name=checkpoint-every]').fill('4');
+  await form.locator('input[name=sample-every]').fill('4');
 }
 
 /** A screenshot of the whole view: the shell scrolls inside its window, so the window is first made as tall as the view. */

@@ -11,15 +11,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { DiffusionTrainResult, EvaluationRecord, GenerateResult } from '../../main/contract/index.ts';
 import { readCheckpointState, readCheckpointValues } from '../../main/engine/gan/checkpoint.ts';
 import { LAFITE_BIN, lafiteJsonIn, runCli } from '../helpers/cli.ts';
-import { tempDir } from '../helpers/temp.ts';
+import { tinyRunArgs, useCliFixture } from '../helpers/fixtures.ts';
 
-const dir = tempDir();
-const dataDir = join(dir.path, 'data');
-const folder = join(dir.path, 'shapes');
+const { dataDir, work } = useCliFixture({ name: 'shapes', images: 16, size: 32, captions: true });
 const lafite = lafiteJsonIn(dataDir);
 
 const TRAIN = [
@@ -28,18 +26,9 @@ const TRAIN = [
   'diffusion',
   '--dataset',
   'shapes',
-  '--preset',
-  'tinyLatent',
+  ...tinyRunArgs({ preset: 'tinyLatent', checkpointEvery: 2 }),
   '--autoencoder-steps',
   '8',
-  '--steps',
-  '8',
-  '--batch-size',
-  '4',
-  '--checkpoint-every',
-  '2',
-  '--sample-every',
-  '4',
   '--sample-steps',
   '3',
 ];
@@ -75,12 +64,6 @@ interface UNetState {
   history: { step: number; loss: number }[];
 }
 
-beforeAll(async () => {
-  await lafite('shapes', 'generate', '--n', '16', '--size', '32', '--out', folder, '--captions');
-  await lafite('dataset', 'import', folder, '--name', 'shapes', '--size', '32');
-});
-afterAll(() => dir.remove());
-
 describe('lafite train --family diffusion --preset tinyLatent (LDM: an autoencoder, then the UNet on its latents)', () => {
   let runId = '';
 
@@ -112,12 +95,12 @@ describe('lafite train --family diffusion --preset tinyLatent (LDM: an autoencod
   }, 400_000);
 
   it('generates full-size PNGs through the decoder stored with the run, and evaluates on a prompt list', async () => {
-    const out = join(dir.path, 'out');
+    const out = join(work, 'out');
     const generated = await lafite<GenerateResult>('generate', '--run', runId, '--prompt', 'two red circles', '--n', '2', '--steps', '3', '--guidance', '2', '--out', out);
     expect(generated.files).toHaveLength(2);
     const png = await sharp(generated.files[0]!).metadata();
     expect([png.width, png.height]).toEqual([32, 32]);
-    const prompts = join(dir.path, 'prompts.txt');
+    const prompts = join(work, 'prompts.txt');
     writeFileSync(prompts, 'one red circle\ntwo blue squares\n');
     const evaluation = await lafite<EvaluationRecord>('eval', '--run', runId, '--prompts', prompts, '--n', '10', '--steps', '2');
     expect(evaluation).toMatchObject({ run: runId, step: 8, prompts: { count: 2 } });

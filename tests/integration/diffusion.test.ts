@@ -9,43 +9,17 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { DiffusionTrainResult, EvaluationRecord, GenerateResult, RunDetail, RunSummary } from '../../main/contract/index.ts';
 import { readCheckpointState } from '../../main/engine/gan/checkpoint.ts';
 import { readPngSettings } from '../../main/jobs/png-settings.ts';
 import { lafiteJsonIn, runCli, spawnUntilStep } from '../helpers/cli.ts';
-import { tempDir } from '../helpers/temp.ts';
+import { tinyRunArgs, useCliFixture } from '../helpers/fixtures.ts';
 
-const dir = tempDir();
-const dataDir = join(dir.path, 'data');
-const folder = join(dir.path, 'shapes');
+const { dataDir, work } = useCliFixture({ name: 'shapes', images: 16, size: 32, captions: true });
 const lafite = lafiteJsonIn(dataDir);
 
-const TRAIN = [
-  'train',
-  '--family',
-  'diffusion',
-  '--dataset',
-  'shapes',
-  '--preset',
-  'tiny',
-  '--steps',
-  '8',
-  '--batch-size',
-  '4',
-  '--checkpoint-every',
-  '4',
-  '--sample-every',
-  '4',
-  '--sample-steps',
-  '4',
-];
-
-beforeAll(async () => {
-  await lafite('shapes', 'generate', '--n', '16', '--size', '32', '--out', folder, '--captions');
-  await lafite('dataset', 'import', folder, '--name', 'shapes', '--size', '32');
-});
-afterAll(() => dir.remove());
+const TRAIN = ['train', '--family', 'diffusion', '--dataset', 'shapes', ...tinyRunArgs(), '--sample-steps', '4'];
 
 describe('lafite train --family diffusion, generate and eval', () => {
   let runId = '';
@@ -77,7 +51,7 @@ describe('lafite train --family diffusion, generate and eval', () => {
   }, 240_000);
 
   it('generates PNGs for a prompt with DDIM and classifier-free guidance, and evaluates on a prompt list', async () => {
-    const out = join(dir.path, 'out');
+    const out = join(work, 'out');
     const generated = await lafite<GenerateResult>('generate', '--run', runId, '--prompt', 'two red circles', '--n', '2', '--steps', '5', '--guidance', '2', '--out', out);
     expect(generated.files).toHaveLength(2);
     const png = await sharp(generated.files[0]!).metadata();
@@ -95,10 +69,10 @@ describe('lafite train --family diffusion, generate and eval', () => {
       '--steps',
       '4',
       '--out',
-      join(dir.path, 'ddpm'),
+      join(work, 'ddpm'),
     );
     expect(ddpm.files).toHaveLength(1);
-    const prompts = join(dir.path, 'prompts.txt');
+    const prompts = join(work, 'prompts.txt');
     writeFileSync(prompts, 'one red circle\ntwo blue squares\n');
     const evaluation = await lafite<EvaluationRecord>('eval', '--run', runId, '--prompts', prompts, '--n', '10', '--steps', '3');
     expect(evaluation).toMatchObject({ run: runId, step: 8, prompts: { count: 2 } });
@@ -124,12 +98,12 @@ describe('lafite train --family diffusion, generate and eval', () => {
       '--guidance',
       '1.5',
       '--out',
-      join(dir.path, 'png-1'),
+      join(work, 'png-1'),
     );
     const original = readPngSettings(readFileSync(first.files[0]!)).settings!;
     expect(original).toMatchObject({ family: 'diffusion', sampling: { sampler: 'ddim', steps: 6, eta: 0.5, guidance: 1.5 } });
     expect(readPngSettings(readFileSync(first.files[0]!)).text.parameters).toMatch(/Sampler: ddim, Steps: 6, Eta: 0\.5, CFG scale: 1\.5/);
-    const again = await lafite<GenerateResult>('generate', '--from-png', first.files[0]!, '--guidance', '2.5', '--out', join(dir.path, 'png-2'));
+    const again = await lafite<GenerateResult>('generate', '--from-png', first.files[0]!, '--guidance', '2.5', '--out', join(work, 'png-2'));
     const settings = readPngSettings(readFileSync(again.files[0]!)).settings!;
     expect(settings).toMatchObject({ run: runId, prompt: 'a green star', seed: 0, sampling: { sampler: 'ddim', steps: 6, eta: 0.5, guidance: 2.5 } });
     const job = await lafite<{ input: Record<string, unknown> }>('jobs', 'show', settings.generation); // what the generation asked for
