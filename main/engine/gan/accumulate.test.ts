@@ -6,11 +6,10 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { trainingJobSchemas } from '../../contract/training.ts';
 import { initBackend } from '../backend.ts';
-import { Discriminator } from './discriminator.ts';
-import { Generator } from './generator.ts';
 import { LANGUAGE_FREE_WEIGHTS } from './losses.ts';
 import { PRESETS } from './presets.ts';
-import { DEFAULT_STEP, microBatchSizes, minimizeInParts, newPlMean, trainStepAsync, type TrainParts } from './train-step.ts';
+import { GanTrainer } from './trainer.ts';
+import { DEFAULT_STEP, microBatchSizes, minimizeInParts, trainStepAsync } from './train-step.ts';
 
 beforeAll(async () => {
   await initBackend('wasm');
@@ -66,14 +65,7 @@ describe('gradient accumulation', () => {
   it('trains the tiny preset in micro-batches: finite losses, every phase run, less memory alive, nothing left behind', async () => {
     const textDim = 16;
     const run = async (accumulate: number) => {
-      const parts: TrainParts = {
-        g: new Generator(PRESETS.tiny, { textDim, seed: 0 }),
-        d: new Discriminator(PRESETS.tiny, { textDim, seed: 1 }),
-        gEma: new Generator(PRESETS.tiny, { textDim, seed: 0 }),
-        gOptimizer: tf.train.adam(0.002, 0, 0.99, 1e-8),
-        dOptimizer: tf.train.adam(0.002, 0, 0.99, 1e-8),
-        plMean: newPlMean(),
-      };
+      const parts = GanTrainer.buildParts(PRESETS.tiny, { textDim, seed: 0, learningRate: 0.002 });
       const reals = tf.tanh(tf.randomNormal([8, 16, 16, 3], 0, 1, 'float32', 3)) as tf.Tensor4D;
       const h = tf.tidy(() => {
         const v = tf.randomNormal([8, textDim], 0, 1, 'float32', 4);

@@ -8,6 +8,7 @@ import { Discriminator } from './discriminator.ts';
 import { Generator } from './generator.ts';
 import { LANGUAGE_FREE_WEIGHTS, r1Penalty } from './losses.ts';
 import { PRESETS } from './presets.ts';
+import { GanTrainer } from './trainer.ts';
 import { DEFAULT_STEP, newPlMean, trainStepAsync, type TrainParts } from './train-step.ts';
 
 beforeAll(async () => {
@@ -76,14 +77,7 @@ describe('the mode-seeking term (MSGAN, Mao et al. 2019 eq. 3)', () => {
 
   async function train(modeSeeking: number): Promise<{ ratios: (number | null)[]; diversity: number }> {
     const textDim = 16;
-    const parts: TrainParts = {
-      g: new Generator(PRESETS.tiny, { textDim, seed: 0 }),
-      d: new Discriminator(PRESETS.tiny, { textDim, seed: 1 }),
-      gEma: new Generator(PRESETS.tiny, { textDim, seed: 0 }),
-      gOptimizer: tf.train.adam(0.01, 0, 0.99, 1e-8),
-      dOptimizer: tf.train.adam(0.01, 0, 0.99, 1e-8),
-      plMean: newPlMean(),
-    };
+    const parts = GanTrainer.buildParts(PRESETS.tiny, { textDim, seed: 0, learningRate: 0.01 });
     const reals = tf.tanh(tf.randomNormal([4, 16, 16, 3], 0, 1, 'float32', 3)) as tf.Tensor4D;
     const h = tf.tidy(() => tf.tile(tf.div(tf.ones([1, textDim]), 4), [4, 1]) as tf.Tensor2D); // one condition for the whole batch
     const ratios: (number | null)[] = [];
@@ -105,14 +99,7 @@ describe('the mode-seeking term (MSGAN, Mao et al. 2019 eq. 3)', () => {
 
 describe('lazy R1 (StyleGAN2-ADA `Dreg`) as a pass of its own in the discriminator update', () => {
   const textDim = 16;
-  const fresh = (): TrainParts => ({
-    g: new Generator(PRESETS.tiny, { textDim, seed: 0 }),
-    d: new Discriminator(PRESETS.tiny, { textDim, seed: 1 }),
-    gEma: new Generator(PRESETS.tiny, { textDim, seed: 0 }),
-    gOptimizer: tf.train.adam(0.002, 0, 0.99, 1e-8),
-    dOptimizer: tf.train.adam(0.002, 0, 0.99, 1e-8),
-    plMean: newPlMean(),
-  });
+  const fresh = (): TrainParts => GanTrainer.buildParts(PRESETS.tiny, { textDim, seed: 0, learningRate: 0.002 });
 
   it('reports the penalty of the reals on the step-0 discriminator, and its gradient moves the update', async () => {
     const reals = tf.tanh(tf.randomNormal([4, 16, 16, 3], 0, 1, 'float32', 3)) as tf.Tensor4D;
