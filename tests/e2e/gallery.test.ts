@@ -130,7 +130,7 @@ describe.skipIf(!hasChromium)('gallery, PNG settings, step picker, compare, shor
       expect(await play.getByTestId('play-prompt').inputValue()).toBe('two red circles');
       expect(await play.getByTestId('play-seed').inputValue()).toBe('7');
       expect(await play.getByTestId('play-n').inputValue()).toBe('2');
-      expect(await play.getByTestId('play-step').inputValue()).toBe(''); // step 3,560 is the built-in run's latest: it kept no snapshots
+      expect(await play.getByTestId('play-step').inputValue()).toBe(''); // the built-in run's latest step: it ships no snapshots
       await saveScreenshot(page, 'gallery-restored.png');
 
       // A PNG without settings says so and changes nothing.
