@@ -152,13 +152,13 @@ export const DIFFUSION_PRESET_GUIDES: Readonly<Record<PresetName, PresetGuide>> 
     resolution: 128,
     title: 'Latent 128',
     purpose: '128 px pictures: an autoencoder (f = 4, 0.4M parameters) trained first, then the Shapes UNet on its 32×32×4 latents (LDM).',
-    schedule: { steps: 4000, batchSize: 8, checkpointEvery: 100, sampleEvery: 200 },
+    schedule: PRESET_GUIDES.shapes64.schedule, // the UNet runs at 32 px on latents, as long as Shapes 64 trains
   },
   latent256: {
     resolution: 256,
     title: 'Latent 256',
     purpose: '256 px pictures: an autoencoder (f = 8, 0.6M parameters) trained first, then the Shapes UNet on its 32×32×4 latents; slow on a CPU.',
-    schedule: { steps: 4000, batchSize: 8, checkpointEvery: 100, sampleEvery: 200 },
+    schedule: PRESET_GUIDES.shapes64.schedule,
   },
 };
 export const DIFFUSION_PRESET_ORDER: readonly PresetName[] = [...PRESET_ORDER, 'tinyLatent', 'latent128', 'latent256'];
